@@ -1,0 +1,249 @@
+//! The typed vocabulary every stage shares: log kinds, formats, what a parser pulls
+//! out of one line (`ParsedLine`, borrowed, no allocation) and the owned `Event` row.
+
+use crate::time::CivilTime;
+
+/// Which kind of log a line came from: the `log_kind` column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum LogKind {
+    Access,
+    Error,
+    Auth,
+    Syslog,
+}
+
+impl LogKind {
+    pub const ALL: [LogKind; 4] = [LogKind::Access, LogKind::Error, LogKind::Auth, LogKind::Syslog];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogKind::Access => "access",
+            LogKind::Error => "error",
+            LogKind::Auth => "auth",
+            LogKind::Syslog => "syslog",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// A line layout knocklog can parse. Detected per file, or forced with `--log-format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// Apache/nginx access log: common, combined and vhost_combined (one parser).
+    Access,
+    /// Squid's native access.log (`1386543323.000 4 1.2.3.4 TCP_DENIED/403 ...`).
+    Squid,
+    /// Apache 2.4 error log (`[Tue Jan 06 02:32:23.803330 2026] [module:level] ...`)
+    /// and Apache 1.3/2.2 (`[Sun Jul 18 04:02:11 2004] [error] [client IP] ...`).
+    ApacheError,
+    /// nginx error log (`2026/01/06 02:32:23 [error] 12#0: *1 ... client: IP, ...`).
+    NginxError,
+    /// lighttpd error log (`2011-12-25 17:09:20: (http_auth.c.875) ...`).
+    LighttpdError,
+    /// Syslog in any of its headers: RFC 3164, rsyslog ISO 8601, RFC 5424, and
+    /// header-less `host prog[pid]: msg` dumps (journalctl -o cat style).
+    Syslog,
+    /// Linux audit log (`type=USER_LOGIN msg=audit(1373330716.415:4063): ...`).
+    Audit,
+}
+
+impl Format {
+    pub const ALL: [Format; 7] = [
+        Format::Access,
+        Format::Squid,
+        Format::ApacheError,
+        Format::NginxError,
+        Format::LighttpdError,
+        Format::Syslog,
+        Format::Audit,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Access => "access",
+            Format::Squid => "squid",
+            Format::ApacheError => "apache_error",
+            Format::NginxError => "nginx_error",
+            Format::LighttpdError => "lighttpd_error",
+            Format::Syslog => "syslog",
+            Format::Audit => "audit",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.as_str() == name)
+    }
+
+    pub fn log_kind(self) -> LogKind {
+        match self {
+            Format::Access | Format::Squid => LogKind::Access,
+            Format::ApacheError | Format::NginxError | Format::LighttpdError => LogKind::Error,
+            Format::Syslog | Format::Audit => LogKind::Auth,
+        }
+    }
+}
+
+/// What happened on an error/auth line, as far as the parser can tell without policy.
+/// Detection (whitelists, categories) builds on these; parsers never decide "suspicious".
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum EventTag {
+    /// An access-log request (method/path/status carry the detail).
+    Request,
+    /// Any other line with a remote address that has no more specific tag.
+    #[default]
+    Other,
+    // --- sshd and friends ---
+    FailedPassword,
+    FailedPublickey,
+    /// keyboard-interactive, hostbased, gssapi, none ...
+    FailedOtherAuth,
+    InvalidUser,
+    /// `User x from IP not allowed because ...` (DenyUsers, AllowGroups, ...)
+    UserNotAllowed,
+    AcceptedPassword,
+    AcceptedPublickey,
+    AcceptedOtherAuth,
+    /// `Connection from IP port N on ...` (opens a session, binds pid -> IP)
+    ConnectionOpened,
+    /// `Connection closed by [invalid|authenticating] user x IP port N [preauth]`
+    ConnectionClosedPreauth,
+    /// `Disconnected from [invalid|authenticating] user x IP port N [preauth]`
+    DisconnectedPreauth,
+    /// `Received disconnect from IP port N:11: ... [preauth]`
+    ReceivedDisconnect,
+    /// `maximum authentication attempts exceeded`, `Too many authentication failures`
+    MaxAuthAttempts,
+    /// `Did not receive identification string from IP`
+    NoIdentification,
+    /// `kex_exchange_identification: ...`, `Connection reset by ... [preauth]` during kex
+    KexFailure,
+    /// `Unable to negotiate with IP port N: no matching key exchange method found`
+    NegotiationFailure,
+    /// `Bad protocol version identification '...' from IP`
+    BadProtocolVersion,
+    /// `reverse mapping checking getaddrinfo for X [IP] failed - POSSIBLE BREAK-IN ATTEMPT!`
+    ReverseMappingFailed,
+    /// `pam_unix(...): authentication failure; ... rhost=...` and `(pam_unix)` variants,
+    /// `error: PAM: Authentication failure for x from host`
+    PamAuthFailure,
+    /// `pam_unix(...): check pass; user unknown`
+    PamUserUnknown,
+    /// A session that ends normally (`Disconnected from user x IP port N`, not preauth)
+    SessionClosed,
+    // --- web server error logs ---
+    /// Apache AH01618 `user x not found`, nginx `user "x" was not found in "..."`
+    AuthUserNotFound,
+    /// Apache AH01617 `user x: authentication failure for "/": Password Mismatch`,
+    /// nginx `user "x": password mismatch`, lighttpd `password doesn't match`
+    AuthPasswordMismatch,
+    /// Apache `client denied by server configuration`, nginx `access forbidden by rule`
+    AccessDenied,
+    /// `File does not exist`, nginx `open() "..." failed (2: No such file or directory)`
+    FileNotFound,
+    /// Apache 1.3 `request failed: URI too long`, `Invalid method in request`, nginx
+    /// `client sent invalid method`, ...
+    BadRequest,
+    /// `script not found or unable to stat`, `attempt to invoke directory as script`
+    ScriptNotFound,
+    /// ModSecurity, suhosin, nginx limit_req and other security-module alerts
+    SecurityAlert,
+}
+
+impl EventTag {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventTag::Request => "request",
+            EventTag::Other => "other",
+            EventTag::FailedPassword => "failed_password",
+            EventTag::FailedPublickey => "failed_publickey",
+            EventTag::FailedOtherAuth => "failed_other_auth",
+            EventTag::InvalidUser => "invalid_user",
+            EventTag::UserNotAllowed => "user_not_allowed",
+            EventTag::AcceptedPassword => "accepted_password",
+            EventTag::AcceptedPublickey => "accepted_publickey",
+            EventTag::AcceptedOtherAuth => "accepted_other_auth",
+            EventTag::ConnectionOpened => "connection_opened",
+            EventTag::ConnectionClosedPreauth => "connection_closed_preauth",
+            EventTag::DisconnectedPreauth => "disconnected_preauth",
+            EventTag::ReceivedDisconnect => "received_disconnect",
+            EventTag::MaxAuthAttempts => "max_auth_attempts",
+            EventTag::NoIdentification => "no_identification",
+            EventTag::KexFailure => "kex_failure",
+            EventTag::NegotiationFailure => "negotiation_failure",
+            EventTag::BadProtocolVersion => "bad_protocol_version",
+            EventTag::ReverseMappingFailed => "reverse_mapping_failed",
+            EventTag::PamAuthFailure => "pam_auth_failure",
+            EventTag::PamUserUnknown => "pam_user_unknown",
+            EventTag::SessionClosed => "session_closed",
+            EventTag::AuthUserNotFound => "auth_user_not_found",
+            EventTag::AuthPasswordMismatch => "auth_password_mismatch",
+            EventTag::AccessDenied => "access_denied",
+            EventTag::FileNotFound => "file_not_found",
+            EventTag::BadRequest => "bad_request",
+            EventTag::ScriptNotFound => "script_not_found",
+            EventTag::SecurityAlert => "security_alert",
+        }
+    }
+}
+
+/// Everything a parser pulls out of one line, borrowed from the line: no allocation.
+/// Empty slices mean "absent". Parsers fill what their format has.
+#[derive(Clone, Debug, Default)]
+pub struct ParsedLine<'a> {
+    /// When the line says it happened, as written (year/offset may be missing).
+    pub time: Option<CivilTime>,
+    /// The remote party exactly as written: an IP (v4, v6, `::ffff:`-mapped) or, where
+    /// the log has only that, a host name. Never guessed from "the first IP-looking text".
+    pub ip: &'a [u8],
+    pub tag: EventTag,
+    // access-log fields
+    pub vhost: &'a [u8],
+    pub method: &'a [u8],
+    pub path: &'a [u8],
+    pub protocol: &'a [u8],
+    /// HTTP status, 0 when the line has none.
+    pub status: u16,
+    pub bytes: Option<u64>,
+    pub referer: &'a [u8],
+    pub user_agent: &'a [u8],
+    /// The remote user of an access line, or the username tried on an auth/error line.
+    pub user: &'a [u8],
+    // error/syslog fields
+    /// Syslog host name, if the header has one.
+    pub host: &'a [u8],
+    /// Program (`sshd`, `sshd-session`, `pam_unix`...) or Apache module (`auth_basic`).
+    pub program: &'a [u8],
+    pub pid: Option<u32>,
+    /// The message body after the header (error and syslog lines).
+    pub message: &'a [u8],
+}
+
+/// One output row of the `events` table, owned. Built only for lines that are kept.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Event {
+    /// Microseconds since the Unix epoch, UTC. None when the line has no time.
+    pub ts: Option<i64>,
+    pub ip: String,
+    pub log_kind: LogKind,
+    pub tag: EventTag,
+    /// Index into the scan's file list (for `source_file`).
+    pub file: u32,
+    /// 1-based line number within the (decompressed) file.
+    pub line_no: u64,
+    pub vhost: String,
+    pub method: String,
+    pub path: String,
+    pub protocol: String,
+    pub status: u16,
+    pub bytes: Option<u64>,
+    pub referer: String,
+    pub user_agent: String,
+    pub user: String,
+    pub host: String,
+    pub program: String,
+    pub pid: Option<u32>,
+    pub message: String,
+}

@@ -1,0 +1,66 @@
+//! Line parsers, one file per log format, and format sniffing. Parsers are pure:
+//! bytes in, a borrowed `ParsedLine` out (None = this line is not of that format);
+//! no allocation, no regex on the hot path, never a panic on any input.
+
+pub mod access;
+pub mod apache_error;
+pub mod audit;
+pub mod lighttpd_error;
+pub mod nginx_error;
+pub mod programs;
+pub mod squid;
+pub mod sshd;
+pub mod syslog;
+pub mod util;
+
+use crate::event::{Format, ParsedLine};
+
+/// Parses one line (without its newline) in the given format.
+#[inline]
+pub fn parse_line(format: Format, line: &[u8]) -> Option<ParsedLine<'_>> {
+    match format {
+        Format::Access => access::parse(line),
+        Format::Squid => squid::parse(line),
+        Format::ApacheError => apache_error::parse(line),
+        Format::NginxError => nginx_error::parse(line),
+        Format::LighttpdError => lighttpd_error::parse(line),
+        Format::Syslog => syslog::parse(line),
+        Format::Audit => audit::parse(line),
+    }
+}
+
+/// Picks the format that parses most of the sample lines (at least half of the
+/// non-blank ones). Ties go to the earlier, more specific format in `Format::ALL`.
+pub fn sniff<'a>(lines: impl IntoIterator<Item = &'a [u8]>) -> Option<Format> {
+    let sample: Vec<&[u8]> = lines.into_iter().filter(|l| !util::is_blank(l)).take(50).collect();
+    if sample.is_empty() {
+        return None;
+    }
+    let mut best: Option<(Format, usize)> = None;
+    for format in Format::ALL {
+        let hits = sample.iter().filter(|l| parse_line(format, l).is_some()).count();
+        if hits * 2 >= sample.len() && hits > 0 && best.is_none_or(|(_, b)| hits > b) {
+            best = Some((format, hits));
+        }
+    }
+    best.map(|(f, _)| f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_each_family() {
+        let access: &[u8] = b"1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.0\" 200 2326 \"-\" \"x\"";
+        assert_eq!(sniff([access]), Some(Format::Access));
+        let sys: &[u8] = b"Jan  6 00:02:28 host sshd[123]: Invalid user x from 1.2.3.4 port 22";
+        assert_eq!(sniff([sys]), Some(Format::Syslog));
+        let err: &[u8] = b"[Sun Jul 18 04:02:11 2004] [error] [client 1.2.3.4] File does not exist: /x";
+        assert_eq!(sniff([err]), Some(Format::ApacheError));
+        let ngx: &[u8] = b"2026/01/06 02:32:23 [error] 12#0: *1 open() \"/x\" failed (2: No such file or directory), client: 1.2.3.4, server: a, request: \"GET /x HTTP/1.1\"";
+        assert_eq!(sniff([ngx]), Some(Format::NginxError));
+        let garbage: &[u8] = b"\x00\x01\x02 hello";
+        assert_eq!(sniff([garbage]), None);
+    }
+}

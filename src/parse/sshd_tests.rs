@@ -1,0 +1,389 @@
+//! Unit tests of sshd.rs: every message form, with the injection cases that decide
+//! attribution. Lines are written for these tests with documentation addresses.
+
+use super::*;
+use EventTag::*;
+
+fn parsed(msg: &str) -> ParsedLine<'_> {
+    let mut out = ParsedLine::default();
+    parse_message(msg.as_bytes(), &mut out);
+    out
+}
+
+#[track_caller]
+fn check(msg: &str, tag: EventTag, ip: &str, user: &str) {
+    let p = parsed(msg);
+    let got = (p.tag, String::from_utf8_lossy(p.ip).into_owned(), String::from_utf8_lossy(p.user).into_owned());
+    assert_eq!(got, (tag, ip.to_string(), user.to_string()), "{msg}");
+}
+
+#[test]
+fn failed_and_accepted_logins() {
+    check("Failed password for root from 203.0.113.9 port 40022 ssh2", FailedPassword, "203.0.113.9", "root");
+    check(
+        "Failed password for invalid user oracle from 198.51.100.4 port 5122 ssh2",
+        FailedPassword,
+        "198.51.100.4",
+        "oracle",
+    );
+    check(
+        "Failed publickey for git from 192.0.2.8 port 57904 ssh2: ECDSA SHA256:abcd",
+        FailedPublickey,
+        "192.0.2.8",
+        "git",
+    );
+    check(
+        "Failed keyboard-interactive/pam for invalid user bob from 2001:db8::7 port 33723 ssh2",
+        FailedOtherAuth,
+        "2001:db8::7",
+        "bob",
+    );
+    check("Failed none for invalid user 0 from 198.51.100.30 port 49811 ssh2", FailedOtherAuth, "198.51.100.30", "0");
+    check(
+        "Failed hostbased for ann from 192.0.2.3 port 4578 ssh2: RSA 8c:e3, client user \"ann\", client host \"x\"",
+        FailedOtherAuth,
+        "192.0.2.3",
+        "ann",
+    );
+    check("Failed unknown for invalid user carl from 192.0.2.2 port 55555 ssh2", FailedOtherAuth, "192.0.2.2", "carl");
+    check("Failed password for dan from 192.0.2.44 port 45416 ssh1", FailedPassword, "192.0.2.44", "dan");
+    check(
+        "Failed publickey for roehl from host.example.com port 51332 ssh2",
+        FailedPublickey,
+        "host.example.com",
+        "roehl",
+    );
+    check(
+        "Failed publickey for roehl from ::ffff:198.51.100.22 port 51332 ssh2",
+        FailedPublickey,
+        "::ffff:198.51.100.22",
+        "roehl",
+    );
+    check("Failed password for invalid user  from 203.0.113.50 port 3322 ssh2", FailedPassword, "203.0.113.50", "");
+    check(
+        "Failed password for invalid user  0101 from 203.0.113.51 port 3322 ssh2",
+        FailedPassword,
+        "203.0.113.51",
+        " 0101",
+    );
+    check("Accepted password for alice from 192.0.2.10 port 52100 ssh2", AcceptedPassword, "192.0.2.10", "alice");
+    check(
+        "Accepted publickey for git from 192.0.2.1 port 579 ssh2: RSA SHA256:Kl8k",
+        AcceptedPublickey,
+        "192.0.2.1",
+        "git",
+    );
+    check(
+        "Accepted keyboard-interactive/pam for eve from 2001:db8::5 port 22 ssh2",
+        AcceptedOtherAuth,
+        "2001:db8::5",
+        "eve",
+    );
+    check("Postponed publickey for git from 192.0.2.1 port 57904 ssh2 [preauth]", Other, "192.0.2.1", "git");
+}
+
+#[test]
+fn user_name_injection_is_attributed_structurally() {
+    // the user sent `x from 8.8.8.8 port 22 ssh2`
+    check(
+        "Failed password for invalid user x from 8.8.8.8 port 22 ssh2 from 203.0.113.5 port 4242 ssh2",
+        FailedPassword,
+        "203.0.113.5",
+        "x from 8.8.8.8 port 22 ssh2",
+    );
+    // auth info after `ssh2:` is the client's
+    check(
+        "Failed password for invalid user test from 192.0.2.77 port 58946 ssh2: from 198.51.100.2 port 55555 ssh2",
+        FailedPassword,
+        "192.0.2.77",
+        "test",
+    );
+    check(
+        "Failed password for user from 192.0.2.78 port 20000 ssh1: ruser from 198.51.100.3",
+        FailedPassword,
+        "192.0.2.78",
+        "user",
+    );
+    check(
+        "Failed password for invalid user from 198.51.100.1 from 192.0.2.79 port 58946 ssh2",
+        FailedPassword,
+        "192.0.2.79",
+        "from 198.51.100.1",
+    );
+    check(
+        "Invalid user a from 198.51.100.1 port 5 from 203.0.113.6 port 6",
+        InvalidUser,
+        "203.0.113.6",
+        "a from 198.51.100.1 port 5",
+    );
+    check("Invalid user 'x\" from 198.51.100.9 from 203.0.113.7", InvalidUser, "203.0.113.7", "'x\" from 198.51.100.9");
+    check(
+        "error: maximum authentication attempts exceeded for invalid user z from 198.51.100.1 port 1 ssh2 from 192.0.2.7 port 49941 ssh2 [preauth]",
+        MaxAuthAttempts,
+        "192.0.2.7",
+        "z from 198.51.100.1 port 1 ssh2",
+    );
+    check(
+        "Connection closed by invalid user a 198.51.100.8 port 9 192.0.2.31 port 4000 [preauth]",
+        ConnectionClosedPreauth,
+        "192.0.2.31",
+        "a 198.51.100.8 port 9",
+    );
+    check(
+        "Disconnected from invalid user b c 203.0.113.40 port 22 [preauth]",
+        DisconnectedPreauth,
+        "203.0.113.40",
+        "b c",
+    );
+    check(
+        "Bad protocol version identification 'x' from 198.51.100.5' from 203.0.113.8 port 4040",
+        BadProtocolVersion,
+        "203.0.113.8",
+        "",
+    );
+    check(
+        "PAM: Authentication failure for a from 198.51.100.1 via 198.51.100.2 from example.com",
+        PamAuthFailure,
+        "example.com",
+        "a from 198.51.100.1 via 198.51.100.2",
+    );
+}
+
+#[test]
+fn invalid_and_refused_users() {
+    check("Illegal user tom from 192.0.2.70", InvalidUser, "192.0.2.70", "tom");
+    check("Failed password for illegal user tom from 192.0.2.70 port 3 ssh2", FailedPassword, "192.0.2.70", "tom");
+    check("input_userauth_request: illegal user tom", InvalidUser, "", "tom");
+    check("Invalid user ftp from 192.0.2.1", InvalidUser, "192.0.2.1", "ftp");
+    check("Invalid user ftp from 192.0.2.2 port 37220", InvalidUser, "192.0.2.2", "ftp");
+    check("Invalid user  from 203.0.113.3", InvalidUser, "203.0.113.3", "");
+    check("input_userauth_request: invalid user webmaster [preauth]", InvalidUser, "", "webmaster");
+    check(
+        "User root from 198.51.100.45 not allowed because listed in DenyUsers",
+        UserNotAllowed,
+        "198.51.100.45",
+        "root",
+    );
+    check("User allena from example.com not allowed because not in any group", UserNotAllowed, "example.com", "allena");
+    check("User root not allowed because account is locked", UserNotAllowed, "", "root");
+    check("ROOT LOGIN REFUSED FROM ::ffff:192.0.2.4 port 12345 [preauth]", UserNotAllowed, "::ffff:192.0.2.4", "root");
+    check(
+        "refused connect from _U2Fs_@::ffff:198.51.100.161 (::ffff:198.51.100.161)",
+        AccessDenied,
+        "::ffff:198.51.100.161",
+        "",
+    );
+}
+
+#[test]
+fn preauth_closes_and_disconnects() {
+    check("input_userauth_request: invalid user  [preauth]", InvalidUser, "", "");
+    check("input_userauth_request: invalid user  0101 [preauth]", InvalidUser, "", " 0101");
+    check("Connection closed by UNKNOWN port 65535 [preauth]", ConnectionClosedPreauth, "", "");
+    check("Did not receive identification string from UNKNOWN port 65535", NoIdentification, "", "");
+    check("Connection closed by 192.0.2.15 port 35352", Other, "192.0.2.15", "");
+    check("Connection closed by 198.51.100.1 [preauth]", ConnectionClosedPreauth, "198.51.100.1", "");
+    check(
+        "Connection closed by authenticating user root 192.0.2.20 port 1558 [preauth]",
+        ConnectionClosedPreauth,
+        "192.0.2.20",
+        "root",
+    );
+    check("Connection closed by authenticating user root [preauth]", ConnectionClosedPreauth, "", "root");
+    check("Connection reset by 192.0.2.39 port 14282 [preauth]", KexFailure, "192.0.2.39", "");
+    check(
+        "Connection reset by authenticating user root 192.0.2.21 port 1558 [preauth]",
+        ConnectionClosedPreauth,
+        "192.0.2.21",
+        "root",
+    );
+    check(
+        "Disconnected from authenticating user root 192.0.2.6 port 33553 [preauth]",
+        DisconnectedPreauth,
+        "192.0.2.6",
+        "root",
+    );
+    check("Disconnected from 192.0.2.4 port 36985 [preauth]", DisconnectedPreauth, "192.0.2.4", "");
+    check("Disconnected from user alice 192.0.2.9 port 5000", SessionClosed, "192.0.2.9", "alice");
+    check("Disconnected from 192.0.2.9 port 5000", SessionClosed, "192.0.2.9", "");
+    check("Received disconnect from 198.51.100.34: 11: Bye Bye [preauth]", ReceivedDisconnect, "198.51.100.34", "");
+    check(
+        "error: Received disconnect from 192.0.2.100 port 7736:3: com.jcraft.jsch.JSchException: Auth fail [preauth]",
+        ReceivedDisconnect,
+        "192.0.2.100",
+        "",
+    );
+    check("Received disconnect from 2001:db8::9: 3: Ha ha: Auth fail [preauth]", ReceivedDisconnect, "2001:db8::9", "");
+    check(
+        "Received disconnect from 2001:db8::9 port 22:11: x port 5: y [preauth]",
+        ReceivedDisconnect,
+        "2001:db8::9",
+        "",
+    );
+    check(
+        "Connection from 192.0.2.10 port 62004 on 192.0.2.1 port 22 rdomain \"0\"",
+        ConnectionOpened,
+        "192.0.2.10",
+        "",
+    );
+}
+
+#[test]
+fn too_many_failures() {
+    check(
+        "error: maximum authentication attempts exceeded for invalid user xxx from 192.0.2.7 port 49941 ssh2 [preauth]",
+        MaxAuthAttempts,
+        "192.0.2.7",
+        "xxx",
+    );
+    check(
+        "error: maximum authentication attempts exceeded for root from 192.0.2.8 port 1 ssh2 [preauth]",
+        MaxAuthAttempts,
+        "192.0.2.8",
+        "root",
+    );
+    check(
+        "Disconnecting invalid user xxx 192.0.2.7 port 49941: Too many authentication failures [preauth]",
+        MaxAuthAttempts,
+        "192.0.2.7",
+        "xxx",
+    );
+    check(
+        "Disconnecting authenticating user root 192.0.2.9 port 2: Too many authentication failures [preauth]",
+        MaxAuthAttempts,
+        "192.0.2.9",
+        "root",
+    );
+    check("Disconnecting: Too many authentication failures [preauth]", MaxAuthAttempts, "", "");
+    check("Disconnecting: Too many authentication failures for root [preauth]", MaxAuthAttempts, "", "root");
+    check(
+        "Disconnecting invalid user admin 192.0.2.117 port 44004: Change of username or service not allowed: (admin,ssh-connection) -> (u 198.51.100.1 port 9: ,ssh-connection) [preauth]",
+        InvalidUser,
+        "192.0.2.117",
+        "admin",
+    );
+}
+
+#[test]
+fn probes_and_kex() {
+    check("Did not receive identification string from 198.51.100.114", NoIdentification, "198.51.100.114", "");
+    check("Did not receive identification string from 192.0.2.5 port 35836", NoIdentification, "192.0.2.5", "");
+    check("error: kex_exchange_identification: Connection closed by remote host", KexFailure, "", "");
+    check("banner exchange: Connection from 192.0.2.61 port 5: invalid format", KexFailure, "192.0.2.61", "");
+    check("ssh_dispatch_run_fatal: Connection from 192.0.2.13 port 33738: message authentication code incorrect [preauth]", KexFailure, "192.0.2.13", "");
+    check("fatal: Timeout before authentication for 192.0.2.14 port 55555", KexFailure, "192.0.2.14", "");
+    check(
+        "Timeout before authentication for connection from 192.0.2.17 to 127.0.0.1, pid = 29098",
+        KexFailure,
+        "192.0.2.17",
+        "",
+    );
+    check("fatal: Read from socket failed: Connection reset by peer [preauth]", KexFailure, "", "");
+    check(
+        "Unable to negotiate with 192.0.2.1 port 55419: no matching cipher found. Their offer: aes256-cbc [preauth]",
+        NegotiationFailure,
+        "192.0.2.1",
+        "",
+    );
+    check("fatal: no matching mac found: client hmac-x server hmac-y [preauth]", NegotiationFailure, "", "");
+    check(
+        "Bad protocol version identification 'GET / HTTP/1.1' from 203.0.113.80 port 33454",
+        BadProtocolVersion,
+        "203.0.113.80",
+        "",
+    );
+    check("Bad protocol version identification '' from 203.0.113.81", BadProtocolVersion, "203.0.113.81", "");
+    check(
+        "error: Protocol major versions differ for 198.51.100.2 port 5: SSH-2.0-x vs. SSH-1.5-y",
+        BadProtocolVersion,
+        "198.51.100.2",
+        "",
+    );
+    check(
+        "SSH: Server;Ltype: Version;Remote: 192.0.2.33-1780;Protocol: 2.0;Client: libssh2_1.4.3",
+        Other,
+        "192.0.2.33",
+        "",
+    );
+}
+
+#[test]
+fn reverse_mapping_and_pam() {
+    check(
+        "reverse mapping checking getaddrinfo for ns.example.com [198.51.100.186] failed - POSSIBLE BREAK-IN ATTEMPT!",
+        ReverseMappingFailed,
+        "198.51.100.186",
+        "",
+    );
+    check(
+        "reverse mapping checking getaddrinfo for [198.51.100.1] failed x [203.0.113.1] failed - POSSIBLE BREAK-IN ATTEMPT!",
+        ReverseMappingFailed,
+        "203.0.113.1",
+        "",
+    );
+    check("Address 192.0.2.4 maps to a.example.com, but this does not map back to the address - POSSIBLE BREAK-IN ATTEMPT!", ReverseMappingFailed, "192.0.2.4", "");
+    check("Nasty PTR record \"1.2.3.4\" is set up for 192.0.2.41, ignoring", ReverseMappingFailed, "192.0.2.41", "");
+    check(
+        "error: PAM: Authentication failure for myhlj1374 from 192.030.0.6",
+        PamAuthFailure,
+        "192.030.0.6",
+        "myhlj1374",
+    );
+    check(
+        "error: PAM: authentication error for james from example.com via 192.168.1.201",
+        PamAuthFailure,
+        "example.com",
+        "james",
+    );
+    check(
+        "error: PAM: User not known to the underlying authentication module for illegal user kit from 192.0.2.227 ",
+        PamUserUnknown,
+        "192.0.2.227",
+        "kit",
+    );
+    check(
+        "pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=198.51.100.186 ",
+        PamAuthFailure,
+        "198.51.100.186",
+        "",
+    );
+    check("pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=a.example.net  user=root", PamAuthFailure, "a.example.net", "root");
+    check("pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser=rda rhost=192.0.2.113 [preauth]", PamAuthFailure, "192.0.2.113", "rda");
+    check("pam_unix(sshd:auth): check pass; user unknown", PamUserUnknown, "", "");
+    check(
+        "PAM 5 more authentication failures; logname= uid=0 euid=0 tty=ssh ruser= rhost=192.0.2.76  user=root",
+        PamAuthFailure,
+        "192.0.2.76",
+        "root",
+    );
+    check(
+        "PAM 1 more authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=192.0.2.80 ",
+        PamAuthFailure,
+        "192.0.2.80",
+        "",
+    );
+    check("PAM service(sshd) ignoring max retries; 6 > 3", Other, "", "");
+    check("pam_unix(sshd:session): session closed for user fztu", SessionClosed, "", "fztu");
+}
+
+#[test]
+fn prefixes_and_plain_lines() {
+    check(
+        "kernel:[  970.699396]: Failed keyboard-interactive for <invalid username> from 192.0.2.55 port 42742 ssh2",
+        FailedOtherAuth,
+        "192.0.2.55",
+        "<invalid username>",
+    );
+    check(
+        "kernel: [  970.699397] Failed password for user admin from 192.0.2.10 port 42745 ssh2",
+        FailedPassword,
+        "192.0.2.10",
+        "user admin",
+    );
+    check("Server listening on 0.0.0.0 port 22.", Other, "", "");
+    check("Received signal 15; terminating.", Other, "", "");
+    check("subsystem request for sftp", Other, "", "");
+    check("", Other, "", "");
+    check("Failed", Other, "", "");
+    check("Failed password for root from", FailedPassword, "", "");
+}

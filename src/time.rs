@@ -1,0 +1,355 @@
+//! Calendar arithmetic: civil timestamps as logs write them -> UTC microseconds,
+//! month names, day numbers, and the local-time zone used for offset-less formats.
+
+/// A timestamp as a log line writes it. `year == 0` means the line has no year
+/// (RFC 3164 syslog); `offset_secs == None` means local time of the logging host.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CivilTime {
+    pub year: i32,
+    pub month: u8,
+    pub day: u8,
+    pub hour: u8,
+    pub minute: u8,
+    pub second: u8,
+    pub micros: u32,
+    pub offset_secs: Option<i32>,
+}
+
+pub const MICROS_PER_SEC: i64 = 1_000_000;
+pub const SECS_PER_DAY: i64 = 86_400;
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+pub fn days_from_civil(year: i32, month: u32, day: u32) -> i64 {
+    let y = if month <= 2 { year as i64 - 1 } else { year as i64 };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let m = month as i64;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + day as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The date (year, month, day) of a day number since 1970-01-01.
+pub fn civil_from_days(days: i64) -> (i32, u32, u32) {
+    let z = days + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    ((if m <= 2 { y + 1 } else { y }) as i32, m, d)
+}
+
+/// UTC day number of a timestamp in microseconds.
+pub fn day_of(ts_micros: i64) -> i32 {
+    ts_micros.div_euclid(SECS_PER_DAY * MICROS_PER_SEC) as i32
+}
+
+/// `YYYY-MM-DD` of a day number.
+pub fn format_day(day: i32) -> String {
+    let (y, m, d) = civil_from_days(day as i64);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// `YYYY-MM-DDTHH:MM:SS[.ffffff]Z` of a timestamp in microseconds.
+pub fn format_ts(ts_micros: i64) -> String {
+    let secs = ts_micros.div_euclid(MICROS_PER_SEC);
+    let micros = ts_micros.rem_euclid(MICROS_PER_SEC);
+    let (y, m, d) = civil_from_days(secs.div_euclid(SECS_PER_DAY));
+    let sod = secs.rem_euclid(SECS_PER_DAY);
+    let (hh, mm, ss) = (sod / 3600, sod % 3600 / 60, sod % 60);
+    if micros == 0 {
+        format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}Z")
+    } else {
+        format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}.{micros:06}Z")
+    }
+}
+
+/// Month number (1-12) of an English three-letter month name, any case.
+#[inline]
+pub fn month_from_abbrev(b: &[u8]) -> Option<u8> {
+    if b.len() < 3 {
+        return None;
+    }
+    let key = [b[0] | 0x20, b[1] | 0x20, b[2] | 0x20];
+    Some(match &key {
+        b"jan" => 1,
+        b"feb" => 2,
+        b"mar" => 3,
+        b"apr" => 4,
+        b"may" => 5,
+        b"jun" => 6,
+        b"jul" => 7,
+        b"aug" => 8,
+        b"sep" => 9,
+        b"oct" => 10,
+        b"nov" => 11,
+        b"dec" => 12,
+        _ => return None,
+    })
+}
+
+/// Parses exactly `N` ASCII digits.
+#[inline]
+pub fn digits<const N: usize>(b: &[u8]) -> Option<u32> {
+    if b.len() < N {
+        return None;
+    }
+    let mut v = 0u32;
+    for &c in &b[..N] {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        v = v * 10 + d as u32;
+    }
+    Some(v)
+}
+
+/// Parses `HH:MM:SS` at the start of `b`.
+#[inline]
+pub fn hms(b: &[u8]) -> Option<(u8, u8, u8)> {
+    if b.len() < 8 || b[2] != b':' || b[5] != b':' {
+        return None;
+    }
+    let h = digits::<2>(b)?;
+    let m = digits::<2>(&b[3..])?;
+    let s = digits::<2>(&b[6..])?;
+    (h < 24 && m < 60 && s < 61).then_some((h as u8, m as u8, s as u8))
+}
+
+/// Parses a fraction of a second (`.123` or `.123456`): returns micros and bytes used
+/// (including the dot); (0, 0) when there is none.
+#[inline]
+pub fn fraction(b: &[u8]) -> (u32, usize) {
+    if b.first() != Some(&b'.') && b.first() != Some(&b',') {
+        return (0, 0);
+    }
+    let mut micros = 0u32;
+    let mut scale = 100_000u32;
+    let mut i = 1;
+    while i < b.len() && b[i].is_ascii_digit() {
+        micros += (b[i] - b'0') as u32 * scale;
+        scale /= 10;
+        i += 1;
+    }
+    if i == 1 {
+        return (0, 0);
+    }
+    (micros, i)
+}
+
+/// Parses a numeric UTC offset: `Z`, `+0100`, `+01:00`, `-07`. Returns seconds east and
+/// bytes used.
+#[inline]
+pub fn utc_offset(b: &[u8]) -> Option<(i32, usize)> {
+    match b.first()? {
+        b'Z' | b'z' => Some((0, 1)),
+        c @ (b'+' | b'-') => {
+            let sign = if *c == b'-' { -1 } else { 1 };
+            let h = digits::<2>(&b[1..])? as i32;
+            let (m, used) = if b.get(3) == Some(&b':') {
+                (digits::<2>(&b[4..])? as i32, 6)
+            } else if let Some(m) = digits::<2>(&b[3..]) {
+                (m as i32, 5)
+            } else {
+                (0, 3)
+            };
+            (h <= 23 && m < 60).then_some((sign * (h * 3600 + m * 60), used))
+        }
+        _ => None,
+    }
+}
+
+/// How to read timestamps that carry no UTC offset.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LocalZone {
+    Utc,
+    /// A fixed offset, seconds east of UTC.
+    Fixed(i32),
+    /// This machine's zone (TZ, /etc/localtime), with its daylight-saving rules.
+    System,
+}
+
+impl LocalZone {
+    /// Parses `utc`, `system`/`local`, or a `+HH:MM` offset.
+    pub fn parse(s: &str) -> Option<LocalZone> {
+        match s.to_ascii_lowercase().as_str() {
+            "utc" | "z" | "gmt" => Some(LocalZone::Utc),
+            "system" | "local" => Some(LocalZone::System),
+            other => match utc_offset(other.as_bytes()) {
+                Some((secs, used)) if used == other.len() => Some(LocalZone::Fixed(secs)),
+                _ => None,
+            },
+        }
+    }
+
+    /// Seconds east of UTC that apply to a local wall-clock time.
+    pub fn offset_at(self, year: i32, month: u8, day: u8, hour: u8) -> i32 {
+        match self {
+            LocalZone::Utc => 0,
+            LocalZone::Fixed(s) => s,
+            LocalZone::System => system_offset(year, month, day, hour),
+        }
+    }
+}
+
+/// The system zone's offset for a local wall-clock hour, asked of the C library once per
+/// distinct hour and thread (mktime is slow and takes a lock).
+fn system_offset(year: i32, month: u8, day: u8, hour: u8) -> i32 {
+    use std::cell::Cell;
+    thread_local! {
+        static LAST: Cell<(i64, i32)> = const { Cell::new((i64::MIN, 0)) };
+    }
+    let local_hour = days_from_civil(year, month as u32, day as u32) * 24 + hour as i64;
+    let (key, off) = LAST.with(Cell::get);
+    if key == local_hour {
+        return off;
+    }
+    let off = mktime_offset(year, month, day, hour);
+    LAST.with(|c| c.set((local_hour, off)));
+    off
+}
+
+fn mktime_offset(year: i32, month: u8, day: u8, hour: u8) -> i32 {
+    // SAFETY: `tm` is a plain C struct, zero-initialised then filled with valid fields;
+    // mktime only reads the zone database and writes back into `tm`.
+    unsafe {
+        let mut tm: libc::tm = std::mem::zeroed();
+        tm.tm_year = year - 1900;
+        tm.tm_mon = month as i32 - 1;
+        tm.tm_mday = day as i32;
+        tm.tm_hour = hour as i32;
+        tm.tm_isdst = -1;
+        let t = libc::mktime(&mut tm);
+        if t == -1 {
+            return 0;
+        }
+        let local = days_from_civil(year, month as u32, day as u32) * SECS_PER_DAY + hour as i64 * 3600;
+        (local - t as i64) as i32
+    }
+}
+
+impl CivilTime {
+    /// UTC microseconds, given the year to use when the line has none and the zone
+    /// for lines without an offset. None for impossible dates.
+    pub fn to_utc_micros(&self, fallback_year: i32, zone: LocalZone) -> Option<i64> {
+        let year = if self.year == 0 { fallback_year } else { self.year };
+        if !(1..=12).contains(&self.month) || self.day == 0 || self.day > days_in_month(year, self.month) {
+            return None;
+        }
+        let offset = match self.offset_secs {
+            Some(o) => o,
+            None => zone.offset_at(year, self.month, self.day, self.hour),
+        };
+        let days = days_from_civil(year, self.month as u32, self.day as u32);
+        let secs = days * SECS_PER_DAY + self.hour as i64 * 3600 + self.minute as i64 * 60 + self.second.min(59) as i64
+            - offset as i64;
+        Some(secs * MICROS_PER_SEC + self.micros as i64)
+    }
+}
+
+pub fn days_in_month(year: i32, month: u8) -> u8 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
+
+/// Parses `--since`/`--until` values: `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM:SS[Z]`, or a
+/// relative `7d`/`12h`/`30m`/`2w` before `now_micros`. Returns UTC microseconds.
+pub fn parse_when(s: &str, now_micros: i64) -> Option<i64> {
+    let s = s.trim();
+    let b = s.as_bytes();
+    if let Some(unit) = b.last().filter(|c| c.is_ascii_alphabetic()) {
+        if let Ok(n) = s[..s.len() - 1].parse::<i64>() {
+            let secs = match unit {
+                b's' => 1,
+                b'm' => 60,
+                b'h' => 3600,
+                b'd' => SECS_PER_DAY,
+                b'w' => 7 * SECS_PER_DAY,
+                _ => return None,
+            };
+            return Some(now_micros - n * secs * MICROS_PER_SEC);
+        }
+    }
+    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let y = digits::<4>(b)? as i32;
+    let m = digits::<2>(&b[5..])? as u8;
+    let d = digits::<2>(&b[8..])? as u8;
+    let mut t = CivilTime { year: y, month: m, day: d, offset_secs: Some(0), ..Default::default() };
+    if b.len() > 10 {
+        if b[10] != b'T' && b[10] != b' ' {
+            return None;
+        }
+        let (h, mi, se) = hms(&b[11..])?;
+        t.hour = h;
+        t.minute = mi;
+        t.second = se;
+        let rest = &b[19..];
+        if !rest.is_empty() {
+            let (off, used) = utc_offset(rest)?;
+            if used != rest.len() {
+                return None;
+            }
+            t.offset_secs = Some(off);
+        }
+    }
+    t.to_utc_micros(y, LocalZone::Utc)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn day_numbers_round_trip() {
+        for days in [-800_000i64, -1, 0, 1, 10_957, 20_000, 2_932_896] {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days);
+        }
+        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
+    }
+
+    #[test]
+    fn offsets_are_honoured() {
+        let t = CivilTime {
+            year: 2000,
+            month: 10,
+            day: 10,
+            hour: 13,
+            minute: 55,
+            second: 36,
+            micros: 0,
+            offset_secs: Some(-7 * 3600),
+        };
+        assert_eq!(format_ts(t.to_utc_micros(0, LocalZone::Utc).unwrap()), "2000-10-10T20:55:36Z");
+        assert_eq!(utc_offset(b"+05:30"), Some((19_800, 6)));
+        assert_eq!(utc_offset(b"-0700"), Some((-25_200, 5)));
+    }
+
+    #[test]
+    fn impossible_dates_are_rejected() {
+        let t = CivilTime { year: 2025, month: 2, day: 29, ..Default::default() };
+        assert_eq!(t.to_utc_micros(0, LocalZone::Utc), None);
+        let t = CivilTime { year: 0, month: 2, day: 29, ..Default::default() };
+        assert!(t.to_utc_micros(2024, LocalZone::Utc).is_some());
+    }
+
+    #[test]
+    fn since_values() {
+        let now = parse_when("2026-01-10", 0).unwrap();
+        assert_eq!(parse_when("7d", now), parse_when("2026-01-03", 0));
+        assert_eq!(format_ts(parse_when("2026-01-03T04:05:06+01:00", 0).unwrap()), "2026-01-03T03:05:06Z");
+        assert_eq!(parse_when("yesterday", now), None);
+    }
+}
