@@ -1,0 +1,268 @@
+//! Discovery: walks the given paths, recognises log families by name (or by sniffing
+//! the first lines), skips binary logs with a note, and returns the files grouped by
+//! rotation, oldest first, each with the format its lines will be parsed in.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use super::rotation::{split_rotation, RotationRank};
+use super::source::{self, Compression};
+use crate::event::Format;
+use crate::parse;
+
+/// What a file is, as far as its name (or, failing that, its content) tells.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Family {
+    ApacheAccess,
+    ApacheError,
+    NginxAccess,
+    NginxError,
+    Auth,
+    Syslog,
+    Squid,
+    Lighttpd,
+    Audit,
+    /// Not known by name; the format was found by sniffing the content.
+    Sniffed,
+}
+
+impl Family {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Family::ApacheAccess => "apache_access",
+            Family::ApacheError => "apache_error",
+            Family::NginxAccess => "nginx_access",
+            Family::NginxError => "nginx_error",
+            Family::Auth => "auth",
+            Family::Syslog => "syslog",
+            Family::Squid => "squid",
+            Family::Lighttpd => "lighttpd",
+            Family::Audit => "audit",
+            Family::Sniffed => "sniffed",
+        }
+    }
+
+    /// The format a file of this family is read in when its first lines say nothing.
+    fn default_format(self) -> Option<Format> {
+        Some(match self {
+            Family::ApacheAccess | Family::NginxAccess => Format::Access,
+            Family::ApacheError => Format::ApacheError,
+            Family::NginxError => Format::NginxError,
+            Family::Auth | Family::Syslog => Format::Syslog,
+            Family::Squid => Format::Squid,
+            Family::Lighttpd => Format::LighttpdError,
+            Family::Audit => Format::Audit,
+            Family::Sniffed => return None,
+        })
+    }
+}
+
+/// One log file to read.
+#[derive(Clone, Debug)]
+pub struct LogFile {
+    pub path: PathBuf,
+    pub family: Family,
+    pub format: Format,
+    pub compression: Compression,
+    /// Bytes on disk when discovered; plain files are read up to this size.
+    pub size: u64,
+    pub mtime: SystemTime,
+    /// Directory + base name shared by the rotated siblings.
+    pub group: String,
+    pub rank: RotationRank,
+}
+
+impl LogFile {
+    /// True for the newest member of a rotation group, which may still be written to.
+    pub fn is_live(&self) -> bool {
+        self.rank == RotationRank::Live
+    }
+}
+
+/// A file that was passed over, and why. `warning` ones make the exit code 2.
+#[derive(Clone, Debug)]
+pub struct Skipped {
+    pub path: PathBuf,
+    pub reason: String,
+    pub warning: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct Discovery {
+    /// Grouped by rotation (groups in path order), each group oldest to newest.
+    pub files: Vec<LogFile>,
+    pub skipped: Vec<Skipped>,
+}
+
+/// Names of binary login records and journals: never text, always skipped with a note.
+const BINARY_NAMES: [&str; 6] = ["wtmp", "btmp", "lastlog", "faillog", "utmp", "tallylog"];
+
+/// How many bytes of (decompressed) content are sniffed.
+const SNIFF_BYTES: usize = 64 * 1024;
+
+/// Walks `paths` and classifies every regular file found. `forced` overrides format
+/// detection for every file (`--log-format`).
+pub fn discover(paths: &[PathBuf], forced: Option<Format>) -> Discovery {
+    let mut found = Vec::new();
+    let mut out = Discovery::default();
+    for path in paths {
+        walk(path, true, &mut found, &mut out.skipped);
+    }
+    found.sort();
+    found.dedup();
+    let mut groups: BTreeMap<String, Vec<LogFile>> = BTreeMap::new();
+    for path in found {
+        match classify(&path, forced) {
+            Ok(file) => groups.entry(file.group.clone()).or_default().push(file),
+            Err(skip) => out.skipped.push(skip),
+        }
+    }
+    for (_, mut members) in groups {
+        members.sort_by(|a, b| a.rank.cmp(&b.rank).then_with(|| a.path.cmp(&b.path)));
+        out.files.extend(members);
+    }
+    out
+}
+
+fn walk(path: &Path, explicit: bool, found: &mut Vec<PathBuf>, skipped: &mut Vec<Skipped>) {
+    let meta = match fs::symlink_metadata(path) {
+        Ok(m) => m,
+        Err(e) => {
+            skipped.push(Skipped { path: path.to_owned(), reason: format!("cannot read: {e}"), warning: true });
+            return;
+        }
+    };
+    // Follow a symlink only when the user named it; inside a tree, links may loop.
+    let meta = if meta.file_type().is_symlink() {
+        if !explicit {
+            return;
+        }
+        match fs::metadata(path) {
+            Ok(m) => m,
+            Err(e) => {
+                skipped.push(Skipped { path: path.to_owned(), reason: format!("broken link: {e}"), warning: true });
+                return;
+            }
+        }
+    } else {
+        meta
+    };
+    if meta.is_dir() {
+        let entries = match fs::read_dir(path) {
+            Ok(e) => e,
+            Err(e) => {
+                skipped.push(Skipped {
+                    path: path.to_owned(),
+                    reason: format!("cannot list directory: {e}"),
+                    warning: true,
+                });
+                return;
+            }
+        };
+        let mut children: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        children.sort();
+        for child in children {
+            walk(&child, false, found, skipped);
+        }
+    } else if meta.is_file() {
+        found.push(path.to_owned());
+    }
+}
+
+/// Decides whether and how a file is read.
+fn classify(path: &Path, forced: Option<Format>) -> Result<LogFile, Skipped> {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let note = |reason: &str, warning: bool| Skipped { path: path.to_owned(), reason: reason.to_owned(), warning };
+    let (base, rank) = split_rotation(&name);
+    if BINARY_NAMES.contains(&base.as_str()) || name.ends_with(".journal") || name.ends_with(".journal~") {
+        return Err(note("binary log (login records or systemd journal), not read", false));
+    }
+    let meta = fs::metadata(path).map_err(|e| note(&format!("cannot stat: {e}"), true))?;
+    let head = source::read_head(path, SNIFF_BYTES).map_err(|e| note(&format!("cannot open: {e}"), true))?;
+    let compression = head.compression;
+    if let Compression::Unsupported(kind) = compression {
+        return Err(note(
+            &format!("{kind}-compressed: not supported, decompress it first (e.g. with {kind} -d)"),
+            true,
+        ));
+    }
+    if head.bytes.is_empty() {
+        return Err(note("empty", false));
+    }
+    if looks_binary(&head.bytes) {
+        return Err(note("binary content, not a text log", false));
+    }
+    let family = family_by_name(path, &base);
+    let lines = head.bytes.split(|&c| c == b'\n').map(|l| l.strip_suffix(b"\r").unwrap_or(l));
+    let sniffed = parse::sniff(lines);
+    let format = match (forced, sniffed, family.and_then(Family::default_format)) {
+        (Some(f), _, _) => f,
+        (None, Some(f), _) => f,
+        (None, None, Some(f)) => f,
+        (None, None, None) => return Err(note("not a log format knocklog reads", false)),
+    };
+    let dir = path.parent().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
+    Ok(LogFile {
+        path: path.to_owned(),
+        family: family.unwrap_or(Family::Sniffed),
+        format,
+        compression,
+        size: meta.len(),
+        mtime: meta.modified().unwrap_or(SystemTime::UNIX_EPOCH),
+        group: format!("{dir}/{base}"),
+        rank,
+    })
+}
+
+/// Binary files have NUL bytes; text logs essentially never do (a stray one is fine).
+fn looks_binary(head: &[u8]) -> bool {
+    let sample = &head[..head.len().min(4096)];
+    sample.iter().filter(|&&c| c == 0).count() * 100 > sample.len()
+}
+
+/// Recognises the well-known /var/log names (the base name, rotation suffix removed).
+fn family_by_name(path: &Path, base: &str) -> Option<Family> {
+    let in_dir = |d: &str| path.components().any(|c| c.as_os_str().to_string_lossy().contains(d));
+    let nginx = in_dir("nginx");
+    let is_access = base == "access_log"
+        || base.ends_with("access.log")
+        || base.ends_with("access_log")
+        || base == "other_vhosts_access.log";
+    let is_error = base == "error_log" || base.ends_with("error.log") || base.ends_with("error_log");
+    Some(match base {
+        _ if is_access && nginx => Family::NginxAccess,
+        _ if is_access => Family::ApacheAccess,
+        _ if is_error && nginx => Family::NginxError,
+        _ if is_error && in_dir("lighttpd") => Family::Lighttpd,
+        _ if is_error => Family::ApacheError,
+        "auth.log" | "secure" | "authlog" => Family::Auth,
+        "syslog" | "messages" | "daemon.log" | "user.log" | "kern.log" | "mail.log" => Family::Syslog,
+        "audit.log" => Family::Audit,
+        _ if in_dir("squid") && base.starts_with("access") => Family::Squid,
+        _ if nginx && base.ends_with(".log") => Family::NginxAccess,
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn families_by_name() {
+        let f = |p: &str| {
+            family_by_name(Path::new(p), &split_rotation(Path::new(p).file_name().unwrap().to_str().unwrap()).0)
+        };
+        assert_eq!(f("/var/log/apache2/access.log.2.gz"), Some(Family::ApacheAccess));
+        assert_eq!(f("/var/log/apache2/other_vhosts_access.log"), Some(Family::ApacheAccess));
+        assert_eq!(f("/var/log/apache2/shop.example.com.access.log"), Some(Family::ApacheAccess));
+        assert_eq!(f("/var/log/nginx/error.log.1"), Some(Family::NginxError));
+        assert_eq!(f("/var/log/nginx/shop.log"), Some(Family::NginxAccess));
+        assert_eq!(f("/var/log/httpd/error_log-20260105"), Some(Family::ApacheError));
+        assert_eq!(f("/var/log/secure-20260105.gz"), Some(Family::Auth));
+        assert_eq!(f("/var/log/messages"), Some(Family::Syslog));
+        assert_eq!(f("/var/log/dpkg.log"), None);
+    }
+}

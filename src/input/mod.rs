@@ -1,0 +1,10 @@
+//! Input: finding log files under the given paths, grouping rotated siblings,
+//! opening them (mmap windows for plain files, streaming gzip) and cutting them into
+//! newline-aligned chunks for the parsers.
+
+pub mod discover;
+pub mod rotation;
+pub mod source;
+pub mod years;
+
+pub use discover::{discover, Discovery, Family, LogFile, Skipped};

@@ -1,0 +1,299 @@
+//! Reading a file's bytes: compression detected from magic bytes, plain files cut into
+//! newline-aligned byte ranges read through bounded mmap windows (or pread for the live
+//! file), gzip streamed through flate2 in newline-aligned chunks.
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::os::unix::fs::FileExt;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use flate2::read::MultiGzDecoder;
+
+/// How a file's bytes are stored, from its first bytes (never from its name).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Compression {
+    None,
+    Gzip,
+    /// bzip2, xz, zstd, lz4: recognised so the user gets a clear message.
+    Unsupported(&'static str),
+}
+
+impl Compression {
+    pub fn from_magic(head: &[u8]) -> Compression {
+        match head {
+            [0x1f, 0x8b, ..] => Compression::Gzip,
+            [b'B', b'Z', b'h', ..] => Compression::Unsupported("bzip2"),
+            [0xfd, b'7', b'z', b'X', b'Z', 0x00, ..] => Compression::Unsupported("xz"),
+            [0x28, 0xb5, 0x2f, 0xfd, ..] => Compression::Unsupported("zstd"),
+            [0x04, 0x22, 0x4d, 0x18, ..] => Compression::Unsupported("lz4"),
+            _ => Compression::None,
+        }
+    }
+}
+
+/// The first bytes of a file's content, decompressed when gzip.
+pub struct Head {
+    pub compression: Compression,
+    pub bytes: Vec<u8>,
+}
+
+/// Reads up to `limit` content bytes from the start of a file.
+pub fn read_head(path: &Path, limit: usize) -> io::Result<Head> {
+    let mut file = File::open(path)?;
+    let mut magic = [0u8; 6];
+    let n = file.read_at(&mut magic, 0)?;
+    let compression = Compression::from_magic(&magic[..n]);
+    let mut bytes = Vec::with_capacity(limit.min(1 << 16));
+    match compression {
+        Compression::Gzip => {
+            // A truncated or corrupt archive still shows its first lines; the error
+            // itself is reported when the file is read in full.
+            let mut decoder = MultiGzDecoder::new(file).take(limit as u64);
+            let mut buf = [0u8; 8192];
+            loop {
+                match decoder.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => bytes.extend_from_slice(&buf[..n]),
+                }
+            }
+        }
+        Compression::None => {
+            file.by_ref().take(limit as u64).read_to_end(&mut bytes)?;
+        }
+        Compression::Unsupported(_) => {}
+    }
+    Ok(Head { compression, bytes })
+}
+
+/// Cuts `[0, size)` of a plain file into ranges of about `target` bytes, each ending
+/// just after a newline (or at `size`), so that every line falls in exactly one range.
+pub fn plain_ranges(file: &File, size: u64, target: u64) -> io::Result<Vec<(u64, u64)>> {
+    let mut ranges = Vec::new();
+    let mut start = 0u64;
+    let mut probe = vec![0u8; 64 * 1024];
+    while start < size {
+        let nominal = start.saturating_add(target);
+        if nominal >= size {
+            ranges.push((start, size));
+            break;
+        }
+        // Find the first newline at or after `nominal`; long lines just extend the range.
+        let mut pos = nominal;
+        let end = loop {
+            if pos >= size {
+                break size;
+            }
+            let want = probe.len().min((size - pos) as usize);
+            let n = file.read_at(&mut probe[..want], pos)?;
+            if n == 0 {
+                break size;
+            }
+            if let Some(i) = memchr::memchr(b'\n', &probe[..n]) {
+                break pos + i as u64 + 1;
+            }
+            pos += n as u64;
+        };
+        ranges.push((start, end));
+        start = end;
+    }
+    Ok(ranges)
+}
+
+/// The bytes of one range of a plain file.
+pub enum RangeBytes {
+    Mapped(memmap2::Mmap, usize),
+    Read(Vec<u8>),
+}
+
+impl RangeBytes {
+    pub fn as_slice(&self) -> &[u8] {
+        match self {
+            RangeBytes::Mapped(map, skip) => &map[*skip..],
+            RangeBytes::Read(v) => v,
+        }
+    }
+}
+
+/// Loads `[start, end)` of a plain file. Rotated (non-live) files are mapped: logrotate
+/// only renames, compresses or deletes them, and a deleted file stays mapped intact.
+/// The live file may be truncated under us (copytruncate), which would fault a mapping,
+/// so it is read with pread instead. Only this window is mapped, never the whole file,
+/// so the resident set stays bounded however large the file is.
+pub fn load_range(file: &File, start: u64, end: u64, may_change: bool) -> io::Result<RangeBytes> {
+    let len = (end - start) as usize;
+    if !may_change && len > 0 {
+        let page = 4096u64;
+        let aligned = start - start % page;
+        let skip = (start - aligned) as usize;
+        // SAFETY: the file is a rotated log that no process writes to or truncates
+        // (see above); the mapping is read-only and dropped before the file handle.
+        let map = unsafe { memmap2::MmapOptions::new().offset(aligned).len(len + skip).map(file) };
+        if let Ok(map) = map {
+            #[cfg(unix)]
+            let _ = map.advise(memmap2::Advice::Sequential);
+            return Ok(RangeBytes::Mapped(map, skip));
+        }
+    }
+    let mut buf = vec![0u8; len];
+    let mut done = 0;
+    while done < len {
+        let n = file.read_at(&mut buf[done..], start + done as u64)?;
+        if n == 0 {
+            // The file shrank while we read it: keep what was there.
+            buf.truncate(done);
+            break;
+        }
+        done += n;
+    }
+    Ok(RangeBytes::Read(buf))
+}
+
+/// A reader that counts the bytes taken from disk, for the progress bar.
+pub struct Counted<R> {
+    inner: R,
+    counter: &'static AtomicU64,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.counter.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// Bytes read from disk so far, over all files (compressed bytes for gzip files).
+pub static BYTES_READ: AtomicU64 = AtomicU64::new(0);
+
+/// Streams a gzip file (all concatenated members) as newline-aligned chunks of about
+/// `chunk` bytes. The last chunk may end without a newline.
+pub struct GzChunks {
+    decoder: MultiGzDecoder<io::BufReader<Counted<io::Take<File>>>>,
+    carry: Vec<u8>,
+    chunk: usize,
+    done: bool,
+    /// Set when the stream ended with an error (truncated or corrupt archive).
+    pub error: Option<io::Error>,
+    pub decompressed: u64,
+}
+
+impl GzChunks {
+    pub fn open(file: File, size: u64, chunk: usize) -> GzChunks {
+        let reader = Counted { inner: file.take(size), counter: &BYTES_READ };
+        GzChunks {
+            decoder: MultiGzDecoder::new(io::BufReader::with_capacity(256 * 1024, reader)),
+            carry: Vec::new(),
+            chunk,
+            done: false,
+            error: None,
+            decompressed: 0,
+        }
+    }
+
+    /// The next chunk, or None at the end of the stream (check `error` then).
+    pub fn next_chunk(&mut self) -> Option<Vec<u8>> {
+        if self.done {
+            return None;
+        }
+        let mut buf = std::mem::take(&mut self.carry);
+        buf.reserve(self.chunk + 64 * 1024);
+        let mut eof = false;
+        while buf.len() < self.chunk {
+            let old = buf.len();
+            buf.resize(old + (self.chunk - old).max(64 * 1024), 0);
+            match self.decoder.read(&mut buf[old..]) {
+                Ok(0) => {
+                    buf.truncate(old);
+                    eof = true;
+                    break;
+                }
+                Ok(n) => buf.truncate(old + n),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => buf.truncate(old),
+                Err(e) => {
+                    buf.truncate(old);
+                    self.error = Some(e);
+                    eof = true;
+                    break;
+                }
+            }
+        }
+        self.decompressed += buf.len() as u64;
+        if eof {
+            self.done = true;
+            return (!buf.is_empty()).then_some(buf);
+        }
+        match memchr::memrchr(b'\n', &buf) {
+            Some(i) => {
+                self.carry.extend_from_slice(&buf[i + 1..]);
+                buf.truncate(i + 1);
+                self.decompressed -= self.carry.len() as u64;
+            }
+            // A single line longer than the chunk: keep reading into the carry.
+            None => {
+                self.decompressed -= buf.len() as u64;
+                self.carry = buf;
+                return self.next_chunk();
+            }
+        }
+        Some(buf)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn ranges_end_on_newlines_and_cover_everything() {
+        let mut tmp = tempfile::NamedTempFile::new().unwrap();
+        let mut data = Vec::new();
+        for i in 0..1000 {
+            data.extend_from_slice(format!("line {i} {}\n", "x".repeat(i % 37)).as_bytes());
+        }
+        data.extend_from_slice(b"no newline at end");
+        tmp.write_all(&data).unwrap();
+        let file = File::open(tmp.path()).unwrap();
+        for target in [1, 100, 4096, 1 << 20] {
+            let ranges = plain_ranges(&file, data.len() as u64, target).unwrap();
+            let mut joined = Vec::new();
+            for (i, &(s, e)) in ranges.iter().enumerate() {
+                let bytes = load_range(&file, s, e, i % 2 == 0).unwrap();
+                let slice = bytes.as_slice();
+                assert!(e == data.len() as u64 || slice.ends_with(b"\n"));
+                joined.extend_from_slice(slice);
+            }
+            assert_eq!(joined, data, "target {target}");
+        }
+    }
+
+    #[test]
+    fn gzip_members_and_truncation() {
+        use flate2::write::GzEncoder;
+        let mut gz = Vec::new();
+        for part in [&b"a 1\nb 2\n"[..], b"c 3\nd 4\n"] {
+            let mut enc = GzEncoder::new(Vec::new(), flate2::Compression::default());
+            enc.write_all(part).unwrap();
+            gz.extend(enc.finish().unwrap());
+        }
+        let mut tmp = tempfile::NamedTempFile::new().unwrap();
+        tmp.write_all(&gz).unwrap();
+        let mut chunks = GzChunks::open(File::open(tmp.path()).unwrap(), gz.len() as u64, 3);
+        let mut all = Vec::new();
+        while let Some(c) = chunks.next_chunk() {
+            all.extend(c);
+        }
+        assert_eq!(all, b"a 1\nb 2\nc 3\nd 4\n");
+        assert!(chunks.error.is_none());
+
+        let cut = gz.len() - 10;
+        let mut chunks = GzChunks::open(File::open(tmp.path()).unwrap(), cut as u64, 1 << 20);
+        let mut all = Vec::new();
+        while let Some(c) = chunks.next_chunk() {
+            all.extend(c);
+        }
+        assert!(all.starts_with(b"a 1\nb 2\n"));
+        assert!(chunks.error.is_some());
+    }
+}

@@ -1,0 +1,164 @@
+//! Year inference for syslog lines that carry no year (RFC 3164 `Jan  6 00:02:28`):
+//! the newest file of a rotation group takes its year from its modification time, each
+//! older sibling from the one after it, and a December-to-January step inside a file
+//! starts a new year from that line on.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::time::{civil_from_days, month_from_abbrev, SECS_PER_DAY};
+
+/// The months seen in one file, in line order.
+#[derive(Clone, Debug, Default)]
+pub struct MonthScan {
+    pub first_month: Option<u8>,
+    pub last_month: Option<u8>,
+    /// Byte offsets of the lines where the month steps back by six or more (Dec -> Jan).
+    pub rollovers: Vec<u64>,
+    current: Option<u8>,
+}
+
+impl MonthScan {
+    /// Feeds a newline-aligned piece of the file that starts at byte `base`.
+    pub fn feed(&mut self, bytes: &[u8], base: u64) {
+        let mut start = 0usize;
+        while start < bytes.len() {
+            let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
+            if let Some(month) = leading_month(&bytes[start..end]) {
+                self.see(month, base + start as u64);
+            }
+            start = end + 1;
+        }
+    }
+
+    fn see(&mut self, month: u8, offset: u64) {
+        if self.first_month.is_none() {
+            self.first_month = Some(month);
+        }
+        match self.current {
+            Some(cur) if month + 6 <= cur => {
+                self.rollovers.push(offset);
+                self.current = Some(month);
+            }
+            // A straggler from before the last rollover: it does not move the clock.
+            Some(cur) if month >= cur + 6 => {}
+            _ => self.current = Some(month),
+        }
+        self.last_month = self.current;
+    }
+}
+
+/// The month of a line that starts with an RFC 3164 stamp (after an optional `<PRI>`).
+fn leading_month(line: &[u8]) -> Option<u8> {
+    let line = match line.first() {
+        Some(b'<') => &line[memchr::memchr(b'>', line)? + 1..],
+        _ => line,
+    };
+    if line.len() < 4 || line[3] != b' ' {
+        return None;
+    }
+    month_from_abbrev(line)
+}
+
+/// Which year each byte offset of a file falls in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct YearPlan {
+    pub first_year: i32,
+    pub rollovers: Vec<u64>,
+}
+
+impl YearPlan {
+    #[inline]
+    pub fn year_at(&self, offset: u64) -> i32 {
+        if self.rollovers.is_empty() {
+            return self.first_year;
+        }
+        self.first_year + self.rollovers.partition_point(|&o| o <= offset) as i32
+    }
+}
+
+/// Year and month of a modification time (UTC).
+fn year_month(t: SystemTime) -> (i32, u8) {
+    let secs = t.duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+    let (y, m, _) = civil_from_days(secs.div_euclid(SECS_PER_DAY));
+    (y, m as u8)
+}
+
+/// Plans the years of one rotation group, given each member's scan and mtime, oldest
+/// first. Members without yearless lines get None and do not break the chain.
+pub fn plan_group(members: &[(MonthScan, SystemTime)]) -> Vec<Option<YearPlan>> {
+    let mut plans = vec![None; members.len()];
+    // (first year, first month) of the next newer member that had yearless lines.
+    let mut newer: Option<(i32, u8)> = None;
+    for (i, (scan, mtime)) in members.iter().enumerate().rev() {
+        let (Some(first_month), Some(last_month)) = (scan.first_month, scan.last_month) else {
+            continue;
+        };
+        let last_year = match newer {
+            Some((year, month)) if last_month <= month => year,
+            Some((year, _)) => year - 1,
+            None => {
+                let (year, month) = year_month(*mtime);
+                if last_month > month {
+                    year - 1
+                } else {
+                    year
+                }
+            }
+        };
+        let first_year = last_year - scan.rollovers.len() as i32;
+        plans[i] = Some(YearPlan { first_year, rollovers: scan.rollovers.clone() });
+        newer = Some((first_year, first_month));
+    }
+    plans
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::days_from_civil;
+    use std::time::Duration;
+
+    fn at(y: i32, m: u32, d: u32) -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs((days_from_civil(y, m, d) * SECS_PER_DAY) as u64)
+    }
+
+    fn scan(text: &str) -> MonthScan {
+        let mut s = MonthScan::default();
+        s.feed(text.as_bytes(), 0);
+        s
+    }
+
+    #[test]
+    fn rollover_inside_one_file() {
+        let text = "Dec 30 10:00:00 h a: x\nDec 31 23:59:59 h a: x\nJan  1 00:00:01 h a: x\n";
+        let s = scan(text);
+        assert_eq!(s.rollovers, vec![46]);
+        let plans = plan_group(&[(s, at(2026, 1, 2))]);
+        let plan = plans[0].clone().unwrap();
+        assert_eq!((plan.year_at(0), plan.year_at(23), plan.year_at(46)), (2025, 2025, 2026));
+    }
+
+    #[test]
+    fn rollover_across_files_and_stale_mtimes() {
+        let older = scan("Dec 28 10:00:00 h a: x\nDec 31 10:00:00 h a: x\n");
+        let newer = scan("Jan  1 10:00:00 h a: x\nJan  5 10:00:00 h a: x\n");
+        // The older file's mtime is meaningless (copied); only the newest one's counts.
+        let plans = plan_group(&[(older, at(2030, 6, 1)), (newer, at(2026, 1, 5))]);
+        assert_eq!(plans[0].as_ref().unwrap().first_year, 2025);
+        assert_eq!(plans[1].as_ref().unwrap().first_year, 2026);
+    }
+
+    #[test]
+    fn last_line_after_mtime_month_means_last_year() {
+        let s = scan("Nov 28 10:00:00 h a: x\nDec  2 10:00:00 h a: x\n");
+        let plans = plan_group(&[(s, at(2026, 3, 1))]);
+        assert_eq!(plans[0].as_ref().unwrap().first_year, 2025);
+    }
+
+    #[test]
+    fn stragglers_do_not_roll_back() {
+        let s =
+            scan("Dec 31 23:59:58 h a: x\nJan  1 00:00:01 h a: x\nDec 31 23:59:59 h a: x\nJan  1 00:00:02 h a: x\n");
+        assert_eq!(s.rollovers.len(), 1);
+    }
+}
