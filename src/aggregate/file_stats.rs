@@ -1,0 +1,41 @@
+//! Per-file reading statistics for summary.json: lines, parsed and unparsed (with a few
+//! examples), time span, warnings.
+
+use serde::Serialize;
+
+/// How many unparsed lines are kept as examples per file.
+pub const UNPARSED_EXAMPLES: usize = 5;
+
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct UnparsedExample {
+    pub line_no: u64,
+    pub text: String,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct FileStats {
+    pub path: String,
+    pub family: String,
+    pub format: String,
+    pub compressed: bool,
+    /// Bytes on disk (compressed size for .gz files).
+    pub bytes: u64,
+    /// Bytes of text read (decompressed).
+    pub content_bytes: u64,
+    pub lines: u64,
+    pub blank: u64,
+    pub parsed: u64,
+    pub unparsed: u64,
+    /// Parsed lines outside --since/--until.
+    pub out_of_range: u64,
+    /// Parsed lines whose time could not be read as a valid date.
+    pub bad_time: u64,
+    pub unparsed_examples: Vec<UnparsedExample>,
+    pub first_ts: Option<String>,
+    pub last_ts: Option<String>,
+    pub warnings: Vec<String>,
+    #[serde(skip)]
+    pub first_micros: Option<i64>,
+    #[serde(skip)]
+    pub last_micros: Option<i64>,
+}

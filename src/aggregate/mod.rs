@@ -1,0 +1,9 @@
+//! Aggregation: per-IP statistics built per chunk without allocation on the hot path,
+//! merged into one table keyed by the canonical address; per-file reading statistics.
+
+pub mod file_stats;
+pub mod ip;
+pub mod ip_stats;
+
+pub use file_stats::FileStats;
+pub use ip_stats::{IpStats, IpTable, PartialIpTable};

@@ -1,0 +1,136 @@
+//! `knocklog scan`: discover the logs, read them all in parallel, write the events,
+//! ips and daily tables plus summary.json into --out, and tell the user what was read
+//! and what was not.
+
+use std::io::{IsTerminal, Write};
+
+use anyhow::Context;
+
+use super::{EXIT_OK, EXIT_SKIPPED};
+use crate::cli::ScanArgs;
+use crate::config::ScanConfig;
+use crate::input::discover;
+use crate::output::summary::Summary;
+use crate::output::tables::{daily_batch, ips_batch};
+use crate::output::write_atomic;
+use crate::output::writer::{EventsWriter, TableWriter};
+use crate::pipeline::{scan_files, ScanOutcome};
+use crate::text::for_terminal;
+use crate::time::format_ts;
+
+pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
+    let config = ScanConfig::from_args(args, std::io::stderr().is_terminal())?;
+    let discovery = discover(&config.paths, config.forced_format);
+    for s in discovery.skipped.iter().filter(|s| s.warning) {
+        eprintln!("knocklog: {}: {}", for_terminal(&s.path.display().to_string()), s.reason);
+    }
+    if discovery.files.is_empty() {
+        let names: Vec<String> = config.paths.iter().map(|p| p.display().to_string()).collect();
+        eprintln!("knocklog: no log files knocklog can read under {}", for_terminal(&names.join(", ")));
+        return Ok(EXIT_SKIPPED);
+    }
+    std::fs::create_dir_all(&config.out)
+        .with_context(|| format!("creating output directory {}", config.out.display()))?;
+
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(config.threads)
+        .thread_name(|i| format!("knocklog-{i}"))
+        .build()
+        .context("starting worker threads")?;
+    let source_files: Vec<String> = discovery.files.iter().map(|f| f.path.display().to_string()).collect();
+    let events = EventsWriter::create(&config.out, config.formats, source_files)?;
+    let outcome = pool.install(|| scan_files(&discovery.files, &config.options, events))?;
+    let ScanOutcome { files, ips, sink, elapsed } = outcome;
+    let events_written = sink.finish()?;
+    TableWriter::write_table(&config.out, "ips", config.formats, &ips_batch(&ips))?;
+    TableWriter::write_table(&config.out, "daily", config.formats, &daily_batch(&ips))?;
+    let summary = Summary::new(&files, &discovery.skipped, ips.len(), events_written);
+    let json = serde_json::to_vec_pretty(&summary).context("encoding summary.json")?;
+    write_atomic(&config.out.join("summary.json"), &json)?;
+
+    let mut problems = discovery.skipped.iter().filter(|s| s.warning).count();
+    for f in &files {
+        let path = for_terminal(&f.path);
+        for w in &f.warnings {
+            eprintln!("knocklog: {path}: {w}");
+            problems += 1;
+        }
+        if f.unparsed > 0 {
+            let example = f
+                .unparsed_examples
+                .first()
+                .map(|e| format!(" (first at line {}: {})", e.line_no, for_terminal(&shorten(&e.text, 80))))
+                .unwrap_or_default();
+            eprintln!(
+                "knocklog: {path}: {} of {} lines are not {} lines and were skipped{example}",
+                f.unparsed, f.lines, f.format
+            );
+            problems += 1;
+        }
+        if f.bad_time > 0 {
+            eprintln!("knocklog: {path}: {} lines have an impossible date and were kept without a time", f.bad_time);
+        }
+    }
+    if !config.quiet {
+        print_report(&summary, &ips, elapsed, &config)?;
+    }
+    Ok(if problems > 0 { EXIT_SKIPPED } else { EXIT_OK })
+}
+
+fn shorten(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => format!("{}...", &s[..i]),
+        None => s.to_owned(),
+    }
+}
+
+fn print_report(
+    summary: &Summary,
+    ips: &[(String, crate::aggregate::IpStats)],
+    elapsed: std::time::Duration,
+    config: &ScanConfig,
+) -> anyhow::Result<()> {
+    let t = &summary.totals;
+    let mut out = std::io::stdout().lock();
+    let secs = elapsed.as_secs_f64().max(1e-9);
+    let share = |n: u64| if t.lines == 0 { 0.0 } else { 100.0 * n as f64 / t.lines as f64 };
+    writeln!(
+        out,
+        "Read {} files ({} skipped), {} lines in {:.2}s ({:.0} lines/s, {:.1} MB/s).",
+        t.files,
+        t.files_skipped,
+        t.lines,
+        secs,
+        t.lines as f64 / secs,
+        t.content_bytes as f64 / secs / 1e6
+    )?;
+    writeln!(
+        out,
+        "Parsed {} lines ({:.2}%), unparsed {} ({:.2}%).",
+        t.parsed,
+        share(t.parsed),
+        t.unparsed,
+        share(t.unparsed)
+    )?;
+    if let (Some(a), Some(b)) = (&t.first_ts, &t.last_ts) {
+        writeln!(out, "Period: {a} .. {b} (UTC).")?;
+    }
+    writeln!(out, "{} remote addresses; {} events written to {}.", t.ips, t.events_written, config.out.display())?;
+    if !ips.is_empty() {
+        writeln!(out, "\nMost active addresses:")?;
+        writeln!(out, "  {:<40} {:>9} {:>5}  {:<20}  {:<20}", "ip", "events", "days", "first seen", "last seen")?;
+        for (ip, s) in ips.iter().take(10) {
+            let when = |v: Option<i64>| v.map(format_ts).unwrap_or_else(|| "-".into());
+            writeln!(
+                out,
+                "  {:<40} {:>9} {:>5}  {:<20}  {:<20}",
+                for_terminal(ip),
+                s.events,
+                s.days_active(),
+                when(s.first_seen),
+                when(s.last_seen)
+            )?;
+        }
+    }
+    Ok(())
+}

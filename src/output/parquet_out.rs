@@ -1,0 +1,70 @@
+//! Parquet output with polars: a batch becomes a DataFrame (categorical low-cardinality
+//! text, UTC microsecond datetimes, dates) appended as a row group, so a table is never
+//! held whole in memory.
+
+use std::fs::File;
+use std::path::Path;
+
+use anyhow::Context;
+use polars::prelude::*;
+
+use super::table::{Batch, Values};
+
+pub struct ParquetTable {
+    writer: Option<BatchedWriter<File>>,
+    file: Option<File>,
+}
+
+impl ParquetTable {
+    pub fn create(path: &Path) -> anyhow::Result<Self> {
+        let file = File::create(path).with_context(|| format!("creating {}", path.display()))?;
+        Ok(ParquetTable { writer: None, file: Some(file) })
+    }
+
+    pub fn write(&mut self, batch: &Batch) -> anyhow::Result<()> {
+        let df = to_dataframe(batch)?;
+        if self.writer.is_none() {
+            let file = self.file.take().context("parquet writer already finished")?;
+            let writer = ParquetWriter::new(file)
+                .with_compression(ParquetCompression::Zstd(None))
+                .with_statistics(StatisticsOptions::full())
+                .batched(df.schema())?;
+            self.writer = Some(writer);
+        }
+        if df.height() > 0 {
+            self.writer.as_mut().context("parquet writer missing")?.write_batch(&df)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the footer. `empty` describes the columns when no batch was written.
+    pub fn finish(mut self, empty: &Batch) -> anyhow::Result<()> {
+        if self.writer.is_none() {
+            self.write(empty)?;
+        }
+        let writer = self.writer.take().context("parquet writer missing")?;
+        writer.finish()?;
+        Ok(())
+    }
+}
+
+/// Converts a batch to a DataFrame with knocklog's column types.
+pub fn to_dataframe(batch: &Batch) -> PolarsResult<DataFrame> {
+    let mut columns = Vec::with_capacity(batch.columns.len());
+    for c in &batch.columns {
+        let name = PlSmallStr::from_static(c.name);
+        let series = match &c.values {
+            Values::Text(v) => Series::new(name, v),
+            Values::Category(v) => Series::new(name, v).cast(&DataType::from_categories(Categories::global()))?,
+            Values::Timestamp(v) => Int64Chunked::from_iter_options(name, v.iter().copied())
+                .into_datetime(TimeUnit::Microseconds, Some(TimeZone::UTC))
+                .into_series(),
+            Values::Date(v) => Int32Chunked::from_vec(name, v.clone()).into_date().into_series(),
+            Values::Int(v) => Series::new(name, v),
+            Values::Float(v) => Series::new(name, v),
+            Values::Bool(v) => Series::new(name, v),
+        };
+        columns.push(series.into_column());
+    }
+    DataFrame::new(batch.rows(), columns)
+}

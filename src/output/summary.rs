@@ -1,0 +1,66 @@
+//! summary.json: what was read (per file: family, format, bytes, lines, parsed,
+//! unparsed with examples, time span, warnings), what was skipped and why, and totals.
+
+use serde::Serialize;
+
+use crate::aggregate::FileStats;
+use crate::input::Skipped;
+use crate::time::format_ts;
+
+#[derive(Serialize)]
+pub struct SkippedEntry {
+    pub path: String,
+    pub reason: String,
+    pub warning: bool,
+}
+
+#[derive(Serialize, Default)]
+pub struct Totals {
+    pub files: usize,
+    pub files_skipped: usize,
+    pub bytes: u64,
+    pub content_bytes: u64,
+    pub lines: u64,
+    pub parsed: u64,
+    pub unparsed: u64,
+    pub out_of_range: u64,
+    pub ips: usize,
+    pub events_written: u64,
+    pub warnings: usize,
+    pub first_ts: Option<String>,
+    pub last_ts: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct Summary<'a> {
+    pub knocklog_version: &'static str,
+    pub totals: Totals,
+    pub files: &'a [FileStats],
+    pub skipped: Vec<SkippedEntry>,
+}
+
+impl<'a> Summary<'a> {
+    pub fn new(files: &'a [FileStats], skipped: &[Skipped], ips: usize, events_written: u64) -> Self {
+        let totals = Totals {
+            files: files.len(),
+            files_skipped: skipped.len(),
+            bytes: files.iter().map(|f| f.bytes).sum(),
+            content_bytes: files.iter().map(|f| f.content_bytes).sum(),
+            lines: files.iter().map(|f| f.lines).sum(),
+            parsed: files.iter().map(|f| f.parsed).sum(),
+            unparsed: files.iter().map(|f| f.unparsed).sum(),
+            out_of_range: files.iter().map(|f| f.out_of_range).sum(),
+            ips,
+            events_written,
+            warnings: files.iter().map(|f| f.warnings.len()).sum::<usize>()
+                + skipped.iter().filter(|s| s.warning).count(),
+            first_ts: files.iter().filter_map(|f| f.first_micros).min().map(format_ts),
+            last_ts: files.iter().filter_map(|f| f.last_micros).max().map(format_ts),
+        };
+        let skipped = skipped
+            .iter()
+            .map(|s| SkippedEntry { path: s.path.display().to_string(), reason: s.reason.clone(), warning: s.warning })
+            .collect();
+        Summary { knocklog_version: env!("CARGO_PKG_VERSION"), totals, files, skipped }
+    }
+}

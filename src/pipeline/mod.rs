@@ -1,0 +1,233 @@
+//! The scan pipeline: year plans for yearless syslog files, then every file read in
+//! parallel (plain files as many mmap windows, gzip files decompressing one chunk while
+//! the previous one is parsed), with one collector thread putting results back in
+//! input order. Problems with one file become warnings on that file, never an abort.
+
+pub mod collector;
+pub mod worker;
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::sync::mpsc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use rayon::prelude::*;
+
+use crate::aggregate::{FileStats, IpStats};
+use crate::event::Format;
+use crate::input::source::{self, Compression, GzChunks, BYTES_READ};
+use crate::input::years::{plan_group, MonthScan, YearPlan};
+use crate::input::LogFile;
+use crate::time::{civil_from_days, format_ts, LocalZone, SECS_PER_DAY};
+pub use collector::{ChunkMessage, Collector, EventSink};
+use worker::{scan_chunk, ChunkOutput, FileCtx};
+
+/// Plain files are cut into ranges of about this size; gzip streams into chunks of it.
+const CHUNK_BYTES: u64 = 8 << 20;
+
+#[derive(Clone, Debug)]
+pub struct ScanOptions {
+    pub zone: LocalZone,
+    pub since: Option<i64>,
+    pub until: Option<i64>,
+    pub all_events: bool,
+    pub progress: bool,
+}
+
+pub struct ScanOutcome<S> {
+    pub files: Vec<FileStats>,
+    pub ips: Vec<(String, IpStats)>,
+    pub sink: S,
+    pub elapsed: Duration,
+}
+
+/// Reads every file and returns per-file statistics, the IP table and the sink that
+/// received the kept events. Runs on the current rayon pool.
+pub fn scan_files<S: EventSink + Send>(
+    files: &[LogFile],
+    opts: &ScanOptions,
+    sink: S,
+) -> anyhow::Result<ScanOutcome<S>> {
+    let started = Instant::now();
+    let years = plan_years(files);
+    let stats: Vec<FileStats> = files.iter().map(initial_stats).collect();
+    BYTES_READ.store(0, std::sync::atomic::Ordering::Relaxed);
+    let total_bytes: u64 = files.iter().map(|f| f.size).sum();
+
+    let (tx, rx) = mpsc::sync_channel::<ChunkMessage>(64);
+    let mut collector = Collector::new(stats, sink, opts.all_events);
+    let progress = opts.progress.then(|| crate::output::progress::Progress::start(total_bytes));
+    let mut collector = std::thread::scope(|scope| {
+        let collecting = scope.spawn(move || {
+            for msg in rx {
+                collector.accept(msg);
+            }
+            collector
+        });
+        files.par_iter().enumerate().for_each_with(tx, |tx, (i, file)| {
+            let ctx = FileCtx {
+                file: i as u32,
+                format: file.format,
+                years: years[i].as_ref(),
+                fallback_year: mtime_year(file.mtime),
+                zone: opts.zone,
+                since: opts.since,
+                until: opts.until,
+                all_events: opts.all_events,
+            };
+            read_file(file, &ctx, tx);
+        });
+        collecting.join().expect("collector thread panicked")
+    });
+    if let Some(p) = progress {
+        p.finish();
+    }
+    if let Some(e) = collector.sink_error.take() {
+        return Err(e.context("writing the events table"));
+    }
+    anyhow::ensure!(collector.is_complete(), "internal error: some chunks were never collected");
+    let spans = std::mem::take(&mut collector.ts_span);
+    let mut stats = std::mem::take(&mut collector.stats);
+    for (fs, (first, last)) in stats.iter_mut().zip(spans) {
+        (fs.first_micros, fs.last_micros) = (first, last);
+        fs.first_ts = first.map(format_ts);
+        fs.last_ts = last.map(format_ts);
+    }
+    let ips = std::mem::take(&mut collector.ips).into_sorted();
+    Ok(ScanOutcome { files: stats, ips, sink: collector.into_sink(), elapsed: started.elapsed() })
+}
+
+fn initial_stats(f: &LogFile) -> FileStats {
+    FileStats {
+        path: f.path.display().to_string(),
+        family: f.family.as_str().to_owned(),
+        format: f.format.as_str().to_owned(),
+        compressed: f.compression == Compression::Gzip,
+        bytes: f.size,
+        ..Default::default()
+    }
+}
+
+/// Reads one file, sending each chunk's result (and a final one, even on error).
+fn read_file(file: &LogFile, ctx: &FileCtx, tx: &mpsc::SyncSender<ChunkMessage>) {
+    let send = |chunk: u32, last: bool, output: ChunkOutput, warnings: Vec<String>| {
+        // The collector only stops receiving if it panicked; that panic is reported.
+        let _ = tx.send(ChunkMessage { file: ctx.file, chunk, last, output, warnings });
+    };
+    let handle = match File::open(&file.path) {
+        Ok(h) => h,
+        Err(e) => return send(0, true, ChunkOutput::default(), vec![format!("cannot open: {e}")]),
+    };
+    if file.compression == Compression::Gzip {
+        let mut chunks = GzChunks::open(handle, file.size, CHUNK_BYTES as usize);
+        let mut index = 0u32;
+        let mut base = 0u64;
+        let mut current = chunks.next_chunk();
+        if current.is_none() {
+            let warnings = chunks.error.take().map(|e| vec![gzip_warning(&e, 0)]).unwrap_or_default();
+            return send(0, true, ChunkOutput::default(), warnings);
+        }
+        while let Some(data) = current {
+            // Parse this chunk while the next one is being inflated.
+            let (output, next) = rayon::join(|| scan_chunk(ctx, &data, base), || chunks.next_chunk());
+            base += data.len() as u64;
+            let last = next.is_none();
+            let warnings = if last {
+                chunks.error.take().map(|e| vec![gzip_warning(&e, base)]).unwrap_or_default()
+            } else {
+                Vec::new()
+            };
+            send(index, last, output, warnings);
+            index += 1;
+            current = next;
+        }
+        return;
+    }
+    // Plain: read up to the size at discovery, even if the file grows meanwhile.
+    let size = match handle.metadata() {
+        Ok(m) if m.len() < file.size => m.len(),
+        _ => file.size,
+    };
+    let mut warnings = Vec::new();
+    if size < file.size {
+        warnings
+            .push(format!("file shrank from {} to {size} bytes while scanning (truncated by rotation?)", file.size));
+    }
+    let ranges = match source::plain_ranges(&handle, size, CHUNK_BYTES) {
+        Ok(r) if !r.is_empty() => r,
+        Ok(_) => return send(0, true, ChunkOutput::default(), warnings),
+        Err(e) => {
+            warnings.push(format!("read error: {e}"));
+            return send(0, true, ChunkOutput::default(), warnings);
+        }
+    };
+    let n = ranges.len();
+    ranges.into_par_iter().enumerate().for_each(|(i, (start, end))| {
+        let last = i + 1 == n;
+        let mut chunk_warnings = if last { std::mem::take(&mut warnings.clone()) } else { Vec::new() };
+        let output = match source::load_range(&handle, start, end, file.is_live()) {
+            Ok(bytes) => {
+                BYTES_READ.fetch_add(end - start, std::sync::atomic::Ordering::Relaxed);
+                scan_chunk(ctx, bytes.as_slice(), start)
+            }
+            Err(e) => {
+                chunk_warnings.push(format!("read error at byte {start}: {e}; {} bytes skipped", end - start));
+                ChunkOutput::default()
+            }
+        };
+        send(i as u32, last, output, chunk_warnings);
+    });
+}
+
+fn gzip_warning(e: &std::io::Error, decompressed: u64) -> String {
+    format!("gzip stream ends early or is corrupt after {decompressed} decompressed bytes ({e}); all complete lines before that point were read")
+}
+
+fn mtime_year(t: SystemTime) -> i32 {
+    let secs = t.duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+    civil_from_days(secs.div_euclid(SECS_PER_DAY)).0
+}
+
+/// Plans the years of every syslog file with yearless stamps, group by group.
+fn plan_years(files: &[LogFile]) -> Vec<Option<YearPlan>> {
+    let scans: Vec<Option<MonthScan>> =
+        files.par_iter().map(|f| (f.format == Format::Syslog).then(|| scan_months(f))).collect();
+    let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, f) in files.iter().enumerate() {
+        if scans[i].is_some() {
+            groups.entry(f.group.as_str()).or_default().push(i);
+        }
+    }
+    let mut plans = vec![None; files.len()];
+    for members in groups.values() {
+        let input: Vec<(MonthScan, SystemTime)> =
+            members.iter().map(|&i| (scans[i].clone().unwrap_or_default(), files[i].mtime)).collect();
+        for (&i, plan) in members.iter().zip(plan_group(&input)) {
+            plans[i] = plan;
+        }
+    }
+    plans
+}
+
+/// Reads a file once for its months only (cheap: a newline scan and three bytes a line).
+fn scan_months(file: &LogFile) -> MonthScan {
+    let mut scan = MonthScan::default();
+    let Ok(handle) = File::open(&file.path) else {
+        return scan;
+    };
+    if file.compression == Compression::Gzip {
+        let mut chunks = GzChunks::open(handle, file.size, CHUNK_BYTES as usize);
+        let mut base = 0u64;
+        while let Some(data) = chunks.next_chunk() {
+            scan.feed(&data, base);
+            base += data.len() as u64;
+        }
+    } else if let Ok(ranges) = source::plain_ranges(&handle, file.size, CHUNK_BYTES) {
+        for (start, end) in ranges {
+            if let Ok(bytes) = source::load_range(&handle, start, end, file.is_live()) {
+                scan.feed(bytes.as_slice(), start);
+            }
+        }
+    }
+    scan
+}

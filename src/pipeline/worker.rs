@@ -1,0 +1,184 @@
+//! The hot loop: one newline-aligned chunk of one file -> parsed lines -> per-IP
+//! statistics and the events worth keeping. Runs on many threads at once; everything
+//! it produces is merged later by the collector, in input order.
+
+use rustc_hash::FxHashMap;
+
+use crate::aggregate::file_stats::{UnparsedExample, UNPARSED_EXAMPLES};
+use crate::aggregate::PartialIpTable;
+use crate::event::{Event, EventTag, Format, LogKind, ParsedLine};
+use crate::input::years::YearPlan;
+use crate::parse::{self, util::is_blank};
+use crate::text::lossless;
+use crate::time::{LocalZone, MICROS_PER_SEC};
+
+/// What the worker needs to know about the file a chunk comes from.
+pub struct FileCtx<'a> {
+    pub file: u32,
+    pub format: Format,
+    pub years: Option<&'a YearPlan>,
+    /// Year for yearless stamps when there is no plan (the file's mtime year).
+    pub fallback_year: i32,
+    pub zone: LocalZone,
+    pub since: Option<i64>,
+    pub until: Option<i64>,
+    pub all_events: bool,
+}
+
+/// An sshd-style session: which address a (host, pid) was talking to, and when.
+pub type PidKey = (Box<[u8]>, u32);
+
+#[derive(Clone, Debug)]
+pub struct PidBinding {
+    pub ip: Box<[u8]>,
+    pub ts: Option<i64>,
+}
+
+/// How long after its last line a pid's address is still trusted for a line that
+/// names no address (sshd sessions last minutes; pids are reused much later).
+pub const PID_BINDING_MICROS: i64 = 2 * 3600 * MICROS_PER_SEC;
+
+/// An event that names no address, waiting for an earlier chunk's pid binding.
+#[derive(Debug)]
+pub struct PendingEvent {
+    pub key: PidKey,
+    pub event: Event,
+}
+
+/// Everything one chunk yields. Line numbers are 1-based within the chunk; the
+/// collector shifts them once it knows how many lines came before.
+#[derive(Debug, Default)]
+pub struct ChunkOutput {
+    pub content_bytes: u64,
+    pub lines: u64,
+    pub blank: u64,
+    pub parsed: u64,
+    pub unparsed: u64,
+    pub out_of_range: u64,
+    pub bad_time: u64,
+    pub unparsed_examples: Vec<UnparsedExample>,
+    pub events: Vec<Event>,
+    pub pending: Vec<PendingEvent>,
+    /// The last binding of each (host, pid) in this chunk.
+    pub pid_bindings: FxHashMap<PidKey, PidBinding>,
+    pub ips: PartialIpTable,
+    pub first_ts: Option<i64>,
+    pub last_ts: Option<i64>,
+}
+
+/// Parses every line of `data`, which starts at byte `base` of the file's content.
+pub fn scan_chunk(ctx: &FileCtx, data: &[u8], base: u64) -> ChunkOutput {
+    let mut out = ChunkOutput { content_bytes: data.len() as u64, ..Default::default() };
+    let kind = ctx.format.log_kind();
+    let track_pids = ctx.format == Format::Syslog;
+    let mut start = 0usize;
+    while start < data.len() {
+        let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |i| start + i);
+        let raw = &data[start..end];
+        let line = raw.strip_suffix(b"\r").unwrap_or(raw);
+        out.lines += 1;
+        let offset = base + start as u64;
+        start = end + 1;
+        if is_blank(line) {
+            out.blank += 1;
+            continue;
+        }
+        let Some(parsed) = parse::parse_line(ctx.format, line) else {
+            out.unparsed += 1;
+            if out.unparsed_examples.len() < UNPARSED_EXAMPLES {
+                out.unparsed_examples.push(UnparsedExample { line_no: out.lines, text: lossless(truncate(line, 300)) });
+            }
+            continue;
+        };
+        out.parsed += 1;
+        let ts = match parsed.time {
+            Some(t) => {
+                let year = ctx.years.map_or(ctx.fallback_year, |p| p.year_at(offset));
+                let ts = t.to_utc_micros(year, ctx.zone);
+                if ts.is_none() {
+                    out.bad_time += 1;
+                }
+                ts
+            }
+            None => None,
+        };
+        if let Some(ts) = ts {
+            if ctx.since.is_some_and(|s| ts < s) || ctx.until.is_some_and(|u| ts >= u) {
+                out.out_of_range += 1;
+                continue;
+            }
+            out.first_ts = Some(out.first_ts.map_or(ts, |f| f.min(ts)));
+            out.last_ts = Some(out.last_ts.map_or(ts, |l| l.max(ts)));
+        }
+        let mut resolved: Option<Box<[u8]>> = None;
+        if track_pids {
+            if let Some(pid) = parsed.pid {
+                let key: PidKey = (parsed.host.into(), pid);
+                if !parsed.ip.is_empty() {
+                    out.pid_bindings.insert(key, PidBinding { ip: parsed.ip.into(), ts });
+                } else if parsed.tag != EventTag::Other {
+                    match out.pid_bindings.get(&key).filter(|b| binding_fresh(b, ts)) {
+                        Some(binding) => resolved = Some(binding.ip.clone()),
+                        None => {
+                            let event = build_event(ctx.file, kind, out.lines, ts, &parsed, b"");
+                            out.pending.push(PendingEvent { key, event });
+                            continue;
+                        }
+                    }
+                }
+            }
+        }
+        let ip: &[u8] = resolved.as_deref().unwrap_or(parsed.ip);
+        if ip.is_empty() {
+            continue;
+        }
+        out.ips.entry(ip).record(ts, kind, parsed.user, parsed.status);
+        if keep_event_kind(ctx.all_events, kind, parsed.status) {
+            out.events.push(build_event(ctx.file, kind, out.lines, ts, &parsed, ip));
+        }
+    }
+    out
+}
+
+/// True when a binding made at `binding.ts` may explain a line at `ts`.
+pub fn binding_fresh(binding: &PidBinding, ts: Option<i64>) -> bool {
+    match (binding.ts, ts) {
+        (Some(b), Some(t)) => t >= b && t - b <= PID_BINDING_MICROS,
+        _ => true,
+    }
+}
+
+/// Which lines become rows of the `events` table: by default every error/auth line
+/// with an address and access lines with status 400 or more; `--all-events` keeps all.
+#[inline]
+pub fn keep_event_kind(all_events: bool, kind: LogKind, status: u16) -> bool {
+    all_events || kind != LogKind::Access || status >= 400
+}
+
+pub fn build_event(file: u32, kind: LogKind, line_no: u64, ts: Option<i64>, p: &ParsedLine, ip: &[u8]) -> Event {
+    Event {
+        ts,
+        ip: if ip.is_empty() { String::new() } else { crate::aggregate::ip::canonical(ip) },
+        log_kind: kind,
+        tag: p.tag,
+        file,
+        line_no,
+        vhost: lossless(p.vhost),
+        method: lossless(p.method),
+        path: lossless(p.path),
+        protocol: lossless(p.protocol),
+        status: p.status,
+        bytes: p.bytes,
+        referer: lossless(p.referer),
+        user_agent: lossless(p.user_agent),
+        user: lossless(p.user),
+        host: lossless(p.host),
+        program: lossless(p.program),
+        pid: p.pid,
+        message: lossless(p.message),
+    }
+}
+
+fn truncate(line: &[u8], max: usize) -> &[u8] {
+    &line[..line.len().min(max)]
+}
