@@ -50,22 +50,37 @@ pub fn day_of(ts_micros: i64) -> i32 {
 
 /// `YYYY-MM-DD` of a day number.
 pub fn format_day(day: i32) -> String {
+    let mut out = String::with_capacity(10);
+    write_day(&mut out, day);
+    out
+}
+
+/// Appends `YYYY-MM-DD` of a day number.
+pub fn write_day(out: &mut String, day: i32) {
+    use std::fmt::Write;
     let (y, m, d) = civil_from_days(day as i64);
-    format!("{y:04}-{m:02}-{d:02}")
+    let _ = write!(out, "{y:04}-{m:02}-{d:02}");
 }
 
 /// `YYYY-MM-DDTHH:MM:SS[.ffffff]Z` of a timestamp in microseconds.
 pub fn format_ts(ts_micros: i64) -> String {
+    let mut out = String::with_capacity(27);
+    write_ts(&mut out, ts_micros);
+    out
+}
+
+/// Appends `YYYY-MM-DDTHH:MM:SS[.ffffff]Z` of a timestamp in microseconds.
+pub fn write_ts(out: &mut String, ts_micros: i64) {
+    use std::fmt::Write;
     let secs = ts_micros.div_euclid(MICROS_PER_SEC);
     let micros = ts_micros.rem_euclid(MICROS_PER_SEC);
-    let (y, m, d) = civil_from_days(secs.div_euclid(SECS_PER_DAY));
+    write_day(out, secs.div_euclid(SECS_PER_DAY) as i32);
     let sod = secs.rem_euclid(SECS_PER_DAY);
-    let (hh, mm, ss) = (sod / 3600, sod % 3600 / 60, sod % 60);
-    if micros == 0 {
-        format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}Z")
-    } else {
-        format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}.{micros:06}Z")
+    let _ = write!(out, "T{:02}:{:02}:{:02}", sod / 3600, sod % 3600 / 60, sod % 60);
+    if micros != 0 {
+        let _ = write!(out, ".{micros:06}");
     }
+    out.push('Z');
 }
 
 /// Month number (1-12) of an English three-letter month name, any case.

@@ -7,6 +7,64 @@ use std::net::{IpAddr, Ipv6Addr};
 
 use crate::text::lossless;
 
+/// A remote address as a hash key: IPv4 and IPv6 as integers (one key per address,
+/// however it was spelled), anything else as the exact bytes written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AddrKey<'a> {
+    V4(u32),
+    V6(u128),
+    Text(&'a [u8]),
+}
+
+impl<'a> AddrKey<'a> {
+    #[inline]
+    pub fn of(raw: &'a [u8]) -> AddrKey<'a> {
+        if let Some(v4) = parse_v4(raw) {
+            return AddrKey::V4(v4);
+        }
+        if raw.contains(&b':') && !raw.contains(&b'%') {
+            if let Some(v6) = std::str::from_utf8(raw).ok().and_then(|s| s.parse::<Ipv6Addr>().ok()) {
+                return match v6.to_ipv4_mapped() {
+                    Some(v4) => AddrKey::V4(v4.into()),
+                    None => AddrKey::V6(v6.into()),
+                };
+            }
+        }
+        AddrKey::Text(raw)
+    }
+}
+
+/// Parses dotted-quad IPv4 exactly as the standard library does (no leading zeros:
+/// `192.030.0.6` is not an address here and stays text), without UTF-8 checks.
+#[inline]
+pub fn parse_v4(b: &[u8]) -> Option<u32> {
+    if b.len() < 7 || b.len() > 15 {
+        return None;
+    }
+    let (mut addr, mut octet, mut digits, mut dots) = (0u32, 0u32, 0u32, 0u32);
+    for &c in b {
+        if c == b'.' {
+            if digits == 0 || dots == 3 {
+                return None;
+            }
+            addr = addr << 8 | octet;
+            (octet, digits, dots) = (0, 0, dots + 1);
+        } else {
+            let d = c.wrapping_sub(b'0') as u32;
+            if d > 9 || (digits > 0 && octet == 0) {
+                return None;
+            }
+            octet = octet * 10 + d;
+            digits += 1;
+            if octet > 255 {
+                return None;
+            }
+        }
+    }
+    (dots == 3 && digits > 0).then_some(addr << 8 | octet)
+}
+
+/// The canonical spelling of a remote address as written.
 pub fn canonical(raw: &[u8]) -> String {
     let Ok(text) = std::str::from_utf8(raw) else {
         return lossless(raw);
@@ -56,5 +114,29 @@ mod tests {
         assert_eq!(canonical(b"fe80::1%eth0"), "fe80::1%eth0");
         assert_eq!(canonical(b"\xff1.2.3.4"), "\\xff1.2.3.4");
         assert!(is_loopback("127.0.0.1") && is_loopback("::1") && !is_loopback("10.0.0.1"));
+    }
+
+    #[test]
+    fn fast_ipv4_parser_agrees_with_std() {
+        for s in [
+            "1.2.3.4",
+            "0.0.0.0",
+            "255.255.255.255",
+            "256.1.1.1",
+            "01.2.3.4",
+            "1.2.3",
+            "1.2.3.4.5",
+            "1..2.3",
+            "1.2.3.",
+            "a.b.c.d",
+            "10.0.0.10",
+            "192.030.0.6",
+        ] {
+            let ours = parse_v4(s.as_bytes()).map(std::net::Ipv4Addr::from);
+            assert_eq!(ours, s.parse().ok(), "{s}");
+        }
+        assert_eq!(AddrKey::of(b"::ffff:1.2.3.4"), AddrKey::of(b"1.2.3.4"));
+        assert_eq!(AddrKey::of(b"2001:DB8::1"), AddrKey::of(b"2001:db8:0::1"));
+        assert_eq!(AddrKey::of(b"example.com"), AddrKey::Text(b"example.com"));
     }
 }

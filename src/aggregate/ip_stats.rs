@@ -1,14 +1,15 @@
 //! Per-IP statistics: first/last seen, events per log kind and per UTC day, usernames
-//! and HTTP statuses. A chunk fills a `PartialIpTable` keyed by the address bytes as
-//! written (no allocation for a known address); `IpTable` merges partials under the
-//! canonical address. Every field merges commutatively, so thread count and chunk
-//! order cannot change the result.
+//! and HTTP statuses, keyed by address (one key per address however it is spelled).
+//! Every field merges commutatively, so thread count and chunk order cannot change
+//! the result.
 
 use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap;
 
-use super::ip::canonical;
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use super::ip::{canonical, AddrKey};
 use crate::event::LogKind;
 use crate::text::lossless;
 use crate::time::day_of;
@@ -19,10 +20,15 @@ pub struct IpStats {
     pub last_seen: Option<i64>,
     pub events: u64,
     pub by_kind: [u64; 4],
-    /// (UTC day number, events), sorted by day once merged.
+    /// (UTC day number, events). Complete only after `settle`; while counting, the
+    /// current day lives in `day_now` so a line touches no second cache line.
     pub daily: Vec<(i32, u64)>,
+    day_now: (i32, u64),
     pub usernames: FxHashMap<String, u64>,
+    /// (HTTP status, count). Complete only after `settle`; the first few statuses are
+    /// counted inline for the same reason.
     pub statuses: Vec<(u16, u64)>,
+    statuses_now: [(u16, u32); 4],
 }
 
 impl IpStats {
@@ -35,10 +41,18 @@ impl IpStats {
         if let Some(ts) = ts {
             self.first_seen = Some(self.first_seen.map_or(ts, |f| f.min(ts)));
             self.last_seen = Some(self.last_seen.map_or(ts, |l| l.max(ts)));
-            add_count(&mut self.daily, day_of(ts), 1);
+            let day = day_of(ts);
+            if self.day_now.0 == day && self.day_now.1 > 0 {
+                self.day_now.1 += 1;
+            } else {
+                if self.day_now.1 > 0 {
+                    add_count(&mut self.daily, self.day_now.0, self.day_now.1);
+                }
+                self.day_now = (day, 1);
+            }
         }
         if status != 0 {
-            add_count(&mut self.statuses, status, 1);
+            self.count_status(status);
         }
         if !user.is_empty() {
             match std::str::from_utf8(user) {
@@ -53,7 +67,39 @@ impl IpStats {
         }
     }
 
-    pub fn merge(&mut self, other: IpStats) {
+    #[inline]
+    fn count_status(&mut self, status: u16) {
+        for slot in &mut self.statuses_now {
+            if slot.0 == status {
+                slot.1 += 1;
+                return;
+            }
+            if slot.0 == 0 {
+                *slot = (status, 1);
+                return;
+            }
+        }
+        add_count(&mut self.statuses, status, 1);
+    }
+
+    /// Moves the inline counters into `daily` and `statuses` and sorts them.
+    pub fn settle(&mut self) {
+        if self.day_now.1 > 0 {
+            add_count(&mut self.daily, self.day_now.0, self.day_now.1);
+            self.day_now = (0, 0);
+        }
+        for slot in std::mem::take(&mut self.statuses_now) {
+            if slot.0 != 0 {
+                add_count(&mut self.statuses, slot.0, slot.1 as u64);
+            }
+        }
+        self.daily.sort_unstable();
+        self.statuses.sort_unstable();
+    }
+
+    pub fn merge(&mut self, mut other: IpStats) {
+        other.settle();
+        self.settle();
         self.events += other.events;
         for (a, b) in self.by_kind.iter_mut().zip(other.by_kind) {
             *a += b;
@@ -75,6 +121,7 @@ impl IpStats {
         }
     }
 
+    /// Distinct UTC days with activity (after `settle`).
     pub fn days_active(&self) -> usize {
         self.daily.len()
     }
@@ -117,89 +164,96 @@ pub(crate) fn max_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
     }
 }
 
-/// One chunk's statistics, keyed by the address bytes exactly as the log wrote them.
+/// Statistics keyed by address: IPv4 and IPv6 by value, other text (host names,
+/// odd spellings) by the exact bytes written. A hit allocates nothing.
 #[derive(Debug, Default)]
 pub struct PartialIpTable {
-    map: FxHashMap<Box<[u8]>, IpStats>,
+    v4: FxHashMap<u32, IpStats>,
+    v6: FxHashMap<u128, IpStats>,
+    text: FxHashMap<Box<[u8]>, IpStats>,
 }
 
 impl PartialIpTable {
     #[inline]
     pub fn entry(&mut self, raw_ip: &[u8]) -> &mut IpStats {
-        // Two lookups on a miss, none allocating on a hit: hits are the common case.
-        if !self.map.contains_key(raw_ip) {
-            self.map.insert(raw_ip.into(), IpStats::default());
+        match AddrKey::of(raw_ip) {
+            AddrKey::V4(a) => self.v4.entry(a).or_default(),
+            AddrKey::V6(a) => self.v6.entry(a).or_default(),
+            AddrKey::Text(t) => {
+                if !self.text.contains_key(t) {
+                    self.text.insert(t.into(), IpStats::default());
+                }
+                self.text.get_mut(t).expect("inserted above")
+            }
         }
-        self.map.get_mut(raw_ip).expect("inserted above")
     }
 
     pub fn len(&self) -> usize {
-        self.map.len()
+        self.v4.len() + self.v6.len() + self.text.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
+        self.len() == 0
+    }
+
+    pub fn merge(&mut self, other: PartialIpTable) {
+        merge_map(&mut self.v4, other.v4);
+        merge_map(&mut self.v6, other.v6);
+        merge_map(&mut self.text, other.text);
     }
 }
 
-/// All IPs of a scan. Merged by the bytes as written while the scan runs (moving the
-/// chunks' keys, no allocation); `into_sorted` folds spellings of one address together.
+fn merge_map<K: std::hash::Hash + Eq>(into: &mut FxHashMap<K, IpStats>, from: FxHashMap<K, IpStats>) {
+    if into.is_empty() {
+        *into = from;
+        return;
+    }
+    for (k, stats) in from {
+        match into.entry(k) {
+            std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().merge(stats),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(stats);
+            }
+        }
+    }
+}
+
+/// All IPs of a scan: the worker threads' tables merged, plus lines attributed later.
 #[derive(Debug, Default)]
 pub struct IpTable {
-    map: FxHashMap<Box<[u8]>, IpStats>,
+    table: PartialIpTable,
 }
 
 impl IpTable {
     pub fn merge_partial(&mut self, partial: PartialIpTable) {
-        if self.map.is_empty() {
-            self.map = partial.map;
-            return;
-        }
-        for (raw, stats) in partial.map {
-            match self.map.get_mut(&raw) {
-                Some(existing) => existing.merge(stats),
-                None => {
-                    self.map.insert(raw, stats);
-                }
-            }
-        }
+        self.table.merge(partial);
     }
 
     /// Counts one line directly (lines attributed after the fact, e.g. by sshd pid).
     pub fn record(&mut self, raw_ip: &[u8], ts: Option<i64>, kind: LogKind, user: &[u8], status: u16) {
-        if !self.map.contains_key(raw_ip) {
-            self.map.insert(raw_ip.into(), IpStats::default());
-        }
-        if let Some(s) = self.map.get_mut(raw_ip) {
-            s.record(ts, kind, user, status);
-        }
+        self.table.entry(raw_ip).record(ts, kind, user, status);
     }
 
-    pub fn raw_len(&self) -> usize {
-        self.map.len()
+    pub fn len(&self) -> usize {
+        self.table.len()
     }
 
-    /// The final rows under canonical addresses: daily counts sorted by day, IPs
+    pub fn is_empty(&self) -> bool {
+        self.table.is_empty()
+    }
+
+    /// The final rows under canonical spellings: daily counts sorted by day, IPs
     /// ordered by events (most first), then by address, so output order never depends
     /// on hashing or threads.
     pub fn into_sorted(self) -> Vec<(String, IpStats)> {
-        let mut merged: FxHashMap<String, IpStats> = FxHashMap::default();
-        for (raw, stats) in self.map {
-            match merged.entry(canonical(&raw)) {
-                std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().merge(stats),
-                std::collections::hash_map::Entry::Vacant(e) => {
-                    e.insert(stats);
-                }
-            }
+        let PartialIpTable { v4, v6, text } = self.table;
+        let mut rows: Vec<(String, IpStats)> = Vec::with_capacity(v4.len() + v6.len() + text.len());
+        rows.extend(v4.into_iter().map(|(a, s)| (Ipv4Addr::from(a).to_string(), s)));
+        rows.extend(v6.into_iter().map(|(a, s)| (Ipv6Addr::from(a).to_string(), s)));
+        rows.extend(text.into_iter().map(|(t, s)| (canonical(&t), s)));
+        for (_, s) in &mut rows {
+            s.settle();
         }
-        let mut rows: Vec<(String, IpStats)> = merged
-            .into_iter()
-            .map(|(ip, mut s)| {
-                s.daily.sort_unstable();
-                s.statuses.sort_unstable();
-                (ip, s)
-            })
-            .collect();
         rows.sort_by(|a, b| b.1.events.cmp(&a.1.events).then_with(|| a.0.cmp(&b.0)));
         rows
     }

@@ -42,8 +42,14 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     let outcome = pool.install(|| scan_files(&discovery.files, &config.options, events))?;
     let ScanOutcome { files, ips, sink, elapsed } = outcome;
     let events_written = sink.finish()?;
-    TableWriter::write_table(&config.out, "ips", config.formats, &ips_batch(&ips))?;
-    TableWriter::write_table(&config.out, "daily", config.formats, &daily_batch(&ips))?;
+    let (ips_written, daily_written) = pool.install(|| {
+        rayon::join(
+            || TableWriter::write_table(&config.out, "ips", config.formats, &ips_batch(&ips)),
+            || TableWriter::write_table(&config.out, "daily", config.formats, &daily_batch(&ips)),
+        )
+    });
+    ips_written?;
+    daily_written?;
     let summary = Summary::new(&files, &discovery.skipped, ips.len(), events_written);
     let json = serde_json::to_vec_pretty(&summary).context("encoding summary.json")?;
     write_atomic(&config.out.join("summary.json"), &json)?;

@@ -100,27 +100,13 @@ pub fn plain_ranges(file: &File, size: u64, target: u64) -> io::Result<Vec<(u64,
     Ok(ranges)
 }
 
-/// The bytes of one range of a plain file.
-pub enum RangeBytes {
-    Mapped(memmap2::Mmap, usize),
-    Read(Vec<u8>),
-}
-
-impl RangeBytes {
-    pub fn as_slice(&self) -> &[u8] {
-        match self {
-            RangeBytes::Mapped(map, skip) => &map[*skip..],
-            RangeBytes::Read(v) => v,
-        }
-    }
-}
-
-/// Loads `[start, end)` of a plain file. Rotated (non-live) files are mapped: logrotate
+/// Calls `f` with the bytes `[start, end)` of a plain file. Rotated (non-live) files are mapped: logrotate
 /// only renames, compresses or deletes them, and a deleted file stays mapped intact.
 /// The live file may be truncated under us (copytruncate), which would fault a mapping,
-/// so it is read with pread instead. Only this window is mapped, never the whole file,
-/// so the resident set stays bounded however large the file is.
-pub fn load_range(file: &File, start: u64, end: u64, may_change: bool) -> io::Result<RangeBytes> {
+/// so it is read with pread into a buffer reused by the thread. Only this window is
+/// mapped, never the whole file, so the resident set stays bounded however large the
+/// file is.
+pub fn with_range<R>(file: &File, start: u64, end: u64, may_change: bool, f: impl FnOnce(&[u8]) -> R) -> io::Result<R> {
     let len = (end - start) as usize;
     if !may_change && len > 0 {
         let page = 4096u64;
@@ -130,23 +116,32 @@ pub fn load_range(file: &File, start: u64, end: u64, may_change: bool) -> io::Re
         // (see above); the mapping is read-only and dropped before the file handle.
         let map = unsafe { memmap2::MmapOptions::new().offset(aligned).len(len + skip).map(file) };
         if let Ok(map) = map {
-            #[cfg(unix)]
-            let _ = map.advise(memmap2::Advice::Sequential);
-            return Ok(RangeBytes::Mapped(map, skip));
+            return Ok(f(&map[skip..]));
         }
     }
-    let mut buf = vec![0u8; len];
-    let mut done = 0;
-    while done < len {
-        let n = file.read_at(&mut buf[done..], start + done as u64)?;
-        if n == 0 {
-            // The file shrank while we read it: keep what was there.
-            buf.truncate(done);
-            break;
-        }
-        done += n;
+    thread_local! {
+        static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
-    Ok(RangeBytes::Read(buf))
+    BUFFER.with(|cell| {
+        // Taken out of the cell so that a nested call (none today) could not alias it.
+        let mut buf = cell.take();
+        buf.resize(len, 0);
+        let mut done = 0;
+        while done < len {
+            match file.read_at(&mut buf[done..], start + done as u64) {
+                // The file shrank while we read it: keep what was there.
+                Ok(0) => break,
+                Ok(n) => done += n,
+                Err(e) => {
+                    cell.replace(buf);
+                    return Err(e);
+                }
+            }
+        }
+        let result = f(&buf[..done]);
+        cell.replace(buf);
+        Ok(result)
+    })
 }
 
 /// A reader that counts the bytes taken from disk, for the progress bar.
@@ -166,16 +161,29 @@ impl<R: Read> Read for Counted<R> {
 /// Bytes read from disk so far, over all files (compressed bytes for gzip files).
 pub static BYTES_READ: AtomicU64 = AtomicU64::new(0);
 
+/// One decompressed, newline-aligned piece of a gzip file. Its buffer goes back to
+/// `GzChunks::recycle` so that a scan allocates (and zero-fills) only a few buffers.
+pub struct GzChunk {
+    buf: Vec<u8>,
+    len: usize,
+}
+
+impl GzChunk {
+    pub fn as_slice(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+}
+
 /// Streams a gzip file (all concatenated members) as newline-aligned chunks of about
 /// `chunk` bytes. The last chunk may end without a newline.
 pub struct GzChunks {
     decoder: MultiGzDecoder<io::BufReader<Counted<io::Take<File>>>>,
     carry: Vec<u8>,
+    spare: Vec<Vec<u8>>,
     chunk: usize,
     done: bool,
     /// Set when the stream ended with an error (truncated or corrupt archive).
     pub error: Option<io::Error>,
-    pub decompressed: u64,
 }
 
 impl GzChunks {
@@ -184,59 +192,68 @@ impl GzChunks {
         GzChunks {
             decoder: MultiGzDecoder::new(io::BufReader::with_capacity(256 * 1024, reader)),
             carry: Vec::new(),
+            spare: Vec::new(),
             chunk,
             done: false,
             error: None,
-            decompressed: 0,
+        }
+    }
+
+    /// Gives a chunk's buffer back for reuse.
+    pub fn recycle(&mut self, chunk: GzChunk) {
+        if self.spare.len() < 2 {
+            self.spare.push(chunk.buf);
         }
     }
 
     /// The next chunk, or None at the end of the stream (check `error` then).
-    pub fn next_chunk(&mut self) -> Option<Vec<u8>> {
+    pub fn next_chunk(&mut self) -> Option<GzChunk> {
         if self.done {
             return None;
         }
-        let mut buf = std::mem::take(&mut self.carry);
-        buf.reserve(self.chunk + 64 * 1024);
+        // Buffers keep their full length (initialised once), so reading into them
+        // never zero-fills again.
+        let mut buf = self.spare.pop().unwrap_or_default();
+        let want = self.chunk.max(self.carry.len() + 64 * 1024);
+        if buf.len() < want {
+            buf.resize(want, 0);
+        }
+        let mut len = self.carry.len();
+        buf[..len].copy_from_slice(&self.carry);
+        self.carry.clear();
         let mut eof = false;
-        while buf.len() < self.chunk {
-            let old = buf.len();
-            buf.resize(old + (self.chunk - old).max(64 * 1024), 0);
-            match self.decoder.read(&mut buf[old..]) {
+        while len < buf.len() {
+            match self.decoder.read(&mut buf[len..]) {
                 Ok(0) => {
-                    buf.truncate(old);
                     eof = true;
                     break;
                 }
-                Ok(n) => buf.truncate(old + n),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => buf.truncate(old),
+                Ok(n) => len += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => {
-                    buf.truncate(old);
                     self.error = Some(e);
                     eof = true;
                     break;
                 }
             }
         }
-        self.decompressed += buf.len() as u64;
         if eof {
             self.done = true;
-            return (!buf.is_empty()).then_some(buf);
+            return (len > 0).then_some(GzChunk { buf, len });
         }
-        match memchr::memrchr(b'\n', &buf) {
+        match memchr::memrchr(b'\n', &buf[..len]) {
             Some(i) => {
-                self.carry.extend_from_slice(&buf[i + 1..]);
-                buf.truncate(i + 1);
-                self.decompressed -= self.carry.len() as u64;
+                self.carry.extend_from_slice(&buf[i + 1..len]);
+                Some(GzChunk { buf, len: i + 1 })
             }
-            // A single line longer than the chunk: keep reading into the carry.
+            // A single line longer than the buffer: keep it all and read on.
             None => {
-                self.decompressed -= buf.len() as u64;
-                self.carry = buf;
-                return self.next_chunk();
+                self.carry.extend_from_slice(&buf[..len]);
+                self.spare.push(buf);
+                self.chunk = self.chunk.saturating_mul(2);
+                self.next_chunk()
             }
         }
-        Some(buf)
     }
 }
 
@@ -259,10 +276,11 @@ mod tests {
             let ranges = plain_ranges(&file, data.len() as u64, target).unwrap();
             let mut joined = Vec::new();
             for (i, &(s, e)) in ranges.iter().enumerate() {
-                let bytes = load_range(&file, s, e, i % 2 == 0).unwrap();
-                let slice = bytes.as_slice();
-                assert!(e == data.len() as u64 || slice.ends_with(b"\n"));
-                joined.extend_from_slice(slice);
+                with_range(&file, s, e, i % 2 == 0, |slice| {
+                    assert!(e == data.len() as u64 || slice.ends_with(b"\n"));
+                    joined.extend_from_slice(slice);
+                })
+                .unwrap();
             }
             assert_eq!(joined, data, "target {target}");
         }
@@ -282,7 +300,8 @@ mod tests {
         let mut chunks = GzChunks::open(File::open(tmp.path()).unwrap(), gz.len() as u64, 3);
         let mut all = Vec::new();
         while let Some(c) = chunks.next_chunk() {
-            all.extend(c);
+            all.extend_from_slice(c.as_slice());
+            chunks.recycle(c);
         }
         assert_eq!(all, b"a 1\nb 2\nc 3\nd 4\n");
         assert!(chunks.error.is_none());
@@ -291,7 +310,7 @@ mod tests {
         let mut chunks = GzChunks::open(File::open(tmp.path()).unwrap(), cut as u64, 1 << 20);
         let mut all = Vec::new();
         while let Some(c) = chunks.next_chunk() {
-            all.extend(c);
+            all.extend_from_slice(c.as_slice());
         }
         assert!(all.starts_with(b"a 1\nb 2\n"));
         assert!(chunks.error.is_some());

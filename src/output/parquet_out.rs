@@ -25,10 +25,8 @@ impl ParquetTable {
         let df = to_dataframe(batch)?;
         if self.writer.is_none() {
             let file = self.file.take().context("parquet writer already finished")?;
-            let writer = ParquetWriter::new(file)
-                .with_compression(ParquetCompression::Zstd(None))
-                .with_statistics(StatisticsOptions::full())
-                .batched(df.schema())?;
+            let writer =
+                ParquetWriter::new(file).with_compression(ParquetCompression::Zstd(None)).batched(df.schema())?;
             self.writer = Some(writer);
         }
         if df.height() > 0 {
@@ -49,22 +47,26 @@ impl ParquetTable {
 }
 
 /// Converts a batch to a DataFrame with knocklog's column types.
+/// Columns are converted in parallel: a batch is written while the other workers keep
+/// parsing, and converting strings is most of the cost of writing Parquet.
 pub fn to_dataframe(batch: &Batch) -> PolarsResult<DataFrame> {
-    let mut columns = Vec::with_capacity(batch.columns.len());
-    for c in &batch.columns {
-        let name = PlSmallStr::from_static(c.name);
-        let series = match &c.values {
-            Values::Text(v) => Series::new(name, v),
-            Values::Category(v) => Series::new(name, v).cast(&DataType::from_categories(Categories::global()))?,
-            Values::Timestamp(v) => Int64Chunked::from_iter_options(name, v.iter().copied())
-                .into_datetime(TimeUnit::Microseconds, Some(TimeZone::UTC))
-                .into_series(),
-            Values::Date(v) => Int32Chunked::from_vec(name, v.clone()).into_date().into_series(),
-            Values::Int(v) => Series::new(name, v),
-            Values::Float(v) => Series::new(name, v),
-            Values::Bool(v) => Series::new(name, v),
-        };
-        columns.push(series.into_column());
-    }
+    use rayon::prelude::*;
+    let columns = batch.columns.par_iter().map(to_column).collect::<PolarsResult<Vec<_>>>()?;
     DataFrame::new(batch.rows(), columns)
+}
+
+fn to_column(c: &super::table::Column) -> PolarsResult<polars::prelude::Column> {
+    let name = PlSmallStr::from_static(c.name);
+    let series = match &c.values {
+        Values::Text(v) => Series::new(name, v),
+        Values::Category(v) => Series::new(name, v).cast(&DataType::from_categories(Categories::global()))?,
+        Values::Timestamp(v) => Int64Chunked::from_iter_options(name, v.iter().copied())
+            .into_datetime(TimeUnit::Microseconds, Some(TimeZone::UTC))
+            .into_series(),
+        Values::Date(v) => Int32Chunked::from_vec(name, v.clone()).into_date().into_series(),
+        Values::Int(v) => Series::new(name, v),
+        Values::Float(v) => Series::new(name, v),
+        Values::Bool(v) => Series::new(name, v),
+    };
+    Ok(series.into_column())
 }

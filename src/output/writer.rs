@@ -105,23 +105,27 @@ impl EventsWriter {
 
     fn flush(&mut self) -> anyhow::Result<()> {
         if !self.buffer.is_empty() {
-            let batch = super::tables::events_batch(&self.buffer, &self.source_files);
+            let events = std::mem::take(&mut self.buffer);
+            let batch = super::tables::events_batch(events, &self.source_files);
             self.writer.write(&batch)?;
-            self.buffer.clear();
         }
         Ok(())
     }
 
     pub fn finish(mut self) -> anyhow::Result<u64> {
         self.flush()?;
-        let empty = super::tables::events_batch(&[], &self.source_files);
+        let empty = super::tables::events_batch(Vec::new(), &self.source_files);
         self.writer.finish(&empty)
     }
 }
 
 impl crate::pipeline::EventSink for EventsWriter {
-    fn write(&mut self, events: &[crate::event::Event]) -> anyhow::Result<()> {
-        self.buffer.extend_from_slice(events);
+    fn write(&mut self, mut events: Vec<crate::event::Event>) -> anyhow::Result<()> {
+        if self.buffer.is_empty() {
+            self.buffer = events;
+        } else {
+            self.buffer.append(&mut events);
+        }
         if self.buffer.len() >= EVENT_BATCH_ROWS {
             self.flush()?;
         }

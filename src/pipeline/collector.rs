@@ -1,6 +1,5 @@
-//! The collector: receives chunk results from the workers in any order, merges IP
-//! statistics at once (order-independent), and replays everything order-dependent in
-//! input order: line numbers, sshd pid attribution across chunks, per-file statistics
+//! The collector: receives chunk results from the workers in any order and replays
+//! everything order-dependent in input order: line numbers, sshd pid attribution across chunks, per-file statistics
 //! and the event stream handed to the output sink.
 
 use std::collections::BTreeMap;
@@ -16,7 +15,7 @@ use crate::event::Event;
 
 /// Receives the kept events in input order (file, then line).
 pub trait EventSink {
-    fn write(&mut self, events: &[Event]) -> anyhow::Result<()>;
+    fn write(&mut self, events: Vec<Event>) -> anyhow::Result<()>;
 }
 
 /// One worker result: chunk `chunk` of file `file`; `last` marks the file's end.
@@ -58,8 +57,7 @@ impl<S: EventSink> Collector<S> {
         }
     }
 
-    pub fn accept(&mut self, mut msg: ChunkMessage) {
-        self.ips.merge_partial(std::mem::take(&mut msg.output.ips));
+    pub fn accept(&mut self, msg: ChunkMessage) {
         self.waiting.insert((msg.file, msg.chunk), msg);
         while let Some(msg) = self.waiting.remove(&self.next) {
             self.replay(msg);
@@ -119,7 +117,7 @@ impl<S: EventSink> Collector<S> {
             e.line_no += shift;
         }
         if self.sink_error.is_none() && !events.is_empty() {
-            if let Err(e) = self.sink.write(&events) {
+            if let Err(e) = self.sink.write(events) {
                 self.sink_error = Some(e);
             }
         }
@@ -132,4 +130,55 @@ impl<S: EventSink> Collector<S> {
             self.next.1 += 1;
         }
     }
+}
+
+/// The collector shared by the workers without a thread of its own: a worker that
+/// finishes a chunk queues its result and, if no other worker is replaying, replays
+/// everything queued. With --threads 1 the whole scan runs on one thread.
+pub struct SharedCollector<S> {
+    queue: std::sync::Mutex<Vec<ChunkMessage>>,
+    collector: std::sync::Mutex<Collector<S>>,
+}
+
+impl<S: EventSink> SharedCollector<S> {
+    pub fn new(collector: Collector<S>) -> Self {
+        SharedCollector { queue: std::sync::Mutex::new(Vec::new()), collector: std::sync::Mutex::new(collector) }
+    }
+
+    pub fn submit(&self, msg: ChunkMessage) {
+        lock(&self.queue).push(msg);
+        loop {
+            {
+                let Ok(mut collector) = self.collector.try_lock() else {
+                    // Another worker is replaying and will see our message.
+                    return;
+                };
+                loop {
+                    let batch = std::mem::take(&mut *lock(&self.queue));
+                    if batch.is_empty() {
+                        break;
+                    }
+                    for m in batch {
+                        collector.accept(m);
+                    }
+                }
+            }
+            // A message queued between our last look and the unlock is ours to replay.
+            if lock(&self.queue).is_empty() {
+                return;
+            }
+        }
+    }
+
+    pub fn into_inner(self) -> Collector<S> {
+        let mut collector = self.collector.into_inner().unwrap_or_else(|p| p.into_inner());
+        for m in self.queue.into_inner().unwrap_or_else(|p| p.into_inner()) {
+            collector.accept(m);
+        }
+        collector
+    }
+}
+
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }

@@ -1,14 +1,15 @@
 //! The scan pipeline: year plans for yearless syslog files, then every file read in
 //! parallel (plain files as many mmap windows, gzip files decompressing one chunk while
-//! the previous one is parsed), with one collector thread putting results back in
-//! input order. Problems with one file become warnings on that file, never an abort.
+//! the previous one is parsed), with a shared collector putting results back in input
+//! order. Problems with one file become warnings on that file, never an abort.
 
 pub mod collector;
+pub mod thread_tables;
 pub mod worker;
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use rayon::prelude::*;
@@ -19,7 +20,8 @@ use crate::input::source::{self, Compression, GzChunks, BYTES_READ};
 use crate::input::years::{plan_group, MonthScan, YearPlan};
 use crate::input::LogFile;
 use crate::time::{civil_from_days, format_ts, LocalZone, SECS_PER_DAY};
-pub use collector::{ChunkMessage, Collector, EventSink};
+pub use collector::{ChunkMessage, Collector, EventSink, SharedCollector};
+use thread_tables::ThreadTables;
 use worker::{scan_chunk, ChunkOutput, FileCtx};
 
 /// Plain files are cut into ranges of about this size; gzip streams into chunks of it.
@@ -51,34 +53,37 @@ pub fn scan_files<S: EventSink + Send>(
     let started = Instant::now();
     let years = plan_years(files);
     let stats: Vec<FileStats> = files.iter().map(initial_stats).collect();
-    BYTES_READ.store(0, std::sync::atomic::Ordering::Relaxed);
+    BYTES_READ.store(0, Ordering::Relaxed);
     let total_bytes: u64 = files.iter().map(|f| f.size).sum();
 
-    let (tx, rx) = mpsc::sync_channel::<ChunkMessage>(64);
-    let mut collector = Collector::new(stats, sink, opts.all_events);
+    let tables = ThreadTables::new(rayon::current_num_threads());
+    let shared = SharedCollector::new(Collector::new(stats, sink, opts.all_events));
     let progress = opts.progress.then(|| crate::output::progress::Progress::start(total_bytes));
-    let mut collector = std::thread::scope(|scope| {
-        let collecting = scope.spawn(move || {
-            for msg in rx {
-                collector.accept(msg);
-            }
-            collector
-        });
-        files.par_iter().enumerate().for_each_with(tx, |tx, (i, file)| {
-            let ctx = FileCtx {
-                file: i as u32,
-                format: file.format,
-                years: years[i].as_ref(),
-                fallback_year: mtime_year(file.mtime),
-                zone: opts.zone,
-                since: opts.since,
-                until: opts.until,
-                all_events: opts.all_events,
-            };
-            read_file(file, &ctx, tx);
-        });
-        collecting.join().expect("collector thread panicked")
+    // Files are handed out in order, one at a time per idle worker, so results reach the
+    // collector nearly in order (a plain par_iter would start the second half of the
+    // list at once and hold all its results until the first half is done). Inside a
+    // file, work is split further and idle workers steal from it.
+    let next_file = AtomicUsize::new(0);
+    rayon::scope(|scope| {
+        for _ in 0..rayon::current_num_threads() {
+            scope.spawn(|_| loop {
+                let i = next_file.fetch_add(1, Ordering::Relaxed);
+                let Some(file) = files.get(i) else { break };
+                let ctx = FileCtx {
+                    file: i as u32,
+                    format: file.format,
+                    years: years[i].as_ref(),
+                    fallback_year: mtime_year(file.mtime),
+                    zone: opts.zone,
+                    since: opts.since,
+                    until: opts.until,
+                    all_events: opts.all_events,
+                };
+                read_file(file, &ctx, &tables, &shared);
+            });
+        }
     });
+    let mut collector = shared.into_inner();
     if let Some(p) = progress {
         p.finish();
     }
@@ -93,7 +98,11 @@ pub fn scan_files<S: EventSink + Send>(
         fs.first_ts = first.map(format_ts);
         fs.last_ts = last.map(format_ts);
     }
-    let ips = std::mem::take(&mut collector.ips).into_sorted();
+    let mut ips = std::mem::take(&mut collector.ips);
+    for partial in tables.into_partials() {
+        ips.merge_partial(partial);
+    }
+    let ips = ips.into_sorted();
     Ok(ScanOutcome { files: stats, ips, sink: collector.into_sink(), elapsed: started.elapsed() })
 }
 
@@ -109,10 +118,14 @@ fn initial_stats(f: &LogFile) -> FileStats {
 }
 
 /// Reads one file, sending each chunk's result (and a final one, even on error).
-fn read_file(file: &LogFile, ctx: &FileCtx, tx: &mpsc::SyncSender<ChunkMessage>) {
+fn read_file<S: EventSink + Send>(
+    file: &LogFile,
+    ctx: &FileCtx,
+    tables: &ThreadTables,
+    collector: &SharedCollector<S>,
+) {
     let send = |chunk: u32, last: bool, output: ChunkOutput, warnings: Vec<String>| {
-        // The collector only stops receiving if it panicked; that panic is reported.
-        let _ = tx.send(ChunkMessage { file: ctx.file, chunk, last, output, warnings });
+        collector.submit(ChunkMessage { file: ctx.file, chunk, last, output, warnings });
     };
     let handle = match File::open(&file.path) {
         Ok(h) => h,
@@ -129,8 +142,10 @@ fn read_file(file: &LogFile, ctx: &FileCtx, tx: &mpsc::SyncSender<ChunkMessage>)
         }
         while let Some(data) = current {
             // Parse this chunk while the next one is being inflated.
-            let (output, next) = rayon::join(|| scan_chunk(ctx, &data, base), || chunks.next_chunk());
-            base += data.len() as u64;
+            let (output, next) =
+                rayon::join(|| tables.with(|ips| scan_chunk(ctx, data.as_slice(), base, ips)), || chunks.next_chunk());
+            base += data.as_slice().len() as u64;
+            chunks.recycle(data);
             let last = next.is_none();
             let warnings = if last {
                 chunks.error.take().map(|e| vec![gzip_warning(&e, base)]).unwrap_or_default()
@@ -164,12 +179,12 @@ fn read_file(file: &LogFile, ctx: &FileCtx, tx: &mpsc::SyncSender<ChunkMessage>)
     let n = ranges.len();
     ranges.into_par_iter().enumerate().for_each(|(i, (start, end))| {
         let last = i + 1 == n;
-        let mut chunk_warnings = if last { std::mem::take(&mut warnings.clone()) } else { Vec::new() };
-        let output = match source::load_range(&handle, start, end, file.is_live()) {
-            Ok(bytes) => {
-                BYTES_READ.fetch_add(end - start, std::sync::atomic::Ordering::Relaxed);
-                scan_chunk(ctx, bytes.as_slice(), start)
-            }
+        let mut chunk_warnings = if last { warnings.clone() } else { Vec::new() };
+        let output = match source::with_range(&handle, start, end, file.is_live(), |bytes| {
+            BYTES_READ.fetch_add(end - start, Ordering::Relaxed);
+            tables.with(|ips| scan_chunk(ctx, bytes, start, ips))
+        }) {
+            Ok(output) => output,
             Err(e) => {
                 chunk_warnings.push(format!("read error at byte {start}: {e}; {} bytes skipped", end - start));
                 ChunkOutput::default()
@@ -219,14 +234,13 @@ fn scan_months(file: &LogFile) -> MonthScan {
         let mut chunks = GzChunks::open(handle, file.size, CHUNK_BYTES as usize);
         let mut base = 0u64;
         while let Some(data) = chunks.next_chunk() {
-            scan.feed(&data, base);
-            base += data.len() as u64;
+            scan.feed(data.as_slice(), base);
+            base += data.as_slice().len() as u64;
+            chunks.recycle(data);
         }
     } else if let Ok(ranges) = source::plain_ranges(&handle, file.size, CHUNK_BYTES) {
         for (start, end) in ranges {
-            if let Ok(bytes) = source::load_range(&handle, start, end, file.is_live()) {
-                scan.feed(bytes.as_slice(), start);
-            }
+            let _ = source::with_range(&handle, start, end, file.is_live(), |bytes| scan.feed(bytes, start));
         }
     }
     scan

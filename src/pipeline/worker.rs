@@ -61,13 +61,13 @@ pub struct ChunkOutput {
     pub pending: Vec<PendingEvent>,
     /// The last binding of each (host, pid) in this chunk.
     pub pid_bindings: FxHashMap<PidKey, PidBinding>,
-    pub ips: PartialIpTable,
     pub first_ts: Option<i64>,
     pub last_ts: Option<i64>,
 }
 
-/// Parses every line of `data`, which starts at byte `base` of the file's content.
-pub fn scan_chunk(ctx: &FileCtx, data: &[u8], base: u64) -> ChunkOutput {
+/// Parses every line of `data`, which starts at byte `base` of the file's content,
+/// counting addresses into `ips` (the calling thread's own table).
+pub fn scan_chunk(ctx: &FileCtx, data: &[u8], base: u64, ips: &mut PartialIpTable) -> ChunkOutput {
     let mut out = ChunkOutput { content_bytes: data.len() as u64, ..Default::default() };
     let kind = ctx.format.log_kind();
     let track_pids = ctx.format == Format::Syslog;
@@ -132,7 +132,7 @@ pub fn scan_chunk(ctx: &FileCtx, data: &[u8], base: u64) -> ChunkOutput {
         if ip.is_empty() {
             continue;
         }
-        out.ips.entry(ip).record(ts, kind, parsed.user, parsed.status);
+        ips.entry(ip).record(ts, kind, parsed.user, parsed.status);
         if keep_event_kind(ctx.all_events, kind, parsed.status) {
             out.events.push(build_event(ctx.file, kind, out.lines, ts, &parsed, ip));
         }
