@@ -24,6 +24,8 @@ pub struct FileStats {
     pub content_bytes: u64,
     pub lines: u64,
     pub blank: u64,
+    /// Lines starting with `#` (log headers and annotations).
+    pub comments: u64,
     pub parsed: u64,
     pub unparsed: u64,
     /// Parsed lines outside --since/--until.

@@ -29,10 +29,24 @@ pub fn parse_line(format: Format, line: &[u8]) -> Option<ParsedLine<'_>> {
     }
 }
 
+/// Parses a line that is not in its file's format in the other formats (a file that
+/// mixes access and error lines, a journal dump of several services).
+#[inline(never)]
+pub fn parse_other_format(primary: Format, line: &[u8]) -> Option<(Format, ParsedLine<'_>)> {
+    Format::ALL.into_iter().filter(|&f| f != primary).find_map(|f| parse_line(f, line).map(|p| (f, p)))
+}
+
+/// True for a `#` comment line (W3C log headers, annotated test logs). No format
+/// knocklog reads starts a line with `#`, and attackers cannot start a line.
+#[inline]
+pub fn is_comment(line: &[u8]) -> bool {
+    line.first() == Some(&b'#')
+}
+
 /// Picks the format that parses most of the sample lines (at least half of the
 /// non-blank ones). Ties go to the earlier, more specific format in `Format::ALL`.
 pub fn sniff<'a>(lines: impl IntoIterator<Item = &'a [u8]>) -> Option<Format> {
-    let sample: Vec<&[u8]> = lines.into_iter().filter(|l| !util::is_blank(l)).take(50).collect();
+    let sample: Vec<&[u8]> = lines.into_iter().filter(|l| !util::is_blank(l) && !is_comment(l)).take(50).collect();
     if sample.is_empty() {
         return None;
     }

@@ -35,8 +35,20 @@ pub fn parse_message<'a>(program: &'a [u8], msg: &'a [u8], out: &mut ParsedLine<
         }
         b"login" => login(msg, out),
         b"audit" => audit::parse_syslog_record(msg, out),
+        b"nginx" => web_server_message(crate::parse::nginx_error::parse(msg), out),
+        b"httpd" | b"apache2" | b"apache" => {
+            web_server_message(crate::parse::apache_error::parse_syslog_message(msg), out)
+        }
         _ => {}
     }
+}
+
+/// A web server's error line relayed through syslog or the journal: the web parser's
+/// fields, with the syslog header's time, host and program kept.
+fn web_server_message<'a>(web: Option<ParsedLine<'a>>, out: &mut ParsedLine<'a>) {
+    let Some(web) = web else { return };
+    let (time, host, program, pid, message) = (out.time, out.host, out.program, out.pid, out.message);
+    *out = ParsedLine { time: time.or(web.time), host, program, pid, message, ..web };
 }
 
 /// A PAM module's line, whatever the service: `pam_unix(vsftpd:auth): BODY`,

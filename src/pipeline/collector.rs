@@ -80,6 +80,7 @@ impl<S: EventSink> Collector<S> {
         fs.content_bytes += out.content_bytes;
         fs.lines += out.lines;
         fs.blank += out.blank;
+        fs.comments += out.comments;
         fs.parsed += out.parsed;
         fs.unparsed += out.unparsed;
         fs.out_of_range += out.out_of_range;

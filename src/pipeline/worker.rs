@@ -52,6 +52,7 @@ pub struct ChunkOutput {
     pub content_bytes: u64,
     pub lines: u64,
     pub blank: u64,
+    pub comments: u64,
     pub parsed: u64,
     pub unparsed: u64,
     pub out_of_range: u64,
@@ -69,7 +70,7 @@ pub struct ChunkOutput {
 /// counting addresses into `ips` (the calling thread's own table).
 pub fn scan_chunk(ctx: &FileCtx, data: &[u8], base: u64, ips: &mut PartialIpTable) -> ChunkOutput {
     let mut out = ChunkOutput { content_bytes: data.len() as u64, ..Default::default() };
-    let kind = ctx.format.log_kind();
+    let file_kind = ctx.format.log_kind();
     let track_pids = ctx.format == Format::Syslog;
     let mut start = 0usize;
     while start < data.len() {
@@ -83,12 +84,23 @@ pub fn scan_chunk(ctx: &FileCtx, data: &[u8], base: u64, ips: &mut PartialIpTabl
             out.blank += 1;
             continue;
         }
-        let Some(parsed) = parse::parse_line(ctx.format, line) else {
-            out.unparsed += 1;
-            if out.unparsed_examples.len() < UNPARSED_EXAMPLES {
-                out.unparsed_examples.push(UnparsedExample { line_no: out.lines, text: lossless(truncate(line, 300)) });
-            }
+        if parse::is_comment(line) {
+            out.comments += 1;
             continue;
+        }
+        let (parsed, kind) = match parse::parse_line(ctx.format, line) {
+            Some(p) => (p, file_kind),
+            None => match parse::parse_other_format(ctx.format, line) {
+                Some((format, p)) => (p, format.log_kind()),
+                None => {
+                    out.unparsed += 1;
+                    if out.unparsed_examples.len() < UNPARSED_EXAMPLES {
+                        out.unparsed_examples
+                            .push(UnparsedExample { line_no: out.lines, text: lossless(truncate(line, 300)) });
+                    }
+                    continue;
+                }
+            },
         };
         out.parsed += 1;
         let ts = match parsed.time {

@@ -1,0 +1,191 @@
+//! `Classifier`: what kind of knock one parsed line is. The user's ignore and attack
+//! patterns come first; then lines the parsers tagged (sshd, PAM, web-server errors) go
+//! through a `match` on the tag (`rules.rs`, no scanning), and requests through their
+//! structure (CONNECT, malformed request lines), the signatures (one Aho-Corasick
+//! automaton per field, `matcher.rs`) and the status code.
+//!
+//! When several rules match one line, the most specific category wins, in this order:
+//! attack_pattern > connect > scanner_agent > probe > malformed > auth_bad_user >
+//! auth_bad_password > ssh_preauth > denied; within a category the rule listed first.
+//! So sqlmap asking for `/wp-login.php` is `scanner_agent`, and a 401 on
+//! `/wp-login.php` is `probe`.
+
+use super::matcher::{Best, FieldMatcher, UserMatcher};
+use super::normalize::Mode;
+use super::patterns::{self, PatternError, PatternFile};
+use super::rules::{self, Fixed, FIXED};
+use super::signatures::{self, Fields};
+use super::Category;
+use crate::event::{EventTag, LogKind, ParsedLine};
+use std::path::PathBuf;
+
+/// What matched a line: its category and the rule that said so.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Hit {
+    pub category: Category,
+    /// Index into the classifier's rule table (`Classifier::rule_name`).
+    pub rule: u32,
+}
+
+/// Paths longer than this are a probe in themselves (overflow attempts, Code Red's
+/// `default.ida?NNNN...`): no link a browser follows is that long.
+pub const LONG_URI: usize = 2000;
+
+pub struct Classifier {
+    names: Vec<String>,
+    categories: Vec<Category>,
+    /// False: only the user's patterns classify (the self-learning detector's mode).
+    builtin: bool,
+    /// Request targets, and the paths error lines name.
+    path: FieldMatcher,
+    agent: FieldMatcher,
+    referer: FieldMatcher,
+    /// Messages of error-log lines the parser left untagged.
+    message: FieldMatcher,
+    ignore: UserMatcher,
+    attack: UserMatcher,
+}
+
+/// The order categories win in, lower first (see the module documentation).
+pub fn rank(category: Category) -> u8 {
+    match category {
+        Category::Ignored => 0,
+        Category::AttackPattern => 1,
+        Category::Connect => 2,
+        Category::ScannerAgent => 3,
+        Category::Probe => 4,
+        Category::Malformed => 5,
+        Category::AuthBadUser => 6,
+        Category::AuthBadPassword => 7,
+        Category::SshPreauth => 8,
+        Category::Denied => 9,
+        Category::Unclassified | Category::Benign => u8::MAX,
+    }
+}
+
+impl Classifier {
+    /// Built-in rules (unless `builtin` is false) plus the user's pattern files. The
+    /// built-in rules are the signature files and the tag, structure and status rules.
+    pub fn new(builtin: bool, attack_files: &[PathBuf], ignore_files: &[PathBuf]) -> Result<Classifier, PatternError> {
+        let mut names: Vec<String> = FIXED.iter().map(|(name, _)| name.to_string()).collect();
+        let mut categories: Vec<Category> = FIXED.iter().map(|&(_, c)| c).collect();
+        let sigs = if builtin { signatures::builtin()? } else { Vec::new() };
+        let first_sig = names.len() as u32;
+        for s in &sigs {
+            names.push(s.name.clone());
+            categories.push(s.category);
+        }
+        let path = FieldMatcher::new(&sigs, first_sig, Fields(Fields::PATH.0 | Fields::MISSING.0), Mode::Url);
+        let agent = FieldMatcher::new(&sigs, first_sig, Fields::AGENT, Mode::Text);
+        let referer = FieldMatcher::new(&sigs, first_sig, Fields::REFERER, Mode::Url);
+        let message = FieldMatcher::new(&sigs, first_sig, Fields::MESSAGE, Mode::Text);
+
+        let mut user_matcher = |files: &[PathBuf], category: Category| -> Result<UserMatcher, PatternError> {
+            let loaded: Vec<PatternFile> = files.iter().map(|f| patterns::load(f)).collect::<Result<_, _>>()?;
+            let first = names.len() as u32;
+            for file in &loaded {
+                for pattern in &file.patterns {
+                    names.push(format!("{}:{}", file.path.display(), pattern.line));
+                    categories.push(category);
+                }
+            }
+            Ok(UserMatcher::new(&loaded, first))
+        };
+        let attack = user_matcher(attack_files, Category::AttackPattern)?;
+        let ignore = user_matcher(ignore_files, Category::Ignored)?;
+        Ok(Classifier { names, categories, builtin, path, agent, referer, message, ignore, attack })
+    }
+
+    /// What kind of knock `line` (the raw line, without newline) is, from its parsed
+    /// fields `p` and the format's log kind. None = nothing matched (unclassified).
+    /// Ignore patterns win over everything (category Ignored); then user attack patterns
+    /// (AttackPattern); then built-in rules. Whitelists and modes are NOT applied here.
+    pub fn classify(&self, line: &[u8], p: &ParsedLine, kind: LogKind) -> Option<Hit> {
+        if let Some(rule) = self.ignore.first_match(line) {
+            return Some(self.hit(rule));
+        }
+        if let Some(rule) = self.attack.first_match(line) {
+            return Some(self.hit(rule));
+        }
+        if !self.builtin {
+            return None;
+        }
+        let mut best = Best::NONE;
+        match p.tag {
+            EventTag::Request => self.request(p, &mut best),
+            EventTag::FileNotFound | EventTag::ScriptNotFound => self.scan_path(p.path, true, &mut best),
+            EventTag::AccessDenied | EventTag::BadRequest | EventTag::SecurityAlert => {
+                self.scan_path(p.path, false, &mut best)
+            }
+            EventTag::Other if kind == LogKind::Error => self.message.scan(p.message, false, &mut best),
+            _ => {}
+        }
+        if let Some(fixed) = rules::tag_rule(line, p) {
+            best.offer(self.rank_of(fixed as u32), fixed as u32);
+        }
+        best.rule().map(|rule| self.hit(rule))
+    }
+
+    /// Stable, human-readable name of a rule for the `rule` column.
+    pub fn rule_name(&self, rule: u32) -> &str {
+        self.names.get(rule as usize).map_or("?", String::as_str)
+    }
+
+    pub fn rule_count(&self) -> usize {
+        self.names.len()
+    }
+
+    /// The category a rule assigns.
+    pub fn rule_category(&self, rule: u32) -> Category {
+        self.categories.get(rule as usize).copied().unwrap_or(Category::Unclassified)
+    }
+
+    fn hit(&self, rule: u32) -> Hit {
+        Hit { category: self.categories[rule as usize], rule }
+    }
+
+    fn rank_of(&self, rule: u32) -> u8 {
+        rank(self.categories[rule as usize])
+    }
+
+    fn scan_path(&self, path: &[u8], missing: bool, best: &mut Best) {
+        if !path.is_empty() {
+            self.path.scan(path, missing, best);
+        }
+    }
+
+    /// An access-log (or squid/haproxy) request.
+    fn request(&self, p: &ParsedLine, best: &mut Best) {
+        if let Some(decided) = rules::proxy_rule(p) {
+            // CONNECT, absolute-URI targets, squid results: nothing else outranks them,
+            // and a forward proxy's targets are other sites' paths, not probes of ours.
+            if let Some(fixed) = decided {
+                best.offer(self.rank_of(fixed as u32), fixed as u32);
+            }
+            return;
+        }
+        if !p.user_agent.is_empty() {
+            self.agent.scan(p.user_agent, false, best);
+        }
+        if best.rank() <= rank(Category::ScannerAgent) {
+            return;
+        }
+        self.scan_path(p.path, matches!(p.status, 404 | 410), best);
+        if rules::referer_worth_scanning(p.referer) {
+            self.referer.scan(p.referer, false, best);
+        }
+        if p.path.len() > LONG_URI {
+            best.offer(self.rank_of(Fixed::LongUri as u32), Fixed::LongUri as u32);
+        }
+        if best.rank() <= rank(Category::Probe) {
+            return;
+        }
+        for fixed in [rules::malformed_request(p), rules::status_rule(p)].into_iter().flatten() {
+            best.offer(self.rank_of(fixed as u32), fixed as u32);
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "classify_tests.rs"]
+mod tests;

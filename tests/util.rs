@@ -1,0 +1,102 @@
+//! The test harness: a temporary work dir, a runner for the knocklog binary, readers
+//! for its CSV outputs and the path of the shared corpora.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn knocklog() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_knocklog"))
+}
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// ../shared/corpora beside the repository. CI has it; a missing folder is a failure
+/// with a clear message, never a silently skipped test.
+pub fn corpora() -> PathBuf {
+    let dir = repo().join("../shared/corpora");
+    assert!(dir.is_dir(), "the real-log corpora are expected at {} (see DEVELOPERS.md)", dir.display());
+    dir
+}
+
+/// Result of one run: exit code, stdout, stderr and the output directory.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+    pub out: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+/// Runs `knocklog scan` on `paths` with extra `args`, into a fresh output directory.
+pub fn scan(paths: &[&Path], args: &[&str]) -> Run {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let output: Output = knocklog()
+        .arg("scan")
+        .args(paths)
+        .arg("--out")
+        .arg(&out)
+        .arg("--quiet")
+        .args(args)
+        .output()
+        .expect("running knocklog");
+    let run = Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        out,
+        _dir: dir,
+    };
+    assert!(
+        run.code == 0 || run.code == 2,
+        "knocklog scan exited with {} (a panic is 101)\nstderr:\n{}",
+        run.code,
+        run.stderr
+    );
+    run
+}
+
+impl Run {
+    /// Rows of `<out>/<table>.csv` as column -> value maps.
+    pub fn table(&self, table: &str) -> Vec<HashMap<String, String>> {
+        read_csv(&self.out.join(format!("{table}.csv")))
+    }
+
+    pub fn summary(&self) -> serde_json::Value {
+        let text = std::fs::read_to_string(self.out.join("summary.json")).expect("summary.json");
+        serde_json::from_str(&text).expect("summary.json is JSON")
+    }
+}
+
+pub fn read_csv(path: &Path) -> Vec<HashMap<String, String>> {
+    let mut reader = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let headers = reader.headers().unwrap().clone();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            headers.iter().zip(r.iter()).map(|(h, v)| (h.to_owned(), v.to_owned())).collect()
+        })
+        .collect()
+}
+
+/// Every regular file below `dir`.
+pub fn files_below(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
