@@ -189,6 +189,29 @@ impl EventTag {
     }
 }
 
+impl EventTag {
+    /// The log kind of a syslog line, from what it says rather than the file it is in:
+    /// /var/log/messages carries sshd lines on some systems and haproxy requests on
+    /// others.
+    pub fn kind_in_syslog(self, program: &[u8]) -> LogKind {
+        use EventTag::*;
+        match self {
+            Request => LogKind::Access,
+            AuthUserNotFound | AuthPasswordMismatch | AccessDenied | FileNotFound | BadRequest | ScriptNotFound
+            | SecurityAlert => LogKind::Error,
+            Other if !is_login_program(program) => LogKind::Syslog,
+            _ => LogKind::Auth,
+        }
+    }
+}
+
+/// Programs whose every line is about logging in.
+fn is_login_program(program: &[u8]) -> bool {
+    program.starts_with(b"sshd")
+        || matches!(program, b"dropbear" | b"sudo" | b"su" | b"login" | b"systemd-logind" | b"passwd")
+        || program.starts_with(b"pam")
+}
+
 /// Everything a parser pulls out of one line, borrowed from the line: no allocation.
 /// Empty slices mean "absent". Parsers fill what their format has.
 #[derive(Clone, Debug, Default)]

@@ -65,7 +65,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
             let example = f
                 .unparsed_examples
                 .first()
-                .map(|e| format!(" (first at line {}: {})", e.line_no, for_terminal(&shorten(&e.text, 80))))
+                .map(|e| format!(" (first at line {}: {})", e.line_no, shorten(&for_terminal(&e.text), 100)))
                 .unwrap_or_default();
             eprintln!(
                 "knocklog: {path}: {} of {} lines are not {} lines and were skipped{example}",
@@ -126,7 +126,8 @@ fn print_report(
         writeln!(out, "\nMost active addresses:")?;
         writeln!(out, "  {:<40} {:>9} {:>5}  {:<20}  {:<20}", "ip", "events", "days", "first seen", "last seen")?;
         for (ip, s) in ips.iter().take(10) {
-            let when = |v: Option<i64>| v.map(format_ts).unwrap_or_else(|| "-".into());
+            // Whole seconds keep the columns aligned; the tables keep the microseconds.
+            let when = |v: Option<i64>| v.map(|t| format_ts(t - t.rem_euclid(1_000_000))).unwrap_or_else(|| "-".into());
             writeln!(
                 out,
                 "  {:<40} {:>9} {:>5}  {:<20}  {:<20}",

@@ -77,7 +77,7 @@ impl Classifier {
         }
         let path = FieldMatcher::new(&sigs, first_sig, Fields(Fields::PATH.0 | Fields::MISSING.0), Mode::Url);
         let agent = FieldMatcher::new(&sigs, first_sig, Fields::AGENT, Mode::Text);
-        let referer = FieldMatcher::new(&sigs, first_sig, Fields::REFERER, Mode::Url);
+        let referer = FieldMatcher::new(&sigs, first_sig, Fields::REFERER, Mode::Text);
         let message = FieldMatcher::new(&sigs, first_sig, Fields::MESSAGE, Mode::Text);
 
         let mut user_matcher = |files: &[PathBuf], category: Category| -> Result<UserMatcher, PatternError> {
@@ -113,9 +113,9 @@ impl Classifier {
         let mut best = Best::NONE;
         match p.tag {
             EventTag::Request => self.request(p, &mut best),
-            EventTag::FileNotFound | EventTag::ScriptNotFound => self.scan_path(p.path, true, &mut best),
+            EventTag::FileNotFound | EventTag::ScriptNotFound => self.scan_path(served_path(p), true, &mut best),
             EventTag::AccessDenied | EventTag::BadRequest | EventTag::SecurityAlert => {
-                self.scan_path(p.path, false, &mut best)
+                self.scan_path(served_path(p), false, &mut best)
             }
             EventTag::Other if kind == LogKind::Error => self.message.scan(p.message, false, &mut best),
             _ => {}
@@ -183,6 +183,24 @@ impl Classifier {
         for fixed in [rules::malformed_request(p), rules::status_rule(p)].into_iter().flatten() {
             best.offer(self.rank_of(fixed as u32), fixed as u32);
         }
+    }
+}
+
+/// The URL-like part of the path an error line names. nginx quotes the request (the
+/// parser fills `method` then); Apache names the file, so its document root is cut at
+/// the last directory that conventionally is one (`/var/www/html/x.php` -> `/x.php`,
+/// `/usr/lib/cgi-bin/x` -> `/cgi-bin/x`), which lets `^`-anchored signatures apply.
+fn served_path<'a>(p: &ParsedLine<'a>) -> &'a [u8] {
+    const ROOTS: [&[u8]; 8] =
+        [b"/public_html/", b"/htdocs/", b"/httpdocs/", b"/html/", b"/www/", b"/wwwroot/", b"/http/", b"/webroot/"];
+    let path = p.path;
+    if !p.method.is_empty() || !path.starts_with(b"/") {
+        return path;
+    }
+    let root_end = ROOTS.iter().filter_map(|r| memchr::memmem::rfind(path, r).map(|at| at + r.len() - 1)).max();
+    match root_end {
+        Some(end) => &path[end..],
+        None => memchr::memmem::find(path, b"/cgi-bin/").map_or(path, |at| &path[at..]),
     }
 }
 

@@ -98,7 +98,10 @@ impl FieldMatcher {
             }
         }
         // A DFA: the fastest search, and the few thousand states of the signature set
-        // stay small. Standard semantics, so overlapping search reports every literal.
+        // stay small. Standard semantics report each literal where it ends, without
+        // the overlapping search's per-match bookkeeping (several times slower): a
+        // literal overlapping an earlier one is not seen, which only matters when both
+        // would match and differ in category, as a line with one payload has one.
         let automaton = (!literals.is_empty()).then(|| {
             AhoCorasick::builder()
                 .match_kind(MatchKind::Standard)
@@ -117,7 +120,7 @@ impl FieldMatcher {
             return;
         };
         normalize::for_each_chunk(field, self.mode, |chunk| {
-            for m in automaton.find_overlapping_iter(chunk) {
+            for m in automaton.find_iter(chunk) {
                 let t = self.targets[m.pattern().as_usize()];
                 if (t.missing_only && !missing) || (t.rank, t.rule) >= (best.rank, best.rule) {
                     continue;

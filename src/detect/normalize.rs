@@ -8,8 +8,11 @@
 //!   `'` and `<script`. Double encoding (`%252e`) leaves `%2e` after that round, which is
 //!   what the double-encoding signatures spell out;
 //! - the access log's own escapes undone: `\"` is `"`, `\xHH` is the byte;
-//! - in URLs (`Url` mode): `+` is a space (form encoding: `union+select`), a backslash
-//!   is a slash (IIS-style `..\..\`), and runs of `/` collapse to one (`//phpMyAdmin/`);
+//! - `+` is a space (form encoding: `union+select`);
+//! - in request targets (`Url` mode) a backslash is a slash (IIS-style `..\..\`), and
+//!   runs of `/` collapse to one (`//phpMyAdmin/`). Referers are matched in `Text` mode:
+//!   their `scheme://` would send every one down the slow path, and the payloads looked
+//!   for there do not depend on slashes;
 //! - the text sits between two NUL sentinels, so `^` and `$` anchors in signatures are
 //!   plain bytes to the automaton (a decoded `%00` also reads as an end, as it does to C).
 //!
@@ -26,7 +29,7 @@ pub const OVERLAP: usize = 96;
 pub enum Mode {
     /// Request targets and referers: the URL rules above.
     Url,
-    /// User agents and messages: lowercase and `%`/`\x` decoding only.
+    /// User agents, referers and messages: lowercase, decoding, `+` as a space.
     Text,
 }
 
@@ -34,7 +37,7 @@ pub enum Mode {
 fn needs_slow_path(field: &[u8], mode: Mode) -> bool {
     match mode {
         Mode::Url => memchr::memchr3(b'%', b'\\', b'+', field).is_some() || memchr::memmem::find(field, b"//").is_some(),
-        Mode::Text => memchr::memchr2(b'%', b'\\', field).is_some(),
+        Mode::Text => memchr::memchr3(b'%', b'\\', b'+', field).is_some(),
     }
 }
 
@@ -116,12 +119,10 @@ fn decode_one(rest: &[u8], mode: Mode) -> (u8, usize) {
         _ => (c, 1),
     };
     let (mut byte, used) = byte_and_len;
-    if mode == Mode::Url {
-        byte = match byte {
-            b'+' if c == b'+' => b' ',
-            b'\\' => b'/',
-            _ => byte,
-        };
+    if c == b'+' {
+        byte = b' ';
+    } else if mode == Mode::Url && byte == b'\\' {
+        byte = b'/';
     }
     (byte.to_ascii_lowercase(), used)
 }
@@ -175,7 +176,7 @@ mod tests {
 
     #[test]
     fn text_mode_keeps_slashes_and_plus() {
-        assert_eq!(norm(b"Mozilla/5.0 (+http://x)", Mode::Text), [b"\0mozilla/5.0 (+http://x)\0".to_vec()]);
+        assert_eq!(norm(b"Mozilla/5.0 (+http://x)", Mode::Text), [b"\0mozilla/5.0 ( http://x)\0".to_vec()]);
         assert_eq!(norm(b"%24%7Bjndi:ldap://x}", Mode::Text), [b"\0${jndi:ldap://x}\0".to_vec()]);
     }
 

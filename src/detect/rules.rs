@@ -73,6 +73,7 @@ fixed_rules! {
     Status403 = "status:403", Denied;
     Status407 = "status:407", Denied;
     Status444 = "status:444", Denied;
+    Status501 = "status:501", Malformed;
 }
 
 /// The rule for a line the parser tagged (anything but `Request`), or None.
@@ -122,6 +123,10 @@ pub fn tag_rule(line: &[u8], p: &ParsedLine) -> Option<Fixed> {
         ScriptNotFound => Fixed::ScriptNotFound,
         BadRequest => Fixed::BadRequest,
         SecurityAlert => security_alert(msg),
+        // `Connection closed by ADDR port N` naming no user: the client left before it
+        // sent one (banner grabbers after `kex_exchange_identification`). Sessions of
+        // modern OpenSSH close naming their user; the old port-less form is ambiguous.
+        Other if sshd_program && p.user.is_empty() && closed_before_user(msg) => Fixed::ClosedPreauth,
         // Failed publickey: a user with several keys fails on each until one fits.
         // Reverse-mapping failures are the client ISP's DNS, not the client. Accepted,
         // opened, closed sessions and `File does not exist` (unless a signature says
@@ -154,6 +159,10 @@ fn text_before<'a>(line: &'a [u8], field: &[u8]) -> Option<&'a [u8]> {
 /// `needle` within the first 64 bytes of the line (record types, program tags).
 fn head_has(line: &[u8], needle: &[u8]) -> bool {
     memmem::find(&line[..line.len().min(64)], needle).is_some()
+}
+
+fn closed_before_user(msg: &[u8]) -> bool {
+    msg.strip_prefix(b"Connection closed by ").is_some_and(|rest| memmem::find(rest, b" port ").is_some())
 }
 
 /// A PAM module's own line, or sshd's summary of PAM failures, rather than sshd's verdict.
@@ -305,15 +314,15 @@ fn has_control_bytes(field: &[u8]) -> bool {
     if field.iter().any(|&c| c < 0x20 || c == 0x7f) {
         return true;
     }
-    memmem::find_iter(field, b"\\x").any(|at| match field.get(at + 2..at + 4) {
-        Some([h, l]) => matches!(h, b'0' | b'1') && l.is_ascii_hexdigit() || (h, l) == (&b'7', &b'f') || (h, l) == (&b'7', &b'F'),
+    memchr::memchr_iter(b'\\', field).any(|at| match field.get(at + 1..at + 4) {
+        Some([b'x', h, l]) => matches!(h, b'0' | b'1') && l.is_ascii_hexdigit() || (*h, *l) == (b'7', b'f') || (*h, *l) == (b'7', b'F'),
         _ => false,
     })
 }
 
 /// What the status alone says: a 401 naming a user is a failed login; without one, and
 /// 403/407/444, the server refused the client. 400 on a well-formed request line means
-/// the headers were bad (plain HTTP to a TLS port, broken Host).
+/// the headers were bad (plain HTTP to a TLS port, broken Host); 501 an exotic method.
 pub fn status_rule(p: &ParsedLine) -> Option<Fixed> {
     match p.status {
         400 => Some(Fixed::Status400),
@@ -322,6 +331,8 @@ pub fn status_rule(p: &ParsedLine) -> Option<Fixed> {
         403 => Some(Fixed::Status403),
         407 => Some(Fixed::Status407),
         444 => Some(Fixed::Status444),
+        // a method the server does not implement: WebDAV exploit precursors, fuzzers
+        501 => Some(Fixed::Status501),
         _ => None,
     }
 }

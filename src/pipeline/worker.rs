@@ -89,6 +89,10 @@ pub fn scan_chunk(ctx: &FileCtx, data: &[u8], base: u64, ips: &mut PartialIpTabl
             continue;
         }
         let (parsed, kind) = match parse::parse_line(ctx.format, line) {
+            Some(p) if ctx.format == Format::Syslog => {
+                let kind = p.tag.kind_in_syslog(p.program);
+                (p, kind)
+            }
             Some(p) => (p, file_kind),
             None => match parse::parse_other_format(ctx.format, line) {
                 Some((format, p)) => (p, format.log_kind()),
