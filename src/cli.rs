@@ -21,6 +21,35 @@ pub enum Command {
     /// Read a log tree (plain and .gz rotations of web, auth and syslog logs) into
     /// events, per-IP and per-day tables and a summary.
     Scan(ScanArgs),
+    /// Show how one log line is read and judged: format, fields, rule, category, and
+    /// the allow-list/mode decision (like fail2ban-regex, for one line).
+    Explain(ExplainArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ExplainArgs {
+    /// The log line (quote it). Or use --file and --line.
+    #[arg(value_name = "LINE", conflicts_with_all = ["file", "line"])]
+    pub line_text: Option<String>,
+
+    /// Take the line from this file (plain or gzip)...
+    #[arg(long, requires = "line")]
+    pub file: Option<PathBuf>,
+
+    /// ...at this line number (from 1).
+    #[arg(long, requires = "file")]
+    pub line: Option<u64>,
+
+    /// Zone of timestamps without an offset (system, utc, +HH:MM).
+    #[arg(long, default_value = "system")]
+    pub timezone: String,
+
+    /// Read the line in this format instead of detecting it.
+    #[arg(long)]
+    pub log_format: Option<String>,
+
+    #[command(flatten)]
+    pub detect: DetectArgs,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,12 +95,74 @@ pub struct ScanArgs {
     #[arg(long)]
     pub log_format: Option<String>,
 
-    /// Keep every line with a remote address in `events`, not only errors, auth lines
-    /// and HTTP statuses of 400 and above.
+    /// Keep every line with a remote address in `events`, not only the suspicious ones.
     #[arg(long)]
     pub all_events: bool,
+
+    /// Keep every address in `ips`, not only those with a suspicious event.
+    #[arg(long)]
+    pub all_ips: bool,
+
+    #[command(flatten)]
+    pub detect: DetectArgs,
 
     /// No progress bar and no summary on the terminal (warnings still go to stderr).
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// How lines are judged: allow-lists, mode, pattern files, thresholds. Every setting
+/// can also live in a knocklog.toml (`--config`); flags add to its lists and override
+/// its values.
+#[derive(Args, Debug, Clone, Default)]
+pub struct DetectArgs {
+    /// A knocklog.toml with these settings.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Allowed addresses, never flagged: CIDR (10.0.0.0/8), address, or a dotted prefix
+    /// (192.168 = 192.168.0.0/16, 100.72 for a phone carrier). Repeat or comma-separate.
+    #[arg(long, value_name = "BLOCK", value_delimiter = ',')]
+    pub allow_ip: Vec<String>,
+
+    /// Allowed usernames: their wrong passwords are typos up to a tolerance, not attacks.
+    #[arg(long, value_name = "NAME", value_delimiter = ',')]
+    pub allow_user: Vec<String>,
+
+    /// standard: every criterion; user: only usernames and passwords (no address
+    /// allow-list); ip: only addresses (no username allow-list).
+    #[arg(long, value_parser = ["standard", "user", "ip"])]
+    pub mode: Option<String>,
+
+    /// Attack pattern file (one substring per line, `re:` for a regex, `#` comments).
+    #[arg(long, value_name = "FILE")]
+    pub attack_patterns: Vec<PathBuf>,
+
+    /// Ignore pattern file: matching lines never count.
+    #[arg(long, value_name = "FILE")]
+    pub ignore_patterns: Vec<PathBuf>,
+
+    /// Use only the pattern files, not knocklog's built-in signatures.
+    #[arg(long)]
+    pub no_builtin_rules: bool,
+
+    /// Suspicious events that make an address `block` [default: 3].
+    #[arg(long, value_name = "N")]
+    pub block_strikes: Option<u64>,
+
+    /// Days of suspicious activity that make a quiet returner a sneak attacker [default: 3].
+    #[arg(long, value_name = "N")]
+    pub sneak_min_days: Option<usize>,
+
+    /// ...if it never had more than this many suspicious events in one day [default: 5].
+    #[arg(long, value_name = "N")]
+    pub sneak_max_daily: Option<u64>,
+
+    /// Minutes of silence that end an attempt session [default: 30].
+    #[arg(long, value_name = "MIN")]
+    pub session_gap: Option<u64>,
+
+    /// Wrong passwords for an allowed user that are tolerated as typos [default: 5].
+    #[arg(long, value_name = "N")]
+    pub allowed_user_tolerance: Option<u64>,
 }

@@ -4,7 +4,11 @@
 use std::path::PathBuf;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::cli::{OutputFormat, ScanArgs};
+use crate::cli::{DetectArgs, OutputFormat, ScanArgs};
+use crate::detect::allowlist::{AllowList, Block};
+use crate::detect::policy::{Mode, Policy, Thresholds};
+use crate::detect::settings::SettingsFile;
+use crate::detect::Classifier;
 use crate::event::Format;
 use crate::output::Formats;
 use crate::pipeline::ScanOptions;
@@ -15,7 +19,64 @@ use crate::time::{parse_when, LocalZone};
 #[error("{0}")]
 pub struct UsageError(pub String);
 
-#[derive(Debug, Clone)]
+/// What `--config` and the detection flags resolve to.
+pub struct DetectConfig {
+    pub policy: Policy,
+    pub builtin_rules: bool,
+    pub attack_patterns: Vec<PathBuf>,
+    pub ignore_patterns: Vec<PathBuf>,
+}
+
+impl DetectConfig {
+    pub fn from_args(args: &DetectArgs) -> Result<DetectConfig, UsageError> {
+        let file = match &args.config {
+            Some(path) => SettingsFile::load(path).map_err(UsageError)?,
+            None => SettingsFile::default(),
+        };
+        let mode_name = args.mode.clone().or(file.mode).unwrap_or_else(|| "standard".into());
+        let mode = Mode::parse(&mode_name)
+            .ok_or_else(|| UsageError(format!("mode {mode_name:?}: expected standard, user or ip")))?;
+        let blocks = file
+            .allow_ip
+            .iter()
+            .chain(&args.allow_ip)
+            .map(|b| Block::parse(b).map_err(|e| UsageError(format!("allow-ip {e}"))))
+            .collect::<Result<Vec<_>, _>>()?;
+        let t = &file.thresholds;
+        let defaults = Thresholds::default();
+        let thresholds = Thresholds {
+            block_strikes: args.block_strikes.or(t.block_strikes).unwrap_or(defaults.block_strikes).max(1),
+            sneak_min_days: args.sneak_min_days.or(t.sneak_min_days).unwrap_or(defaults.sneak_min_days).max(2),
+            sneak_max_daily: args.sneak_max_daily.or(t.sneak_max_daily).unwrap_or(defaults.sneak_max_daily),
+            session_gap_secs: args
+                .session_gap
+                .or(t.session_gap_minutes)
+                .map_or(defaults.session_gap_secs, |m| m as i64 * 60),
+            allowed_user_tolerance: args
+                .allowed_user_tolerance
+                .or(t.allowed_user_tolerance)
+                .unwrap_or(defaults.allowed_user_tolerance),
+        };
+        Ok(DetectConfig {
+            policy: Policy {
+                mode,
+                allow_ips: AllowList::new(blocks),
+                allow_users: file.allow_user.iter().chain(&args.allow_user).cloned().collect(),
+                thresholds,
+            },
+            builtin_rules: !args.no_builtin_rules && file.builtin_rules.unwrap_or(true),
+            attack_patterns: file.attack_patterns.iter().chain(&args.attack_patterns).cloned().collect(),
+            ignore_patterns: file.ignore_patterns.iter().chain(&args.ignore_patterns).cloned().collect(),
+        })
+    }
+
+    /// Compiles the classifier; a bad pattern file is a usage error naming file and line.
+    pub fn classifier(&self) -> Result<Classifier, UsageError> {
+        Classifier::new(self.builtin_rules, &self.attack_patterns, &self.ignore_patterns)
+            .map_err(|e| UsageError(e.to_string()))
+    }
+}
+
 pub struct ScanConfig {
     pub paths: Vec<PathBuf>,
     pub out: PathBuf,
@@ -23,6 +84,8 @@ pub struct ScanConfig {
     pub threads: usize,
     pub forced_format: Option<Format>,
     pub options: ScanOptions,
+    pub classifier: Classifier,
+    pub all_ips: bool,
     pub quiet: bool,
 }
 
@@ -70,13 +133,18 @@ impl ScanConfig {
             OutputFormat::Parquet => Formats { csv: false, parquet: true },
             OutputFormat::Both => Formats { csv: true, parquet: true },
         };
+        let detect = DetectConfig::from_args(&args.detect)?;
+        let classifier = detect.classifier()?;
         Ok(ScanConfig {
             paths: args.paths.clone(),
+            classifier,
+            all_ips: args.all_ips,
             out: args.out.clone(),
             formats,
             threads,
             forced_format,
             options: ScanOptions {
+                policy: detect.policy,
                 zone,
                 since,
                 until,

@@ -1,6 +1,7 @@
 //! The typed vocabulary every stage shares: log kinds, formats, what a parser pulls
 //! out of one line (`ParsedLine`, borrowed, no allocation) and the owned `Event` row.
 
+use crate::detect::Category;
 use crate::time::CivilTime;
 
 /// Which kind of log a line came from: the `log_kind` column.
@@ -252,6 +253,9 @@ pub struct Event {
     pub ip: String,
     pub log_kind: LogKind,
     pub tag: EventTag,
+    pub category: Category,
+    /// The classifier's rule (see `Classifier::rule_name`), None when the policy decided.
+    pub rule: Option<u32>,
     /// Index into the scan's file list (for `source_file`).
     pub file: u32,
     /// 1-based line number within the (decompressed) file.

@@ -7,6 +7,7 @@ pub mod aggregate;
 pub mod cli;
 pub mod cmd;
 pub mod config;
+pub mod detect;
 pub mod event;
 pub mod input;
 pub mod output;

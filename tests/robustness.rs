@@ -131,7 +131,8 @@ fn usage_errors_exit_with_1() {
 fn since_and_until_filter_by_time() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("access.log"), access_lines(3600)).unwrap();
-    let run = scan(&[dir.path()], &["--since", "2026-01-06T10:30:00Z", "--until", "2026-01-06T10:40:00Z"]);
+    let run =
+        scan(&[dir.path()], &["--since", "2026-01-06T10:30:00Z", "--until", "2026-01-06T10:40:00Z", "--all-events"]);
     let totals = &run.summary()["totals"];
     assert_eq!(totals["events_written"], 600);
     assert_eq!(totals["out_of_range"], 3000);

@@ -29,7 +29,7 @@ fn expected_counts() -> HashMap<String, (u64, u64, u64, u64)> {
 
 #[test]
 fn per_ip_counts_match_the_generator() {
-    let run = sample_scan(&["--all-events"]);
+    let run = sample_scan(&["--all-events", "--all-ips"]);
     let ips: HashMap<String, HashMap<String, String>> =
         run.table("ips").into_iter().map(|r| (r["ip"].clone(), r)).collect();
     let num = |row: &HashMap<String, String>, col: &str| row[col].parse::<u64>().unwrap();

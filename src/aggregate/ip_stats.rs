@@ -10,6 +10,8 @@ use rustc_hash::FxHashMap;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::ip::{canonical, AddrKey};
+use super::sessions::{self, Session};
+use crate::detect::Category;
 use crate::event::LogKind;
 use crate::text::lossless;
 use crate::time::day_of;
@@ -24,7 +26,8 @@ pub struct IpStats {
     /// current day lives in `day_now` so a line touches no second cache line.
     pub daily: Vec<(i32, u64)>,
     day_now: (i32, u64),
-    pub usernames: FxHashMap<String, u64>,
+    /// What the address did that counts against it; None for addresses that never did.
+    pub suspicion: Option<Box<Suspicion>>,
     /// (HTTP status, count). Complete only after `settle`; the first few statuses are
     /// counted inline for the same reason.
     pub statuses: Vec<(u16, u64)>,
@@ -32,10 +35,9 @@ pub struct IpStats {
 }
 
 impl IpStats {
-    /// Counts one line. `user` is the remote user or the username tried (empty: none);
-    /// `status` the HTTP status (0: none).
+    /// Counts one line; `status` is the HTTP status (0: none).
     #[inline]
-    pub fn record(&mut self, ts: Option<i64>, kind: LogKind, user: &[u8], status: u16) {
+    pub fn record(&mut self, ts: Option<i64>, kind: LogKind, status: u16) {
         self.events += 1;
         self.by_kind[kind.index()] += 1;
         if let Some(ts) = ts {
@@ -54,17 +56,15 @@ impl IpStats {
         if status != 0 {
             self.count_status(status);
         }
-        if !user.is_empty() {
-            match std::str::from_utf8(user) {
-                Ok(u) => match self.usernames.get_mut(u) {
-                    Some(n) => *n += 1,
-                    None => {
-                        self.usernames.insert(u.to_owned(), 1);
-                    }
-                },
-                Err(_) => *self.usernames.entry(lossless(user)).or_default() += 1,
-            }
-        }
+    }
+
+    /// Counts one suspicious line (after `record`).
+    pub fn record_suspicious(&mut self, line: &SuspiciousLine, session_gap: i64) {
+        self.suspicion.get_or_insert_with(Default::default).record(line, session_gap);
+    }
+
+    pub fn suspicious_events(&self) -> u64 {
+        self.suspicion.as_ref().map_or(0, |s| s.events)
     }
 
     #[inline]
@@ -112,13 +112,13 @@ impl IpStats {
         for (status, n) in other.statuses {
             add_count(&mut self.statuses, status, n);
         }
-        if self.usernames.is_empty() {
-            self.usernames = other.usernames;
-        } else {
-            for (u, n) in other.usernames {
-                *self.usernames.entry(u).or_default() += n;
+        self.suspicion = match (self.suspicion.take(), other.suspicion) {
+            (Some(mut a), Some(b)) => {
+                a.merge(*b);
+                Some(a)
             }
-        }
+            (a, b) => a.or(b),
+        };
     }
 
     /// Distinct UTC days with activity (after `settle`).
@@ -126,11 +126,129 @@ impl IpStats {
         self.daily.len()
     }
 
-    /// Usernames sorted by name, with counts.
+    /// Usernames tried in suspicious lines, sorted by name, with counts.
     pub fn usernames_sorted(&self) -> Vec<(&str, u64)> {
-        let mut v: Vec<(&str, u64)> = self.usernames.iter().map(|(u, n)| (u.as_str(), *n)).collect();
+        let Some(s) = &self.suspicion else { return Vec::new() };
+        let mut v: Vec<(&str, u64)> = s.usernames.iter().map(|(u, t)| (u.as_str(), t.count)).collect();
         v.sort_unstable();
         v
+    }
+}
+
+/// What one suspicious line contributes to its address.
+pub struct SuspiciousLine<'a> {
+    pub ts: Option<i64>,
+    pub category: Category,
+    /// A weak signal: counted in its category only, never against the address.
+    pub weak: bool,
+    pub allowed_user_failure: bool,
+    pub user: &'a [u8],
+    pub path: &'a [u8],
+    pub user_agent: &'a [u8],
+}
+
+/// Tries of one username by one address.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct UserTries {
+    pub count: u64,
+    pub first: Option<i64>,
+    pub last: Option<i64>,
+}
+
+/// An address's suspicious activity: per category, per day, in sessions, and what it
+/// targeted (usernames, paths, user agents).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Suspicion {
+    /// The session gap the sessions were built with (needed again to merge them).
+    gap: i64,
+    /// Suspicious lines that count against the address (weak ones excluded).
+    pub events: u64,
+    /// Weak-signal lines (see `Classifier::is_weak`), counted in `by_category` only.
+    pub weak: u64,
+    pub by_category: [u64; Category::ALL.len()],
+    pub allowed_user_failures: u64,
+    /// (UTC day, suspicious events), sorted after `settle`.
+    pub daily: Vec<(i32, u64)>,
+    pub sessions: Vec<Session>,
+    pub usernames: FxHashMap<String, UserTries>,
+    /// Request paths without the query string.
+    pub paths: FxHashMap<String, u64>,
+    pub user_agents: FxHashMap<String, u64>,
+}
+
+impl Suspicion {
+    fn record(&mut self, line: &SuspiciousLine, session_gap: i64) {
+        self.gap = session_gap;
+        self.by_category[line.category.index()] += 1;
+        if line.weak {
+            self.weak += 1;
+            return;
+        }
+        self.events += 1;
+        self.allowed_user_failures += u64::from(line.allowed_user_failure);
+        if let Some(ts) = line.ts {
+            add_count(&mut self.daily, day_of(ts), 1);
+            let cat = 1u16 << line.category.index();
+            sessions::insert(
+                &mut self.sessions,
+                Session { start: ts, end: ts, events: 1, categories: cat },
+                session_gap,
+            );
+        }
+        if !line.user.is_empty() {
+            let tries = self.usernames.entry(lossless(line.user)).or_default();
+            tries.count += 1;
+            tries.first = min_opt(tries.first, line.ts);
+            tries.last = max_opt(tries.last, line.ts);
+        }
+        let path = line.path.split(|&c| c == b'?').next().unwrap_or_default();
+        if !path.is_empty() {
+            *self.paths.entry(lossless(path)).or_default() += 1;
+        }
+        if !line.user_agent.is_empty() {
+            *self.user_agents.entry(lossless(line.user_agent)).or_default() += 1;
+        }
+    }
+
+    fn merge(&mut self, other: Suspicion) {
+        self.events += other.events;
+        self.weak += other.weak;
+        for (a, b) in self.by_category.iter_mut().zip(other.by_category) {
+            *a += b;
+        }
+        self.allowed_user_failures += other.allowed_user_failures;
+        for (day, n) in other.daily {
+            add_count(&mut self.daily, day, n);
+        }
+        // Interval lists from two threads coalesce exactly where they come within the gap.
+        self.gap = self.gap.max(other.gap);
+        for s in other.sessions {
+            sessions::insert(&mut self.sessions, s, self.gap);
+        }
+        for (u, t) in other.usernames {
+            let mine = self.usernames.entry(u).or_default();
+            mine.count += t.count;
+            mine.first = min_opt(mine.first, t.first);
+            mine.last = max_opt(mine.last, t.last);
+        }
+        for (p, n) in other.paths {
+            *self.paths.entry(p).or_default() += n;
+        }
+        for (a, n) in other.user_agents {
+            *self.user_agents.entry(a).or_default() += n;
+        }
+    }
+
+    /// The `n` most frequent keys of a count map, most first, ties by key.
+    pub fn top(map: &FxHashMap<String, u64>, n: usize) -> Vec<(&str, u64)> {
+        let mut v: Vec<(&str, u64)> = map.iter().map(|(k, c)| (k.as_str(), *c)).collect();
+        v.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+        v.truncate(n);
+        v
+    }
+
+    pub fn max_daily(&self) -> u64 {
+        self.daily.iter().map(|d| d.1).max().unwrap_or(0)
     }
 }
 
@@ -176,7 +294,12 @@ pub struct PartialIpTable {
 impl PartialIpTable {
     #[inline]
     pub fn entry(&mut self, raw_ip: &[u8]) -> &mut IpStats {
-        match AddrKey::of(raw_ip) {
+        self.entry_key(AddrKey::of(raw_ip))
+    }
+
+    #[inline]
+    pub fn entry_key(&mut self, key: AddrKey) -> &mut IpStats {
+        match key {
             AddrKey::V4(a) => self.v4.entry(a).or_default(),
             AddrKey::V6(a) => self.v6.entry(a).or_default(),
             AddrKey::Text(t) => {
@@ -229,9 +352,10 @@ impl IpTable {
         self.table.merge(partial);
     }
 
-    /// Counts one line directly (lines attributed after the fact, e.g. by sshd pid).
-    pub fn record(&mut self, raw_ip: &[u8], ts: Option<i64>, kind: LogKind, user: &[u8], status: u16) {
-        self.table.entry(raw_ip).record(ts, kind, user, status);
+    /// The statistics of one address (for lines attributed after the fact, e.g. by
+    /// sshd pid).
+    pub fn entry(&mut self, raw_ip: &[u8]) -> &mut IpStats {
+        self.table.entry(raw_ip)
     }
 
     pub fn len(&self) -> usize {
@@ -260,9 +384,9 @@ impl IpTable {
 }
 
 /// Daily rows (day, ip, events) sorted by day then address.
-pub fn daily_rows(ips: &[(String, IpStats)]) -> Vec<(i32, &str, u64)> {
+pub fn daily_rows<'a>(ips: impl Iterator<Item = (&'a str, &'a IpStats)>) -> Vec<(i32, &'a str, u64)> {
     let mut rows: Vec<(i32, &str, u64)> =
-        ips.iter().flat_map(|(ip, s)| s.daily.iter().map(move |&(d, n)| (d, ip.as_str(), n))).collect();
+        ips.flat_map(|(ip, s)| s.daily.iter().map(move |&(d, n)| (d, ip, n))).collect();
     rows.sort_unstable();
     rows
 }
@@ -291,7 +415,18 @@ mod tests {
                 let mut p = PartialIpTable::default();
                 for &i in part {
                     let (ip, ts, st, user) = lines[i];
-                    p.entry(ip).record(Some(ts), LogKind::Access, user, st);
+                    let stats = p.entry(ip);
+                    stats.record(Some(ts), LogKind::Access, st);
+                    let line = SuspiciousLine {
+                        ts: Some(ts),
+                        category: Category::AuthBadUser,
+                        weak: false,
+                        allowed_user_failure: false,
+                        user,
+                        path: b"/private/?x=1",
+                        user_agent: b"",
+                    };
+                    stats.record_suspicious(&line, 1_800_000_000);
                 }
                 table.merge_partial(p);
             }
@@ -305,5 +440,9 @@ mod tests {
         assert_eq!(a[0].1.days_active(), 2);
         assert_eq!(statuses_text(&a[0].1), "401:1;404:2");
         assert_eq!(a[1].0, "2001:db8::1");
+        let s = a[0].1.suspicion.as_ref().unwrap();
+        assert_eq!((s.events, s.daily.len(), s.sessions.len()), (3, 2, 2));
+        assert_eq!(a[0].1.usernames_sorted(), [("admin", 1), ("root", 1)]);
+        assert_eq!(Suspicion::top(&s.paths, 5), [("/private/", 3)]);
     }
 }

@@ -4,6 +4,7 @@
 pub mod file_stats;
 pub mod ip;
 pub mod ip_stats;
+pub mod sessions;
 
 pub use file_stats::FileStats;
 pub use ip_stats::{IpStats, IpTable, PartialIpTable};

@@ -2,6 +2,7 @@
 //! 0 everything was read, 2 something was skipped or could not be read (or a fatal
 //! error), 1 the command line was wrong.
 
+pub mod explain;
 pub mod scan;
 
 use std::process::ExitCode;
@@ -26,6 +27,7 @@ pub fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Scan(args) => scan::run(&args),
+        Command::Explain(args) => explain::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

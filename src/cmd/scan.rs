@@ -9,9 +9,13 @@ use anyhow::Context;
 use super::{EXIT_OK, EXIT_SKIPPED};
 use crate::cli::ScanArgs;
 use crate::config::ScanConfig;
+use crate::detect::assess::{assess, Assessed};
+use crate::detect::policy::Verdict;
+use crate::detect::Category;
 use crate::input::discover;
 use crate::output::summary::Summary;
-use crate::output::tables::{daily_batch, ips_batch};
+use crate::output::table::Batch;
+use crate::output::tables::{daily_batch, ips_batch, sessions_batch, usernames_batch};
 use crate::output::write_atomic;
 use crate::output::writer::{EventsWriter, TableWriter};
 use crate::pipeline::{scan_files, ScanOutcome};
@@ -38,18 +42,39 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
         .build()
         .context("starting worker threads")?;
     let source_files: Vec<String> = discovery.files.iter().map(|f| f.path.display().to_string()).collect();
-    let events = EventsWriter::create(&config.out, config.formats, source_files)?;
-    let outcome = pool.install(|| scan_files(&discovery.files, &config.options, events))?;
+    let rule_names =
+        (0..config.classifier.rule_count() as u32).map(|r| config.classifier.rule_name(r).to_owned()).collect();
+    let events = EventsWriter::create(&config.out, config.formats, source_files, rule_names)?;
+    let outcome = pool.install(|| scan_files(&discovery.files, &config.options, &config.classifier, events))?;
     let ScanOutcome { files, ips, sink, elapsed } = outcome;
     let events_written = sink.finish()?;
-    let (ips_written, daily_written) = pool.install(|| {
-        rayon::join(
-            || TableWriter::write_table(&config.out, "ips", config.formats, &ips_batch(&ips)),
-            || TableWriter::write_table(&config.out, "daily", config.formats, &daily_batch(&ips)),
-        )
+    let ips = assess(ips, &config.options.policy, config.all_ips);
+    let policy = &config.options.policy;
+    let (out, formats) = (&config.out, config.formats);
+    let tables: Vec<(&'static str, Batch)> = pool.install(|| {
+        let (a, (b, (c, d))) = rayon::join(
+            || ("ips", ips_batch(&ips)),
+            || {
+                rayon::join(
+                    || ("daily", daily_batch(&ips)),
+                    || {
+                        rayon::join(
+                            || ("sessions", sessions_batch(&ips)),
+                            || ("usernames", usernames_batch(&ips, policy)),
+                        )
+                    },
+                )
+            },
+        );
+        vec![a, b, c, d]
     });
-    ips_written?;
-    daily_written?;
+    let written: Vec<anyhow::Result<u64>> = pool.install(|| {
+        use rayon::prelude::*;
+        tables.par_iter().map(|(name, batch)| TableWriter::write_table(out, name, formats, batch)).collect()
+    });
+    for w in written {
+        w?;
+    }
     let summary = Summary::new(&files, &discovery.skipped, ips.len(), events_written);
     let json = serde_json::to_vec_pretty(&summary).context("encoding summary.json")?;
     write_atomic(&config.out.join("summary.json"), &json)?;
@@ -92,7 +117,7 @@ fn shorten(s: &str, max: usize) -> String {
 
 fn print_report(
     summary: &Summary,
-    ips: &[(String, crate::aggregate::IpStats)],
+    ips: &[Assessed],
     elapsed: std::time::Duration,
     config: &ScanConfig,
 ) -> anyhow::Result<()> {
@@ -121,21 +146,45 @@ fn print_report(
     if let (Some(a), Some(b)) = (&t.first_ts, &t.last_ts) {
         writeln!(out, "Period: {a} .. {b} (UTC).")?;
     }
-    writeln!(out, "{} remote addresses; {} events written to {}.", t.ips, t.events_written, config.out.display())?;
-    if !ips.is_empty() {
-        writeln!(out, "\nMost active addresses:")?;
-        writeln!(out, "  {:<40} {:>9} {:>5}  {:<20}  {:<20}", "ip", "events", "days", "first seen", "last seen")?;
-        for (ip, s) in ips.iter().take(10) {
+    let count = |v: Verdict| ips.iter().filter(|a| a.verdict == v).count();
+    writeln!(
+        out,
+        "{} suspicious addresses: {} to block ({} sneak attackers), {} to watch; {} events written to {}.",
+        ips.iter().filter(|a| a.stats.suspicious_events() > 0).count(),
+        count(Verdict::Block),
+        ips.iter().filter(|a| a.sneak).count(),
+        count(Verdict::Watch),
+        t.events_written,
+        config.out.display()
+    )?;
+    let worst: Vec<&Assessed> = ips.iter().filter(|a| a.verdict != Verdict::None).take(15).collect();
+    if !worst.is_empty() {
+        writeln!(out, "\nWorst first:")?;
+        writeln!(
+            out,
+            "  {:<28} {:<7} {:>7} {:>6} {:>5}  {:<20}  categories",
+            "ip", "verdict", "score", "susp", "days", "last seen"
+        )?;
+        for a in worst {
+            let s = a.stats.suspicion.as_deref();
             // Whole seconds keep the columns aligned; the tables keep the microseconds.
-            let when = |v: Option<i64>| v.map(|t| format_ts(t - t.rem_euclid(1_000_000))).unwrap_or_else(|| "-".into());
+            let when = a.stats.last_seen.map(|t| format_ts(t - t.rem_euclid(1_000_000))).unwrap_or_else(|| "-".into());
+            let categories: Vec<&str> = Category::ALL
+                .iter()
+                .filter(|c| s.is_some_and(|s| s.by_category[c.index()] > 0))
+                .map(|c| c.as_str())
+                .collect();
             writeln!(
                 out,
-                "  {:<40} {:>9} {:>5}  {:<20}  {:<20}",
-                for_terminal(ip),
-                s.events,
-                s.days_active(),
-                when(s.first_seen),
-                when(s.last_seen)
+                "  {:<28} {:<7} {:>7.0} {:>6} {:>5}  {:<20}  {}{}",
+                for_terminal(&a.ip),
+                a.verdict.as_str(),
+                a.score,
+                a.stats.suspicious_events(),
+                s.map_or(0, |s| s.daily.len()),
+                when,
+                categories.join(","),
+                if a.sneak { " (sneak)" } else { "" }
             )?;
         }
     }

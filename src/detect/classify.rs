@@ -6,10 +6,12 @@
 //!
 //! When several rules match one line, the most specific category wins, in this order:
 //! attack_pattern > connect > scanner_agent > probe > malformed > auth_bad_user >
-//! auth_bad_password > ssh_preauth > denied; within a category the rule listed first.
+//! auth_bad_password > ssh_preauth > denied; within a category a signature before a code
+//! rule (it is more specific), and among signatures the one listed first.
 //! So sqlmap asking for `/wp-login.php` is `scanner_agent`, and a 401 on
 //! `/wp-login.php` is `probe`.
 
+use super::cache;
 use super::matcher::{Best, FieldMatcher, UserMatcher};
 use super::normalize::Mode;
 use super::patterns::{self, PatternError, PatternFile};
@@ -18,6 +20,7 @@ use super::signatures::{self, Fields};
 use super::Category;
 use crate::event::{EventTag, LogKind, ParsedLine};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// What matched a line: its category and the rule that said so.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,7 +34,12 @@ pub struct Hit {
 /// `default.ida?NNNN...`): no link a browser follows is that long.
 pub const LONG_URI: usize = 2000;
 
+/// See `Classifier::is_weak`.
+const WEAK_RULES: [&str; 2] = ["status:401", "request:empty_408"];
+
 pub struct Classifier {
+    /// Distinguishes classifiers in the per-thread memo of field verdicts (`cache.rs`).
+    id: u64,
     names: Vec<String>,
     categories: Vec<Category>,
     /// False: only the user's patterns classify (the self-learning detector's mode).
@@ -93,7 +101,9 @@ impl Classifier {
         };
         let attack = user_matcher(attack_files, Category::AttackPattern)?;
         let ignore = user_matcher(ignore_files, Category::Ignored)?;
-        Ok(Classifier { names, categories, builtin, path, agent, referer, message, ignore, attack })
+        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+        Ok(Classifier { id, names, categories, builtin, path, agent, referer, message, ignore, attack })
     }
 
     /// What kind of knock `line` (the raw line, without newline) is, from its parsed
@@ -121,7 +131,7 @@ impl Classifier {
             _ => {}
         }
         if let Some(fixed) = rules::tag_rule(line, p) {
-            best.offer(self.rank_of(fixed as u32), fixed as u32);
+            self.offer_fixed(&mut best, fixed);
         }
         best.rule().map(|rule| self.hit(rule))
     }
@@ -135,6 +145,13 @@ impl Classifier {
         self.names.len()
     }
 
+    /// Rules that describe something every browser does now and then (the basic-auth
+    /// challenge before credentials, Chrome's idle preconnects timing out): the line keeps
+    /// its category, but such lines alone never count against an address.
+    pub fn is_weak(&self, rule: u32) -> bool {
+        WEAK_RULES.contains(&self.rule_name(rule))
+    }
+
     /// The category a rule assigns.
     pub fn rule_category(&self, rule: u32) -> Category {
         self.categories.get(rule as usize).copied().unwrap_or(Category::Unclassified)
@@ -144,8 +161,14 @@ impl Classifier {
         Hit { category: self.categories[rule as usize], rule }
     }
 
-    fn rank_of(&self, rule: u32) -> u8 {
-        rank(self.categories[rule as usize])
+    /// A code rule wins over what the signatures found only with a better category: a
+    /// signature of the same category names the line more precisely (`probe:kerbynet`
+    /// rather than `web:script_not_found`).
+    fn offer_fixed(&self, best: &mut Best, fixed: Fixed) {
+        let rank = rank(self.categories[fixed as usize]);
+        if rank < best.rank() {
+            best.offer(rank, fixed as u32);
+        }
     }
 
     fn scan_path(&self, path: &[u8], missing: bool, best: &mut Best) {
@@ -160,28 +183,51 @@ impl Classifier {
             // CONNECT, absolute-URI targets, squid results: nothing else outranks them,
             // and a forward proxy's targets are other sites' paths, not probes of ours.
             if let Some(fixed) = decided {
-                best.offer(self.rank_of(fixed as u32), fixed as u32);
+                self.offer_fixed(best, fixed);
             }
             return;
         }
-        if !p.user_agent.is_empty() {
-            self.agent.scan(p.user_agent, false, best);
-        }
+        // Each field's verdict is remembered per thread (values repeat; `cache.rs`).
+        let scan = |matcher: &FieldMatcher, value: &[u8], missing: bool| {
+            let mut own = Best::NONE;
+            matcher.scan(value, missing, &mut own);
+            own
+        };
+        cache::with_memos(self.id, |memos| {
+            if !p.user_agent.is_empty() {
+                best.merge(memos.agent.get(p.user_agent, 0, || scan(&self.agent, p.user_agent, false)));
+            }
+            if best.rank() <= rank(Category::ScannerAgent) {
+                return;
+            }
+            if !p.path.is_empty() {
+                // An over-long target is a probe anyway (below); its first part names it.
+                let path = &p.path[..p.path.len().min(LONG_URI)];
+                let missing = matches!(p.status, 404 | 410);
+                best.merge(memos.path.get(path, missing as u8, || scan(&self.path, path, missing)));
+            }
+            if !p.referer.is_empty() {
+                let verdict = || {
+                    if rules::referer_may_hold_payload(p.referer) {
+                        scan(&self.referer, p.referer, false)
+                    } else {
+                        Best::NONE
+                    }
+                };
+                best.merge(memos.referer.get(p.referer, 0, verdict));
+            }
+        });
         if best.rank() <= rank(Category::ScannerAgent) {
             return;
         }
-        self.scan_path(p.path, matches!(p.status, 404 | 410), best);
-        if rules::referer_worth_scanning(p.referer) {
-            self.referer.scan(p.referer, false, best);
-        }
         if p.path.len() > LONG_URI {
-            best.offer(self.rank_of(Fixed::LongUri as u32), Fixed::LongUri as u32);
+            self.offer_fixed(best, Fixed::LongUri);
         }
         if best.rank() <= rank(Category::Probe) {
             return;
         }
         for fixed in [rules::malformed_request(p), rules::status_rule(p)].into_iter().flatten() {
-            best.offer(self.rank_of(fixed as u32), fixed as u32);
+            self.offer_fixed(best, fixed);
         }
     }
 }

@@ -27,6 +27,12 @@ impl Best {
         }
     }
 
+    /// Takes `other` if it wins.
+    #[inline]
+    pub fn merge(&mut self, other: Best) {
+        self.offer(other.rank, other.rule);
+    }
+
     #[inline]
     pub fn rank(&self) -> u8 {
         self.rank
@@ -98,10 +104,9 @@ impl FieldMatcher {
             }
         }
         // A DFA: the fastest search, and the few thousand states of the signature set
-        // stay small. Standard semantics report each literal where it ends, without
-        // the overlapping search's per-match bookkeeping (several times slower): a
-        // literal overlapping an earlier one is not seen, which only matters when both
-        // would match and differ in category, as a line with one payload has one.
+        // stay small. Standard semantics with overlapping search report every literal:
+        // a non-overlapping search would let a regex trigger whose regex then fails
+        // (`.php` for `.php5`) hide a literal it overlaps (`.php` at the path's end).
         let automaton = (!literals.is_empty()).then(|| {
             AhoCorasick::builder()
                 .match_kind(MatchKind::Standard)
@@ -120,7 +125,12 @@ impl FieldMatcher {
             return;
         };
         normalize::for_each_chunk(field, self.mode, |chunk| {
-            for m in automaton.find_iter(chunk) {
+            // Most fields hold no literal at all: the plain search loop says so faster
+            // than the overlapping one, which then runs only on the rest.
+            if !automaton.is_match(chunk) {
+                return true;
+            }
+            for m in automaton.find_overlapping_iter(chunk) {
                 let t = self.targets[m.pattern().as_usize()];
                 if (t.missing_only && !missing) || (t.rank, t.rule) >= (best.rank, best.rule) {
                     continue;
@@ -138,6 +148,10 @@ impl FieldMatcher {
 /// The user's patterns of one kind (attack or ignore), matched on the raw line.
 pub struct UserMatcher {
     substrings: Option<(AhoCorasick, Vec<u32>)>,
+    /// A SIMD (Teddy) search over the substrings, when there are few enough: a faster
+    /// "does any match" than the automaton, whose own prefilter picks start bytes such
+    /// as `/` that are on every access line.
+    gate: Option<aho_corasick::packed::Searcher>,
     regexes: Option<(RegexSet, Vec<u32>)>,
 }
 
@@ -160,16 +174,19 @@ impl UserMatcher {
             }
             rule += 1;
         }
+        let gate = (!literals.is_empty() && literals.len() <= 64)
+            .then(|| aho_corasick::packed::Searcher::new(literals.iter()))
+            .flatten();
         let substrings = (!literals.is_empty()).then(|| {
             let automaton = AhoCorasick::builder().match_kind(MatchKind::Standard).build(&literals);
             (automaton.expect("user substring automaton"), literal_rules)
         });
         let regexes = (!sources.is_empty()).then(|| {
             // Each regex compiled alone when the file was loaded, so the set does too.
-            let set = regex::bytes::RegexSetBuilder::new(&sources).size_limit(1 << 26).build();
+            let set = regex::bytes::RegexSetBuilder::new(&sources).unicode(false).size_limit(1 << 26).build();
             (set.expect("user regex set"), source_rules)
         });
-        UserMatcher { substrings, regexes }
+        UserMatcher { substrings, gate, regexes }
     }
 
     /// The first pattern (in file order) that matches the raw line.
@@ -177,7 +194,15 @@ impl UserMatcher {
     pub fn first_match(&self, line: &[u8]) -> Option<u32> {
         let mut first = None;
         if let Some((automaton, rules)) = &self.substrings {
-            first = automaton.find_overlapping_iter(line).map(|m| rules[m.pattern().as_usize()]).min();
+            // is_match uses the automaton's prefilter; the overlapping search that finds
+            // the first pattern in file order runs only on lines that match.
+            let may_match = match &self.gate {
+                Some(gate) => gate.find(line).is_some(),
+                None => automaton.is_match(line),
+            };
+            if may_match {
+                first = automaton.find_overlapping_iter(line).map(|m| rules[m.pattern().as_usize()]).min();
+            }
         }
         if let Some((set, rules)) = &self.regexes {
             if set.is_match(line) {

@@ -2,13 +2,19 @@
 //! compile time) and the user's attack/ignore pattern files compile into one matcher;
 //! `policy` then applies whitelists and modes, and the per-IP verdicts build on that.
 //! `classify` decides per line; `rules` holds the code rules (tags, request structure,
-//! status), `matcher` the automata, `normalize` the canonical form fields are matched in.
+//! status), `signatures` the rule data, `matcher` the automata, `normalize` the form
+//! fields are matched in, `cache` the per-thread memo of field verdicts.
 
+pub mod allowlist;
+pub mod assess;
+mod cache;
 pub mod classify;
 mod matcher;
 mod normalize;
 pub mod patterns;
+pub mod policy;
 mod rules;
+pub mod settings;
 pub mod signatures;
 
 pub use classify::{Classifier, Hit};

@@ -36,7 +36,9 @@ pub enum Mode {
 /// Whether the field holds bytes that need more than lowercasing (SIMD scans).
 fn needs_slow_path(field: &[u8], mode: Mode) -> bool {
     match mode {
-        Mode::Url => memchr::memchr3(b'%', b'\\', b'+', field).is_some() || memchr::memmem::find(field, b"//").is_some(),
+        Mode::Url => {
+            memchr::memchr3(b'%', b'\\', b'+', field).is_some() || memchr::memmem::find(field, b"//").is_some()
+        }
         Mode::Text => memchr::memchr3(b'%', b'\\', b'+', field).is_some(),
     }
 }

@@ -7,7 +7,9 @@
 //!   every line, and editors add trailing blanks unseen); a pattern that must start or
 //!   end with a space is written as a regex;
 //! - `re:REGEX` is a regex (Rust `regex` syntax, matched on the raw bytes, case-sensitive
-//!   unless it says `(?i)`); anything else is a case-sensitive substring.
+//!   unless it says `(?i)`; `\w`, `\d`, `\s` and `\b` are ASCII, as Unicode word
+//!   boundaries would keep the fast engines off every line: write `(?u)` to opt in);
+//!   anything else is a case-sensitive substring.
 
 use std::path::{Path, PathBuf};
 
@@ -62,7 +64,8 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<PatternFile, PatternError> {
         }
         let kind = match text.strip_prefix(b"re:") {
             Some(source) => {
-                let syntax = |message: &str| PatternError::Syntax { path: path.to_path_buf(), line, message: message.into() };
+                let syntax =
+                    |message: &str| PatternError::Syntax { path: path.to_path_buf(), line, message: message.into() };
                 let source = std::str::from_utf8(source).map_err(|_| syntax("regex is not valid UTF-8"))?.trim();
                 if source.is_empty() {
                     return Err(syntax("empty regex after re:"));
@@ -84,7 +87,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<PatternFile, PatternError> {
 
 /// How user regexes are compiled: on bytes, so lines that are not UTF-8 still match.
 pub(super) fn compile(source: &str) -> Result<regex::bytes::Regex, regex::Error> {
-    regex::bytes::RegexBuilder::new(source).size_limit(1 << 22).build()
+    regex::bytes::RegexBuilder::new(source).unicode(false).size_limit(1 << 22).build()
 }
 
 #[cfg(test)]

@@ -145,7 +145,9 @@ fn invalid_user(line: &[u8], p: &ParsedLine) -> bool {
     match text_before(line, p.user) {
         Some(before) if !p.user.is_empty() => qualified(before),
         // An empty user has no position to look at: fall back to the message.
-        _ => memmem::find(p.message, b" invalid user ").is_some() || memmem::find(p.message, b" illegal user ").is_some(),
+        _ => {
+            memmem::find(p.message, b" invalid user ").is_some() || memmem::find(p.message, b" illegal user ").is_some()
+        }
     }
 }
 
@@ -260,15 +262,53 @@ fn is_absolute_uri(target: &[u8]) -> bool {
 /// Methods of HTTP, WebDAV and its extensions, and cache purging: anything else is a
 /// client speaking another protocol or fuzzing.
 const KNOWN_METHODS: &[&[u8]] = &[
-    b"GET", b"HEAD", b"POST", b"PUT", b"DELETE", b"OPTIONS", b"PATCH", b"PROPFIND", b"PROPPATCH", b"MKCOL", b"COPY",
-    b"MOVE", b"LOCK", b"UNLOCK", b"SEARCH", b"REPORT", b"MKCALENDAR", b"ACL", b"CHECKOUT", b"CHECKIN", b"UNCHECKOUT",
-    b"VERSION-CONTROL", b"UPDATE", b"LABEL", b"MERGE", b"MKWORKSPACE", b"MKACTIVITY", b"BASELINE-CONTROL", b"ORDERPATCH",
-    b"BIND", b"UNBIND", b"REBIND", b"LINK", b"UNLINK", b"PURGE", b"QUERY", b"PRI",
+    b"GET",
+    b"HEAD",
+    b"POST",
+    b"PUT",
+    b"DELETE",
+    b"OPTIONS",
+    b"PATCH",
+    b"PROPFIND",
+    b"PROPPATCH",
+    b"MKCOL",
+    b"COPY",
+    b"MOVE",
+    b"LOCK",
+    b"UNLOCK",
+    b"SEARCH",
+    b"REPORT",
+    b"MKCALENDAR",
+    b"ACL",
+    b"CHECKOUT",
+    b"CHECKIN",
+    b"UNCHECKOUT",
+    b"VERSION-CONTROL",
+    b"UPDATE",
+    b"LABEL",
+    b"MERGE",
+    b"MKWORKSPACE",
+    b"MKACTIVITY",
+    b"BASELINE-CONTROL",
+    b"ORDERPATCH",
+    b"BIND",
+    b"UNBIND",
+    b"REBIND",
+    b"LINK",
+    b"UNLINK",
+    b"PURGE",
+    b"QUERY",
+    b"PRI",
 ];
 
 /// A request line no well-behaved client sends.
 pub fn malformed_request(p: &ParsedLine) -> Option<Fixed> {
     let (method, target, protocol) = (p.method, p.path, p.protocol);
+    // The common case first: a usual method, an origin-form target, a known version.
+    let usual_method = matches!(method, b"GET" | b"POST" | b"HEAD");
+    if usual_method && target.first() == Some(&b'/') && is_known_version(protocol) {
+        return target_bytes_bad(target).then_some(Fixed::BinaryRequest).or_else(|| space_in(target));
+    }
     if method.is_empty() {
         // `""`/`-`: a connection that sent no request (port scanners, TLS on port 80
         // cut short). Browsers' speculative connections also end as Apache's `- 408`.
@@ -278,7 +318,7 @@ pub fn malformed_request(p: &ParsedLine) -> Option<Fixed> {
             _ => None,
         };
     }
-    if has_control_bytes(method) || has_control_bytes(target) || has_control_bytes(protocol) {
+    if has_control_bytes(method) || target_bytes_bad(target) || has_control_bytes(protocol) {
         return Some(Fixed::BinaryRequest);
     }
     if !method.iter().all(|&c| c.is_ascii_uppercase() || c == b'-' || c == b'_') {
@@ -289,7 +329,7 @@ pub fn malformed_request(p: &ParsedLine) -> Option<Fixed> {
         // Cross-site tracing probes: browsers cannot send TRACE.
         return Some(Fixed::TraceMethod);
     }
-    if !KNOWN_METHODS.contains(&method) {
+    if !usual_method && !KNOWN_METHODS.contains(&method) {
         return Some(Fixed::UnknownMethod);
     }
     if protocol.is_empty() {
@@ -297,15 +337,34 @@ pub fn malformed_request(p: &ParsedLine) -> Option<Fixed> {
         // before this, and error-log requests do not get here.
         return Some(Fixed::NoProtocol);
     }
-    let version_ok = matches!(protocol, b"HTTP/1.0" | b"HTTP/1.1" | b"HTTP/2" | b"HTTP/2.0" | b"HTTP/3" | b"HTTP/3.0");
-    if !version_ok {
+    if !is_known_version(protocol) {
         return Some(Fixed::BadProtocol);
     }
-    let target_ok = target.starts_with(b"/") || (target == b"*" && method == b"OPTIONS");
-    if !target_ok || memchr::memchr(b' ', target).is_some() {
+    // HTTP/2 and 3 requests may be logged in absolute form (`GET https://host/`).
+    let absolute_ok = protocol.starts_with(b"HTTP/2") || protocol.starts_with(b"HTTP/3");
+    if !(target.starts_with(b"/")
+        || (target == b"*" && method == b"OPTIONS")
+        || (absolute_ok && is_absolute_uri(target)))
+    {
         return Some(Fixed::BadTarget);
     }
-    None
+    space_in(target)
+}
+
+fn is_known_version(protocol: &[u8]) -> bool {
+    matches!(protocol, b"HTTP/1.1" | b"HTTP/2.0" | b"HTTP/1.0" | b"HTTP/2" | b"HTTP/3" | b"HTTP/3.0")
+}
+
+/// A raw space in a target: the client did not encode it (or sent two lines in one).
+fn space_in(target: &[u8]) -> Option<Fixed> {
+    memchr::memchr(b' ', target).map(|_| Fixed::BadTarget)
+}
+
+/// Control bytes in a target, raw or escaped, in one pass (targets are scanned on every
+/// line; the method and protocol only when unusual).
+fn target_bytes_bad(target: &[u8]) -> bool {
+    // A fold without early exit: the compiler vectorises it (targets are short).
+    target.iter().fold(false, |seen, &c| seen | (c < 0x20) | (c == 0x7f) | (c == b'\\')) && has_control_bytes(target)
 }
 
 /// Raw control bytes, or the `\xHH` escapes Apache and nginx write for them. High bytes
@@ -315,7 +374,9 @@ fn has_control_bytes(field: &[u8]) -> bool {
         return true;
     }
     memchr::memchr_iter(b'\\', field).any(|at| match field.get(at + 1..at + 4) {
-        Some([b'x', h, l]) => matches!(h, b'0' | b'1') && l.is_ascii_hexdigit() || (*h, *l) == (b'7', b'f') || (*h, *l) == (b'7', b'F'),
+        Some([b'x', h, l]) => {
+            matches!(h, b'0' | b'1') && l.is_ascii_hexdigit() || (*h, *l) == (b'7', b'f') || (*h, *l) == (b'7', b'F')
+        }
         _ => false,
     })
 }
@@ -337,12 +398,14 @@ pub fn status_rule(p: &ParsedLine) -> Option<Fixed> {
     }
 }
 
-/// Referers are long and almost always plain links; the injection signatures that look
-/// at them all need one of these bytes (after decoding, `%` is where an encoded one
-/// hides), so most referers are skipped by one SIMD pass.
-pub fn referer_worth_scanning(referer: &[u8]) -> bool {
-    !referer.is_empty()
-        && (memchr::memchr3(b'$', b'<', b'\'', referer).is_some()
-            || memchr::memchr3(b'%', b'(', b'`', referer).is_some()
-            || memchr::memchr3(b'"', b'.', b';', referer).is_some() && memmem::find(referer, b"../").is_some())
+/// Referers are long and almost always plain links; the payloads looked for in them
+/// (Shellshock, Log4Shell, script and SQL injection, command substitution) need one of
+/// these bytes, raw or `%`-encoded, or a `../`. A few SIMD passes skip the automaton for
+/// the rest. (Not caught: an unencoded `union select` or `/etc/passwd` in a referer.)
+pub fn referer_may_hold_payload(referer: &[u8]) -> bool {
+    memchr::memchr3(b'$', b'<', b'\'', referer).is_some()
+        || memchr::memchr3(b'(', b'"', b'`', referer).is_some()
+        || memchr::memchr3(b'%', b';', b'|', referer).is_some()
+        || memchr::memchr2(b'{', b'\\', referer).is_some()
+        || memmem::find(referer, b"../").is_some()
 }

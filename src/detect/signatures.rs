@@ -137,15 +137,7 @@ pub fn parse(file: &str, text: &str, out: &mut Vec<Signature>) -> Result<(), Pat
         if out.iter().any(|s: &Signature| s.name == name) {
             return Err(err(format!("duplicate rule {name}")));
         }
-        out.push(Signature {
-            name,
-            category,
-            fields,
-            literal,
-            at_start,
-            at_end,
-            regex: regex.map(str::to_string),
-        });
+        out.push(Signature { name, category, fields, literal, at_start, at_end, regex: regex.map(str::to_string) });
     }
     Ok(())
 }

@@ -2,19 +2,27 @@
 //! a contract (README documents them); add columns, never rename.
 
 use super::table::{non_empty, Batch, BatchBuilder, Values};
-use crate::aggregate::ip_stats::{daily_rows, statuses_text};
-use crate::aggregate::IpStats;
+use std::collections::BTreeMap;
+
+use crate::aggregate::ip_stats::{daily_rows, max_opt, min_opt, statuses_text, Suspicion};
+use crate::aggregate::sessions::Session;
+use crate::detect::assess::Assessed;
+use crate::detect::policy::Policy;
+use crate::detect::Category;
 use crate::event::{Event, LogKind};
 use crate::text::join_escaped;
+use crate::time::format_day;
 
 /// `events`: one row per kept line that concerns a remote address. Takes the events
 /// by value: their strings move into the columns instead of being copied.
-pub fn events_batch(events: Vec<Event>, source_files: &[String]) -> Batch {
+pub fn events_batch(events: Vec<Event>, source_files: &[String], rule_names: &[String]) -> Batch {
     let n = events.len();
     let mut ts = Vec::with_capacity(n);
     let mut ip = Vec::with_capacity(n);
     let mut log_kind = Vec::with_capacity(n);
     let mut tag = Vec::with_capacity(n);
+    let mut category = Vec::with_capacity(n);
+    let mut rule = Vec::with_capacity(n);
     let mut source_file = Vec::with_capacity(n);
     let mut line_no = Vec::with_capacity(n);
     let mut vhost = Vec::with_capacity(n);
@@ -35,6 +43,8 @@ pub fn events_batch(events: Vec<Event>, source_files: &[String]) -> Batch {
         ip.push(present(e.ip));
         log_kind.push(Some(e.log_kind.as_str().to_owned()));
         tag.push(Some(e.tag.as_str().to_owned()));
+        category.push(Some(e.category.as_str().to_owned()));
+        rule.push(e.rule.and_then(|r| rule_names.get(r as usize).cloned()));
         source_file.push(source_files.get(e.file as usize).cloned());
         line_no.push(Some(e.line_no as i64));
         vhost.push(present(e.vhost));
@@ -56,6 +66,8 @@ pub fn events_batch(events: Vec<Event>, source_files: &[String]) -> Batch {
         .col("ip", Values::Text(ip))
         .col("log_kind", Values::Category(log_kind))
         .col("event", Values::Category(tag))
+        .col("category", Values::Category(category))
+        .col("rule", Values::Category(rule))
         .col("source_file", Values::Category(source_file))
         .col("line_no", Values::Int(line_no))
         .col("vhost", Values::Category(vhost))
@@ -79,30 +91,105 @@ fn present(s: String) -> Option<String> {
     (!s.is_empty()).then_some(s)
 }
 
-/// `ips`: one row per remote address across every log kind.
-pub fn ips_batch(ips: &[(String, IpStats)]) -> Batch {
-    let kind = |k: LogKind| ips.iter().map(move |(_, s)| Some(s.by_kind[k.index()] as i64));
-    BatchBuilder::new()
-        .text("ip", ips.iter().map(|(ip, _)| Some(ip.clone())))
-        .timestamp("first_seen", ips.iter().map(|(_, s)| s.first_seen))
-        .timestamp("last_seen", ips.iter().map(|(_, s)| s.last_seen))
-        .int("days_active", ips.iter().map(|(_, s)| Some(s.days_active() as i64)))
-        .int("events", ips.iter().map(|(_, s)| Some(s.events as i64)))
+/// `ips`: one row per remote address across every log kind (suspicious ones only,
+/// unless `--all-ips`), worst first.
+pub fn ips_batch(ips: &[Assessed]) -> Batch {
+    let kind = |k: LogKind| ips.iter().map(move |a| Some(a.stats.by_kind[k.index()] as i64));
+    fn susp(a: &Assessed) -> Option<&Suspicion> {
+        a.stats.suspicion.as_deref()
+    }
+    let mut b = BatchBuilder::new()
+        .text("ip", ips.iter().map(|a| Some(a.ip.clone())))
+        .category("verdict", ips.iter().map(|a| Some(a.verdict.as_str().to_owned())))
+        .float("score", ips.iter().map(|a| Some(a.score)))
+        .boolean("sneak", ips.iter().map(|a| Some(a.sneak)))
+        .boolean("allowed", ips.iter().map(|a| Some(a.allowed)))
+        .timestamp("first_seen", ips.iter().map(|a| a.stats.first_seen))
+        .timestamp("last_seen", ips.iter().map(|a| a.stats.last_seen))
+        .int("days_active", ips.iter().map(|a| Some(a.stats.days_active() as i64)))
+        .text("active_days", ips.iter().map(|a| non_empty(&days_list(&a.stats.daily))))
+        .int("events", ips.iter().map(|a| Some(a.stats.events as i64)))
+        .int("suspicious_events", ips.iter().map(|a| Some(a.stats.suspicious_events() as i64)))
         .int("access_events", kind(LogKind::Access))
         .int("error_events", kind(LogKind::Error))
         .int("auth_events", kind(LogKind::Auth))
-        .int("syslog_events", kind(LogKind::Syslog))
-        .text(
-            "usernames",
-            ips.iter().map(|(_, s)| non_empty(&join_escaped(s.usernames_sorted().into_iter().map(|(u, _)| u)))),
+        .int("syslog_events", kind(LogKind::Syslog));
+    for c in Category::ALL.into_iter().filter(|c| c.is_suspicious()) {
+        b = b.int(c.as_str(), ips.iter().map(move |a| Some(susp(a).map_or(0, |s| s.by_category[c.index()]) as i64)));
+    }
+    b.int("suspicious_days", ips.iter().map(|a| Some(susp(a).map_or(0, |s| s.daily.len()) as i64)))
+        .int("max_daily_events", ips.iter().map(|a| Some(susp(a).map_or(0, |s| s.max_daily()) as i64)))
+        .int("sessions", ips.iter().map(|a| Some(susp(a).map_or(0, |s| s.sessions.len()) as i64)))
+        .int(
+            "longest_session_s",
+            ips.iter().map(|a| susp(a).and_then(|s| s.sessions.iter().map(|x| (x.end - x.start) / 1_000_000).max())),
         )
-        .text("statuses", ips.iter().map(|(_, s)| non_empty(&statuses_text(s))))
+        .text("usernames", ips.iter().map(|a| non_empty(&counted(a.stats.usernames_sorted()))))
+        .text("paths", ips.iter().map(|a| susp(a).and_then(|s| non_empty(&counted(Suspicion::top(&s.paths, 10))))))
+        .text(
+            "user_agents",
+            ips.iter().map(|a| susp(a).and_then(|s| non_empty(&counted(Suspicion::top(&s.user_agents, 5))))),
+        )
+        .text("statuses", ips.iter().map(|a| non_empty(&statuses_text(&a.stats))))
+        .build()
+}
+
+/// `value:count;...` with `;` and `\` in values escaped.
+fn counted(items: Vec<(&str, u64)>) -> String {
+    let texts: Vec<String> = items.iter().map(|(v, n)| format!("{v}:{n}")).collect();
+    join_escaped(texts.iter().map(String::as_str))
+}
+
+fn days_list(daily: &[(i32, u64)]) -> String {
+    daily.iter().map(|(d, _)| format_day(*d)).collect::<Vec<_>>().join(";")
+}
+
+/// `sessions`: one row per burst of suspicious events of an address.
+pub fn sessions_batch(ips: &[Assessed]) -> Batch {
+    let rows: Vec<(&str, &Session)> = ips
+        .iter()
+        .flat_map(|a| a.stats.suspicion.iter().flat_map(move |s| s.sessions.iter().map(move |x| (a.ip.as_str(), x))))
+        .collect();
+    let cats = |mask: u16| {
+        Category::ALL.iter().filter(|c| mask & (1 << c.index()) != 0).map(|c| c.as_str()).collect::<Vec<_>>().join(";")
+    };
+    BatchBuilder::new()
+        .text("ip", rows.iter().map(|r| Some(r.0.to_owned())))
+        .timestamp("start", rows.iter().map(|r| Some(r.1.start)))
+        .timestamp("end", rows.iter().map(|r| Some(r.1.end)))
+        .int("duration_s", rows.iter().map(|r| Some((r.1.end - r.1.start) / 1_000_000)))
+        .int("events", rows.iter().map(|r| Some(r.1.events as i64)))
+        .text("categories", rows.iter().map(|r| Some(cats(r.1.categories))))
+        .build()
+}
+
+/// `usernames`: one row per username tried in a suspicious line.
+pub fn usernames_batch(ips: &[Assessed], policy: &Policy) -> Batch {
+    let mut users: BTreeMap<&str, (u64, u64, Option<i64>, Option<i64>)> = BTreeMap::new();
+    for a in ips {
+        for (name, tries) in a.stats.suspicion.iter().flat_map(|s| s.usernames.iter()) {
+            let e = users.entry(name.as_str()).or_default();
+            e.0 += tries.count;
+            e.1 += 1;
+            e.2 = min_opt(e.2, tries.first);
+            e.3 = max_opt(e.3, tries.last);
+        }
+    }
+    let mut rows: Vec<(&str, (u64, u64, Option<i64>, Option<i64>))> = users.into_iter().collect();
+    rows.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then_with(|| a.0.cmp(b.0)));
+    BatchBuilder::new()
+        .text("username", rows.iter().map(|r| Some(r.0.to_owned())))
+        .int("attempts", rows.iter().map(|r| Some(r.1 .0 as i64)))
+        .int("ips", rows.iter().map(|r| Some(r.1 .1 as i64)))
+        .timestamp("first_seen", rows.iter().map(|r| r.1 .2))
+        .timestamp("last_seen", rows.iter().map(|r| r.1 .3))
+        .boolean("allowed", rows.iter().map(|r| Some(policy.allow_users.contains(r.0))))
         .build()
 }
 
 /// `daily`: events per UTC day and address.
-pub fn daily_batch(ips: &[(String, IpStats)]) -> Batch {
-    let rows = daily_rows(ips);
+pub fn daily_batch(ips: &[Assessed]) -> Batch {
+    let rows = daily_rows(ips.iter().map(|a| (a.ip.as_str(), &a.stats)));
     BatchBuilder::new()
         .date("day", rows.iter().map(|r| r.0))
         .text("ip", rows.iter().map(|r| Some(r.1.to_owned())))

@@ -94,19 +94,30 @@ pub struct EventsWriter {
     writer: TableWriter,
     buffer: Vec<crate::event::Event>,
     source_files: Vec<String>,
+    rule_names: Vec<String>,
 }
 
 pub const EVENT_BATCH_ROWS: usize = 64 * 1024;
 
 impl EventsWriter {
-    pub fn create(dir: &Path, formats: Formats, source_files: Vec<String>) -> anyhow::Result<Self> {
-        Ok(EventsWriter { writer: TableWriter::create(dir, "events", formats)?, buffer: Vec::new(), source_files })
+    pub fn create(
+        dir: &Path,
+        formats: Formats,
+        source_files: Vec<String>,
+        rule_names: Vec<String>,
+    ) -> anyhow::Result<Self> {
+        Ok(EventsWriter {
+            writer: TableWriter::create(dir, "events", formats)?,
+            buffer: Vec::new(),
+            source_files,
+            rule_names,
+        })
     }
 
     fn flush(&mut self) -> anyhow::Result<()> {
         if !self.buffer.is_empty() {
             let events = std::mem::take(&mut self.buffer);
-            let batch = super::tables::events_batch(events, &self.source_files);
+            let batch = super::tables::events_batch(events, &self.source_files, &self.rule_names);
             self.writer.write(&batch)?;
         }
         Ok(())
@@ -114,7 +125,7 @@ impl EventsWriter {
 
     pub fn finish(mut self) -> anyhow::Result<u64> {
         self.flush()?;
-        let empty = super::tables::events_batch(Vec::new(), &self.source_files);
+        let empty = super::tables::events_batch(Vec::new(), &self.source_files, &self.rule_names);
         self.writer.finish(&empty)
     }
 }

@@ -6,12 +6,17 @@ use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap;
 
-use super::worker::{binding_fresh, keep_event_kind, ChunkOutput, PidBinding, PidKey};
+use super::worker::{binding_fresh, ChunkOutput, PidBinding, PidKey};
 use crate::aggregate::file_stats::UNPARSED_EXAMPLES;
 use crate::aggregate::ip::canonical;
+use crate::aggregate::ip::AddrKey;
+use crate::aggregate::ip_stats::SuspiciousLine;
 use crate::aggregate::ip_stats::{max_opt, min_opt};
 use crate::aggregate::{FileStats, IpTable};
+use crate::detect::policy::Policy;
+use crate::detect::Classifier;
 use crate::event::Event;
+use crate::time::MICROS_PER_SEC;
 
 /// Receives the kept events in input order (file, then line).
 pub trait EventSink {
@@ -27,8 +32,10 @@ pub struct ChunkMessage {
     pub warnings: Vec<String>,
 }
 
-pub struct Collector<S> {
+pub struct Collector<'p, S> {
     sink: S,
+    policy: &'p Policy,
+    classifier: &'p Classifier,
     all_events: bool,
     next: (u32, u32),
     waiting: BTreeMap<(u32, u32), ChunkMessage>,
@@ -40,11 +47,19 @@ pub struct Collector<S> {
     pub sink_error: Option<anyhow::Error>,
 }
 
-impl<S: EventSink> Collector<S> {
-    pub fn new(stats: Vec<FileStats>, sink: S, all_events: bool) -> Self {
+impl<'p, S: EventSink> Collector<'p, S> {
+    pub fn new(
+        stats: Vec<FileStats>,
+        sink: S,
+        all_events: bool,
+        policy: &'p Policy,
+        classifier: &'p Classifier,
+    ) -> Self {
         let n = stats.len();
         Collector {
             sink,
+            policy,
+            classifier,
             all_events,
             next: (0, 0),
             waiting: BTreeMap::new(),
@@ -103,9 +118,27 @@ impl<S: EventSink> Collector<S> {
                 continue;
             };
             let mut event = pending.event;
-            self.ips.record(&binding.ip, event.ts, event.log_kind, event.user.as_bytes(), event.status);
-            if keep_event_kind(self.all_events, event.log_kind, event.status) {
+            let addr = AddrKey::of(&binding.ip);
+            let decision = self.policy.judge(self.classifier, pending.hit, addr, event.user.as_bytes(), event.tag);
+            let stats = self.ips.entry(&binding.ip);
+            stats.record(event.ts, event.log_kind, event.status);
+            let suspicious = decision.category.is_suspicious();
+            if suspicious {
+                let line = SuspiciousLine {
+                    ts: event.ts,
+                    category: decision.category,
+                    weak: decision.weak,
+                    allowed_user_failure: decision.allowed_user_failure,
+                    user: event.user.as_bytes(),
+                    path: event.path.as_bytes(),
+                    user_agent: event.user_agent.as_bytes(),
+                };
+                stats.record_suspicious(&line, self.policy.thresholds.session_gap_secs * MICROS_PER_SEC);
+            }
+            if self.all_events || suspicious {
                 event.ip = canonical(&binding.ip);
+                event.category = decision.category;
+                event.rule = decision.rule;
                 events.push(event);
                 attributed = true;
             }
@@ -136,13 +169,13 @@ impl<S: EventSink> Collector<S> {
 /// The collector shared by the workers without a thread of its own: a worker that
 /// finishes a chunk queues its result and, if no other worker is replaying, replays
 /// everything queued. With --threads 1 the whole scan runs on one thread.
-pub struct SharedCollector<S> {
+pub struct SharedCollector<'p, S> {
     queue: std::sync::Mutex<Vec<ChunkMessage>>,
-    collector: std::sync::Mutex<Collector<S>>,
+    collector: std::sync::Mutex<Collector<'p, S>>,
 }
 
-impl<S: EventSink> SharedCollector<S> {
-    pub fn new(collector: Collector<S>) -> Self {
+impl<'p, S: EventSink> SharedCollector<'p, S> {
+    pub fn new(collector: Collector<'p, S>) -> Self {
         SharedCollector { queue: std::sync::Mutex::new(Vec::new()), collector: std::sync::Mutex::new(collector) }
     }
 
@@ -171,7 +204,7 @@ impl<S: EventSink> SharedCollector<S> {
         }
     }
 
-    pub fn into_inner(self) -> Collector<S> {
+    pub fn into_inner(self) -> Collector<'p, S> {
         let mut collector = self.collector.into_inner().unwrap_or_else(|p| p.into_inner());
         for m in self.queue.into_inner().unwrap_or_else(|p| p.into_inner()) {
             collector.accept(m);

@@ -15,6 +15,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use rayon::prelude::*;
 
 use crate::aggregate::{FileStats, IpStats};
+use crate::detect::policy::Policy;
+use crate::detect::Classifier;
 use crate::event::Format;
 use crate::input::source::{self, Compression, GzChunks, BYTES_READ};
 use crate::input::years::{plan_group, MonthScan, YearPlan};
@@ -29,6 +31,7 @@ const CHUNK_BYTES: u64 = 8 << 20;
 
 #[derive(Clone, Debug)]
 pub struct ScanOptions {
+    pub policy: Policy,
     pub zone: LocalZone,
     pub since: Option<i64>,
     pub until: Option<i64>,
@@ -48,6 +51,7 @@ pub struct ScanOutcome<S> {
 pub fn scan_files<S: EventSink + Send>(
     files: &[LogFile],
     opts: &ScanOptions,
+    classifier: &Classifier,
     sink: S,
 ) -> anyhow::Result<ScanOutcome<S>> {
     let started = Instant::now();
@@ -57,7 +61,7 @@ pub fn scan_files<S: EventSink + Send>(
     let total_bytes: u64 = files.iter().map(|f| f.size).sum();
 
     let tables = ThreadTables::new(rayon::current_num_threads());
-    let shared = SharedCollector::new(Collector::new(stats, sink, opts.all_events));
+    let shared = SharedCollector::new(Collector::new(stats, sink, opts.all_events, &opts.policy, classifier));
     let progress = opts.progress.then(|| crate::output::progress::Progress::start(total_bytes));
     // Files are handed out in order, one at a time per idle worker, so results reach the
     // collector nearly in order (a plain par_iter would start the second half of the
@@ -71,6 +75,8 @@ pub fn scan_files<S: EventSink + Send>(
                 let Some(file) = files.get(i) else { break };
                 let ctx = FileCtx {
                     file: i as u32,
+                    classifier,
+                    policy: &opts.policy,
                     format: file.format,
                     years: years[i].as_ref(),
                     fallback_year: mtime_year(file.mtime),
@@ -196,6 +202,11 @@ fn read_file<S: EventSink + Send>(
 
 fn gzip_warning(e: &std::io::Error, decompressed: u64) -> String {
     format!("gzip stream ends early or is corrupt after {decompressed} decompressed bytes ({e}); all complete lines before that point were read")
+}
+
+/// This year (UTC), for yearless stamps with nothing better to go by.
+pub fn current_year() -> i32 {
+    mtime_year(SystemTime::now())
 }
 
 fn mtime_year(t: SystemTime) -> i32 {

@@ -5,7 +5,11 @@
 use rustc_hash::FxHashMap;
 
 use crate::aggregate::file_stats::{UnparsedExample, UNPARSED_EXAMPLES};
+use crate::aggregate::ip::AddrKey;
+use crate::aggregate::ip_stats::SuspiciousLine;
 use crate::aggregate::PartialIpTable;
+use crate::detect::policy::{Decision, Policy};
+use crate::detect::{Category, Classifier, Hit};
 use crate::event::{Event, EventTag, Format, LogKind, ParsedLine};
 use crate::input::years::YearPlan;
 use crate::parse::{self, util::is_blank};
@@ -15,6 +19,8 @@ use crate::time::{LocalZone, MICROS_PER_SEC};
 /// What the worker needs to know about the file a chunk comes from.
 pub struct FileCtx<'a> {
     pub file: u32,
+    pub classifier: &'a Classifier,
+    pub policy: &'a Policy,
     pub format: Format,
     pub years: Option<&'a YearPlan>,
     /// Year for yearless stamps when there is no plan (the file's mtime year).
@@ -43,6 +49,9 @@ pub const PID_BINDING_MICROS: i64 = 2 * 3600 * MICROS_PER_SEC;
 pub struct PendingEvent {
     pub key: PidKey,
     pub event: Event,
+    /// What the classifier made of the line; the policy decides once the address is known.
+    pub hit: Option<Hit>,
+    pub path_len: usize,
 }
 
 /// Everything one chunk yields. Line numbers are 1-based within the chunk; the
@@ -136,8 +145,9 @@ pub fn scan_chunk(ctx: &FileCtx, data: &[u8], base: u64, ips: &mut PartialIpTabl
                     match out.pid_bindings.get(&key).filter(|b| binding_fresh(b, ts)) {
                         Some(binding) => resolved = Some(binding.ip.clone()),
                         None => {
-                            let event = build_event(ctx.file, kind, out.lines, ts, &parsed, b"");
-                            out.pending.push(PendingEvent { key, event });
+                            let hit = ctx.classifier.classify(line, &parsed, kind);
+                            let event = build_event(ctx.file, kind, out.lines, ts, &parsed, b"", None);
+                            out.pending.push(PendingEvent { key, event, hit, path_len: parsed.path.len() });
                             continue;
                         }
                     }
@@ -148,9 +158,18 @@ pub fn scan_chunk(ctx: &FileCtx, data: &[u8], base: u64, ips: &mut PartialIpTabl
         if ip.is_empty() {
             continue;
         }
-        ips.entry(ip).record(ts, kind, parsed.user, parsed.status);
-        if keep_event_kind(ctx.all_events, kind, parsed.status) {
-            out.events.push(build_event(ctx.file, kind, out.lines, ts, &parsed, ip));
+        let addr = AddrKey::of(ip);
+        let hit = ctx.classifier.classify(line, &parsed, kind);
+        let decision = ctx.policy.judge(ctx.classifier, hit, addr, parsed.user, parsed.tag);
+        let stats = ips.entry_key(addr);
+        stats.record(ts, kind, parsed.status);
+        let suspicious = decision.category.is_suspicious();
+        if suspicious {
+            let gap = ctx.policy.thresholds.session_gap_secs * MICROS_PER_SEC;
+            stats.record_suspicious(&suspicious_line(ts, &decision, &parsed), gap);
+        }
+        if ctx.all_events || suspicious {
+            out.events.push(build_event(ctx.file, kind, out.lines, ts, &parsed, ip, Some(&decision)));
         }
     }
     out
@@ -164,19 +183,35 @@ pub fn binding_fresh(binding: &PidBinding, ts: Option<i64>) -> bool {
     }
 }
 
-/// Which lines become rows of the `events` table: by default every error/auth line
-/// with an address and access lines with status 400 or more; `--all-events` keeps all.
-#[inline]
-pub fn keep_event_kind(all_events: bool, kind: LogKind, status: u16) -> bool {
-    all_events || kind != LogKind::Access || status >= 400
+/// What a suspicious line adds to its address's statistics.
+pub fn suspicious_line<'a>(ts: Option<i64>, d: &Decision, p: &ParsedLine<'a>) -> SuspiciousLine<'a> {
+    SuspiciousLine {
+        ts,
+        category: d.category,
+        weak: d.weak,
+        allowed_user_failure: d.allowed_user_failure,
+        user: p.user,
+        path: p.path,
+        user_agent: p.user_agent,
+    }
 }
 
-pub fn build_event(file: u32, kind: LogKind, line_no: u64, ts: Option<i64>, p: &ParsedLine, ip: &[u8]) -> Event {
+pub fn build_event(
+    file: u32,
+    kind: LogKind,
+    line_no: u64,
+    ts: Option<i64>,
+    p: &ParsedLine,
+    ip: &[u8],
+    decision: Option<&Decision>,
+) -> Event {
     Event {
         ts,
         ip: if ip.is_empty() { String::new() } else { crate::aggregate::ip::canonical(ip) },
         log_kind: kind,
         tag: p.tag,
+        category: decision.map_or(Category::Unclassified, |d| d.category),
+        rule: decision.and_then(|d| d.rule),
         file,
         line_no,
         vhost: lossless(p.vhost),

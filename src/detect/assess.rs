@@ -1,0 +1,64 @@
+//! Per-address assessment at the end of a scan: sneak, score and verdict from the
+//! merged statistics, ordered so the worst come first.
+
+use super::policy::{verdict, weight, Policy, Verdict, VerdictInput};
+use super::Category;
+use crate::aggregate::ip::AddrKey;
+use crate::aggregate::IpStats;
+
+pub struct Assessed {
+    pub ip: String,
+    pub stats: IpStats,
+    pub allowed: bool,
+    pub sneak: bool,
+    pub score: f64,
+    pub verdict: Verdict,
+}
+
+/// Assesses every address; keeps only those with a suspicious event unless `all`.
+/// Order: verdict (block first), score, events, address.
+pub fn assess(ips: Vec<(String, IpStats)>, policy: &Policy, all: bool) -> Vec<Assessed> {
+    let mut out: Vec<Assessed> = ips
+        .into_iter()
+        .filter(|(_, s)| all || s.suspicious_events() > 0)
+        .map(|(ip, stats)| {
+            let allowed =
+                policy.mode != super::policy::Mode::User && policy.allow_ips.contains(AddrKey::of(ip.as_bytes()));
+            let (input, score) = match &stats.suspicion {
+                Some(s) => {
+                    let score = Category::ALL.iter().map(|c| weight(*c) * s.by_category[c.index()] as f64).sum::<f64>();
+                    let input = VerdictInput {
+                        allowed_address: allowed,
+                        suspicious: s.events,
+                        allowed_user_failures: s.allowed_user_failures,
+                        suspicious_days: s.daily.len(),
+                        max_daily_suspicious: s.max_daily(),
+                    };
+                    (input, score)
+                }
+                None => (
+                    VerdictInput {
+                        allowed_address: allowed,
+                        suspicious: 0,
+                        allowed_user_failures: 0,
+                        suspicious_days: 0,
+                        max_daily_suspicious: 0,
+                    },
+                    0.0,
+                ),
+            };
+            let (sneak, verdict) = verdict(&policy.thresholds, &input);
+            // A quiet returner is worth more than its few events say.
+            let score = if sneak { score + 10.0 * input.suspicious_days as f64 } else { score };
+            Assessed { ip, stats, allowed, sneak, score, verdict }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.verdict
+            .cmp(&a.verdict)
+            .then(b.score.total_cmp(&a.score))
+            .then(b.stats.events.cmp(&a.stats.events))
+            .then_with(|| a.ip.cmp(&b.ip))
+    });
+    out
+}

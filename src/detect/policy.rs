@@ -1,0 +1,265 @@
+//! Policy: the user's allow-lists, mode and thresholds applied to what the classifier
+//! found, and the per-IP verdict (sneak attackers, strikes, the owner's typos).
+
+use std::collections::HashSet;
+
+use super::allowlist::AllowList;
+use super::{Category, Hit};
+use crate::aggregate::ip::AddrKey;
+use crate::event::EventTag;
+
+/// Which criteria flag a line (the watchdog's modes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Every criterion.
+    Standard,
+    /// Only usernames and passwords; the address allow-list is not applied (for servers
+    /// with many remote devices).
+    User,
+    /// Only addresses; the username allow-list is not applied (many users on one LAN).
+    Ip,
+}
+
+impl Mode {
+    pub fn parse(s: &str) -> Option<Mode> {
+        match s {
+            "standard" => Some(Mode::Standard),
+            "user" => Some(Mode::User),
+            "ip" => Some(Mode::Ip),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Standard => "standard",
+            Mode::User => "user",
+            Mode::Ip => "ip",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Thresholds {
+    /// Suspicious events that make an address `block` ("a few strikes").
+    pub block_strikes: u64,
+    /// A sneak attacker is suspicious on at least this many distinct days...
+    pub sneak_min_days: usize,
+    /// ...with at most this many suspicious events on any one day.
+    pub sneak_max_daily: u64,
+    /// Silence that ends an attempt session, in seconds.
+    pub session_gap_secs: i64,
+    /// Wrong passwords for an allowed user that do not count as strikes (the owner
+    /// mistyping on a hotel's Wi-Fi); beyond this many it is a guesser.
+    pub allowed_user_tolerance: u64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            block_strikes: 3,
+            sneak_min_days: 3,
+            sneak_max_daily: 5,
+            session_gap_secs: 30 * 60,
+            allowed_user_tolerance: 5,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Policy {
+    pub mode: Mode,
+    pub allow_ips: AllowList,
+    pub allow_users: HashSet<String>,
+    pub thresholds: Thresholds,
+}
+
+/// The decision about one line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Decision {
+    pub category: Category,
+    /// The classifier's rule, None when the policy decided (allow-list, mode, success).
+    pub rule: Option<u32>,
+    /// A wrong password for an allowed user (tolerated up to a point in the verdict).
+    pub allowed_user_failure: bool,
+    /// A weak signal (see `Classifier::is_weak`): labelled, but not counted.
+    pub weak: bool,
+    /// Why, for `knocklog explain`.
+    pub reason: Reason,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reason {
+    Ignored,
+    AllowedAddress,
+    NotInMode,
+    Success,
+    AllowedUserRelabelled,
+    Matched,
+    NothingMatched,
+}
+
+impl Reason {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Reason::Ignored => "matched an --ignore-patterns line: never counts",
+            Reason::AllowedAddress => "the address is on the allow-list (or loopback): never flagged",
+            Reason::NotInMode => "this criterion is not used in the current --mode",
+            Reason::Success => "a successful login",
+            Reason::AllowedUserRelabelled => {
+                "the username is on the allow-list, so this is a wrong password, not a bad user"
+            }
+            Reason::Matched => "matched a rule",
+            Reason::NothingMatched => "no rule matched",
+        }
+    }
+}
+
+impl Decision {
+    /// True when the line counts against its address.
+    pub fn counts(&self) -> bool {
+        self.category.is_suspicious() && !self.weak
+    }
+}
+
+impl Policy {
+    /// `decide`, with weak rules marked (see `Classifier::is_weak`).
+    #[inline]
+    pub fn judge(
+        &self,
+        classifier: &super::Classifier,
+        hit: Option<Hit>,
+        addr: AddrKey,
+        user: &[u8],
+        tag: EventTag,
+    ) -> Decision {
+        let mut d = self.decide(hit, addr, user, tag);
+        d.weak = d.category.is_suspicious() && d.rule.is_some_and(|r| classifier.is_weak(r));
+        d
+    }
+
+    pub fn is_allowed_user(&self, user: &[u8]) -> bool {
+        !self.allow_users.is_empty() && std::str::from_utf8(user).is_ok_and(|u| self.allow_users.contains(u))
+    }
+
+    /// Applies allow-lists and mode to the classifier's hit for one line.
+    #[inline]
+    pub fn decide(&self, hit: Option<Hit>, addr: AddrKey, user: &[u8], tag: EventTag) -> Decision {
+        let decision =
+            |category, rule, reason| Decision { category, rule, allowed_user_failure: false, weak: false, reason };
+        let Some(hit) = hit else {
+            let success =
+                matches!(tag, EventTag::AcceptedPassword | EventTag::AcceptedPublickey | EventTag::AcceptedOtherAuth);
+            return if success {
+                decision(Category::Benign, None, Reason::Success)
+            } else if self.mode != Mode::User && self.allow_ips.contains(addr) {
+                decision(Category::Benign, None, Reason::AllowedAddress)
+            } else {
+                decision(Category::Unclassified, None, Reason::NothingMatched)
+            };
+        };
+        let mut category = hit.category;
+        if category == Category::Ignored {
+            return decision(category, Some(hit.rule), Reason::Ignored);
+        }
+        if self.mode != Mode::User && self.allow_ips.contains(addr) {
+            return decision(Category::Benign, Some(hit.rule), Reason::AllowedAddress);
+        }
+        let auth = matches!(category, Category::AuthBadUser | Category::AuthBadPassword);
+        if self.mode == Mode::User && !auth {
+            return decision(Category::Unclassified, Some(hit.rule), Reason::NotInMode);
+        }
+        let mut reason = Reason::Matched;
+        let allowed_user = self.mode != Mode::Ip && self.is_allowed_user(user);
+        if category == Category::AuthBadUser && allowed_user {
+            category = Category::AuthBadPassword;
+            reason = Reason::AllowedUserRelabelled;
+        }
+        Decision {
+            category,
+            rule: Some(hit.rule),
+            allowed_user_failure: category == Category::AuthBadPassword && allowed_user,
+            weak: false,
+            reason,
+        }
+    }
+}
+
+/// What an address gets in the end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Verdict {
+    None,
+    Watch,
+    Block,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::None => "none",
+            Verdict::Watch => "watch",
+            Verdict::Block => "block",
+        }
+    }
+}
+
+/// How much each category weighs in an address's `score`.
+pub fn weight(category: Category) -> f64 {
+    match category {
+        Category::ScannerAgent => 4.0,
+        Category::Probe | Category::AttackPattern => 3.0,
+        Category::AuthBadUser | Category::Connect => 2.0,
+        Category::AuthBadPassword | Category::Malformed | Category::SshPreauth | Category::Denied => 1.0,
+        Category::Ignored | Category::Unclassified | Category::Benign => 0.0,
+    }
+}
+
+/// Inputs of a verdict, gathered per address.
+pub struct VerdictInput {
+    pub allowed_address: bool,
+    pub suspicious: u64,
+    pub allowed_user_failures: u64,
+    pub suspicious_days: usize,
+    pub max_daily_suspicious: u64,
+}
+
+/// (sneak, verdict) of one address.
+pub fn verdict(t: &Thresholds, v: &VerdictInput) -> (bool, Verdict) {
+    if v.allowed_address || v.suspicious == 0 {
+        return (false, Verdict::None);
+    }
+    let sneak = v.suspicious_days >= t.sneak_min_days && v.max_daily_suspicious <= t.sneak_max_daily;
+    let strikes = v.suspicious - v.allowed_user_failures.min(t.allowed_user_tolerance);
+    let verdict = if sneak || strikes >= t.block_strikes { Verdict::Block } else { Verdict::Watch };
+    (sneak, verdict)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(suspicious: u64, allowed_user_failures: u64, days: usize, max_daily: u64) -> VerdictInput {
+        VerdictInput {
+            allowed_address: false,
+            suspicious,
+            allowed_user_failures,
+            suspicious_days: days,
+            max_daily_suspicious: max_daily,
+        }
+    }
+
+    #[test]
+    fn verdicts() {
+        let t = Thresholds::default();
+        assert_eq!(verdict(&t, &input(1, 0, 1, 1)), (false, Verdict::Watch));
+        assert_eq!(verdict(&t, &input(3, 0, 1, 3)), (false, Verdict::Block));
+        // The quiet returner: a few events a day on many days.
+        assert_eq!(verdict(&t, &input(9, 0, 9, 1)), (true, Verdict::Block));
+        assert_eq!(verdict(&t, &input(2, 0, 3, 1)).0, true);
+        // The owner mistyping from a hotel, and a guesser on the owner's account.
+        assert_eq!(verdict(&t, &input(2, 2, 1, 2)), (false, Verdict::Watch));
+        assert_eq!(verdict(&t, &input(60, 60, 1, 60)), (false, Verdict::Block));
+        let allowed = VerdictInput { allowed_address: true, ..input(50, 0, 9, 9) };
+        assert_eq!(verdict(&t, &allowed), (false, Verdict::None));
+    }
+}

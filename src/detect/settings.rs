@@ -1,0 +1,72 @@
+//! `knocklog.toml`: the detection settings a server keeps between runs. Every key is
+//! also a command-line flag; flags add to lists and override single values.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// The file as written. Unknown keys are errors, so a typo is not silently ignored.
+#[derive(Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsFile {
+    pub mode: Option<String>,
+    #[serde(default)]
+    pub allow_ip: Vec<String>,
+    #[serde(default)]
+    pub allow_user: Vec<String>,
+    #[serde(default)]
+    pub attack_patterns: Vec<PathBuf>,
+    #[serde(default)]
+    pub ignore_patterns: Vec<PathBuf>,
+    pub builtin_rules: Option<bool>,
+    #[serde(default)]
+    pub thresholds: ThresholdsFile,
+}
+
+#[derive(Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ThresholdsFile {
+    pub block_strikes: Option<u64>,
+    pub sneak_min_days: Option<usize>,
+    pub sneak_max_daily: Option<u64>,
+    pub session_gap_minutes: Option<u64>,
+    pub allowed_user_tolerance: Option<u64>,
+}
+
+impl SettingsFile {
+    /// Reads a settings file; pattern paths in it are relative to the file's folder.
+    pub fn load(path: &Path) -> Result<SettingsFile, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let mut settings: SettingsFile = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        for p in settings.attack_patterns.iter_mut().chain(settings.ignore_patterns.iter_mut()) {
+            if p.is_relative() {
+                *p = base.join(&*p);
+            }
+        }
+        Ok(settings)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_a_settings_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("knocklog.toml");
+        std::fs::write(
+            &path,
+            "mode = \"ip\"\nallow_ip = [\"192.168\", \"100.72\"]\nallow_user = [\"alice\"]\nattack_patterns = [\"attack.txt\"]\n\n[thresholds]\nblock_strikes = 5\n",
+        )
+        .unwrap();
+        let s = SettingsFile::load(&path).unwrap();
+        assert_eq!(s.mode.as_deref(), Some("ip"));
+        assert_eq!(s.allow_ip, ["192.168", "100.72"]);
+        assert_eq!(s.attack_patterns, [dir.path().join("attack.txt")]);
+        assert_eq!(s.thresholds.block_strikes, Some(5));
+        std::fs::write(&path, "mdoe = \"ip\"\n").unwrap();
+        assert!(SettingsFile::load(&path).unwrap_err().contains("mdoe"));
+    }
+}
