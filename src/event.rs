@@ -256,6 +256,8 @@ pub struct Event {
     pub category: Category,
     /// The classifier's rule (see `Classifier::rule_name`), None when the policy decided.
     pub rule: Option<u32>,
+    /// Counts against the address: suspicious, and not a weak signal.
+    pub counts: bool,
     /// Index into the scan's file list (for `source_file`).
     pub file: u32,
     /// 1-based line number within the (decompressed) file.

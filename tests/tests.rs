@@ -2,6 +2,7 @@
 //! sample-logs/ and on the real corpora in ../shared/corpora, and check its outputs.
 
 mod corpora;
+mod detection;
 mod robustness;
 mod sample_logs;
 mod util;

@@ -42,9 +42,9 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
         .build()
         .context("starting worker threads")?;
     let source_files: Vec<String> = discovery.files.iter().map(|f| f.path.display().to_string()).collect();
-    let rule_names =
-        (0..config.classifier.rule_count() as u32).map(|r| config.classifier.rule_name(r).to_owned()).collect();
-    let events = EventsWriter::create(&config.out, config.formats, source_files, rule_names)?;
+    let c = &config.classifier;
+    let rules = (0..c.rule_count() as u32).map(|r| (c.rule_name(r).to_owned(), c.rule_category(r))).collect();
+    let events = EventsWriter::create(&config.out, config.formats, source_files, rules)?;
     let outcome = pool.install(|| scan_files(&discovery.files, &config.options, &config.classifier, events))?;
     let ScanOutcome { files, ips, sink, elapsed } = outcome;
     let events_written = sink.finish()?;

@@ -35,7 +35,7 @@ pub struct Hit {
 pub const LONG_URI: usize = 2000;
 
 /// See `Classifier::is_weak`.
-const WEAK_RULES: [&str; 2] = ["status:401", "request:empty_408"];
+pub const WEAK_RULES: [&str; 3] = ["status:401", "status:403", "request:empty_408"];
 
 pub struct Classifier {
     /// Distinguishes classifiers in the per-thread memo of field verdicts (`cache.rs`).
@@ -146,8 +146,10 @@ impl Classifier {
     }
 
     /// Rules that describe something every browser does now and then (the basic-auth
-    /// challenge before credentials, Chrome's idle preconnects timing out): the line keeps
-    /// its category, but such lines alone never count against an address.
+    /// challenge before credentials, a forbidden directory, Chrome's idle preconnects
+    /// timing out): the line keeps its category, but such lines never count against an
+    /// address, except in `--mode ip`, where "denied from an unknown address" is the
+    /// criterion itself.
     pub fn is_weak(&self, rule: u32) -> bool {
         WEAK_RULES.contains(&self.rule_name(rule))
     }

@@ -134,7 +134,7 @@ impl Policy {
         tag: EventTag,
     ) -> Decision {
         let mut d = self.decide(hit, addr, user, tag);
-        d.weak = d.category.is_suspicious() && d.rule.is_some_and(|r| classifier.is_weak(r));
+        d.weak = self.mode != Mode::Ip && d.category.is_suspicious() && d.rule.is_some_and(|r| classifier.is_weak(r));
         d
     }
 

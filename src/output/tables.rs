@@ -15,7 +15,8 @@ use crate::time::format_day;
 
 /// `events`: one row per kept line that concerns a remote address. Takes the events
 /// by value: their strings move into the columns instead of being copied.
-pub fn events_batch(events: Vec<Event>, source_files: &[String], rule_names: &[String]) -> Batch {
+/// `rules[i]` is rule i's name and the category it assigns.
+pub fn events_batch(events: Vec<Event>, source_files: &[String], rules: &[(String, Category)]) -> Batch {
     let n = events.len();
     let mut ts = Vec::with_capacity(n);
     let mut ip = Vec::with_capacity(n);
@@ -23,6 +24,8 @@ pub fn events_batch(events: Vec<Event>, source_files: &[String], rule_names: &[S
     let mut tag = Vec::with_capacity(n);
     let mut category = Vec::with_capacity(n);
     let mut rule = Vec::with_capacity(n);
+    let mut counts = Vec::with_capacity(n);
+    let mut rule_category = Vec::with_capacity(n);
     let mut source_file = Vec::with_capacity(n);
     let mut line_no = Vec::with_capacity(n);
     let mut vhost = Vec::with_capacity(n);
@@ -44,7 +47,10 @@ pub fn events_batch(events: Vec<Event>, source_files: &[String], rule_names: &[S
         log_kind.push(Some(e.log_kind.as_str().to_owned()));
         tag.push(Some(e.tag.as_str().to_owned()));
         category.push(Some(e.category.as_str().to_owned()));
-        rule.push(e.rule.and_then(|r| rule_names.get(r as usize).cloned()));
+        let matched = e.rule.and_then(|r| rules.get(r as usize));
+        rule.push(matched.map(|m| m.0.clone()));
+        rule_category.push(matched.map(|m| m.1.as_str().to_owned()));
+        counts.push(Some(e.counts));
         source_file.push(source_files.get(e.file as usize).cloned());
         line_no.push(Some(e.line_no as i64));
         vhost.push(present(e.vhost));
@@ -68,6 +74,8 @@ pub fn events_batch(events: Vec<Event>, source_files: &[String], rule_names: &[S
         .col("event", Values::Category(tag))
         .col("category", Values::Category(category))
         .col("rule", Values::Category(rule))
+        .col("rule_category", Values::Category(rule_category))
+        .col("counts", Values::Bool(counts))
         .col("source_file", Values::Category(source_file))
         .col("line_no", Values::Int(line_no))
         .col("vhost", Values::Category(vhost))

@@ -94,7 +94,7 @@ pub struct EventsWriter {
     writer: TableWriter,
     buffer: Vec<crate::event::Event>,
     source_files: Vec<String>,
-    rule_names: Vec<String>,
+    rules: Vec<(String, crate::detect::Category)>,
 }
 
 pub const EVENT_BATCH_ROWS: usize = 64 * 1024;
@@ -104,20 +104,20 @@ impl EventsWriter {
         dir: &Path,
         formats: Formats,
         source_files: Vec<String>,
-        rule_names: Vec<String>,
+        rules: Vec<(String, crate::detect::Category)>,
     ) -> anyhow::Result<Self> {
         Ok(EventsWriter {
             writer: TableWriter::create(dir, "events", formats)?,
             buffer: Vec::new(),
             source_files,
-            rule_names,
+            rules,
         })
     }
 
     fn flush(&mut self) -> anyhow::Result<()> {
         if !self.buffer.is_empty() {
             let events = std::mem::take(&mut self.buffer);
-            let batch = super::tables::events_batch(events, &self.source_files, &self.rule_names);
+            let batch = super::tables::events_batch(events, &self.source_files, &self.rules);
             self.writer.write(&batch)?;
         }
         Ok(())
@@ -125,7 +125,7 @@ impl EventsWriter {
 
     pub fn finish(mut self) -> anyhow::Result<u64> {
         self.flush()?;
-        let empty = super::tables::events_batch(Vec::new(), &self.source_files, &self.rule_names);
+        let empty = super::tables::events_batch(Vec::new(), &self.source_files, &self.rules);
         self.writer.finish(&empty)
     }
 }

@@ -139,6 +139,7 @@ impl<'p, S: EventSink> Collector<'p, S> {
                 event.ip = canonical(&binding.ip);
                 event.category = decision.category;
                 event.rule = decision.rule;
+                event.counts = decision.counts();
                 events.push(event);
                 attributed = true;
             }

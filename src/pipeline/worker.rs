@@ -212,6 +212,7 @@ pub fn build_event(
         tag: p.tag,
         category: decision.map_or(Category::Unclassified, |d| d.category),
         rule: decision.and_then(|d| d.rule),
+        counts: decision.is_some_and(|d| d.counts()),
         file,
         line_no,
         vhost: lossless(p.vhost),
