@@ -7,6 +7,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use knocklog::detect::Classifier;
 use knocklog::event::Format;
 use knocklog::parse::parse_line;
 
@@ -270,11 +271,39 @@ fn bench_parsers(c: &mut Criterion) {
     }
 }
 
+/// What classification adds to parsing: the same lines parsed, and parsed then
+/// classified with the built-in rules (the detection issue's budget: at most 30% of
+/// scan throughput).
+fn bench_classify(c: &mut Criterion) {
+    let classifier = Classifier::new(true, &[], &[]).expect("built-in rules compile");
+    let cases: [(&str, Format, fn(&mut Rng) -> String); 2] =
+        [("access", Format::Access, access_line), ("syslog", Format::Syslog, syslog_line)];
+    for (seed, (name, format, make)) in cases.into_iter().enumerate() {
+        let corpus = Corpus::build(seed as u64 + 11, make);
+        let mut group = c.benchmark_group(format!("classify/{name}"));
+        group.throughput(Throughput::Bytes(corpus.text.len() as u64));
+        group.bench_function("parse", |b| b.iter(|| corpus.parse_all(format)));
+        group.bench_function("parse+classify", |b| {
+            b.iter(|| {
+                let mut hits = 0;
+                for &(start, end) in &corpus.lines {
+                    let line = black_box(&corpus.text[start..end]);
+                    if let Some(p) = parse_line(format, line) {
+                        hits += usize::from(classifier.classify(line, &p, format.log_kind()).is_some());
+                    }
+                }
+                hits
+            })
+        });
+        group.finish();
+    }
+}
+
 criterion_group! {
     name = benches;
     // A 4 MB pass takes milliseconds: 20 samples over a few seconds are plenty and keep
     // `cargo bench` short on a shared 2-core machine.
     config = Criterion::default().sample_size(20).measurement_time(Duration::from_secs(4));
-    targets = bench_parsers
+    targets = bench_parsers, bench_classify
 }
 criterion_main!(benches);

@@ -142,7 +142,7 @@ bench "cat plain" "cat $(q "${plain_files[@]}")> /dev/null"
 bench "wc -l plain" "wc -l $(q "${plain_files[@]}")> /dev/null"
 bench "zcat gz" "zcat $(q "${gz_files[@]}")> /dev/null"
 
-knocklog_cmd() { q "$KNOCKLOG" scan --threads "$1" --quiet --format "$FORMAT" --out "$work/out" "$2"; }
+knocklog_cmd() { q "$KNOCKLOG" scan --threads "$1" --quiet --format "$FORMAT" --out "$work/out" "$2" ${3:+"$3"}; }
 knocklog_ok=""
 if [[ ! -x "$KNOCKLOG" ]]; then
     knocklog_why="no binary at $KNOCKLOG"
@@ -151,10 +151,15 @@ elif ! "$KNOCKLOG" scan --threads 2 --quiet --format "$FORMAT" --out "$work/out"
 else
     knocklog_ok=1
 fi
-for spec in "knocklog -j1 plain:1:$plain_dir" "knocklog -j2 plain:2:$plain_dir" "knocklog -j2 gz:2:$gz_dir"; do
-    IFS=: read -r name threads dir <<<"$spec"
+# The no-rules row is the scan with detection off: no built-in rules, so no events,
+# no suspicion statistics and no sessions are written. It bounds what detection costs
+# end to end; classification alone is measured by `cargo bench --bench parsers`
+# (classify/*: parse versus parse+classify on the same lines).
+for spec in "knocklog -j1 plain:1:$plain_dir:" "knocklog -j2 plain:2:$plain_dir:" "knocklog -j2 gz:2:$gz_dir:" \
+    "knocklog -j2 no rules:2:$plain_dir:--no-builtin-rules"; do
+    IFS=: read -r name threads dir extra <<<"$spec"
     if [[ -n "$knocklog_ok" ]]; then
-        bench "$name" "$(knocklog_cmd "$threads" "$dir")" rss
+        bench "$name" "$(knocklog_cmd "$threads" "$dir" "$extra")" rss
     else
         skip "$name" "$knocklog_why"
     fi
@@ -209,5 +214,6 @@ echo "ratios:"
 ratio "speedup, knocklog 2 threads over 1 (higher=better)" "knocklog -j1 plain" "knocklog -j2 plain"
 ratio "knocklog gz (2 threads) / zcat, time (lower=better)" "knocklog -j2 gz" "zcat gz"
 ratio "knocklog plain (2 thr.) / cat, time (lower=better)" "knocklog -j2 plain" "cat plain"
+ratio "detection on / off (rules+events+stats), time" "knocklog -j2 plain" "knocklog -j2 no rules"
 ratio "speedup, knocklog plain over rhit (higher=better)" "rhit plain" "knocklog -j2 plain"
 ratio "speedup, knocklog plain over goaccess (higher=better)" "goaccess plain" "knocklog -j2 plain"
