@@ -12,14 +12,9 @@ pub struct UnparsedExample {
     pub text: String,
 }
 
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct FileStats {
-    pub path: String,
-    pub family: String,
-    pub format: String,
-    pub compressed: bool,
-    /// Bytes on disk (compressed size for .gz files).
-    pub bytes: u64,
+/// How the lines of a file (or a chunk of it) fared.
+#[derive(Clone, Copy, Debug, Default, Serialize, PartialEq)]
+pub struct LineCounts {
     /// Bytes of text read (decompressed).
     pub content_bytes: u64,
     pub lines: u64,
@@ -32,6 +27,31 @@ pub struct FileStats {
     pub out_of_range: u64,
     /// Parsed lines whose time could not be read as a valid date.
     pub bad_time: u64,
+}
+
+impl LineCounts {
+    pub fn add(&mut self, o: &LineCounts) {
+        self.content_bytes += o.content_bytes;
+        self.lines += o.lines;
+        self.blank += o.blank;
+        self.comments += o.comments;
+        self.parsed += o.parsed;
+        self.unparsed += o.unparsed;
+        self.out_of_range += o.out_of_range;
+        self.bad_time += o.bad_time;
+    }
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct FileStats {
+    pub path: String,
+    pub family: String,
+    pub format: String,
+    pub compressed: bool,
+    /// Bytes on disk (compressed size for .gz files).
+    pub bytes: u64,
+    #[serde(flatten)]
+    pub counts: LineCounts,
     pub unparsed_examples: Vec<UnparsedExample>,
     pub first_ts: Option<String>,
     pub last_ts: Option<String>,

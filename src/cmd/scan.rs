@@ -86,7 +86,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
             eprintln!("knocklog: {path}: {w}");
             problems += 1;
         }
-        if f.unparsed > 0 {
+        if f.counts.unparsed > 0 {
             let example = f
                 .unparsed_examples
                 .first()
@@ -94,12 +94,15 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
                 .unwrap_or_default();
             eprintln!(
                 "knocklog: {path}: {} of {} lines are not {} lines and were skipped{example}",
-                f.unparsed, f.lines, f.format
+                f.counts.unparsed, f.counts.lines, f.format
             );
             problems += 1;
         }
-        if f.bad_time > 0 {
-            eprintln!("knocklog: {path}: {} lines have an impossible date and were kept without a time", f.bad_time);
+        if f.counts.bad_time > 0 {
+            eprintln!(
+                "knocklog: {path}: {} lines have an impossible date and were kept without a time",
+                f.counts.bad_time
+            );
         }
     }
     if !config.quiet {

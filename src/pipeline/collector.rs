@@ -92,14 +92,7 @@ impl<'p, S: EventSink> Collector<'p, S> {
         let out = msg.output;
         let shift = self.lines_before;
         let fs = &mut self.stats[msg.file as usize];
-        fs.content_bytes += out.content_bytes;
-        fs.lines += out.lines;
-        fs.blank += out.blank;
-        fs.comments += out.comments;
-        fs.parsed += out.parsed;
-        fs.unparsed += out.unparsed;
-        fs.out_of_range += out.out_of_range;
-        fs.bad_time += out.bad_time;
+        fs.counts.add(&out.counts);
         fs.warnings.extend(msg.warnings);
         for mut example in out.unparsed_examples {
             if fs.unparsed_examples.len() < UNPARSED_EXAMPLES {
@@ -156,7 +149,7 @@ impl<'p, S: EventSink> Collector<'p, S> {
                 self.sink_error = Some(e);
             }
         }
-        self.lines_before += out.lines;
+        self.lines_before += out.counts.lines;
         if msg.last {
             self.next = (msg.file + 1, 0);
             self.lines_before = 0;

@@ -4,7 +4,7 @@
 
 use rustc_hash::FxHashMap;
 
-use crate::aggregate::file_stats::{UnparsedExample, UNPARSED_EXAMPLES};
+use crate::aggregate::file_stats::{LineCounts, UnparsedExample, UNPARSED_EXAMPLES};
 use crate::aggregate::ip::AddrKey;
 use crate::aggregate::ip_stats::SuspiciousLine;
 use crate::aggregate::PartialIpTable;
@@ -58,14 +58,7 @@ pub struct PendingEvent {
 /// collector shifts them once it knows how many lines came before.
 #[derive(Debug, Default)]
 pub struct ChunkOutput {
-    pub content_bytes: u64,
-    pub lines: u64,
-    pub blank: u64,
-    pub comments: u64,
-    pub parsed: u64,
-    pub unparsed: u64,
-    pub out_of_range: u64,
-    pub bad_time: u64,
+    pub counts: LineCounts,
     pub unparsed_examples: Vec<UnparsedExample>,
     pub events: Vec<Event>,
     pub pending: Vec<PendingEvent>,
@@ -78,7 +71,8 @@ pub struct ChunkOutput {
 /// Parses every line of `data`, which starts at byte `base` of the file's content,
 /// counting addresses into `ips` (the calling thread's own table).
 pub fn scan_chunk(ctx: &FileCtx, data: &[u8], base: u64, ips: &mut PartialIpTable) -> ChunkOutput {
-    let mut out = ChunkOutput { content_bytes: data.len() as u64, ..Default::default() };
+    let mut out = ChunkOutput::default();
+    out.counts.content_bytes = data.len() as u64;
     let file_kind = ctx.format.log_kind();
     let track_pids = ctx.format == Format::Syslog;
     let mut start = 0usize;
@@ -86,15 +80,15 @@ pub fn scan_chunk(ctx: &FileCtx, data: &[u8], base: u64, ips: &mut PartialIpTabl
         let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |i| start + i);
         let raw = &data[start..end];
         let line = raw.strip_suffix(b"\r").unwrap_or(raw);
-        out.lines += 1;
+        out.counts.lines += 1;
         let offset = base + start as u64;
         start = end + 1;
         if is_blank(line) {
-            out.blank += 1;
+            out.counts.blank += 1;
             continue;
         }
         if parse::is_comment(line) {
-            out.comments += 1;
+            out.counts.comments += 1;
             continue;
         }
         let (parsed, kind) = match parse::parse_line(ctx.format, line) {
@@ -106,22 +100,22 @@ pub fn scan_chunk(ctx: &FileCtx, data: &[u8], base: u64, ips: &mut PartialIpTabl
             None => match parse::parse_other_format(ctx.format, line) {
                 Some((format, p)) => (p, format.log_kind()),
                 None => {
-                    out.unparsed += 1;
+                    out.counts.unparsed += 1;
                     if out.unparsed_examples.len() < UNPARSED_EXAMPLES {
                         out.unparsed_examples
-                            .push(UnparsedExample { line_no: out.lines, text: lossless(truncate(line, 300)) });
+                            .push(UnparsedExample { line_no: out.counts.lines, text: lossless(truncate(line, 300)) });
                     }
                     continue;
                 }
             },
         };
-        out.parsed += 1;
+        out.counts.parsed += 1;
         let ts = match parsed.time {
             Some(t) => {
                 let year = ctx.years.map_or(ctx.fallback_year, |p| p.year_at(offset));
                 let ts = t.to_utc_micros(year, ctx.zone);
                 if ts.is_none() {
-                    out.bad_time += 1;
+                    out.counts.bad_time += 1;
                 }
                 ts
             }
@@ -129,7 +123,7 @@ pub fn scan_chunk(ctx: &FileCtx, data: &[u8], base: u64, ips: &mut PartialIpTabl
         };
         if let Some(ts) = ts {
             if ctx.since.is_some_and(|s| ts < s) || ctx.until.is_some_and(|u| ts >= u) {
-                out.out_of_range += 1;
+                out.counts.out_of_range += 1;
                 continue;
             }
             out.first_ts = Some(out.first_ts.map_or(ts, |f| f.min(ts)));
@@ -146,7 +140,7 @@ pub fn scan_chunk(ctx: &FileCtx, data: &[u8], base: u64, ips: &mut PartialIpTabl
                         Some(binding) => resolved = Some(binding.ip.clone()),
                         None => {
                             let hit = ctx.classifier.classify(line, &parsed, kind);
-                            let event = build_event(ctx.file, kind, out.lines, ts, &parsed, b"", None);
+                            let event = build_event(ctx.file, kind, out.counts.lines, ts, &parsed, b"", None);
                             out.pending.push(PendingEvent { key, event, hit, path_len: parsed.path.len() });
                             continue;
                         }
@@ -169,7 +163,7 @@ pub fn scan_chunk(ctx: &FileCtx, data: &[u8], base: u64, ips: &mut PartialIpTabl
             stats.record_suspicious(&suspicious_line(ts, &decision, &parsed), gap);
         }
         if ctx.all_events || suspicious {
-            out.events.push(build_event(ctx.file, kind, out.lines, ts, &parsed, ip, Some(&decision)));
+            out.events.push(build_event(ctx.file, kind, out.counts.lines, ts, &parsed, ip, Some(&decision)));
         }
     }
     out
