@@ -79,6 +79,7 @@ fn injected_and_payload_addresses_are_never_attributed() {
 #[test]
 fn year_boundary_and_time_span() {
     let run = sample_scan(&[]);
+    assert!(run.stdout.is_empty(), "--quiet prints nothing on stdout");
     let totals = &run.summary()["totals"];
     assert!(totals["first_ts"].as_str().unwrap().starts_with("2025-12-26"));
     assert!(totals["last_ts"].as_str().unwrap().starts_with("2026-01-08"));

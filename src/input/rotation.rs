@@ -55,7 +55,7 @@ pub fn split_rotation(file_name: &str) -> (String, RotationRank) {
     }
     if let Some((base, date)) = name.rsplit_once('-') {
         let digits = date.bytes().filter(u8::is_ascii_digit).count();
-        let is_date = (8..=14).contains(&digits) && date.bytes().all(|c| c.is_ascii_digit() || c == '_' as u8);
+        let is_date = (8..=14).contains(&digits) && date.bytes().all(|c| c.is_ascii_digit() || c == b'_');
         if !base.is_empty() && is_date {
             let value = date.bytes().filter(u8::is_ascii_digit).fold(0u64, |v, c| v * 10 + (c - b'0') as u64);
             return (base.to_owned(), RotationRank::Dated(value));
