@@ -135,6 +135,17 @@ impl IpStats {
     }
 }
 
+/// The map entry for text given as log bytes, allocating only for a new key (attackers
+/// repeat the same paths, agents and usernames thousands of times).
+fn entry_for<'m, V: Default>(map: &'m mut FxHashMap<String, V>, bytes: &[u8]) -> &'m mut V {
+    let key = match std::str::from_utf8(bytes) {
+        Ok(text) if map.contains_key(text) => return map.get_mut(text).expect("checked above"),
+        Ok(text) => text.to_owned(),
+        Err(_) => lossless(bytes),
+    };
+    map.entry(key).or_default()
+}
+
 /// What one suspicious line contributes to its address.
 pub struct SuspiciousLine<'a> {
     pub ts: Option<i64>,
@@ -196,17 +207,17 @@ impl Suspicion {
             );
         }
         if !line.user.is_empty() {
-            let tries = self.usernames.entry(lossless(line.user)).or_default();
+            let tries = entry_for(&mut self.usernames, line.user);
             tries.count += 1;
             tries.first = min_opt(tries.first, line.ts);
             tries.last = max_opt(tries.last, line.ts);
         }
         let path = line.path.split(|&c| c == b'?').next().unwrap_or_default();
         if !path.is_empty() {
-            *self.paths.entry(lossless(path)).or_default() += 1;
+            *entry_for(&mut self.paths, path) += 1;
         }
         if !line.user_agent.is_empty() {
-            *self.user_agents.entry(lossless(line.user_agent)).or_default() += 1;
+            *entry_for(&mut self.user_agents, line.user_agent) += 1;
         }
     }
 
