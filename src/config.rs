@@ -19,6 +19,23 @@ use crate::time::{parse_when, LocalZone};
 #[error("{0}")]
 pub struct UsageError(pub String);
 
+/// `--timezone`: `system`, `utc` or an offset like +01:00.
+pub fn parse_zone(text: &str) -> Result<LocalZone, UsageError> {
+    LocalZone::parse(text)
+        .ok_or_else(|| UsageError(format!("--timezone {text:?}: expected system, utc or an offset like +01:00")))
+}
+
+/// `--log-format`: one of the format names, or nothing (detect per file).
+pub fn parse_log_format(name: Option<&str>) -> Result<Option<Format>, UsageError> {
+    name.map(|name| {
+        Format::from_name(name).ok_or_else(|| {
+            let names: Vec<&str> = Format::ALL.iter().map(|f| f.as_str()).collect();
+            UsageError(format!("--log-format {name:?}: expected one of {}", names.join(", ")))
+        })
+    })
+    .transpose()
+}
+
 /// What `--config` and the detection flags resolve to.
 pub struct DetectConfig {
     pub policy: Policy,
@@ -108,16 +125,8 @@ impl ScanConfig {
                 return Err(UsageError("--since must be before --until".into()));
             }
         }
-        let zone = LocalZone::parse(&args.timezone).ok_or_else(|| {
-            UsageError(format!("--timezone {:?}: expected system, utc or an offset like +01:00", args.timezone))
-        })?;
-        let forced_format = match &args.log_format {
-            None => None,
-            Some(name) => Some(Format::from_name(name).ok_or_else(|| {
-                let names: Vec<&str> = Format::ALL.iter().map(|f| f.as_str()).collect();
-                UsageError(format!("--log-format {name:?}: expected one of {}", names.join(", ")))
-            })?),
-        };
+        let zone = parse_zone(&args.timezone)?;
+        let forced_format = parse_log_format(args.log_format.as_deref())?;
         let threads = match args.threads {
             Some(0) => return Err(UsageError("--threads must be at least 1".into())),
             Some(n) => n,

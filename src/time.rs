@@ -43,6 +43,13 @@ pub fn civil_from_days(days: i64) -> (i32, u32, u32) {
     ((if m <= 2 { y + 1 } else { y }) as i32, m, d)
 }
 
+/// UTC year and month of a file time (modification times, now).
+pub fn year_month_of(t: std::time::SystemTime) -> (i32, u8) {
+    let secs = t.duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+    let (y, m, _) = civil_from_days(secs.div_euclid(SECS_PER_DAY));
+    (y, m as u8)
+}
+
 /// UTC day number of a timestamp in microseconds.
 pub fn day_of(ts_micros: i64) -> i32 {
     ts_micros.div_euclid(SECS_PER_DAY * MICROS_PER_SEC) as i32

@@ -10,25 +10,18 @@ use anyhow::Context;
 use super::EXIT_OK;
 use crate::aggregate::ip::{canonical, AddrKey};
 use crate::cli::ExplainArgs;
-use crate::config::{DetectConfig, UsageError};
+use crate::config::{parse_log_format, parse_zone, DetectConfig, UsageError};
 use crate::event::{Format, ParsedLine};
 use crate::input::source::{self, Compression};
 use crate::parse;
 use crate::text::{for_terminal, lossless};
-use crate::time::{format_ts, LocalZone};
+use crate::time::{format_ts, year_month_of, LocalZone};
 
 pub fn run(args: &ExplainArgs) -> anyhow::Result<u8> {
     let detect = DetectConfig::from_args(&args.detect)?;
     let classifier = detect.classifier()?;
-    let zone = LocalZone::parse(&args.timezone).ok_or_else(|| {
-        UsageError(format!("--timezone {:?}: expected system, utc or an offset like +01:00", args.timezone))
-    })?;
-    let forced = match &args.log_format {
-        Some(name) => {
-            Some(Format::from_name(name).ok_or_else(|| UsageError(format!("--log-format {name:?}: unknown format")))?)
-        }
-        None => None,
-    };
+    let zone = parse_zone(&args.timezone)?;
+    let forced = parse_log_format(args.log_format.as_deref())?;
     let (line, file_format) = match (&args.line_text, &args.file, args.line) {
         (Some(text), None, None) => (text.as_bytes().to_vec(), None),
         (None, Some(file), Some(n)) if n > 0 => read_line(file, n)?,
@@ -103,7 +96,7 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<u8> {
 fn print_fields(out: &mut impl Write, p: &ParsedLine, zone: LocalZone) -> std::io::Result<()> {
     let show = |s: &[u8]| for_terminal(&lossless(s));
     if let Some(t) = p.time {
-        let year = if t.year == 0 { crate::pipeline::current_year() } else { t.year };
+        let year = if t.year == 0 { year_month_of(std::time::SystemTime::now()).0 } else { t.year };
         let when = t.to_utc_micros(year, zone).map(format_ts).unwrap_or_else(|| "invalid date".into());
         let note = if t.year == 0 {
             " (no year in the line: this year assumed; a scan infers it from the rotation)"
@@ -113,7 +106,7 @@ fn print_fields(out: &mut impl Write, p: &ParsedLine, zone: LocalZone) -> std::i
         writeln!(out, "time:      {when}{note}")?;
     }
     writeln!(out, "event:     {}", p.tag.as_str())?;
-    let fields: [(&str, &[u8]); 12] = [
+    let fields: [(&str, &[u8]); 11] = [
         ("ip", p.ip),
         ("user", p.user),
         ("vhost", p.vhost),
@@ -125,9 +118,8 @@ fn print_fields(out: &mut impl Write, p: &ParsedLine, zone: LocalZone) -> std::i
         ("host", p.host),
         ("program", p.program),
         ("message", p.message),
-        ("", b""),
     ];
-    for (name, value) in fields.iter().filter(|(n, v)| !n.is_empty() && !v.is_empty()) {
+    for (name, value) in fields.iter().filter(|(_, v)| !v.is_empty()) {
         writeln!(out, "{:<10} {}", format!("{name}:"), show(value))?;
     }
     if p.status != 0 {

@@ -42,6 +42,8 @@ pub struct Classifier {
     id: u64,
     names: Vec<String>,
     categories: Vec<Category>,
+    /// `is_weak` per rule, decided once from the names.
+    weak: Vec<bool>,
     /// False: only the user's patterns classify (the self-learning detector's mode).
     builtin: bool,
     /// Request targets, and the paths error lines name.
@@ -103,7 +105,8 @@ impl Classifier {
         let ignore = user_matcher(ignore_files, Category::Ignored)?;
         static NEXT_ID: AtomicU64 = AtomicU64::new(1);
         let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
-        Ok(Classifier { id, names, categories, builtin, path, agent, referer, message, ignore, attack })
+        let weak = names.iter().map(|n| WEAK_RULES.contains(&n.as_str())).collect();
+        Ok(Classifier { id, names, categories, weak, builtin, path, agent, referer, message, ignore, attack })
     }
 
     /// What kind of knock `line` (the raw line, without newline) is, from its parsed
@@ -151,7 +154,7 @@ impl Classifier {
     /// address, except in `--mode ip`, where "denied from an unknown address" is the
     /// criterion itself.
     pub fn is_weak(&self, rule: u32) -> bool {
-        WEAK_RULES.contains(&self.rule_name(rule))
+        self.weak.get(rule as usize).copied().unwrap_or(false)
     }
 
     /// The category a rule assigns.

@@ -3,9 +3,9 @@
 //! older sibling from the one after it, and a December-to-January step inside a file
 //! starts a new year from that line on.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
-use crate::time::{civil_from_days, month_from_abbrev, SECS_PER_DAY};
+use crate::time::{month_from_abbrev, year_month_of};
 
 /// The months seen in one file, in line order.
 #[derive(Clone, Debug, Default)]
@@ -76,13 +76,6 @@ impl YearPlan {
     }
 }
 
-/// Year and month of a modification time (UTC).
-fn year_month(t: SystemTime) -> (i32, u8) {
-    let secs = t.duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
-    let (y, m, _) = civil_from_days(secs.div_euclid(SECS_PER_DAY));
-    (y, m as u8)
-}
-
 /// Plans the years of one rotation group, given each member's scan and mtime, oldest
 /// first. Members without yearless lines get None and do not break the chain.
 pub fn plan_group(members: &[(MonthScan, SystemTime)]) -> Vec<Option<YearPlan>> {
@@ -97,7 +90,7 @@ pub fn plan_group(members: &[(MonthScan, SystemTime)]) -> Vec<Option<YearPlan>> 
             Some((year, month)) if last_month <= month => year,
             Some((year, _)) => year - 1,
             None => {
-                let (year, month) = year_month(*mtime);
+                let (year, month) = year_month_of(*mtime);
                 if last_month > month {
                     year - 1
                 } else {

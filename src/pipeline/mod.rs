@@ -10,7 +10,7 @@ pub mod worker;
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime};
 
 use rayon::prelude::*;
 
@@ -21,7 +21,7 @@ use crate::event::Format;
 use crate::input::source::{self, Compression, GzChunks, BYTES_READ};
 use crate::input::years::{plan_group, MonthScan, YearPlan};
 use crate::input::LogFile;
-use crate::time::{civil_from_days, format_ts, LocalZone, SECS_PER_DAY};
+use crate::time::{format_ts, year_month_of, LocalZone};
 pub use collector::{ChunkMessage, Collector, EventSink, SharedCollector};
 use thread_tables::ThreadTables;
 use worker::{scan_chunk, ChunkOutput, FileCtx};
@@ -79,7 +79,7 @@ pub fn scan_files<S: EventSink + Send>(
                     policy: &opts.policy,
                     format: file.format,
                     years: years[i].as_ref(),
-                    fallback_year: mtime_year(file.mtime),
+                    fallback_year: year_month_of(file.mtime).0,
                     zone: opts.zone,
                     since: opts.since,
                     until: opts.until,
@@ -202,16 +202,6 @@ fn read_file<S: EventSink + Send>(
 
 fn gzip_warning(e: &std::io::Error, decompressed: u64) -> String {
     format!("gzip stream ends early or is corrupt after {decompressed} decompressed bytes ({e}); all complete lines before that point were read")
-}
-
-/// This year (UTC), for yearless stamps with nothing better to go by.
-pub fn current_year() -> i32 {
-    mtime_year(SystemTime::now())
-}
-
-fn mtime_year(t: SystemTime) -> i32 {
-    let secs = t.duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
-    civil_from_days(secs.div_euclid(SECS_PER_DAY)).0
 }
 
 /// Plans the years of every syslog file with yearless stamps, group by group.
