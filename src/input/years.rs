@@ -108,8 +108,8 @@ pub fn plan_group(members: &[(MonthScan, SystemTime)]) -> Vec<Option<YearPlan>> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::time::days_from_civil;
-    use std::time::Duration;
+    use crate::time::{days_from_civil, SECS_PER_DAY};
+    use std::time::{Duration, UNIX_EPOCH};
 
     fn at(y: i32, m: u32, d: u32) -> SystemTime {
         UNIX_EPOCH + Duration::from_secs((days_from_civil(y, m, d) * SECS_PER_DAY) as u64)
