@@ -54,6 +54,12 @@ pub struct Thresholds {
     pub allowed_user_tolerance: u64,
 }
 
+impl Thresholds {
+    pub fn session_gap_micros(&self) -> i64 {
+        self.session_gap_secs * crate::time::MICROS_PER_SEC
+    }
+}
+
 impl Default for Thresholds {
     fn default() -> Self {
         Thresholds {

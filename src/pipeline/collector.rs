@@ -6,17 +6,15 @@ use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap;
 
-use super::worker::{binding_fresh, ChunkOutput, PidBinding, PidKey};
+use super::worker::{binding_fresh, suspicious_line, ChunkOutput, PidBinding, PidKey};
 use crate::aggregate::file_stats::UNPARSED_EXAMPLES;
 use crate::aggregate::ip::canonical;
 use crate::aggregate::ip::AddrKey;
-use crate::aggregate::ip_stats::SuspiciousLine;
 use crate::aggregate::ip_stats::{max_opt, min_opt};
 use crate::aggregate::{FileStats, IpTable};
 use crate::detect::policy::Policy;
 use crate::detect::Classifier;
 use crate::event::Event;
-use crate::time::MICROS_PER_SEC;
 
 /// Receives the kept events in input order (file, then line).
 pub trait EventSink {
@@ -117,16 +115,9 @@ impl<'p, S: EventSink> Collector<'p, S> {
             stats.record(event.ts, event.log_kind, event.status);
             let suspicious = decision.category.is_suspicious();
             if suspicious {
-                let line = SuspiciousLine {
-                    ts: event.ts,
-                    category: decision.category,
-                    weak: decision.weak,
-                    allowed_user_failure: decision.allowed_user_failure,
-                    user: event.user.as_bytes(),
-                    path: event.path.as_bytes(),
-                    user_agent: event.user_agent.as_bytes(),
-                };
-                stats.record_suspicious(&line, self.policy.thresholds.session_gap_secs * MICROS_PER_SEC);
+                let (user, path, agent) = (event.user.as_bytes(), event.path.as_bytes(), event.user_agent.as_bytes());
+                let line = suspicious_line(event.ts, &decision, user, path, agent);
+                stats.record_suspicious(&line, self.policy.thresholds.session_gap_micros());
             }
             if self.all_events || suspicious {
                 event.ip = canonical(&binding.ip);

@@ -159,8 +159,8 @@ pub fn scan_chunk(ctx: &FileCtx, data: &[u8], base: u64, ips: &mut PartialIpTabl
         stats.record(ts, kind, parsed.status);
         let suspicious = decision.category.is_suspicious();
         if suspicious {
-            let gap = ctx.policy.thresholds.session_gap_secs * MICROS_PER_SEC;
-            stats.record_suspicious(&suspicious_line(ts, &decision, &parsed), gap);
+            let line = suspicious_line(ts, &decision, parsed.user, parsed.path, parsed.user_agent);
+            stats.record_suspicious(&line, ctx.policy.thresholds.session_gap_micros());
         }
         if ctx.all_events || suspicious {
             out.events.push(build_event(ctx.file, kind, out.counts.lines, ts, &parsed, ip, Some(&decision)));
@@ -178,15 +178,21 @@ pub fn binding_fresh(binding: &PidBinding, ts: Option<i64>) -> bool {
 }
 
 /// What a suspicious line adds to its address's statistics.
-pub fn suspicious_line<'a>(ts: Option<i64>, d: &Decision, p: &ParsedLine<'a>) -> SuspiciousLine<'a> {
+pub fn suspicious_line<'a>(
+    ts: Option<i64>,
+    d: &Decision,
+    user: &'a [u8],
+    path: &'a [u8],
+    user_agent: &'a [u8],
+) -> SuspiciousLine<'a> {
     SuspiciousLine {
         ts,
         category: d.category,
         weak: d.weak,
         allowed_user_failure: d.allowed_user_failure,
-        user: p.user,
-        path: p.path,
-        user_agent: p.user_agent,
+        user,
+        path,
+        user_agent,
     }
 }
 
