@@ -51,30 +51,17 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     let ips = assess(ips, &config.options.policy, config.all_ips);
     let policy = &config.options.policy;
     let (out, formats) = (&config.out, config.formats);
-    let tables: Vec<(&'static str, Batch)> = pool.install(|| {
-        let (a, (b, (c, d))) = rayon::join(
-            || ("ips", ips_batch(&ips)),
-            || {
-                rayon::join(
-                    || ("daily", daily_batch(&ips)),
-                    || {
-                        rayon::join(
-                            || ("sessions", sessions_batch(&ips)),
-                            || ("usernames", usernames_batch(&ips, policy)),
-                        )
-                    },
-                )
-            },
-        );
-        vec![a, b, c, d]
-    });
-    let written: Vec<anyhow::Result<u64>> = pool.install(|| {
+    // The four tables are built and written side by side.
+    let build: [(&'static str, &(dyn Fn() -> Batch + Sync)); 4] = [
+        ("ips", &|| ips_batch(&ips)),
+        ("daily", &|| daily_batch(&ips)),
+        ("sessions", &|| sessions_batch(&ips)),
+        ("usernames", &|| usernames_batch(&ips, policy)),
+    ];
+    pool.install(|| {
         use rayon::prelude::*;
-        tables.par_iter().map(|(name, batch)| TableWriter::write_table(out, name, formats, batch)).collect()
-    });
-    for w in written {
-        w?;
-    }
+        build.par_iter().try_for_each(|(name, batch)| TableWriter::write_table(out, name, formats, &batch()).map(drop))
+    })?;
     let summary = Summary::new(&files, &discovery.skipped, ips.len(), events_written);
     let json = serde_json::to_vec_pretty(&summary).context("encoding summary.json")?;
     write_atomic(&config.out.join("summary.json"), &json)?;

@@ -24,29 +24,15 @@ pub fn assess(ips: Vec<(String, IpStats)>, policy: &Policy, all: bool) -> Vec<As
         .map(|(ip, stats)| {
             let allowed =
                 policy.mode != super::policy::Mode::User && policy.allow_ips.contains(AddrKey::of(ip.as_bytes()));
-            let (input, score) = match &stats.suspicion {
-                Some(s) => {
-                    let score = Category::ALL.iter().map(|c| weight(*c) * s.by_category[c.index()] as f64).sum::<f64>();
-                    let input = VerdictInput {
-                        allowed_address: allowed,
-                        suspicious: s.events,
-                        allowed_user_failures: s.allowed_user_failures,
-                        suspicious_days: s.daily.len(),
-                        max_daily_suspicious: s.max_daily(),
-                    };
-                    (input, score)
-                }
-                None => (
-                    VerdictInput {
-                        allowed_address: allowed,
-                        suspicious: 0,
-                        allowed_user_failures: 0,
-                        suspicious_days: 0,
-                        max_daily_suspicious: 0,
-                    },
-                    0.0,
-                ),
-            };
+            let mut input = VerdictInput { allowed_address: allowed, ..Default::default() };
+            let mut score = 0.0;
+            if let Some(s) = &stats.suspicion {
+                score = Category::ALL.iter().map(|c| weight(*c) * s.by_category[c.index()] as f64).sum::<f64>();
+                input.suspicious = s.events;
+                input.allowed_user_failures = s.allowed_user_failures;
+                input.suspicious_days = s.daily.len();
+                input.max_daily_suspicious = s.max_daily();
+            }
             let (sneak, verdict) = verdict(&policy.thresholds, &input);
             // A quiet returner is worth more than its few events say.
             let score = if sneak { score + 10.0 * input.suspicious_days as f64 } else { score };

@@ -221,6 +221,7 @@ pub fn weight(category: Category) -> f64 {
 }
 
 /// Inputs of a verdict, gathered per address.
+#[derive(Default)]
 pub struct VerdictInput {
     pub allowed_address: bool,
     pub suspicious: u64,
