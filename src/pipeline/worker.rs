@@ -51,7 +51,6 @@ pub struct PendingEvent {
     pub event: Event,
     /// What the classifier made of the line; the policy decides once the address is known.
     pub hit: Option<Hit>,
-    pub path_len: usize,
 }
 
 /// Everything one chunk yields. Line numbers are 1-based within the chunk; the
@@ -132,16 +131,18 @@ pub fn scan_chunk(ctx: &FileCtx, data: &[u8], base: u64, ips: &mut PartialIpTabl
         let mut resolved: Option<Box<[u8]>> = None;
         if track_pids {
             if let Some(pid) = parsed.pid {
-                let key: PidKey = (parsed.host.into(), pid);
+                // The key is built only for the lines that bind or need a binding: most
+                // syslog lines with a pid (cron, systemd...) do neither.
                 if !parsed.ip.is_empty() {
-                    out.pid_bindings.insert(key, PidBinding { ip: parsed.ip.into(), ts });
+                    out.pid_bindings.insert((parsed.host.into(), pid), PidBinding { ip: parsed.ip.into(), ts });
                 } else if parsed.tag != EventTag::Other {
+                    let key: PidKey = (parsed.host.into(), pid);
                     match out.pid_bindings.get(&key).filter(|b| binding_fresh(b, ts)) {
                         Some(binding) => resolved = Some(binding.ip.clone()),
                         None => {
                             let hit = ctx.classifier.classify(line, &parsed, kind);
                             let event = build_event(ctx.file, kind, out.counts.lines, ts, &parsed, b"", None);
-                            out.pending.push(PendingEvent { key, event, hit, path_len: parsed.path.len() });
+                            out.pending.push(PendingEvent { key, event, hit });
                             continue;
                         }
                     }
