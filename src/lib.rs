@@ -10,6 +10,7 @@ pub mod config;
 pub mod detect;
 pub mod event;
 pub mod input;
+pub mod learn;
 pub mod output;
 pub mod parse;
 pub mod pipeline;

@@ -1,6 +1,7 @@
 //! Aggregation: per-IP statistics built per chunk without allocation on the hot path,
 //! merged into one table keyed by the canonical address; per-file reading statistics.
 
+pub mod blocklist;
 pub mod file_stats;
 pub mod ip;
 pub mod ip_stats;
