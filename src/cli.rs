@@ -106,6 +106,9 @@ pub struct ScanArgs {
     #[command(flatten)]
     pub detect: DetectArgs,
 
+    #[command(flatten)]
+    pub blocklist: BlocklistArgs,
+
     /// No progress bar and no summary on the terminal (warnings still go to stderr).
     #[arg(long, short)]
     pub quiet: bool,
@@ -165,4 +168,40 @@ pub struct DetectArgs {
     /// Wrong passwords for an allowed user that are tolerated as typos [default: 5].
     #[arg(long, value_name = "N")]
     pub allowed_user_tolerance: Option<u64>,
+}
+
+/// What goes into blocklist.txt/.nft/.ipset/.iptables/.ip6tables. Also the
+/// `[blocklist]` table of knocklog.toml; flags override it.
+#[derive(Args, Debug, Clone, Default)]
+pub struct BlocklistArgs {
+    /// Lowest verdict that is listed: block, or watch to list watch addresses too [default: block].
+    #[arg(long, value_name = "VERDICT", value_parser = ["block", "watch"])]
+    pub blocklist_verdict: Option<String>,
+
+    /// Listed addresses that must share a /24 (IPv4) or /64 (IPv6) before the whole range is
+    /// proposed, if no allowed, benign or own address is inside [default: 3].
+    #[arg(long, value_name = "N")]
+    pub range_min_ips: Option<usize>,
+
+    /// Prefix length of proposed IPv4 ranges, 8-31 [default: 24].
+    #[arg(long, value_name = "BITS")]
+    pub range_v4_prefix: Option<u8>,
+
+    /// Prefix length of proposed IPv6 ranges, 16-127 [default: 64].
+    #[arg(long, value_name = "BITS")]
+    pub range_v6_prefix: Option<u8>,
+
+    /// List single addresses only, never a proposed range.
+    #[arg(long)]
+    pub no_ranges: bool,
+
+    /// Also list private (RFC 1918, 100.64/10, fc00::/7) and documentation addresses (for a lab,
+    /// or the sample logs); loopback, link-local, multicast, allowed and own addresses never are.
+    #[arg(long)]
+    pub blocklist_include_special: bool,
+
+    /// This server's address or network (e.g. its public address behind NAT): never listed, never
+    /// inside a range. This machine's interface addresses are always included. Repeat or comma-separate.
+    #[arg(long, value_name = "ADDR|CIDR", value_delimiter = ',')]
+    pub own_address: Vec<String>,
 }

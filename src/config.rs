@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::aggregate::blocklist::{BlocklistFile, BlocklistSettings};
 use crate::cli::{DetectArgs, OutputFormat, ScanArgs};
 use crate::detect::allowlist::{AllowList, Block};
 use crate::detect::policy::{Mode, Policy, Thresholds};
@@ -42,6 +43,8 @@ pub struct DetectConfig {
     pub builtin_rules: bool,
     pub attack_patterns: Vec<PathBuf>,
     pub ignore_patterns: Vec<PathBuf>,
+    /// The `[blocklist]` table of the settings file (resolved by `scan` only).
+    pub blocklist: BlocklistFile,
 }
 
 impl DetectConfig {
@@ -84,6 +87,7 @@ impl DetectConfig {
             builtin_rules: !args.no_builtin_rules && file.builtin_rules.unwrap_or(true),
             attack_patterns: file.attack_patterns.iter().chain(&args.attack_patterns).cloned().collect(),
             ignore_patterns: file.ignore_patterns.iter().chain(&args.ignore_patterns).cloned().collect(),
+            blocklist: file.blocklist,
         })
     }
 
@@ -104,6 +108,7 @@ pub struct ScanConfig {
     pub classifier: Classifier,
     pub all_ips: bool,
     pub quiet: bool,
+    pub blocklist: BlocklistSettings,
 }
 
 impl ScanConfig {
@@ -144,6 +149,7 @@ impl ScanConfig {
         };
         let detect = DetectConfig::from_args(&args.detect)?;
         let classifier = detect.classifier()?;
+        let blocklist = BlocklistSettings::resolve(&args.blocklist, &detect.blocklist)?;
         Ok(ScanConfig {
             paths: args.paths.clone(),
             classifier,
@@ -161,6 +167,7 @@ impl ScanConfig {
                 progress: stderr_is_terminal && !args.quiet,
             },
             quiet: args.quiet,
+            blocklist,
         })
     }
 }

@@ -1,6 +1,29 @@
 //! Blocklist entries: the block-verdict addresses, collapsed into addresses and
 //! ranges, each with the reason a person reads before loading it into a firewall.
+//!
+//! What is listed is exact: the listed-verdict addresses, plus a proposed range only
+//! where enough of them share one and nothing that must stay reachable (an allowed,
+//! benign or own address, a special-purpose range) is inside. Adjacent and overlapping
+//! pieces are then written as the fewest CIDR blocks covering exactly the same
+//! addresses. Reasons are built from counts, categories and canonical addresses only,
+//! never from text an attacker wrote.
 
+pub mod net;
+pub mod own;
+pub mod settings;
+#[cfg(test)]
+mod tests;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write;
+
+pub use net::{Net, Special};
+pub use settings::{BlocklistFile, BlocklistSettings};
+
+use crate::aggregate::IpStats;
+use crate::detect::allowlist::AllowList;
+use crate::detect::assess::Assessed;
+use crate::detect::policy::Verdict;
 use crate::detect::Category;
 
 /// One line of the blocklist: an address or a range.
@@ -17,4 +40,319 @@ pub struct BlockEntry {
     pub last_seen: Option<i64>,
     /// Categories of the suspicious events it covers, in `Category::ALL` order.
     pub categories: Vec<Category>,
+}
+
+/// Addresses that sent traffic which did not count against them (pages, successful
+/// logins, allowed users, lines no rule flagged). A proposed range must not contain
+/// one that is not itself listed: blocking the range would lock out a real visitor.
+/// Collected from the scan's address table before `assess` drops the addresses
+/// without suspicious events.
+#[derive(Clone, Debug, Default)]
+pub struct BenignAddresses {
+    /// (IPv6, address), sorted.
+    keys: Vec<(bool, u128)>,
+}
+
+impl BenignAddresses {
+    pub fn collect(rows: &[(String, IpStats)]) -> BenignAddresses {
+        let keys = rows
+            .iter()
+            .filter(|(_, s)| s.events > s.suspicion.as_ref().map_or(0, |x| x.events + x.weak))
+            .filter_map(|(ip, _)| ip.parse().ok().map(net::key_of))
+            .collect();
+        BenignAddresses::from_keys(keys)
+    }
+
+    pub fn from_keys(mut keys: Vec<(bool, u128)>) -> BenignAddresses {
+        keys.sort_unstable();
+        keys.dedup();
+        BenignAddresses { keys }
+    }
+
+    /// The benign addresses inside `net`, in order.
+    fn inside(&self, net: &Net) -> &[(bool, u128)] {
+        let lo = self.keys.partition_point(|k| *k < (net.v6, net.first()));
+        let hi = self.keys.partition_point(|k| *k <= (net.v6, net.last()));
+        &self.keys[lo..hi]
+    }
+
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+}
+
+/// Why a listed-verdict address was left off the list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Exclusion {
+    Allowed,
+    Own,
+    Special(Special),
+    /// A host name or other text the log gave instead of an address.
+    NotAnAddress,
+}
+
+impl Exclusion {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Exclusion::Allowed => "allow-listed",
+            Exclusion::Own => "this server's own address",
+            Exclusion::Special(s) => s.as_str(),
+            Exclusion::NotAnAddress => "not an IP address",
+        }
+    }
+}
+
+/// A range the rule looked at and did not propose, and why.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RejectedRange {
+    pub net: Net,
+    /// Listed addresses inside it.
+    pub members: usize,
+    pub why: String,
+}
+
+/// The finished blocklist.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Blocklist {
+    /// IPv4 then IPv6, in address order, never overlapping.
+    pub entries: Vec<BlockEntry>,
+    /// Addresses whose verdict is listed (before exclusions).
+    pub candidates: usize,
+    /// Of those, the addresses on the list.
+    pub listed: usize,
+    /// The others, per reason.
+    pub excluded: BTreeMap<Exclusion, usize>,
+    /// Ranges proposed by the range rule (before collapsing).
+    pub ranges: Vec<Net>,
+    pub rejected_ranges: Vec<RejectedRange>,
+}
+
+impl Blocklist {
+    pub fn entries_v4(&self) -> usize {
+        self.entries.iter().filter(|e| !e.v6).count()
+    }
+
+    pub fn entries_v6(&self) -> usize {
+        self.entries.iter().filter(|e| e.v6).count()
+    }
+}
+
+/// A listed address.
+struct Member<'a> {
+    v6: bool,
+    addr: u128,
+    who: &'a Assessed,
+}
+
+/// Builds the blocklist from the assessed addresses.
+pub fn build(ips: &[Assessed], benign: &BenignAddresses, allow: &AllowList, settings: &BlocklistSettings) -> Blocklist {
+    let mut list = Blocklist::default();
+    let allow_nets: Vec<Net> = allow.user_blocks().iter().map(|b| Net::from_block(*b)).collect();
+    let mut members: Vec<Member> = Vec::new();
+    for who in ips.iter().filter(|a| a.verdict >= settings.verdict.max(Verdict::Watch)) {
+        list.candidates += 1;
+        match classify(who, &allow_nets, settings) {
+            Ok((v6, addr)) => members.push(Member { v6, addr, who }),
+            Err(why) => *list.excluded.entry(why).or_default() += 1,
+        }
+    }
+    members.sort_by_key(|m| (m.v6, m.addr));
+    members.dedup_by_key(|m| (m.v6, m.addr));
+    list.listed = members.len();
+
+    if settings.ranges {
+        propose_ranges(&members, benign, &allow_nets, settings, &mut list);
+    }
+
+    // Every listed address and proposed range as an interval; overlapping and adjacent
+    // ones join, and each joined interval is written as its exact CIDR cover.
+    let mut spans: Vec<(bool, u128, u128)> = members.iter().map(|m| (m.v6, m.addr, m.addr)).collect();
+    spans.extend(list.ranges.iter().map(|r| (r.v6, r.first(), r.last())));
+    spans.sort_unstable();
+    let mut joined: Vec<(bool, u128, u128)> = Vec::new();
+    for (v6, lo, hi) in spans {
+        match joined.last_mut() {
+            Some(last) if last.0 == v6 && lo <= last.2.saturating_add(1) => last.2 = last.2.max(hi),
+            _ => joined.push((v6, lo, hi)),
+        }
+    }
+    for (v6, lo, hi) in joined {
+        for piece in net::cidrs(v6, lo, hi) {
+            let from = members.partition_point(|m| (m.v6, m.addr) < (v6, piece.first()));
+            let to = members.partition_point(|m| (m.v6, m.addr) <= (v6, piece.last()));
+            let ranges: Vec<Net> = list.ranges.iter().filter(|r| r.overlaps(&piece)).copied().collect();
+            list.entries.push(entry(piece, &members[from..to], &ranges, settings));
+        }
+    }
+    list
+}
+
+/// The address of a listed-verdict client, or why it must not be listed.
+fn classify(who: &Assessed, allow_nets: &[Net], settings: &BlocklistSettings) -> Result<(bool, u128), Exclusion> {
+    let Ok(ip) = who.ip.parse() else {
+        return Err(Exclusion::NotAnAddress);
+    };
+    let (v6, addr) = net::key_of(ip);
+    if (!v6 && addr >> 24 == 127) || (v6 && addr == 1) {
+        return Err(Exclusion::Special(Special::Loopback));
+    }
+    if who.allowed || allow_nets.iter().any(|n| n.contains(v6, addr)) {
+        return Err(Exclusion::Allowed);
+    }
+    if settings.own.iter().any(|n| n.contains(v6, addr)) {
+        return Err(Exclusion::Own);
+    }
+    match net::special(v6, addr) {
+        Some(class) if !(settings.include_special && class.can_include()) => Err(Exclusion::Special(class)),
+        _ => Ok((v6, addr)),
+    }
+}
+
+/// The range rule: a range of the configured prefix is proposed when at least
+/// `range_min_ips` listed addresses share it and nothing that must stay reachable is
+/// inside.
+fn propose_ranges(
+    members: &[Member],
+    benign: &BenignAddresses,
+    allow_nets: &[Net],
+    settings: &BlocklistSettings,
+    list: &mut Blocklist,
+) {
+    let mut groups: BTreeMap<Net, Vec<u128>> = BTreeMap::new();
+    for m in members {
+        groups.entry(Net::new(m.v6, m.addr, settings.range_prefix(m.v6))).or_default().push(m.addr);
+    }
+    for (range, inside) in groups {
+        if inside.len() < settings.range_min_ips {
+            continue;
+        }
+        match range_blocker(&range, &inside, benign, allow_nets, settings) {
+            None => list.ranges.push(range),
+            Some(why) => list.rejected_ranges.push(RejectedRange { net: range, members: inside.len(), why }),
+        }
+    }
+}
+
+/// What keeps a range from being proposed, if anything. `members` is sorted.
+fn range_blocker(
+    range: &Net,
+    members: &[u128],
+    benign: &BenignAddresses,
+    allow_nets: &[Net],
+    settings: &BlocklistSettings,
+) -> Option<String> {
+    if let Some(own) = settings.own.iter().find(|n| n.overlaps(range)) {
+        return Some(format!("this server's address {own} is inside"));
+    }
+    if let Some(allowed) = allow_nets.iter().find(|n| n.overlaps(range)) {
+        return Some(format!("allow-listed {allowed} is inside"));
+    }
+    let special = net::special_ranges()
+        .find(|(n, class)| n.overlaps(range) && !(settings.include_special && class.can_include()));
+    if let Some((n, class)) = special {
+        return Some(format!("it overlaps the {} range {n}", class.as_str()));
+    }
+    let visitors: Vec<Net> = benign
+        .inside(range)
+        .iter()
+        .filter(|(_, a)| members.binary_search(a).is_err())
+        .map(|&(v6, a)| Net::host(v6, a))
+        .collect();
+    if !visitors.is_empty() {
+        let shown: Vec<String> = visitors.iter().take(3).map(|n| n.to_string()).collect();
+        let more = if visitors.len() > 3 { format!(" and {} more", visitors.len() - 3) } else { String::new() };
+        let verb = if visitors.len() == 1 { "is an address" } else { "are addresses" };
+        return Some(format!(
+            "{}{more} inside {verb} with traffic that did not count against it (visitors to keep)",
+            shown.join(", ")
+        ));
+    }
+    None
+}
+
+/// Members described in a reason before "and N more".
+const MEMBERS_SHOWN: usize = 8;
+
+fn entry(piece: Net, members: &[Member], ranges: &[Net], settings: &BlocklistSettings) -> BlockEntry {
+    let mut categories = [false; Category::ALL.len()];
+    let mut days = BTreeSet::new();
+    let (mut first_seen, mut last_seen): (Option<i64>, Option<i64>) = (None, None);
+    let mut events = 0;
+    for m in members {
+        let stats = &m.who.stats;
+        first_seen = crate::aggregate::ip_stats::min_opt(first_seen, stats.first_seen);
+        last_seen = crate::aggregate::ip_stats::max_opt(last_seen, stats.last_seen);
+        if let Some(s) = &stats.suspicion {
+            events += s.events;
+            days.extend(s.daily.iter().map(|d| d.0));
+            for c in Category::ALL.iter().filter(|c| c.is_suspicious() && s.by_category[c.index()] > 0) {
+                categories[c.index()] = true;
+            }
+        }
+    }
+    let mut reason = String::new();
+    if !ranges.is_empty() {
+        let names: Vec<String> = ranges.iter().map(|r| r.to_string()).collect();
+        let _ = write!(
+            reason,
+            "range{} {} proposed: {} {}-verdict addresses inside (at least {} per /{} needed), no allowed, benign or own address: ",
+            if ranges.len() == 1 { "" } else { "s" },
+            names.join(", "),
+            members.len(),
+            settings.verdict.as_str(),
+            settings.range_min_ips,
+            settings.range_prefix(piece.v6),
+        );
+    }
+    if ranges.is_empty() && members.len() == 1 {
+        let who = members[0].who;
+        let _ = write!(
+            reason,
+            "{}{}: {}",
+            who.verdict.as_str(),
+            if who.sneak { " (sneak attacker)" } else { "" },
+            activity(who)
+        );
+    } else {
+        if ranges.is_empty() {
+            let _ = write!(reason, "{} addresses: ", members.len());
+        }
+        let _ = write!(reason, "{events} suspicious events on {} days: ", days.len());
+        for (i, m) in members.iter().take(MEMBERS_SHOWN).enumerate() {
+            let sep = if i == 0 { "" } else { "; " };
+            let sneak = if m.who.sneak { ", sneak attacker" } else { "" };
+            let ip = Net::host(m.v6, m.addr);
+            let _ = write!(reason, "{sep}{ip} ({}{sneak}, {})", m.who.verdict.as_str(), activity(m.who));
+        }
+        if members.len() > MEMBERS_SHOWN {
+            let _ = write!(reason, "; and {} more", members.len() - MEMBERS_SHOWN);
+        }
+    }
+    BlockEntry {
+        network: piece.to_string(),
+        v6: piece.v6,
+        addresses: members.len() as u32,
+        reason,
+        first_seen,
+        last_seen,
+        categories: Category::ALL.iter().copied().filter(|c| categories[c.index()]).collect(),
+    }
+}
+
+/// "114 suspicious events on 1 day".
+fn activity(who: &Assessed) -> String {
+    let (events, days) = who.stats.suspicion.as_ref().map_or((0, 0), |s| (s.events, s.daily.len()));
+    format!("{events} suspicious event{} on {days} day{}", plural(events as usize), plural(days))
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
 }

@@ -7,12 +7,14 @@ use std::io::{IsTerminal, Write};
 use anyhow::Context;
 
 use super::{EXIT_OK, EXIT_SKIPPED};
+use crate::aggregate::blocklist::{self, BenignAddresses};
 use crate::cli::ScanArgs;
 use crate::config::ScanConfig;
 use crate::detect::assess::{assess, Assessed};
 use crate::detect::policy::Verdict;
 use crate::detect::Category;
 use crate::input::discover;
+use crate::output::blocklist::{write_all as write_blocklist, BlocklistSummary, Provenance};
 use crate::output::summary::Summary;
 use crate::output::table::Batch;
 use crate::output::tables::{daily_batch, ips_batch, sessions_batch, usernames_batch};
@@ -48,7 +50,11 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     let outcome = pool.install(|| scan_files(&discovery.files, &config.options, &config.classifier, events))?;
     let ScanOutcome { files, ips, sink, elapsed } = outcome;
     let events_written = sink.finish()?;
+    // Before `assess` drops them: the addresses whose traffic did not count against
+    // them, which a proposed blocklist range must not cover.
+    let benign = BenignAddresses::collect(&ips);
     let ips = assess(ips, &config.options.policy, config.all_ips);
+    let blocklist = blocklist::build(&ips, &benign, &config.options.policy.allow_ips, &config.blocklist);
     let policy = &config.options.policy;
     let (out, formats) = (&config.out, config.formats);
     // The four tables are built and written side by side.
@@ -62,7 +68,14 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
         use rayon::prelude::*;
         build.par_iter().try_for_each(|(name, batch)| TableWriter::write_table(out, name, formats, &batch()).map(drop))
     })?;
-    let summary = Summary::new(&files, &discovery.skipped, ips.len(), events_written);
+    let mut summary = Summary::new(&files, &discovery.skipped, ips.len(), events_written);
+    let provenance = Provenance {
+        generated: now_micros(),
+        first_ts: summary.totals.first_ts.clone(),
+        last_ts: summary.totals.last_ts.clone(),
+    };
+    write_blocklist(&config.out, &blocklist, &config.blocklist, &provenance)?;
+    summary.blocklist = Some(BlocklistSummary::new(&blocklist, &config.blocklist));
     let json = serde_json::to_vec_pretty(&summary).context("encoding summary.json")?;
     write_atomic(&config.out.join("summary.json"), &json)?;
 
@@ -96,6 +109,10 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
         print_report(&summary, &ips, elapsed, &config)?;
     }
     Ok(if problems > 0 { EXIT_SKIPPED } else { EXIT_OK })
+}
+
+fn now_micros() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_micros() as i64)
 }
 
 fn shorten(s: &str, max: usize) -> String {
@@ -147,6 +164,19 @@ fn print_report(
         t.events_written,
         config.out.display()
     )?;
+    if let Some(b) = &summary.blocklist {
+        let left_out: usize = b.excluded.values().sum();
+        let why: Vec<String> = b.excluded.iter().map(|(w, n)| format!("{n} {w}")).collect();
+        writeln!(
+            out,
+            "Blocklist: {} entries ({} IPv4, {} IPv6, {} proposed ranges) in blocklist.txt, .nft, .ipset, .iptables, .ip6tables{}.",
+            b.entries,
+            b.entries_v4,
+            b.entries_v6,
+            b.ranges_proposed.len(),
+            if left_out == 0 { String::new() } else { format!("; {left_out} {} addresses left out ({})", b.verdict, why.join(", ")) }
+        )?;
+    }
     let worst: Vec<&Assessed> = ips.iter().filter(|a| a.verdict != Verdict::None).take(15).collect();
     if !worst.is_empty() {
         writeln!(out, "\nWorst first:")?;

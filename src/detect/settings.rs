@@ -21,6 +21,8 @@ pub struct SettingsFile {
     pub builtin_rules: Option<bool>,
     #[serde(default)]
     pub thresholds: ThresholdsFile,
+    #[serde(default)]
+    pub blocklist: crate::aggregate::blocklist::BlocklistFile,
 }
 
 #[derive(Debug, Default, Deserialize, PartialEq)]

@@ -2,6 +2,7 @@
 //! Parquet writers, summary.json, and the terminal progress bar. Every file is written
 //! under a temporary name and renamed into place only when complete.
 
+pub mod blocklist;
 pub mod csv_out;
 pub mod parquet_out;
 pub mod progress;

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use super::blocklist::BlocklistSummary;
 use crate::aggregate::FileStats;
 use crate::input::Skipped;
 use crate::time::format_ts;
@@ -37,6 +38,9 @@ pub struct Summary<'a> {
     pub totals: Totals,
     pub files: &'a [FileStats],
     pub skipped: Vec<SkippedEntry>,
+    /// What the blocklist files hold (set by `scan` once they are written).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub blocklist: Option<BlocklistSummary>,
 }
 
 impl<'a> Summary<'a> {
@@ -61,6 +65,6 @@ impl<'a> Summary<'a> {
             .iter()
             .map(|s| SkippedEntry { path: s.path.display().to_string(), reason: s.reason.clone(), warning: s.warning })
             .collect();
-        Summary { knocklog_version: env!("CARGO_PKG_VERSION"), totals, files, skipped }
+        Summary { knocklog_version: env!("CARGO_PKG_VERSION"), totals, files, skipped, blocklist: None }
     }
 }

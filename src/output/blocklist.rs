@@ -1,0 +1,308 @@
+//! The blocklist files: blocklist.txt (one address or CIDR per line with its reason),
+//! blocklist.nft (nftables sets and drop rules), blocklist.ipset (`ipset restore`),
+//! blocklist.iptables and blocklist.ip6tables (`iptables-restore --noflush`). Every file
+//! reloads idempotently and says in its header how it was made and how to load it.
+//! Comments are neutralised so no text can break out of its comment line.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::write_atomic;
+use crate::aggregate::blocklist::{BlockEntry, Blocklist, BlocklistSettings, Net};
+use crate::detect::policy::Verdict;
+use crate::text::for_terminal;
+use crate::time::format_ts;
+
+pub const FILES: [&str; 5] =
+    ["blocklist.txt", "blocklist.nft", "blocklist.ipset", "blocklist.iptables", "blocklist.ip6tables"];
+
+/// nftables table and sets, ipset sets, iptables chain.
+pub const NFT_TABLE: &str = "knocklog";
+pub const IPSET_V4: &str = "knocklog-v4";
+pub const IPSET_V6: &str = "knocklog-v6";
+pub const CHAIN: &str = "knocklog";
+
+/// ipset's create parameters must match on every reload, so the size cap is fixed
+/// (memory grows with the entries, not with the cap).
+const IPSET_MAXELEM: usize = 1 << 20;
+
+/// Where a blocklist came from, for the headers.
+pub struct Provenance {
+    /// When the files were written (microseconds since the epoch).
+    pub generated: i64,
+    /// The span of the logs read.
+    pub first_ts: Option<String>,
+    pub last_ts: Option<String>,
+}
+
+/// The blocklist counts in summary.json.
+#[derive(Serialize, Debug, PartialEq)]
+pub struct BlocklistSummary {
+    pub files: [&'static str; 5],
+    pub verdict: &'static str,
+    pub entries: usize,
+    pub entries_v4: usize,
+    pub entries_v6: usize,
+    /// Listed-verdict addresses on the list.
+    pub addresses: usize,
+    /// Listed-verdict addresses left out, per reason.
+    pub excluded: BTreeMap<&'static str, usize>,
+    pub ranges_proposed: Vec<String>,
+    pub ranges_rejected: usize,
+}
+
+impl BlocklistSummary {
+    pub fn new(list: &Blocklist, settings: &BlocklistSettings) -> BlocklistSummary {
+        BlocklistSummary {
+            files: FILES,
+            verdict: settings.verdict.as_str(),
+            entries: list.entries.len(),
+            entries_v4: list.entries_v4(),
+            entries_v6: list.entries_v6(),
+            addresses: list.listed,
+            excluded: list.excluded.iter().map(|(why, n)| (why.as_str(), *n)).collect(),
+            ranges_proposed: list.ranges.iter().map(|r| r.to_string()).collect(),
+            ranges_rejected: list.rejected_ranges.len(),
+        }
+    }
+}
+
+/// Writes the five files into `dir`, each atomically.
+pub fn write_all(dir: &Path, list: &Blocklist, settings: &BlocklistSettings, from: &Provenance) -> anyhow::Result<()> {
+    let texts = [
+        txt(list, settings, from),
+        nft(list, settings, from),
+        ipset(list, settings, from),
+        iptables(list, settings, from, false),
+        iptables(list, settings, from, true),
+    ];
+    for (name, text) in FILES.iter().zip(texts) {
+        write_atomic(&dir.join(name), text.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// Text for a `#` comment: one line whatever it holds (control characters, line and
+/// paragraph separators and bidi controls become visible escapes).
+pub fn comment(text: &str) -> String {
+    for_terminal(text).replace(['\u{2028}', '\u{2029}', '\u{85}'], " ")
+}
+
+/// The header every file starts with: what is listed, how, what was left out.
+fn header(out: &mut String, list: &Blocklist, s: &BlocklistSettings, from: &Provenance, load: &[&str]) {
+    let mut lines: Vec<String> = Vec::new();
+    lines.push(format!(
+        "knocklog blocklist: {} entries ({} IPv4, {} IPv6) covering {} addresses with verdict {}{}",
+        list.entries.len(),
+        list.entries_v4(),
+        list.entries_v6(),
+        list.listed,
+        listed_verdicts(s),
+        match list.ranges.len() {
+            0 => String::new(),
+            1 => " and 1 proposed range".to_owned(),
+            n => format!(" and {n} proposed ranges"),
+        }
+    ));
+    let span = match (&from.first_ts, &from.last_ts) {
+        (Some(a), Some(b)) => format!(" from logs of {a} .. {b}"),
+        _ => String::new(),
+    };
+    lines.push(format!(
+        "Generated {} by knocklog {}{span}.",
+        format_ts(whole_seconds(from.generated)),
+        env!("CARGO_PKG_VERSION")
+    ));
+    lines.extend(load.iter().map(|l| l.to_string()));
+    lines.push(format!("Listed: every address with verdict {} (sneak attackers included).", listed_verdicts(s)));
+    if s.ranges {
+        lines.push(format!(
+            "Ranges: a /{} (IPv4) or /{} (IPv6) is proposed when at least {} listed addresses share it and no allowed address, no address with benign traffic and none of this server's addresses is inside.",
+            s.range_v4_prefix, s.range_v6_prefix, s.range_min_ips
+        ));
+    } else {
+        lines.push("Ranges: none proposed (--no-ranges).".to_owned());
+    }
+    lines.push(format!(
+        "Never listed: allow-listed blocks, this server's own addresses, loopback, link-local, multicast and reserved ranges, and {}.",
+        if s.include_special {
+            "nothing else (private and documentation addresses are kept: --blocklist-include-special)"
+        } else {
+            "private (RFC 1918, 100.64.0.0/10, fc00::/7) and documentation ranges"
+        }
+    ));
+    let own: Vec<String> = s
+        .own
+        .iter()
+        .filter(|n| crate::aggregate::blocklist::net::special(n.v6, n.addr).is_none())
+        .map(Net::to_string)
+        .collect();
+    if !own.is_empty() {
+        lines.push(format!("This server's addresses (kept off): {}.", own.join(", ")));
+    }
+    let left_out: usize = list.excluded.values().sum();
+    if left_out > 0 {
+        let why: Vec<String> = list.excluded.iter().map(|(w, n)| format!("{n} {}", w.as_str())).collect();
+        let hint = if !s.include_special
+            && list
+                .excluded
+                .keys()
+                .any(|w| matches!(w, crate::aggregate::blocklist::Exclusion::Special(c) if c.can_include()))
+        {
+            " (--blocklist-include-special lists private and documentation addresses, e.g. for a lab)"
+        } else {
+            ""
+        };
+        lines.push(format!(
+            "Left out: {left_out} addresses with verdict {}: {}{hint}.",
+            listed_verdicts(s),
+            why.join(", ")
+        ));
+    }
+    for r in &list.rejected_ranges {
+        lines.push(format!("Range not proposed: {} ({} listed addresses inside): {}.", r.net, r.members, r.why));
+    }
+    for l in lines {
+        let _ = writeln!(out, "# {}", comment(&l));
+    }
+    out.push_str("#\n");
+}
+
+fn listed_verdicts(s: &BlocklistSettings) -> &'static str {
+    if s.verdict == Verdict::Watch {
+        "block or watch"
+    } else {
+        "block"
+    }
+}
+
+fn whole_seconds(micros: i64) -> i64 {
+    micros - micros.rem_euclid(1_000_000)
+}
+
+/// "reason; 2026-01-05 10:00:00 .. 2026-01-05 10:20:00 UTC; probe,scanner_agent".
+fn why(e: &BlockEntry) -> String {
+    let when = |t: Option<i64>| {
+        t.map(|t| format_ts(whole_seconds(t)).replace('T', " ").replace('Z', "")).unwrap_or("?".into())
+    };
+    let categories: Vec<&str> = e.categories.iter().map(|c| c.as_str()).collect();
+    comment(&format!("{}; {} .. {} UTC; {}", e.reason, when(e.first_seen), when(e.last_seen), categories.join(",")))
+}
+
+/// blocklist.txt: `203.0.113.7  # why; first .. last UTC; categories`.
+pub fn txt(list: &Blocklist, s: &BlocklistSettings, from: &Provenance) -> String {
+    let mut out = String::new();
+    header(
+        &mut out,
+        list,
+        s,
+        from,
+        &["One address or CIDR block per line; the text after # says why (the first word of each line is all a tool needs)."],
+    );
+    let width = list.entries.iter().map(|e| e.network.len()).max().unwrap_or(0);
+    for e in &list.entries {
+        let _ = writeln!(out, "{:<width$}  # {}", e.network, why(e));
+    }
+    out
+}
+
+/// blocklist.nft: one table with an interval set per family and a drop rule for each;
+/// `nft -f` loads it atomically and loading it again replaces the previous list.
+pub fn nft(list: &Blocklist, s: &BlocklistSettings, from: &Provenance) -> String {
+    let mut out = String::from("#!/usr/sbin/nft -f\n");
+    header(
+        &mut out,
+        list,
+        s,
+        from,
+        &[
+            "Load: nft -f blocklist.nft (one transaction; loading again replaces the table). Remove: nft delete table inet knocklog.",
+            "Counters: nft list chain inet knocklog input.",
+        ],
+    );
+    // Declaring the table first makes the delete succeed on the first load too.
+    let _ = writeln!(out, "table inet {NFT_TABLE}\ndelete table inet {NFT_TABLE}\n\ntable inet {NFT_TABLE} {{");
+    for (v6, name, kind) in [(false, "blocklist_v4", "ipv4_addr"), (true, "blocklist_v6", "ipv6_addr")] {
+        let _ = writeln!(out, "\tset {name} {{\n\t\ttype {kind}\n\t\tflags interval\n\t\tauto-merge");
+        let entries: Vec<&BlockEntry> = list.entries.iter().filter(|e| e.v6 == v6).collect();
+        if !entries.is_empty() {
+            out.push_str("\t\telements = {\n");
+            for e in entries {
+                let _ = writeln!(out, "\t\t\t{}, # {}", e.network, why(e));
+            }
+            out.push_str("\t\t}\n");
+        }
+        out.push_str("\t}\n\n");
+    }
+    out.push_str("\tchain input {\n\t\ttype filter hook input priority filter - 10; policy accept;\n");
+    out.push_str("\t\tip saddr @blocklist_v4 counter drop\n\t\tip6 saddr @blocklist_v6 counter drop\n\t}\n}\n");
+    out
+}
+
+/// blocklist.ipset: both sets filled under temporary names and swapped in, so a reload
+/// replaces a live set (one an iptables rule uses) without a moment unprotected.
+pub fn ipset(list: &Blocklist, s: &BlocklistSettings, from: &Provenance) -> String {
+    let mut out = String::new();
+    let use_v4 = format!("Use (once): iptables -I INPUT -m set --match-set {IPSET_V4} src -j DROP");
+    let use_v6 = format!("            ip6tables -I INPUT -m set --match-set {IPSET_V6} src -j DROP");
+    header(
+        &mut out,
+        list,
+        s,
+        from,
+        &[
+            "Load: ipset restore < blocklist.ipset (loading again atomically replaces both sets' contents).",
+            &use_v4,
+            &use_v6,
+        ],
+    );
+    let maxelem = IPSET_MAXELEM.max(list.entries.len().next_power_of_two());
+    for (v6, name, family) in [(false, IPSET_V4, "inet"), (true, IPSET_V6, "inet6")] {
+        let create =
+            |set: &str| format!("create {set} hash:net family {family} hashsize 1024 maxelem {maxelem} -exist\n");
+        let fresh = format!("{name}-new");
+        out.push_str(&create(name));
+        out.push_str(&create(&fresh));
+        let _ = writeln!(out, "flush {fresh}");
+        for e in list.entries.iter().filter(|e| e.v6 == v6) {
+            let _ = writeln!(out, "# {}\nadd {fresh} {}", why(e), e.network);
+        }
+        let _ = writeln!(out, "swap {fresh} {name}\ndestroy {fresh}");
+    }
+    out
+}
+
+/// blocklist.iptables / blocklist.ip6tables: a `knocklog` chain of DROP rules for
+/// `iptables-restore --noflush`, which replaces that chain's rules and keeps the rest of
+/// the firewall. Plain rules need no ipset; for long lists, blocklist.ipset scales better.
+pub fn iptables(list: &Blocklist, s: &BlocklistSettings, from: &Provenance, v6: bool) -> String {
+    let (tool, file, host) =
+        if v6 { ("ip6tables", "blocklist.ip6tables", 128) } else { ("iptables", "blocklist.iptables", 32) };
+    let load = format!(
+        "Load: {tool}-restore --noflush < {file} (fills chain {CHAIN}; loading again replaces its rules, the rest of the firewall stays)."
+    );
+    let hook = format!("Then once: {tool} -C INPUT -j {CHAIN} 2>/dev/null || {tool} -I INPUT -j {CHAIN}");
+    let family = if v6 {
+        "Only IPv6 entries: IPv4 ones are in blocklist.iptables."
+    } else {
+        "Only IPv4 entries: IPv6 ones are in blocklist.ip6tables."
+    };
+    let mut out = String::new();
+    header(
+        &mut out,
+        list,
+        s,
+        from,
+        &[&load, &hook, "Never load it without --noflush: that would replace the whole filter table.", family],
+    );
+    let _ = writeln!(out, "*filter\n:{CHAIN} - [0:0]");
+    for e in list.entries.iter().filter(|e| e.v6 == v6) {
+        let cidr = if e.network.contains('/') { e.network.clone() } else { format!("{}/{host}", e.network) };
+        let _ = writeln!(out, "# {}\n-A {CHAIN} -s {cidr} -j DROP", why(e));
+    }
+    out.push_str("COMMIT\n");
+    out
+}
