@@ -321,7 +321,7 @@ fn entry(piece: Net, members: &[Member], ranges: &[Net], settings: &BlocklistSet
         if ranges.is_empty() {
             let _ = write!(reason, "{} addresses: ", members.len());
         }
-        let _ = write!(reason, "{events} suspicious events on {} days: ", days.len());
+        let _ = write!(reason, "{events} suspicious events on {} day{}: ", days.len(), plural(days.len()));
         for (i, m) in members.iter().take(MEMBERS_SHOWN).enumerate() {
             let sep = if i == 0 { "" } else { "; " };
             let sneak = if m.who.sneak { ", sneak attacker" } else { "" };
