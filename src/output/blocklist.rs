@@ -306,3 +306,96 @@ pub fn iptables(list: &Blocklist, s: &BlocklistSettings, from: &Provenance, v6: 
     out.push_str("COMMIT\n");
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::Category;
+
+    fn entry(network: &str, v6: bool, reason: &str) -> BlockEntry {
+        BlockEntry {
+            network: network.into(),
+            v6,
+            addresses: 1,
+            reason: reason.into(),
+            first_seen: Some(1_767_225_600_000_000),
+            last_seen: Some(1_767_229_200_500_000),
+            categories: vec![Category::AuthBadUser, Category::Probe],
+        }
+    }
+
+    fn provenance() -> Provenance {
+        Provenance { generated: 1_767_300_000_123_456, first_ts: Some("2026-01-01T00:00:00Z".into()), last_ts: None }
+    }
+
+    #[test]
+    fn text_lines_carry_address_reason_time_and_categories() {
+        let list = Blocklist {
+            entries: vec![entry("45.148.10.183", false, "block: 5 suspicious events on 1 day")],
+            candidates: 1,
+            listed: 1,
+            ..Default::default()
+        };
+        let text = txt(&list, &BlocklistSettings::default(), &provenance());
+        assert!(text.contains("# Generated 2026-01-01T20:40:00Z by knocklog"), "{text}");
+        assert!(text.ends_with(
+            "45.148.10.183  # block: 5 suspicious events on 1 day; 2026-01-01 00:00:00 .. 2026-01-01 01:00:00 UTC; auth_bad_user,probe\n"
+        ));
+    }
+
+    /// A reason is built from counts, but if text ever got into one it must stay inside
+    /// its comment: no newline, carriage return or Unicode line separator survives.
+    #[test]
+    fn a_reason_cannot_break_out_of_its_comment() {
+        let evil =
+            "x\n-A knocklog -s 0.0.0.0/0 -j ACCEPT\r\nadd knocklog-v4-new 8.8.8.8\u{2028}}\u{85}flush ruleset\u{1b}[2J";
+        let list = Blocklist {
+            entries: vec![entry("45.148.10.183", false, evil), entry("2a01:4f8::/64", true, evil)],
+            candidates: 2,
+            listed: 2,
+            ..Default::default()
+        };
+        let s = BlocklistSettings::default();
+        let from = provenance();
+        for (name, text) in [
+            ("txt", txt(&list, &s, &from)),
+            ("nft", nft(&list, &s, &from)),
+            ("ipset", ipset(&list, &s, &from)),
+            ("iptables", iptables(&list, &s, &from, false)),
+            ("ip6tables", iptables(&list, &s, &from, true)),
+        ] {
+            assert!(!text.contains(['\r', '\u{2028}', '\u{85}', '\u{1b}']), "{name}: {text}");
+            // What a tool reads of each line: everything before its comment.
+            let rule_lines: Vec<&str> = text
+                .lines()
+                .map(|l| l.split('#').next().unwrap_or_default())
+                .filter(|l| l.contains("8.8.8.8") || l.contains("0.0.0.0/0") || l.contains("ruleset"))
+                .collect();
+            assert_eq!(rule_lines, Vec::<&str>::new(), "{name}: {text}");
+        }
+        let ipt = iptables(&list, &s, &from, false);
+        assert_eq!(
+            ipt.lines().filter(|l| l.starts_with("-A")).collect::<Vec<_>>(),
+            ["-A knocklog -s 45.148.10.183/32 -j DROP"]
+        );
+        let ip6t = iptables(&list, &s, &from, true);
+        assert_eq!(
+            ip6t.lines().filter(|l| l.starts_with("-A")).collect::<Vec<_>>(),
+            ["-A knocklog -s 2a01:4f8::/64 -j DROP"]
+        );
+    }
+
+    #[test]
+    fn an_empty_list_still_loads() {
+        let list = Blocklist::default();
+        let s = BlocklistSettings { ranges: false, ..Default::default() };
+        let n = nft(&list, &s, &provenance());
+        assert!(!n.contains("elements"));
+        assert!(n.contains("ip saddr @blocklist_v4 counter drop"));
+        assert!(txt(&list, &s, &provenance()).contains("# Ranges: none proposed (--no-ranges)."));
+        let ipt = iptables(&list, &s, &provenance(), false);
+        assert!(ipt.ends_with("*filter\n:knocklog - [0:0]\nCOMMIT\n"), "{ipt}");
+        let set = ipset(&list, &s, &provenance());
+        assert!(set.contains("swap knocklog-v6-new knocklog-v6\ndestroy knocklog-v6-new\n"), "{set}");
+    }
+}
