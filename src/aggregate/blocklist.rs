@@ -265,11 +265,8 @@ fn range_blocker(
     if !visitors.is_empty() {
         let shown: Vec<String> = visitors.iter().take(3).map(|n| n.to_string()).collect();
         let more = if visitors.len() > 3 { format!(" and {} more", visitors.len() - 3) } else { String::new() };
-        let verb = if visitors.len() == 1 { "is an address" } else { "are addresses" };
-        return Some(format!(
-            "{}{more} inside {verb} with traffic that did not count against it (visitors to keep)",
-            shown.join(", ")
-        ));
+        let them = if visitors.len() == 1 { "it (a visitor to keep)" } else { "them (visitors to keep)" };
+        return Some(format!("{}{more} inside had traffic that did not count against {them}", shown.join(", ")));
     }
     None
 }

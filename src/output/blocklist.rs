@@ -126,14 +126,11 @@ fn header(out: &mut String, list: &Blocklist, s: &BlocklistSettings, from: &Prov
     } else {
         lines.push("Ranges: none proposed (--no-ranges).".to_owned());
     }
-    lines.push(format!(
-        "Never listed: allow-listed blocks, this server's own addresses, loopback, link-local, multicast and reserved ranges, and {}.",
-        if s.include_special {
-            "nothing else (private and documentation addresses are kept: --blocklist-include-special)"
-        } else {
-            "private (RFC 1918, 100.64.0.0/10, fc00::/7) and documentation ranges"
-        }
-    ));
+    lines.push(if s.include_special {
+        "Never listed: allow-listed blocks, this server's own addresses, loopback, link-local, multicast and reserved ranges (private and documentation addresses are kept: --blocklist-include-special).".to_owned()
+    } else {
+        "Never listed: allow-listed blocks, this server's own addresses, loopback, link-local, multicast, reserved, private (RFC 1918, 100.64.0.0/10, fc00::/7) and documentation ranges.".to_owned()
+    });
     let own: Vec<String> = s
         .own
         .iter()

@@ -155,7 +155,7 @@ fn a_range_needs_enough_members_and_nothing_to_keep_inside() {
     let b = build_from(&with, &[], &d);
     assert_eq!(b.networks(), ["45.148.10.1", "45.148.10.99", "45.148.10.200"]);
     assert_eq!(b.list.rejected_ranges.len(), 1);
-    assert!(b.list.rejected_ranges[0].why.starts_with("45.148.10.60 inside is an address with traffic"));
+    assert!(b.list.rejected_ranges[0].why.starts_with("45.148.10.60 inside had traffic that did not count against it"));
     // A block address's own benign lines do not stop the range (it is listed anyway).
     let mut noisy = three.to_vec();
     noisy[0].benign_lines = 40;
