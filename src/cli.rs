@@ -201,7 +201,8 @@ pub struct BlocklistArgs {
     pub blocklist_include_special: bool,
 
     /// This server's address or network (e.g. its public address behind NAT): never listed, never
-    /// inside a range. This machine's interface addresses are always included. Repeat or comma-separate.
+    /// inside a range. When scanning /var/log, this machine's interface addresses are added.
+    /// Repeat or comma-separate.
     #[arg(long, value_name = "ADDR|CIDR", value_delimiter = ',')]
     pub own_address: Vec<String>,
 }

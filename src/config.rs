@@ -149,7 +149,7 @@ impl ScanConfig {
         };
         let detect = DetectConfig::from_args(&args.detect)?;
         let classifier = detect.classifier()?;
-        let blocklist = BlocklistSettings::resolve(&args.blocklist, &detect.blocklist)?;
+        let blocklist = BlocklistSettings::resolve(&args.blocklist, &detect.blocklist, &args.paths)?;
         Ok(ScanConfig {
             paths: args.paths.clone(),
             classifier,

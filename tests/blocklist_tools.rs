@@ -142,7 +142,7 @@ fn own_addresses_allow_list_and_settings_file_shape_the_list() {
     assert!(!covered(&list, "185.224.128.17") && !covered(&list, "45.148.10.183"), "{list:?}");
     assert!(covered(&list, "203.0.113.7") && !list.iter().any(|e| e.ends_with("/24")), "{list:?}");
     let text = std::fs::read_to_string(run.out.join("blocklist.txt")).unwrap();
-    assert!(text.contains("This server's addresses (kept off): 185.224.128.17"), "{text}");
+    assert!(text.contains("# This server's addresses, never listed: 185.224.128.17 (from --own-address)."), "{text}");
     assert!(text.contains("# Ranges: none proposed"), "{text}");
 
     let bad = crate::util::knocklog()

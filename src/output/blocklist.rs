@@ -137,8 +137,14 @@ fn header(out: &mut String, list: &Blocklist, s: &BlocklistSettings, from: &Prov
         .filter(|n| crate::aggregate::blocklist::net::special(n.v6, n.addr).is_none())
         .map(Net::to_string)
         .collect();
-    if !own.is_empty() {
-        lines.push(format!("This server's addresses (kept off): {}.", own.join(", ")));
+    if !s.own.is_empty() {
+        let shown = if own.is_empty() { "none outside the special ranges".to_owned() } else { own.join(", ") };
+        let source = if s.own_from_system > 0 {
+            "this machine's interfaces, as the logs are under /var/log, and --own-address"
+        } else {
+            "--own-address"
+        };
+        lines.push(format!("This server's addresses, never listed: {shown} (from {source})."));
     }
     let left_out: usize = list.excluded.values().sum();
     if left_out > 0 {

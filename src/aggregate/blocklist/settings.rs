@@ -2,6 +2,8 @@
 //! and this server's own addresses, from the `[blocklist]` table of knocklog.toml and
 //! the command line (flags override the file; own addresses add up).
 
+use std::path::{Path, PathBuf};
+
 use serde::Deserialize;
 
 use super::net::Net;
@@ -60,10 +62,14 @@ impl Default for BlocklistSettings {
 }
 
 impl BlocklistSettings {
-    /// Flags over the file over the defaults; this machine's interface addresses are
-    /// always added to the own addresses (harmless when the logs come from another
-    /// host: they are only ever left out).
-    pub fn resolve(args: &BlocklistArgs, file: &BlocklistFile) -> Result<BlocklistSettings, UsageError> {
+    /// Flags over the file over the defaults. When the scan reads this machine's own
+    /// logs (a path at or under /var/log), its interface addresses are own addresses
+    /// too; logs copied from another server elsewhere get only `--own-address`.
+    pub fn resolve(
+        args: &BlocklistArgs,
+        file: &BlocklistFile,
+        scanned: &[PathBuf],
+    ) -> Result<BlocklistSettings, UsageError> {
         let d = BlocklistSettings::default();
         let verdict = match args.blocklist_verdict.as_deref().or(file.verdict.as_deref()) {
             None | Some("block") => Verdict::Block,
@@ -85,11 +91,13 @@ impl BlocklistSettings {
         let range_v6_prefix =
             prefix("--range-v6-prefix", args.range_v6_prefix.or(file.range_v6_prefix), d.range_v6_prefix, 16, 127)?;
         let mut own = Vec::new();
-        match system_addresses() {
-            Ok(addrs) => own.extend(addrs.into_iter().map(Net::of_ip)),
-            Err(e) => eprintln!(
-                "knocklog: cannot read this machine's addresses ({e}); only --own-address ones are kept off the blocklist"
-            ),
+        if scanned.iter().any(|p| on_this_host(p)) {
+            match system_addresses() {
+                Ok(addrs) => own.extend(addrs.into_iter().map(Net::of_ip)),
+                Err(e) => eprintln!(
+                    "knocklog: cannot read this machine's addresses ({e}); only --own-address ones are kept off the blocklist"
+                ),
+            }
         }
         let own_from_system = own.len();
         for text in file.own_address.iter().chain(&args.own_address) {
@@ -119,6 +127,13 @@ impl BlocklistSettings {
     }
 }
 
+/// True when `path` is this machine's log tree: /var/log or anything under it.
+fn on_this_host(path: &Path) -> bool {
+    let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let var_log = std::fs::canonicalize("/var/log").unwrap_or_else(|_| PathBuf::from("/var/log"));
+    path.starts_with(var_log)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,18 +146,33 @@ mod tests {
         .unwrap();
         let args =
             BlocklistArgs { range_min_ips: Some(5), own_address: vec!["2001:db8::/64".into()], ..Default::default() };
-        let s = BlocklistSettings::resolve(&args, &file).unwrap();
+        let s = BlocklistSettings::resolve(&args, &file, &[PathBuf::from("sample-logs")]).unwrap();
+        assert_eq!(s.own_from_system, 0, "logs outside /var/log are another host's");
         assert_eq!(s.verdict, Verdict::Watch);
         assert_eq!((s.range_min_ips, s.range_v4_prefix, s.range_v6_prefix), (5, 25, 64));
         assert!(s.ranges && !s.include_special);
         for own in ["198.51.100.10", "2001:db8::/64"] {
             assert!(s.own.contains(&Net::parse(own).unwrap()), "{own} in {:?}", s.own);
         }
-        let bad = |args: BlocklistArgs| BlocklistSettings::resolve(&args, &BlocklistFile::default()).unwrap_err().0;
+        let bad =
+            |args: BlocklistArgs| BlocklistSettings::resolve(&args, &BlocklistFile::default(), &[]).unwrap_err().0;
         assert!(bad(BlocklistArgs { range_v4_prefix: Some(32), ..Default::default() }).contains("--range-v4-prefix"));
         assert!(bad(BlocklistArgs { range_min_ips: Some(1), ..Default::default() }).contains("--no-ranges"));
         assert!(bad(BlocklistArgs { own_address: vec!["example.com".into()], ..Default::default() })
             .contains("own-address"));
         assert!(toml::from_str::<BlocklistFile>("range_min_ip = 3").is_err());
+    }
+
+    #[test]
+    fn scanning_var_log_protects_this_machines_addresses() {
+        let here =
+            BlocklistSettings::resolve(&Default::default(), &Default::default(), &[PathBuf::from("/var/log/auth.log")])
+                .unwrap();
+        let addrs = system_addresses().unwrap();
+        assert_eq!(here.own_from_system, addrs.len());
+        for a in addrs {
+            assert!(here.own.contains(&Net::of_ip(a)), "{a}");
+        }
+        assert!(on_this_host(Path::new("/var/log")) && !on_this_host(Path::new("/var/logs-copy")));
     }
 }
