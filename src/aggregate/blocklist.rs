@@ -104,6 +104,21 @@ impl Exclusion {
             Exclusion::NotAnAddress => "not an IP address",
         }
     }
+
+    /// The key in summary.json.
+    pub fn key(self) -> &'static str {
+        match self {
+            Exclusion::Allowed => "allowed",
+            Exclusion::Own => "own",
+            Exclusion::Special(Special::Loopback) => "loopback",
+            Exclusion::Special(Special::Private) => "private",
+            Exclusion::Special(Special::LinkLocal) => "link_local",
+            Exclusion::Special(Special::Documentation) => "documentation",
+            Exclusion::Special(Special::Multicast) => "multicast",
+            Exclusion::Special(Special::Reserved) => "reserved",
+            Exclusion::NotAnAddress => "not_an_address",
+        }
+    }
 }
 
 /// A range the rule looked at and did not propose, and why.

@@ -166,7 +166,7 @@ fn print_report(
     )?;
     if let Some(b) = &summary.blocklist {
         let left_out: usize = b.excluded.values().sum();
-        let why: Vec<String> = b.excluded.iter().map(|(w, n)| format!("{n} {w}")).collect();
+        let why: Vec<String> = b.excluded.iter().map(|(w, n)| format!("{n} {}", w.replace('_', " "))).collect();
         writeln!(
             out,
             "Blocklist: {} entries ({} IPv4, {} IPv6, {} proposed ranges) in blocklist.txt, .nft, .ipset, .iptables, .ip6tables{}.",

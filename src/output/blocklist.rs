@@ -48,7 +48,8 @@ pub struct BlocklistSummary {
     pub entries_v6: usize,
     /// Listed-verdict addresses on the list.
     pub addresses: usize,
-    /// Listed-verdict addresses left out, per reason.
+    /// Listed-verdict addresses left out, per reason (allowed, own, loopback, private,
+    /// link_local, documentation, multicast, reserved, not_an_address).
     pub excluded: BTreeMap<&'static str, usize>,
     pub ranges_proposed: Vec<String>,
     pub ranges_rejected: usize,
@@ -63,7 +64,7 @@ impl BlocklistSummary {
             entries_v4: list.entries_v4(),
             entries_v6: list.entries_v6(),
             addresses: list.listed,
-            excluded: list.excluded.iter().map(|(why, n)| (why.as_str(), *n)).collect(),
+            excluded: list.excluded.iter().map(|(why, n)| (why.key(), *n)).collect(),
             ranges_proposed: list.ranges.iter().map(|r| r.to_string()).collect(),
             ranges_rejected: list.rejected_ranges.len(),
         }
