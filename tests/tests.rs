@@ -3,6 +3,7 @@
 
 mod corpora;
 mod detection;
+mod journal;
 mod robustness;
 mod sample_logs;
 mod util;
