@@ -291,6 +291,20 @@ mod tests {
     }
 
     #[test]
+    fn reads_xz_and_zstd_fields() {
+        let message = b"MESSAGE=Invalid user a from 192.0.2.1 port 22".to_vec();
+        let mut xz = Vec::new();
+        lzma_rs::xz_compress(&mut &message[..], &mut xz).unwrap();
+        let zst = zstd::stream::encode_all(&b"_HOSTNAME=srv"[..], 3).unwrap();
+        let fields: [(&[u8], u8); 2] = [(&zst, COMPRESSED_ZSTD), (&xz, COMPRESSED_XZ)];
+        let (text, warnings) = read_all(tiny_journal(&fields, None));
+        assert_eq!(text, "2026-01-06T00:02:28Z srv journal: Invalid user a from 192.0.2.1 port 22\n");
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let (_, warnings) = read_all(tiny_journal(&[(b"garbage", COMPRESSED_ZSTD)], None));
+        assert!(warnings[0].contains("zstd"), "{warnings:?}");
+    }
+
+    #[test]
     fn a_cut_file_warns() {
         let fields: [(&[u8], u8); 1] = [(b"MESSAGE=x", 0)];
         let full = tiny_journal(&fields, None);

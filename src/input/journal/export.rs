@@ -188,8 +188,9 @@ impl<R: BufRead> TextReader<R> {
                         self.line_no,
                         String::from_utf8_lossy(&name)
                     ));
+                    // The cut entry is incomplete: drop it rather than count half of it.
                     self.done = true;
-                    break;
+                    return;
                 }
             }
         }
