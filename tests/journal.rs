@@ -317,3 +317,25 @@ fn fail2ban_sshd_journal_lines_are_attributed_as_written() {
     }
     assert!(!ips.contains(&"192.30.0.6".to_owned()), "a host with leading zeros was guessed into an address");
 }
+
+/// An archived file comes before the live one (by its first entry's time, not by name:
+/// `system.journal` sorts before `system@...` as a path).
+#[test]
+fn archived_journals_are_read_before_the_live_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let all = entries();
+    let (old, new) = all.split_at(6);
+    make_journal(
+        &export_text(old),
+        &dir.path().join("system@00000000000000000000000000000001-0000000000000001-0006479d7c7ac000.journal"),
+    );
+    make_journal(&export_text(new), &dir.path().join("system.journal"));
+    let run = scan(&[dir.path()], &["--timezone", "utc"]);
+    let summary = run.summary();
+    let paths: Vec<&str> = summary["files"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
+    assert!(paths.len() == 2 && paths[0].contains('@') && paths[1].ends_with("/system.journal"), "{paths:?}");
+    let ips: Vec<String> = run.table("events").into_iter().map(|e| e["ts"].clone()).collect();
+    let mut sorted = ips.clone();
+    sorted.sort();
+    assert_eq!(ips, sorted, "events in time order across the two files");
+}

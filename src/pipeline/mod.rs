@@ -79,25 +79,26 @@ pub fn scan_files<S: EventSink + Send>(
         let next_file = AtomicUsize::new(0);
         rayon::scope(|scope| {
             for _ in 0..rayon::current_num_threads() {
-                scope.spawn(|_| loop {
-                    let Some(&i) = order.get(next_file.fetch_add(1, Ordering::Relaxed)) else { break };
-                    let file = &files[i];
-                    let ctx = FileCtx {
-                        file: i as u32,
-                        classifier,
-                        policy: &opts.policy,
-                        format: file.format,
-                        years: years[i].as_ref(),
-                        fallback_year: year_month_of(file.mtime).0,
-                        zone: opts.zone,
-                        since: opts.since,
-                        until: opts.until,
-                        all_events: opts.all_events,
-                        journal_keys,
-                    };
-                    match file.journal {
-                        Some(kind) => journal::read_journal(file, kind, &ctx, &tables, &shared, &keys),
-                        None => read_file(file, &ctx, &tables, &shared),
+                scope.spawn(|_| {
+                    while let Some(&i) = order.get(next_file.fetch_add(1, Ordering::Relaxed)) {
+                        let file = &files[i];
+                        let ctx = FileCtx {
+                            file: i as u32,
+                            classifier,
+                            policy: &opts.policy,
+                            format: file.format,
+                            years: years[i].as_ref(),
+                            fallback_year: year_month_of(file.mtime).0,
+                            zone: opts.zone,
+                            since: opts.since,
+                            until: opts.until,
+                            all_events: opts.all_events,
+                            journal_keys,
+                        };
+                        match file.journal {
+                            Some(kind) => journal::read_journal(file, kind, &ctx, &tables, &shared, &keys),
+                            None => read_file(file, &ctx, &tables, &shared),
+                        }
                     }
                 });
             }

@@ -64,7 +64,7 @@ impl Header {
             head_realtime: u64_at(b, 184).unwrap_or(0),
             tail_realtime: u64_at(b, 192).unwrap_or(0),
         };
-        if h.header_size < HEADER_MIN as u64 || h.header_size % 8 != 0 || h.header_size > 1 << 20 {
+        if h.header_size < HEADER_MIN as u64 || !h.header_size.is_multiple_of(8) || h.header_size > 1 << 20 {
             return Err(format!("implausible journal header size {}", h.header_size));
         }
         Ok(h)
@@ -173,7 +173,7 @@ impl BinaryReader {
     }
 
     /// (name, value) of the DATA object at `at`, decompressed.
-    fn data_field(&self, at: usize) -> Result<(Cow<'_, [u8]>, Cow<'_, [u8]>), String> {
+    fn data_field(&self, at: usize) -> Result<Field<'_>, String> {
         match self.object_header(at) {
             Some((OBJECT_DATA, size)) => {
                 let start = if self.header.compact() { 72 } else { 64 };
@@ -188,8 +188,11 @@ impl BinaryReader {
     }
 }
 
+/// A field's (name, value).
+type Field<'a> = (Cow<'a, [u8]>, Cow<'a, [u8]>);
+
 /// `NAME=value` split at the first `=`.
-fn split_field(payload: Cow<'_, [u8]>) -> (Cow<'_, [u8]>, Cow<'_, [u8]>) {
+fn split_field(payload: Cow<'_, [u8]>) -> Field<'_> {
     let eq = memchr::memchr(b'=', &payload).unwrap_or(payload.len());
     match payload {
         Cow::Borrowed(b) => (Cow::Borrowed(&b[..eq]), Cow::Borrowed(b.get(eq + 1..).unwrap_or_default())),

@@ -283,21 +283,21 @@ mod tests {
         keys.extend(&batch.keys);
         // The auth.log copy: same second, no fraction.
         assert!(keys.contains(
-            1767657748_000000,
+            1_767_657_748_000_000,
             b"web_1",
             b"sshd",
             Some(42),
             b"Invalid user a#012b from 1.2.3.4 port 22"
         ));
         assert!(!keys.contains(
-            1767657749_000000,
+            1_767_657_749_000_000,
             b"web_1",
             b"sshd",
             Some(42),
             b"Invalid user a#012b from 1.2.3.4 port 22"
         ));
         assert!(!keys.contains(
-            1767657748_000000,
+            1_767_657_748_000_000,
             b"web_1",
             b"sshd",
             Some(43),
