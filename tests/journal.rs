@@ -339,3 +339,21 @@ fn archived_journals_are_read_before_the_live_one() {
     sorted.sort();
     assert_eq!(ips, sorted, "events in time order across the two files");
 }
+
+/// `knocklog explain --file F --line N` on a journal shows entry N as a scan reads it.
+#[test]
+fn explain_reads_a_journal_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("system.journal");
+    make_journal(&export_text(&entries()), &journal);
+    let out = crate::util::knocklog()
+        .args(["explain", "--timezone", "utc", "--file"])
+        .arg(&journal)
+        .args(["--line", "12"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("evil#012from 8.8.4.4 port 22 from 192.0.2.100 port 5000"), "{text}");
+    assert!(text.contains("192.0.2.100") && text.contains("2026-01-06T00:02:59.250000Z"), "{text}");
+}

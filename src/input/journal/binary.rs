@@ -308,6 +308,22 @@ mod tests {
     }
 
     #[test]
+    fn any_damaged_byte_is_survived() {
+        let fields: [(&[u8], u8); 2] = [(b"MESSAGE=Invalid user a from 192.0.2.1 port 22", 0), (b"_PID=1", 0)];
+        let good = tiny_journal(&fields, None);
+        for at in 0..good.len() {
+            for value in [0x00, 0x07, 0xff] {
+                let mut bad = good.clone();
+                bad[at] = value;
+                if let Ok(mut r) = BinaryReader::new(bad) {
+                    let mut batch = Batch::default();
+                    while r.next_batch(&mut batch, 1 << 20) && !r.done {}
+                }
+            }
+        }
+    }
+
+    #[test]
     fn a_cut_file_warns() {
         let fields: [(&[u8], u8); 1] = [(b"MESSAGE=x", 0)];
         let full = tiny_journal(&fields, None);

@@ -164,6 +164,39 @@ impl Batch {
     }
 }
 
+/// The syslog line a scan makes of entry `n` (from 1) of a journal file or dump, for
+/// `knocklog explain --file F --line N`. None when the file is not a journal source.
+pub fn nth_entry_line(path: &std::path::Path, n: u64) -> Result<Option<Vec<u8>>, String> {
+    let head = crate::input::source::read_head(path, 64 * 1024).map_err(|e| format!("cannot read: {e}"))?;
+    let mut reader: Box<dyn FnMut(&mut Batch) -> bool> = if head.bytes.starts_with(binary::SIGNATURE) {
+        let data = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
+        let mut r = binary::BinaryReader::new(data)?;
+        Box::new(move |b| r.next_batch(b, 1 << 20))
+    } else if let Some(kind) = export::sniff(&head.bytes) {
+        let file = std::fs::File::open(path).map_err(|e| format!("cannot open: {e}"))?;
+        let input: Box<dyn std::io::Read> = match head.compression {
+            crate::input::source::Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(file)),
+            _ => Box::new(file),
+        };
+        let mut r = export::TextReader::new(std::io::BufReader::new(input), kind);
+        Box::new(move |b| r.next_batch(b, 1 << 20))
+    } else {
+        return Ok(None);
+    };
+    let mut batch = Batch::default();
+    let mut seen = 0u64;
+    while reader(&mut batch) {
+        for line in batch.text.split_inclusive(|&c| c == b'\n') {
+            seen += 1;
+            if seen == n {
+                return Ok(Some(line.strip_suffix(b"\n").unwrap_or(line).to_vec()));
+            }
+        }
+        batch.clear();
+    }
+    Err(format!("has {seen} entries, fewer than {n}"))
+}
+
 /// Programs whose lines are deduplicated against auth.log/syslog copies: those that
 /// make security events. Other programs' entries keep no key, which bounds memory.
 pub fn is_auth_program(program: &[u8]) -> bool {
