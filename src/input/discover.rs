@@ -192,6 +192,9 @@ fn classify(path: &Path, forced: Option<Format>) -> Result<LogFile, Skipped> {
     }
     let meta = fs::metadata(path).map_err(|e| note(&format!("cannot stat: {e}"), true))?;
     if name.ends_with(".journal") || name.ends_with(".journal~") {
+        if meta.len() == 0 {
+            return Err(note("empty", false));
+        }
         return journal_file(path, &name, &meta).map_err(|why| note(&why, true));
     }
     let head = source::read_head(path, SNIFF_BYTES).map_err(|e| note(&format!("cannot open: {e}"), true))?;

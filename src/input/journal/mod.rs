@@ -216,9 +216,14 @@ pub fn is_auth_program(program: &[u8]) -> bool {
 }
 
 /// The identity of a line across sources: (UTC second, host, program, pid, message),
-/// hashed to 128 bits (two independent 64-bit hashes; a false match is never seen).
+/// the host name without its domain (an address as it is), hashed to 128 bits (two independent 64-bit hashes; a false match is never seen).
 pub fn dedup_key(ts_micros: i64, host: &[u8], program: &[u8], pid: Option<u32>, message: &[u8]) -> u128 {
     let second = ts_micros.div_euclid(MICROS_PER_SEC);
+    // rsyslog writes the short host name where the journal may have the full one.
+    let host = match memchr::memchr(b'.', host) {
+        Some(dot) if host.iter().any(u8::is_ascii_alphabetic) && !host.contains(&b':') => &host[..dot],
+        _ => host,
+    };
     let mut a = FxHasher::default();
     #[allow(deprecated)]
     let mut b = std::hash::SipHasher::new_with_keys(0x6b6e_6f63_6b6c_6f67, 0x6a6f_7572_6e61_6c00);
