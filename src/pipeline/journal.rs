@@ -13,7 +13,7 @@ use flate2::read::MultiGzDecoder;
 use super::thread_tables::ThreadTables;
 use super::worker::{scan_chunk, ChunkOutput, FileCtx};
 use super::{ChunkMessage, EventSink, SharedCollector};
-use crate::input::journal::binary::BinaryReader;
+use crate::input::journal::binary::{BinaryReader, Bytes};
 use crate::input::journal::export::TextReader;
 use crate::input::journal::{Batch, JournalKeys, JournalKind};
 use crate::input::source::{Compression, BYTES_READ};
@@ -93,7 +93,9 @@ pub fn read_journal<S: EventSink + Send>(
 
 fn open(file: &LogFile, kind: JournalKind) -> Result<Box<dyn Entries>, String> {
     if kind == JournalKind::Binary {
-        let data = std::fs::read(&file.path).map_err(|e| format!("cannot read: {e}"))?;
+        // Archived and put-aside (`@` in the name) files are final; `system.journal` may
+        // be in the middle of a write.
+        let data = Bytes::load(&file.path, !file.is_live()).map_err(|e| format!("cannot read: {e}"))?;
         BYTES_READ.fetch_add(data.len() as u64, Ordering::Relaxed);
         return Ok(Box::new(BinaryReader::new(data)?));
     }

@@ -75,9 +75,42 @@ impl Header {
     }
 }
 
+/// A journal file's bytes: mapped for archived files (never written again), read into
+/// memory for a file journald may still be writing.
+pub enum Bytes {
+    Owned(Vec<u8>),
+    Mapped(memmap2::Mmap),
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Owned(v) => v,
+            Bytes::Mapped(m) => m,
+        }
+    }
+}
+
+impl Bytes {
+    /// Maps `path` when `archived`, reads it otherwise.
+    pub fn load(path: &std::path::Path, archived: bool) -> std::io::Result<Bytes> {
+        if archived {
+            let file = std::fs::File::open(path)?;
+            // SAFETY: an archived journal file is never written again (journald only
+            // deletes it when vacuuming, which leaves the mapping intact); the mapping
+            // is read-only.
+            if let Ok(map) = unsafe { memmap2::Mmap::map(&file) } {
+                return Ok(Bytes::Mapped(map));
+            }
+        }
+        std::fs::read(path).map(Bytes::Owned)
+    }
+}
+
 /// Walks one journal file's objects, a batch of entries at a time.
 pub struct BinaryReader {
-    data: Vec<u8>,
+    data: Bytes,
     header: Header,
     pos: usize,
     done: bool,
@@ -87,7 +120,7 @@ pub struct BinaryReader {
 
 impl BinaryReader {
     /// Takes the whole file's bytes (journal files are at most a few hundred MB).
-    pub fn new(data: Vec<u8>) -> Result<BinaryReader, String> {
+    pub fn new(data: Bytes) -> Result<BinaryReader, String> {
         let header = Header::parse(&data)?;
         let mut warnings = Vec::new();
         if header.tail_object_offset as usize >= data.len() && header.tail_object_offset != 0 {
@@ -271,7 +304,7 @@ mod tests {
     }
 
     fn read_all(data: Vec<u8>) -> (String, Vec<String>) {
-        let mut r = BinaryReader::new(data).unwrap();
+        let mut r = BinaryReader::new(Bytes::Owned(data)).unwrap();
         let mut batch = Batch::default();
         while r.next_batch(&mut batch, 1 << 20) {
             if r.done {
@@ -315,7 +348,7 @@ mod tests {
             for value in [0x00, 0x07, 0xff] {
                 let mut bad = good.clone();
                 bad[at] = value;
-                if let Ok(mut r) = BinaryReader::new(bad) {
+                if let Ok(mut r) = BinaryReader::new(Bytes::Owned(bad)) {
                     let mut batch = Batch::default();
                     while r.next_batch(&mut batch, 1 << 20) && !r.done {}
                 }

@@ -113,6 +113,9 @@ pub struct Batch {
     pub text: Vec<u8>,
     pub entries: u64,
     pub keys: Vec<u128>,
+    /// `YYYY-MM-DDTHH:MM:SS` of the last second stamped (entries come seconds apart
+    /// at most, so the date is formatted once per second, not once per entry).
+    stamp: (i64, String),
 }
 
 impl Batch {
@@ -131,10 +134,7 @@ impl Batch {
             return;
         };
         if let Some(t) = r.realtime.and_then(|t| i64::try_from(t).ok()) {
-            let mut stamp = String::with_capacity(28);
-            write_ts(&mut stamp, t);
-            self.text.extend_from_slice(stamp.as_bytes());
-            self.text.push(b' ');
+            self.push_stamp(t);
         }
         let host_at = self.text.len();
         match r.hostname.as_deref().filter(|h| !h.is_empty()) {
@@ -169,7 +169,7 @@ impl Batch {
 pub fn nth_entry_line(path: &std::path::Path, n: u64) -> Result<Option<Vec<u8>>, String> {
     let head = crate::input::source::read_head(path, 64 * 1024).map_err(|e| format!("cannot read: {e}"))?;
     let mut reader: Box<dyn FnMut(&mut Batch) -> bool> = if head.bytes.starts_with(binary::SIGNATURE) {
-        let data = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
+        let data = binary::Bytes::load(path, false).map_err(|e| format!("cannot read: {e}"))?;
         let mut r = binary::BinaryReader::new(data)?;
         Box::new(move |b| r.next_batch(b, 1 << 20))
     } else if let Some(kind) = export::sniff(&head.bytes) {
@@ -195,6 +195,26 @@ pub fn nth_entry_line(path: &std::path::Path, n: u64) -> Result<Option<Vec<u8>>,
         batch.clear();
     }
     Err(format!("has {seen} entries, fewer than {n}"))
+}
+
+impl Batch {
+    /// `YYYY-MM-DDTHH:MM:SS[.ffffff]Z ` of a realtime stamp.
+    fn push_stamp(&mut self, t: i64) {
+        let (second, micros) = (t.div_euclid(MICROS_PER_SEC), t.rem_euclid(MICROS_PER_SEC));
+        if self.stamp.0 != second || self.stamp.1.is_empty() {
+            self.stamp.1.clear();
+            write_ts(&mut self.stamp.1, second * MICROS_PER_SEC);
+            self.stamp.1.pop(); // the `Z`
+            self.stamp.0 = second;
+        }
+        self.text.extend_from_slice(self.stamp.1.as_bytes());
+        if micros != 0 {
+            let m = micros as u32;
+            self.text.push(b'.');
+            self.text.extend((0..6).rev().map(|i| b'0' + (m / 10u32.pow(i) % 10) as u8));
+        }
+        self.text.extend_from_slice(b"Z ");
+    }
 }
 
 /// Programs whose lines are deduplicated against auth.log/syslog copies: those that
