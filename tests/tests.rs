@@ -4,6 +4,7 @@
 mod blocklist_tools;
 mod corpora;
 mod detection;
+mod journal;
 mod robustness;
 mod sample_logs;
 mod util;

@@ -27,6 +27,8 @@ pub struct LineCounts {
     pub out_of_range: u64,
     /// Parsed lines whose time could not be read as a valid date.
     pub bad_time: u64,
+    /// Lines of a text log that repeat a journal entry read in the same scan (skipped).
+    pub duplicates: u64,
 }
 
 impl LineCounts {
@@ -39,6 +41,7 @@ impl LineCounts {
         self.unparsed += o.unparsed;
         self.out_of_range += o.out_of_range;
         self.bad_time += o.bad_time;
+        self.duplicates += o.duplicates;
     }
 }
 

@@ -12,6 +12,7 @@ use crate::aggregate::ip::{canonical, AddrKey};
 use crate::cli::ExplainArgs;
 use crate::config::{parse_log_format, parse_zone, DetectConfig, UsageError};
 use crate::event::{Format, ParsedLine};
+use crate::input::journal;
 use crate::input::source::{self, Compression};
 use crate::parse;
 use crate::text::{for_terminal, lossless};
@@ -136,6 +137,10 @@ fn print_fields(out: &mut impl Write, p: &ParsedLine, zone: LocalZone) -> std::i
 
 /// Line `n` (from 1) of a plain or gzip file, and the format the file's first lines are in.
 fn read_line(path: &Path, n: u64) -> anyhow::Result<(Vec<u8>, Option<Format>)> {
+    // A journal entry is explained as the syslog line a scan makes of it.
+    if let Some(line) = journal::nth_entry_line(path, n).map_err(|e| UsageError(format!("{}: {e}", path.display())))? {
+        return Ok((line, Some(Format::Syslog)));
+    }
     let head = source::read_head(path, 64 * 1024).with_context(|| format!("cannot read {}", path.display()))?;
     let format = parse::sniff(head.bytes.split(|&c| c == b'\n'));
     let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;

@@ -4,9 +4,11 @@
 
 use std::collections::BTreeMap;
 use std::fs;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
+use super::journal::{self, binary, JournalKind};
 use super::rotation::{split_rotation, RotationRank};
 use super::source::{self, Compression};
 use crate::event::Format;
@@ -24,6 +26,8 @@ pub enum Family {
     Squid,
     Lighttpd,
     Audit,
+    /// systemd journal: binary files and export/JSON dumps (`LogFile::journal`).
+    Journal,
     /// Not known by name; the format was found by sniffing the content.
     Sniffed,
 }
@@ -40,6 +44,7 @@ impl Family {
             Family::Squid => "squid",
             Family::Lighttpd => "lighttpd",
             Family::Audit => "audit",
+            Family::Journal => "journal",
             Family::Sniffed => "sniffed",
         }
     }
@@ -54,7 +59,7 @@ impl Family {
             Family::Squid => Format::Squid,
             Family::Lighttpd => Format::LighttpdError,
             Family::Audit => Format::Audit,
-            Family::Sniffed => return None,
+            Family::Journal | Family::Sniffed => return None,
         })
     }
 }
@@ -72,6 +77,9 @@ pub struct LogFile {
     /// Directory + base name shared by the rotated siblings.
     pub group: String,
     pub rank: RotationRank,
+    /// Set for journal sources, whose entries are rendered as syslog lines (`format`
+    /// is then Syslog).
+    pub journal: Option<JournalKind>,
 }
 
 impl LogFile {
@@ -96,7 +104,7 @@ pub struct Discovery {
     pub skipped: Vec<Skipped>,
 }
 
-/// Names of binary login records and journals: never text, always skipped with a note.
+/// Names of binary login records: never text, always skipped with a note.
 const BINARY_NAMES: [&str; 6] = ["wtmp", "btmp", "lastlog", "faillog", "utmp", "tallylog"];
 
 /// How many bytes of (decompressed) content are sniffed.
@@ -123,6 +131,9 @@ pub fn discover(paths: &[PathBuf], forced: Option<Format>) -> Discovery {
         members.sort_by(|a, b| a.rank.cmp(&b.rank).then_with(|| a.path.cmp(&b.path)));
         out.files.extend(members);
     }
+    // Journals first: they are the reference copy their auth.log twins are checked
+    // against (the scan reads them first whatever the order; this only spares buffering).
+    out.files.sort_by_key(|f| f.journal.is_none());
     out
 }
 
@@ -176,10 +187,16 @@ fn classify(path: &Path, forced: Option<Format>) -> Result<LogFile, Skipped> {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let note = |reason: &str, warning: bool| Skipped { path: path.to_owned(), reason: reason.to_owned(), warning };
     let (base, rank) = split_rotation(&name);
-    if BINARY_NAMES.contains(&base.as_str()) || name.ends_with(".journal") || name.ends_with(".journal~") {
-        return Err(note("binary log (login records or systemd journal), not read", false));
+    if BINARY_NAMES.contains(&base.as_str()) {
+        return Err(note("binary login records, not read", false));
     }
     let meta = fs::metadata(path).map_err(|e| note(&format!("cannot stat: {e}"), true))?;
+    if name.ends_with(".journal") || name.ends_with(".journal~") {
+        if meta.len() == 0 {
+            return Err(note("empty", false));
+        }
+        return journal_file(path, &name, &meta).map_err(|why| note(&why, true));
+    }
     let head = source::read_head(path, SNIFF_BYTES).map_err(|e| note(&format!("cannot open: {e}"), true))?;
     let compression = head.compression;
     if let Compression::Unsupported(kind) = compression {
@@ -190,6 +207,20 @@ fn classify(path: &Path, forced: Option<Format>) -> Result<LogFile, Skipped> {
     }
     if head.bytes.is_empty() {
         return Err(note("empty", false));
+    }
+    let dir = path.parent().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
+    if let Some(kind) = journal::export::sniff(&head.bytes) {
+        return Ok(LogFile {
+            path: path.to_owned(),
+            family: Family::Journal,
+            format: Format::Syslog,
+            compression,
+            size: meta.len(),
+            mtime: meta.modified().unwrap_or(SystemTime::UNIX_EPOCH),
+            group: format!("{dir}/{base}"),
+            rank,
+            journal: Some(kind),
+        });
     }
     if looks_binary(&head.bytes) {
         return Err(note("binary content, not a text log", false));
@@ -203,7 +234,6 @@ fn classify(path: &Path, forced: Option<Format>) -> Result<LogFile, Skipped> {
         (None, None, Some(f)) => f,
         (None, None, None) => return Err(note("not a log format knocklog reads", false)),
     };
-    let dir = path.parent().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
     Ok(LogFile {
         path: path.to_owned(),
         family: family.unwrap_or(Family::Sniffed),
@@ -213,6 +243,46 @@ fn classify(path: &Path, forced: Option<Format>) -> Result<LogFile, Skipped> {
         mtime: meta.modified().unwrap_or(SystemTime::UNIX_EPOCH),
         group: format!("{dir}/{base}"),
         rank,
+        journal: None,
+    })
+}
+
+/// A binary journal file: `system.journal` is the live member of group `system`,
+/// archived `system@...journal` and put-aside `system@...journal~` files are ordered by
+/// the time of their first entry (from the header; from the name if the header has none).
+fn journal_file(path: &Path, name: &str, meta: &fs::Metadata) -> Result<LogFile, String> {
+    let mut head = Vec::with_capacity(256);
+    fs::File::open(path).and_then(|f| f.take(256).read_to_end(&mut head)).map_err(|e| format!("cannot open: {e}"))?;
+    let header = binary::Header::parse(&head)?;
+    let stem = name.trim_end_matches('~').trim_end_matches(".journal");
+    let (base, archived) = match stem.split_once('@') {
+        Some((base, rest)) => (base, Some(rest)),
+        None => (stem, None),
+    };
+    let rank = match archived {
+        None => RotationRank::Live,
+        Some(rest) => {
+            // `<seqnum id>-<head seqnum>-<head realtime>` (archived) or `<realtime>-<random>` (`~`).
+            let from_name = || {
+                let fields: Vec<&str> = rest.split('-').collect();
+                let hex = if fields.len() == 3 { fields[2] } else { fields[0] };
+                u64::from_str_radix(hex, 16).ok()
+            };
+            let head_realtime = Some(header.head_realtime).filter(|&t| t != 0).or_else(from_name).unwrap_or(0);
+            RotationRank::Dated(head_realtime)
+        }
+    };
+    let dir = path.parent().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
+    Ok(LogFile {
+        path: path.to_owned(),
+        family: Family::Journal,
+        format: Format::Syslog,
+        compression: Compression::None,
+        size: meta.len(),
+        mtime: meta.modified().unwrap_or(SystemTime::UNIX_EPOCH),
+        group: format!("{dir}/{base}.journal"),
+        rank,
+        journal: Some(JournalKind::Binary),
     })
 }
 

@@ -3,6 +3,7 @@
 //! newline-aligned chunks for the parsers.
 
 pub mod discover;
+pub mod journal;
 pub mod rotation;
 pub mod source;
 pub mod years;

@@ -4,12 +4,14 @@
 //! order. Problems with one file become warnings on that file, never an abort.
 
 pub mod collector;
+pub mod journal;
 pub mod thread_tables;
 pub mod worker;
 
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime};
 
 use rayon::prelude::*;
@@ -18,6 +20,7 @@ use crate::aggregate::{FileStats, IpStats};
 use crate::detect::policy::Policy;
 use crate::detect::Classifier;
 use crate::event::Format;
+use crate::input::journal::JournalKeys;
 use crate::input::source::{self, Compression, GzChunks, BYTES_READ};
 use crate::input::years::{plan_group, MonthScan, YearPlan};
 use crate::input::LogFile;
@@ -63,32 +66,47 @@ pub fn scan_files<S: EventSink + Send>(
     let tables = ThreadTables::new(rayon::current_num_threads());
     let shared = SharedCollector::new(Collector::new(stats, sink, opts.all_events, &opts.policy, classifier));
     let progress = opts.progress.then(|| crate::output::progress::Progress::start(total_bytes));
-    // Files are handed out in order, one at a time per idle worker, so results reach the
-    // collector nearly in order (a plain par_iter would start the second half of the
-    // list at once and hold all its results until the first half is done). Inside a
-    // file, work is split further and idle workers steal from it.
-    let next_file = AtomicUsize::new(0);
-    rayon::scope(|scope| {
-        for _ in 0..rayon::current_num_threads() {
-            scope.spawn(|_| loop {
-                let i = next_file.fetch_add(1, Ordering::Relaxed);
-                let Some(file) = files.get(i) else { break };
-                let ctx = FileCtx {
-                    file: i as u32,
-                    classifier,
-                    policy: &opts.policy,
-                    format: file.format,
-                    years: years[i].as_ref(),
-                    fallback_year: year_month_of(file.mtime).0,
-                    zone: opts.zone,
-                    since: opts.since,
-                    until: opts.until,
-                    all_events: opts.all_events,
-                };
-                read_file(file, &ctx, &tables, &shared);
-            });
-        }
-    });
+    // Journals are read first, gathering the keys of their auth entries; the text logs
+    // read after them skip the lines that repeat one. Which copy counts is thus fixed
+    // (the journal's, with its exact time) whatever the thread count and file order.
+    let keys = Mutex::new(JournalKeys::default());
+    let (journals, texts): (Vec<usize>, Vec<usize>) = (0..files.len()).partition(|&i| files[i].journal.is_some());
+    let run = |order: &[usize], journal_keys: Option<&JournalKeys>| {
+        // Files are handed out in order, one at a time per idle worker, so results reach
+        // the collector nearly in order (a plain par_iter would start the second half of
+        // the list at once and hold all its results until the first half is done).
+        // Inside a file, work is split further and idle workers steal from it.
+        let next_file = AtomicUsize::new(0);
+        rayon::scope(|scope| {
+            for _ in 0..rayon::current_num_threads() {
+                scope.spawn(|_| {
+                    while let Some(&i) = order.get(next_file.fetch_add(1, Ordering::Relaxed)) {
+                        let file = &files[i];
+                        let ctx = FileCtx {
+                            file: i as u32,
+                            classifier,
+                            policy: &opts.policy,
+                            format: file.format,
+                            years: years[i].as_ref(),
+                            fallback_year: year_month_of(file.mtime).0,
+                            zone: opts.zone,
+                            since: opts.since,
+                            until: opts.until,
+                            all_events: opts.all_events,
+                            journal_keys,
+                        };
+                        match file.journal {
+                            Some(kind) => journal::read_journal(file, kind, &ctx, &tables, &shared, &keys),
+                            None => read_file(file, &ctx, &tables, &shared),
+                        }
+                    }
+                });
+            }
+        });
+    };
+    run(&journals, None);
+    let gathered = std::mem::take(&mut *keys.lock().unwrap_or_else(|p| p.into_inner()));
+    run(&texts, (!gathered.is_empty()).then_some(&gathered));
     let mut collector = shared.into_inner();
     if let Some(p) = progress {
         p.finish();
@@ -116,7 +134,7 @@ fn initial_stats(f: &LogFile) -> FileStats {
     FileStats {
         path: f.path.display().to_string(),
         family: f.family.as_str().to_owned(),
-        format: f.format.as_str().to_owned(),
+        format: f.journal.map_or(f.format.as_str(), |k| k.as_str()).to_owned(),
         compressed: f.compression == Compression::Gzip,
         bytes: f.size,
         ..Default::default()
@@ -207,7 +225,7 @@ fn gzip_warning(e: &std::io::Error, decompressed: u64) -> String {
 /// Plans the years of every syslog file with yearless stamps, group by group.
 fn plan_years(files: &[LogFile]) -> Vec<Option<YearPlan>> {
     let scans: Vec<Option<MonthScan>> =
-        files.par_iter().map(|f| (f.format == Format::Syslog).then(|| scan_months(f))).collect();
+        files.par_iter().map(|f| (f.format == Format::Syslog && f.journal.is_none()).then(|| scan_months(f))).collect();
     let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, f) in files.iter().enumerate() {
         if scans[i].is_some() {

@@ -11,6 +11,7 @@ use crate::aggregate::PartialIpTable;
 use crate::detect::policy::{Decision, Policy};
 use crate::detect::{Category, Classifier, Hit};
 use crate::event::{Event, EventTag, Format, LogKind, ParsedLine};
+use crate::input::journal::JournalKeys;
 use crate::input::years::YearPlan;
 use crate::parse::{self, util::is_blank};
 use crate::text::lossless;
@@ -29,6 +30,8 @@ pub struct FileCtx<'a> {
     pub since: Option<i64>,
     pub until: Option<i64>,
     pub all_events: bool,
+    /// The journal entries read before this text file: a line repeating one is skipped.
+    pub journal_keys: Option<&'a JournalKeys>,
 }
 
 /// An sshd-style session: which address a (host, pid) was talking to, and when.
@@ -127,6 +130,16 @@ pub fn scan_chunk(ctx: &FileCtx, data: &[u8], base: u64, ips: &mut PartialIpTabl
             }
             out.first_ts = Some(out.first_ts.map_or(ts, |f| f.min(ts)));
             out.last_ts = Some(out.last_ts.map_or(ts, |l| l.max(ts)));
+            if ctx.journal_keys.is_some_and(|k| k.contains(ts, parsed.host, parsed.program, parsed.pid, parsed.message))
+            {
+                out.counts.duplicates += 1;
+                // The journal copy counts the line; its address still explains later lines.
+                if let (true, Some(pid)) = (track_pids && !parsed.ip.is_empty(), parsed.pid) {
+                    out.pid_bindings
+                        .insert((parsed.host.into(), pid), PidBinding { ip: parsed.ip.into(), ts: Some(ts) });
+                }
+                continue;
+            }
         }
         let mut resolved: Option<Box<[u8]>> = None;
         if track_pids {

@@ -1,0 +1,109 @@
+//! Journal sources in the scan: entries are rendered in batches as syslog lines (see
+//! `input::journal`) and each batch goes through the same `scan_chunk` as a chunk of
+//! auth.log, on the reading thread, while the next batch is being rendered. The batches'
+//! deduplication keys are gathered for the text logs read after the journals.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::sync::atomic::Ordering;
+use std::sync::Mutex;
+
+use flate2::read::MultiGzDecoder;
+
+use super::thread_tables::ThreadTables;
+use super::worker::{scan_chunk, ChunkOutput, FileCtx};
+use super::{ChunkMessage, EventSink, SharedCollector};
+use crate::input::journal::binary::{BinaryReader, Bytes};
+use crate::input::journal::export::TextReader;
+use crate::input::journal::{Batch, JournalKeys, JournalKind};
+use crate::input::source::{Compression, BYTES_READ};
+use crate::input::LogFile;
+
+/// Rendered text per batch handed to the scanner.
+const BATCH_BYTES: usize = 4 << 20;
+
+/// A source of rendered entries, whichever its storage.
+trait Entries: Send {
+    fn next_batch(&mut self, batch: &mut Batch) -> bool;
+    fn take_warnings(&mut self) -> Vec<String>;
+}
+
+impl Entries for BinaryReader {
+    fn next_batch(&mut self, batch: &mut Batch) -> bool {
+        BinaryReader::next_batch(self, batch, BATCH_BYTES)
+    }
+    fn take_warnings(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.warnings)
+    }
+}
+
+impl<R: BufRead + Send> Entries for TextReader<R> {
+    fn next_batch(&mut self, batch: &mut Batch) -> bool {
+        TextReader::next_batch(self, batch, BATCH_BYTES)
+    }
+    fn take_warnings(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.warnings)
+    }
+}
+
+/// Reads one journal source, sending each batch's result to the collector (and a final
+/// one, even on error) and adding the batches' keys to `keys`.
+pub fn read_journal<S: EventSink + Send>(
+    file: &LogFile,
+    kind: JournalKind,
+    ctx: &FileCtx,
+    tables: &ThreadTables,
+    collector: &SharedCollector<S>,
+    keys: &Mutex<JournalKeys>,
+) {
+    let send = |chunk: u32, last: bool, output: ChunkOutput, warnings: Vec<String>| {
+        collector.submit(ChunkMessage { file: ctx.file, chunk, last, output, warnings });
+    };
+    let mut reader = match open(file, kind) {
+        Ok(r) => r,
+        Err(why) => return send(0, true, ChunkOutput::default(), vec![why]),
+    };
+    let mut current = Batch::default();
+    if !reader.next_batch(&mut current) {
+        return send(0, true, ChunkOutput::default(), reader.take_warnings());
+    }
+    let mut spare = Batch::default();
+    let mut index = 0u32;
+    let mut base = 0u64;
+    loop {
+        spare.clear();
+        // Scan this batch while the next one is being rendered.
+        let (output, more) = rayon::join(
+            || tables.with(|ips| scan_chunk(ctx, &current.text, base, ips)),
+            || reader.next_batch(&mut spare),
+        );
+        base += current.text.len() as u64;
+        if !current.keys.is_empty() {
+            keys.lock().unwrap_or_else(|p| p.into_inner()).extend(&current.keys);
+        }
+        let warnings = if more { Vec::new() } else { reader.take_warnings() };
+        send(index, !more, output, warnings);
+        if !more {
+            return;
+        }
+        std::mem::swap(&mut current, &mut spare);
+        index += 1;
+    }
+}
+
+fn open(file: &LogFile, kind: JournalKind) -> Result<Box<dyn Entries>, String> {
+    if kind == JournalKind::Binary {
+        // Archived and put-aside (`@` in the name) files are final; `system.journal` may
+        // be in the middle of a write.
+        let data = Bytes::load(&file.path, !file.is_live()).map_err(|e| format!("cannot read: {e}"))?;
+        BYTES_READ.fetch_add(data.len() as u64, Ordering::Relaxed);
+        return Ok(Box::new(BinaryReader::new(data)?));
+    }
+    let handle = File::open(&file.path).map_err(|e| format!("cannot open: {e}"))?;
+    BYTES_READ.fetch_add(file.size, Ordering::Relaxed);
+    Ok(if file.compression == Compression::Gzip {
+        Box::new(TextReader::new(BufReader::with_capacity(1 << 16, MultiGzDecoder::new(handle)), kind))
+    } else {
+        Box::new(TextReader::new(BufReader::with_capacity(1 << 16, handle), kind))
+    })
+}
