@@ -3,6 +3,7 @@
 
 mod corpora;
 mod detection;
+mod report_browser;
 mod robustness;
 mod sample_logs;
 mod util;
