@@ -58,14 +58,14 @@ pub fn daily_stacked(out: &mut String, daily: &[(i32, Category, u64)], first: i3
     }
     let max = per_day.iter().map(|d| d.iter().sum::<u64>()).max().unwrap_or(0);
     let top = nice_ceiling(max.max(1));
-    let (w, h, left, right, top_pad, bottom) = (640.0, 250.0, 46.0, 6.0, 10.0, 36.0);
+    let (w, h, left, right, top_pad, bottom) = (600.0, 250.0, 48.0, 6.0, 10.0, 38.0);
     let plot_w = w - left - right;
     let plot_h = h - top_pad - bottom;
     let slot = plot_w / days as f64;
     let bar = (slot * 0.8).max(slot.min(1.0));
     let _ = write!(
         out,
-        r#"<svg class="knocklog-chart" viewBox="0 0 {w} {h}" width="100%" role="img" aria-labelledby="knocklog-daily-title" font-family="system-ui, sans-serif" font-size="12"><title id="knocklog-daily-title">Suspicious events per day (UTC), stacked by category; highest day {}</title>"#,
+        r#"<svg class="knocklog-chart" viewBox="0 0 {w} {h}" width="100%" role="img" aria-labelledby="knocklog-daily-title" font-family="system-ui, sans-serif" font-size="13"><title id="knocklog-daily-title">Suspicious events per day (UTC), stacked by category; highest day {}</title>"#,
         format::count(max)
     );
     for i in 0..=2u64 {
@@ -103,11 +103,12 @@ pub fn daily_stacked(out: &mut String, daily: &[(i32, Category, u64)], first: i3
         }
         out.push_str("</g>");
     }
-    // Day labels: at most about seven, evenly spaced, always the first and last day.
-    let step = days.div_ceil(7).max(1);
+    // Day labels: at most about six, evenly spaced, always the first and last day.
+    let step = days.div_ceil(6).max(1);
     let mut ticks: Vec<usize> = (0..days).step_by(step).collect();
     if ticks.last() != Some(&(days - 1)) {
-        if ticks.len() > 1 && days - 1 - ticks[ticks.len() - 1] < step / 2 {
+        // A last label closer than a step to the previous one would overlap it.
+        if ticks.len() > 1 && days - 1 - ticks[ticks.len() - 1] < step {
             ticks.pop();
         }
         ticks.push(days - 1);
@@ -152,15 +153,16 @@ pub const HEAT_LEGEND: [(&str, &str); 5] =
 pub fn heat_map(out: &mut String, rows: &[HeatRow], first: i32, last: i32) {
     let days = (last - first + 1).max(1) as usize;
     let label_chars = rows.iter().map(|r| r.ip.chars().count().min(40)).max().unwrap_or(8).max(8);
-    let left = 12.0 + 6.2 * label_chars as f64;
-    let cell = (760.0 / days as f64).clamp(2.0, 20.0);
-    let row_h = 14.0;
+    let left = 12.0 + 6.8 * label_chars as f64;
+    // Short periods get wide cells so the map keeps a readable size at 1:1.
+    let cell = (760.0 / days as f64).clamp(2.0, 44.0);
+    let row_h = 16.0;
     let head = 18.0;
     let w = left + cell * days as f64 + 6.0;
     let h = head + row_h * rows.len() as f64 + 4.0;
     let _ = write!(
         out,
-        r#"<svg class="knocklog-heat" viewBox="0 0 {w:.1} {h:.1}" width="{w:.0}" height="{h:.0}" role="img" aria-labelledby="knocklog-heat-title" font-family="ui-monospace, monospace" font-size="10"><title id="knocklog-heat-title">Suspicious events per address and UTC day</title>"#
+        r#"<svg class="knocklog-heat" viewBox="0 0 {w:.1} {h:.1}" width="{w:.0}" height="{h:.0}" role="img" aria-labelledby="knocklog-heat-title" font-family="ui-monospace, monospace" font-size="11"><title id="knocklog-heat-title">Suspicious events per address and UTC day</title>"#
     );
     // Day ticks on top: about eight.
     let step = days.div_ceil(8).max(1);
@@ -186,7 +188,7 @@ pub fn heat_map(out: &mut String, rows: &[HeatRow], first: i32, last: i32) {
             out,
             r#"<text x="{:.1}" y="{:.1}" text-anchor="end" fill="{}"{}>"#,
             left - 6.0,
-            y + 10.5,
+            y + 12.0,
             if row.sneak { "#c0392b" } else { "currentColor" },
             if row.sneak { r#" font-weight="bold""# } else { "" }
         );
