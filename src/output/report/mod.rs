@@ -156,6 +156,8 @@ pub struct ReportData {
     pub heat: Vec<HeatRow>,
     pub blocklist: Option<Vec<BlockEntry>>,
     pub suggestions: Option<Vec<Suggestion>>,
+    /// Two-way DNS was asked for (`--dns`), whether or not it found names.
+    pub dns_requested: bool,
 }
 
 impl ReportData {
@@ -205,6 +207,7 @@ impl ReportData {
             heat: capped(heat, MAX_HEAT_ROWS),
             blocklist: None,
             suggestions: None,
+            dns_requested: false,
         }
     }
 
@@ -252,6 +255,7 @@ impl ReportData {
     /// Two-way DNS for the listed visitors (`scan --dns`), within `budget`.
     pub fn resolve_dns(&mut self, resolver: std::sync::Arc<dyn dns::Resolver>, budget: std::time::Duration) {
         let ips: Vec<String> = self.visitors.iter().map(|v| v.ip.clone()).collect();
+        self.dns_requested = true;
         let mut names = dns::resolve_all(resolver, &ips, 8, budget);
         for v in &mut self.visitors {
             v.dns = names.remove(&v.ip);

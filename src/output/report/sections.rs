@@ -197,9 +197,10 @@ fn overview(out: &mut String, d: &ReportData) {
     figure("Sneak attackers", count(t.sneak as u64), "quiet returners".into());
     out.push_str("</dl>");
 
-    out.push_str("<h3>Suspicious events per day, by category</h3>");
     match d.day_span() {
         Some((first, last)) if !d.daily.is_empty() => {
+            let unit = charts::Bins::new(first, last, charts::CHART_COLUMNS).unit();
+            let _ = write!(out, "<h3>Suspicious events per {unit}, by category</h3>");
             out.push_str(r#"<figure class="knocklog-figure knocklog-chartbox">"#);
             charts::daily_stacked(out, &d.daily, first, last);
             out.push_str(r#"<figcaption class="knocklog-legend">"#);
@@ -211,7 +212,10 @@ fn overview(out: &mut String, d: &ReportData) {
             }
             out.push_str("</figcaption></figure>");
         }
-        _ => note(out, "No suspicious event with a timestamp."),
+        _ => {
+            out.push_str("<h3>Suspicious events per day, by category</h3>");
+            note(out, "No suspicious event with a timestamp.");
+        }
     }
 
     out.push_str("<h3>Files</h3>");
@@ -269,6 +273,8 @@ fn access(out: &mut String, d: &ReportData) {
         out,
         if dns {
             "Worst first. <em>block</em>: enough strikes or a sneak attacker; <em>watch</em>: fewer. Reverse DNS: ✓ when the name resolves back to the address; an unconfirmed name is only what the address owner claims."
+        } else if d.dns_requested {
+            "Worst first. <em>block</em>: enough strikes or a sneak attacker; <em>watch</em>: fewer. Reverse DNS: no listed address has a name (or DNS did not answer in time)."
         } else {
             "Worst first. <em>block</em>: enough strikes or a sneak attacker; <em>watch</em>: fewer. Scan with <code>--dns</code> for reverse DNS names."
         },
@@ -442,12 +448,16 @@ fn top_table(out: &mut String, label: &str, column: &str, rows: &[TopRow], total
 
 fn sneak(out: &mut String, d: &ReportData) {
     heading(out, "sneak", "Sneak attackers");
-    note(out, "Addresses suspicious on more than one day, one row each, one column per UTC day: a quiet returner is a long, pale row. <strong>Bold red</strong>: sneak attacker (suspicious on many days, never much on any one).");
     match d.day_span() {
         Some((first, last)) if !d.heat.is_empty() => {
+            let unit = charts::Bins::new(first, last, charts::HEAT_COLUMNS).unit();
+            note(
+                out,
+                &format!("Addresses suspicious on more than one day, one row each, one column per UTC {unit}: a quiet returner is a long, pale row. <strong>Bold red</strong>: sneak attacker (suspicious on many days, never much on any one)."),
+            );
             out.push_str(r#"<figure class="knocklog-figure knocklog-heatbox">"#);
             charts::heat_map(out, &d.heat, first, last);
-            out.push_str(r#"<figcaption class="knocklog-legend">Suspicious events that day: "#);
+            let _ = write!(out, r#"<figcaption class="knocklog-legend">Suspicious events that {unit}: "#);
             for (label, c) in HEAT_LEGEND {
                 let _ = write!(
                     out,

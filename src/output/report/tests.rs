@@ -259,3 +259,30 @@ fn directories_of_paths() {
     assert_eq!(directory_of("/a/b/"), "/a/b/");
     assert_eq!(directory_of("*"), "*");
 }
+
+#[test]
+fn dns_names_are_shown_escaped_and_marked() {
+    struct Fake;
+    impl dns::Resolver for Fake {
+        fn reverse(&self, ip: std::net::IpAddr) -> Option<String> {
+            match ip.to_string().as_str() {
+                "198.51.100.7" => Some("scan.example.net.".into()),
+                "192.0.2.5" => Some("<b>evil</b>".into()),
+                _ => None,
+            }
+        }
+        fn forward(&self, name: &str) -> Vec<std::net::IpAddr> {
+            match name {
+                "scan.example.net" => vec!["198.51.100.7".parse().unwrap()],
+                _ => Vec::new(),
+            }
+        }
+    }
+    let mut d = sample();
+    assert!(!render_page(&d).contains("Reverse DNS</th>"), "no column without --dns");
+    d.resolve_dns(std::sync::Arc::new(Fake), std::time::Duration::from_secs(10));
+    let page = render_page(&d);
+    assert!(page.contains("Reverse DNS</th>"));
+    assert!(page.contains("scan.example.net ✓"));
+    assert!(page.contains("&lt;b&gt;evil&lt;/b&gt; <small>(unconfirmed)</small>"));
+}
