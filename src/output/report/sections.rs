@@ -59,7 +59,17 @@ fn td_text(out: &mut String, s: &str) {
 /// An address cell: kept on one line (addresses that are not IPs are shortened).
 fn td_addr(out: &mut String, s: &str) {
     let (shown, cut) = shorten(s, 45);
-    out.push_str(r#"<td class="knocklog-code knocklog-addr">"#);
+    // Addresses sort by value, not as text (185.81... before 185.242...).
+    match s.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(a)) => {
+            let [x, y, z, w] = a.octets();
+            let _ = write!(out, r#"<td class="knocklog-code knocklog-addr" data-v="4:{x:03}.{y:03}.{z:03}.{w:03}">"#);
+        }
+        Ok(std::net::IpAddr::V6(a)) => {
+            let _ = write!(out, r#"<td class="knocklog-code knocklog-addr" data-v="6:{:032x}">"#, u128::from(a));
+        }
+        Err(_) => out.push_str(r#"<td class="knocklog-code knocklog-addr">"#),
+    }
     push_text(out, shown);
     if cut {
         out.push('…');
