@@ -109,6 +109,17 @@ pub struct ScanArgs {
     #[command(flatten)]
     pub blocklist: BlocklistArgs,
 
+    /// Also write report-fragment.html: the report as one `<section class="knocklog">`
+    /// (no html/head/body, style or script; classes prefixed `knocklog-`) for an admin
+    /// page that brings its own CSS.
+    #[arg(long)]
+    pub html_fragment: bool,
+
+    /// Two-way DNS (reverse lookup, then forward confirmation) of the addresses listed
+    /// in the report; off by default (slow, and it tells the attacker's DNS you looked).
+    #[arg(long)]
+    pub dns: bool,
+
     /// No progress bar and no summary on the terminal (warnings still go to stderr).
     #[arg(long, short)]
     pub quiet: bool,

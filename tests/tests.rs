@@ -5,6 +5,7 @@ mod blocklist_tools;
 mod corpora;
 mod detection;
 mod journal;
+mod report_browser;
 mod robustness;
 mod sample_logs;
 mod util;

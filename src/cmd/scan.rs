@@ -15,6 +15,7 @@ use crate::detect::policy::Verdict;
 use crate::detect::Category;
 use crate::input::discover;
 use crate::output::blocklist::{write_all as write_blocklist, BlocklistSummary, Provenance};
+use crate::output::report::{self, dns::SystemResolver, ReportData, TallySink};
 use crate::output::summary::Summary;
 use crate::output::table::Batch;
 use crate::output::tables::{daily_batch, ips_batch, sessions_batch, usernames_batch};
@@ -46,10 +47,11 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     let source_files: Vec<String> = discovery.files.iter().map(|f| f.path.display().to_string()).collect();
     let c = &config.classifier;
     let rules = (0..c.rule_count() as u32).map(|r| (c.rule_name(r).to_owned(), c.rule_category(r))).collect();
-    let events = EventsWriter::create(&config.out, config.formats, source_files, rules)?;
+    let events = TallySink::new(EventsWriter::create(&config.out, config.formats, source_files, rules)?);
     let outcome = pool.install(|| scan_files(&discovery.files, &config.options, &config.classifier, events))?;
     let ScanOutcome { files, ips, sink, elapsed } = outcome;
-    let events_written = sink.finish()?;
+    let (events, tally) = sink.into_parts();
+    let events_written = events.finish()?;
     // Before `assess` drops them: the addresses whose traffic did not count against
     // them, which a proposed blocklist range must not cover.
     let benign = BenignAddresses::collect(&ips);
@@ -76,6 +78,11 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     };
     write_blocklist(&config.out, &blocklist, &config.blocklist, &provenance)?;
     summary.blocklist = Some(BlocklistSummary::new(&blocklist, &config.blocklist));
+    let mut report = ReportData::from_scan(&files, &ips, &tally, policy).with_blocklist(&blocklist.entries);
+    if args.dns {
+        report.resolve_dns(std::sync::Arc::new(SystemResolver), DNS_BUDGET);
+    }
+    let mut written = report::write_reports(&config.out, &report, args.html_fragment)?;
     let json = serde_json::to_vec_pretty(&summary).context("encoding summary.json")?;
     write_atomic(&config.out.join("summary.json"), &json)?;
 
@@ -106,13 +113,32 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
         }
     }
     if !config.quiet {
-        print_report(&summary, &ips, elapsed, &config)?;
+        written.extend(tables_written(&config));
+        print_report(&summary, &ips, elapsed, &config, &written)?;
     }
     Ok(if problems > 0 { EXIT_SKIPPED } else { EXIT_OK })
 }
 
 fn now_micros() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_micros() as i64)
+}
+
+/// Total time `--dns` may spend on lookups.
+const DNS_BUDGET: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// The tables and summary the scan wrote, for the closing lines.
+fn tables_written(config: &ScanConfig) -> Vec<std::path::PathBuf> {
+    let mut paths = Vec::new();
+    for name in ["events", "ips", "sessions", "usernames", "daily"] {
+        if config.formats.csv {
+            paths.push(config.out.join(format!("{name}.csv")));
+        }
+        if config.formats.parquet {
+            paths.push(config.out.join(format!("{name}.parquet")));
+        }
+    }
+    paths.push(config.out.join("summary.json"));
+    paths
 }
 
 fn shorten(s: &str, max: usize) -> String {
@@ -127,6 +153,7 @@ fn print_report(
     ips: &[Assessed],
     elapsed: std::time::Duration,
     config: &ScanConfig,
+    written: &[std::path::PathBuf],
 ) -> anyhow::Result<()> {
     let t = &summary.totals;
     let mut out = std::io::stdout().lock();
@@ -177,7 +204,7 @@ fn print_report(
             if left_out == 0 { String::new() } else { format!("; {left_out} {} addresses left out ({})", b.verdict, why.join(", ")) }
         )?;
     }
-    let worst: Vec<&Assessed> = ips.iter().filter(|a| a.verdict != Verdict::None).take(15).collect();
+    let worst: Vec<&Assessed> = ips.iter().filter(|a| a.verdict != Verdict::None).take(WORST_SHOWN).collect();
     if !worst.is_empty() {
         writeln!(out, "\nWorst first:")?;
         writeln!(
@@ -207,6 +234,56 @@ fn print_report(
                 if a.sneak { " (sneak)" } else { "" }
             )?;
         }
+        let more = ips.iter().filter(|a| a.verdict != Verdict::None).count().saturating_sub(WORST_SHOWN);
+        if more > 0 {
+            writeln!(out, "  ... and {more} more in ips")?;
+        }
     }
+    let sneaks: Vec<String> = ips
+        .iter()
+        .filter(|a| a.sneak)
+        .take(10)
+        .map(|a| {
+            let s = a.stats.suspicion.as_deref();
+            format!(
+                "{} ({} days, {} events)",
+                for_terminal(&a.ip),
+                s.map_or(0, |s| s.daily.len()),
+                a.stats.suspicious_events()
+            )
+        })
+        .collect();
+    if !sneaks.is_empty() {
+        let n = ips.iter().filter(|a| a.sneak).count();
+        let more = if n > sneaks.len() { format!(", ... {} more", n - sneaks.len()) } else { String::new() };
+        writeln!(out, "\nSneak attackers (quiet returners): {}{more}", sneaks.join(", "))?;
+    }
+    writeln!(out)?;
+    let (pages, tables): (Vec<_>, Vec<_>) = written.iter().partition(|p| p.extension().is_some_and(|e| e == "html"));
+    for p in pages {
+        writeln!(out, "Report: {}", for_terminal(&p.display().to_string()))?;
+    }
+    // "events, ips, ... (.csv .parquet)": one name per table, the formats once.
+    let (mut stems, mut exts): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
+    for p in tables.iter().filter(|p| p.extension().is_some_and(|e| e != "json")) {
+        let stem = p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let ext = p.extension().map(|s| format!(".{}", s.to_string_lossy())).unwrap_or_default();
+        if !stems.contains(&stem) {
+            stems.push(stem);
+        }
+        if !exts.contains(&ext) {
+            exts.push(ext);
+        }
+    }
+    writeln!(
+        out,
+        "Tables: {} ({}) and summary.json in {}",
+        stems.join(", "),
+        exts.join(" "),
+        for_terminal(&config.out.display().to_string())
+    )?;
     Ok(())
 }
+
+/// Addresses listed under "Worst first".
+const WORST_SHOWN: usize = 10;

@@ -6,6 +6,7 @@ pub mod blocklist;
 pub mod csv_out;
 pub mod parquet_out;
 pub mod progress;
+pub mod report;
 pub mod summary;
 pub mod table;
 pub mod tables;

@@ -1,0 +1,435 @@
+//! report.html and report-fragment.html: a plain, owned model of what the report shows
+//! (`ReportData`, built from a scan's outputs or, later, from the history store) and
+//! the writer that turns it into one self-contained, strictly escaped HTML page.
+
+mod charts;
+pub mod dns;
+pub mod escape;
+mod format;
+mod html;
+mod sections;
+pub mod tally;
+
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
+
+use crate::aggregate::blocklist::BlockEntry;
+use crate::aggregate::ip_stats::{max_opt, min_opt, Suspicion};
+use crate::aggregate::FileStats;
+use crate::detect::assess::Assessed;
+use crate::detect::policy::{Policy, Verdict};
+use crate::detect::Category;
+use crate::learn::Suggestion;
+use crate::time::day_of;
+
+pub use html::{render_fragment, render_page};
+pub use tally::{EventTally, TallySink, UserSplit};
+
+/// Row caps: the report of a 1 GB scan must still open fast. The tables hold the rest.
+pub const MAX_VISITORS: usize = 500;
+pub const MAX_USERNAMES: usize = 500;
+pub const MAX_SESSIONS: usize = 500;
+pub const MAX_TOP: usize = 50;
+pub const MAX_DIRECTORIES: usize = 30;
+pub const MAX_HEAT_ROWS: usize = 60;
+pub const MAX_BLOCK_ROWS: usize = 1000;
+pub const MAX_SUGGESTIONS: usize = 250;
+
+/// A name from two-way DNS: the reverse lookup, and whether the name resolves back
+/// to the address.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DnsName {
+    pub name: String,
+    pub confirmed: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct FileRow {
+    pub path: String,
+    pub format: String,
+    pub compressed: bool,
+    pub lines: u64,
+    pub parsed: u64,
+    pub unparsed: u64,
+    pub first_seen: Option<i64>,
+    pub last_seen: Option<i64>,
+    /// (line number, raw line) of a few unparsed lines: attacker-controlled text.
+    pub unparsed_examples: Vec<(u64, String)>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct VisitorRow {
+    pub ip: String,
+    pub dns: Option<DnsName>,
+    pub verdict: Verdict,
+    pub sneak: bool,
+    pub allowed: bool,
+    pub score: f64,
+    pub first_seen: Option<i64>,
+    pub last_seen: Option<i64>,
+    /// Days with suspicious events.
+    pub days_active: usize,
+    pub events: u64,
+    pub suspicious_events: u64,
+    /// Suspicious categories with counts, in `Category::ALL` order.
+    pub categories: Vec<(Category, u64)>,
+    pub top_paths: Vec<(String, u64)>,
+    pub usernames: usize,
+    pub sessions: usize,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct UsernameRow {
+    pub name: String,
+    pub attempts: u64,
+    pub ips: u64,
+    pub split: UserSplit,
+    pub allowed: bool,
+    pub first_seen: Option<i64>,
+    pub last_seen: Option<i64>,
+}
+
+/// A path, directory or user agent with how often and by how many addresses.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TopRow {
+    pub text: String,
+    pub hits: u64,
+    pub ips: u64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SessionRow {
+    pub ip: String,
+    pub start: i64,
+    pub end: i64,
+    pub events: u64,
+    pub categories: Vec<Category>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct HeatRow {
+    pub ip: String,
+    pub sneak: bool,
+    /// (UTC day, suspicious events), sorted by day.
+    pub cells: Vec<(i32, u64)>,
+}
+
+/// How many rows a capped list had before the cap.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Totals {
+    pub files: usize,
+    pub lines: u64,
+    pub parsed: u64,
+    pub unparsed: u64,
+    pub suspicious_events: u64,
+    /// Addresses with a suspicious event.
+    pub addresses: usize,
+    pub block: usize,
+    pub watch: usize,
+    pub sneak: usize,
+    pub visitors: usize,
+    pub usernames: usize,
+    pub sessions: usize,
+    pub paths: usize,
+    pub directories: usize,
+    pub agents: usize,
+    pub heat_rows: usize,
+}
+
+/// Everything the report shows, as plain rows.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ReportData {
+    pub version: String,
+    pub files: Vec<FileRow>,
+    /// First and last timestamp read (UTC micros).
+    pub period: Option<(i64, i64)>,
+    pub totals: Totals,
+    /// (UTC day, category, suspicious events), by day then category.
+    pub daily: Vec<(i32, Category, u64)>,
+    pub visitors: Vec<VisitorRow>,
+    pub usernames: Vec<UsernameRow>,
+    pub directories: Vec<TopRow>,
+    pub paths: Vec<TopRow>,
+    pub agents: Vec<TopRow>,
+    pub sessions: Vec<SessionRow>,
+    pub heat: Vec<HeatRow>,
+    pub blocklist: Option<Vec<BlockEntry>>,
+    pub suggestions: Option<Vec<Suggestion>>,
+    /// Two-way DNS was asked for (`--dns`), whether or not it found names.
+    pub dns_requested: bool,
+}
+
+impl ReportData {
+    /// The report of one scan. `ips` is the assessed table (worst first).
+    pub fn from_scan(files: &[FileStats], ips: &[Assessed], tally: &EventTally, policy: &Policy) -> ReportData {
+        let suspicious: Vec<&Assessed> = ips.iter().filter(|a| a.stats.suspicious_events() > 0).collect();
+        let mut totals = Totals {
+            files: files.len(),
+            lines: files.iter().map(|f| f.counts.lines).sum(),
+            parsed: files.iter().map(|f| f.counts.parsed).sum(),
+            unparsed: files.iter().map(|f| f.counts.unparsed).sum(),
+            suspicious_events: suspicious.iter().map(|a| a.stats.suspicious_events()).sum(),
+            addresses: suspicious.len(),
+            block: ips.iter().filter(|a| a.verdict == Verdict::Block).count(),
+            watch: ips.iter().filter(|a| a.verdict == Verdict::Watch).count(),
+            sneak: ips.iter().filter(|a| a.sneak).count(),
+            ..Totals::default()
+        };
+        let first = files.iter().filter_map(|f| f.first_micros).min();
+        let last = files.iter().filter_map(|f| f.last_micros).max();
+        let period = first.zip(last);
+
+        let visitors: Vec<VisitorRow> = suspicious.iter().map(|a| visitor_row(a)).collect();
+        totals.visitors = visitors.len();
+
+        let usernames = username_rows(&suspicious, tally, policy);
+        totals.usernames = usernames.len();
+        let (paths, directories, agents) = top_rows(&suspicious);
+        (totals.paths, totals.directories, totals.agents) = (paths.len(), directories.len(), agents.len());
+        let sessions = session_rows(&suspicious);
+        totals.sessions = sessions.len();
+        let heat = heat_rows(&suspicious);
+        totals.heat_rows = heat.len();
+
+        ReportData {
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            files: files.iter().map(file_row).collect(),
+            period,
+            totals,
+            daily: tally.day_category.iter().map(|(&(d, c), &n)| (d, c, n)).collect(),
+            visitors: capped(visitors, MAX_VISITORS),
+            usernames: capped(usernames, MAX_USERNAMES),
+            directories: capped(directories, MAX_DIRECTORIES),
+            paths: capped(paths, MAX_TOP),
+            agents: capped(agents, MAX_TOP),
+            sessions: capped_sessions(sessions),
+            heat: capped(heat, MAX_HEAT_ROWS),
+            blocklist: None,
+            suggestions: None,
+            dns_requested: false,
+        }
+    }
+
+    pub fn with_blocklist(mut self, entries: &[BlockEntry]) -> Self {
+        self.blocklist = Some(entries.to_vec());
+        self
+    }
+
+    pub fn with_suggestions(mut self, suggestions: &[Suggestion]) -> Self {
+        self.suggestions = Some(suggestions.to_vec());
+        self
+    }
+
+    /// First and last UTC day of the period (falls back to the chart's days).
+    pub fn day_span(&self) -> Option<(i32, i32)> {
+        let from_period = self.period.map(|(a, b)| (day_of(a), day_of(b)));
+        let from_daily = self.daily.first().zip(self.daily.last()).map(|(a, b)| (a.0, b.0));
+        match (from_period, from_daily) {
+            (Some(p), Some(d)) => Some((p.0.min(d.0), p.1.max(d.1))),
+            (p, d) => p.or(d),
+        }
+    }
+}
+
+/// Writes report.html (always) and report-fragment.html (with `fragment`) into `out`,
+/// each atomically; returns the paths written.
+pub fn write_reports(
+    out: &std::path::Path,
+    data: &ReportData,
+    fragment: bool,
+) -> anyhow::Result<Vec<std::path::PathBuf>> {
+    let mut written = Vec::new();
+    let page = out.join("report.html");
+    super::write_atomic(&page, render_page(data).as_bytes())?;
+    written.push(page);
+    if fragment {
+        let path = out.join("report-fragment.html");
+        super::write_atomic(&path, render_fragment(data).as_bytes())?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+impl ReportData {
+    /// Two-way DNS for the listed visitors (`scan --dns`), within `budget`.
+    pub fn resolve_dns(&mut self, resolver: std::sync::Arc<dyn dns::Resolver>, budget: std::time::Duration) {
+        let ips: Vec<String> = self.visitors.iter().map(|v| v.ip.clone()).collect();
+        self.dns_requested = true;
+        let mut names = dns::resolve_all(resolver, &ips, 8, budget);
+        for v in &mut self.visitors {
+            v.dns = names.remove(&v.ip);
+        }
+    }
+}
+
+fn capped<T>(mut v: Vec<T>, cap: usize) -> Vec<T> {
+    v.truncate(cap);
+    v
+}
+
+fn file_row(f: &FileStats) -> FileRow {
+    FileRow {
+        path: f.path.clone(),
+        format: f.format.clone(),
+        compressed: f.compressed,
+        lines: f.counts.lines,
+        parsed: f.counts.parsed,
+        unparsed: f.counts.unparsed,
+        first_seen: f.first_micros,
+        last_seen: f.last_micros,
+        unparsed_examples: f.unparsed_examples.iter().map(|e| (e.line_no, e.text.clone())).collect(),
+    }
+}
+
+fn visitor_row(a: &Assessed) -> VisitorRow {
+    let s = a.stats.suspicion.as_deref();
+    VisitorRow {
+        ip: a.ip.clone(),
+        dns: None,
+        verdict: a.verdict,
+        sneak: a.sneak,
+        allowed: a.allowed,
+        score: a.score,
+        first_seen: a.stats.first_seen,
+        last_seen: a.stats.last_seen,
+        days_active: s.map_or(0, |s| s.daily.len()),
+        events: a.stats.events,
+        suspicious_events: a.stats.suspicious_events(),
+        categories: s
+            .map(|s| {
+                Category::ALL
+                    .iter()
+                    .filter(|c| c.is_suspicious() && s.by_category[c.index()] > 0)
+                    .map(|c| (*c, s.by_category[c.index()]))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        top_paths: s
+            .map(|s| Suspicion::top(&s.paths, 5).into_iter().map(|(p, n)| (p.to_owned(), n)).collect())
+            .unwrap_or_default(),
+        usernames: s.map_or(0, |s| s.usernames.len()),
+        sessions: s.map_or(0, |s| s.sessions.len()),
+    }
+}
+
+fn username_rows(ips: &[&Assessed], tally: &EventTally, policy: &Policy) -> Vec<UsernameRow> {
+    let mut users: BTreeMap<&str, UsernameRow> = BTreeMap::new();
+    for a in ips {
+        for (name, tries) in a.stats.suspicion.iter().flat_map(|s| s.usernames.iter()) {
+            let row = users.entry(name.as_str()).or_insert_with(|| UsernameRow {
+                name: name.clone(),
+                attempts: 0,
+                ips: 0,
+                split: tally.users.get(name.as_str()).copied().unwrap_or_default(),
+                allowed: policy.allow_users.contains(name.as_str()),
+                first_seen: None,
+                last_seen: None,
+            });
+            row.attempts += tries.count;
+            row.ips += 1;
+            row.first_seen = min_opt(row.first_seen, tries.first);
+            row.last_seen = max_opt(row.last_seen, tries.last);
+        }
+    }
+    let mut rows: Vec<UsernameRow> = users.into_values().collect();
+    rows.sort_by(|a, b| b.attempts.cmp(&a.attempts).then_with(|| a.name.cmp(&b.name)));
+    rows
+}
+
+/// Paths, the directories they are in, and user agents, most hits first.
+fn top_rows(ips: &[&Assessed]) -> (Vec<TopRow>, Vec<TopRow>, Vec<TopRow>) {
+    let mut paths: FxHashMap<&str, (u64, u64)> = FxHashMap::default();
+    let mut dirs: FxHashMap<&str, (u64, u64)> = FxHashMap::default();
+    let mut agents: FxHashMap<&str, (u64, u64)> = FxHashMap::default();
+    for a in ips {
+        let Some(s) = a.stats.suspicion.as_deref() else { continue };
+        let mut my_dirs: FxHashMap<&str, u64> = FxHashMap::default();
+        for (p, &n) in &s.paths {
+            add(&mut paths, p, n);
+            *my_dirs.entry(directory_of(p)).or_default() += n;
+        }
+        for (d, n) in my_dirs {
+            add(&mut dirs, d, n);
+        }
+        for (u, &n) in &s.user_agents {
+            add(&mut agents, u, n);
+        }
+    }
+    (sorted_top(paths), sorted_top(dirs), sorted_top(agents))
+}
+
+fn add<'a>(map: &mut FxHashMap<&'a str, (u64, u64)>, key: &'a str, hits: u64) {
+    let e = map.entry(key).or_default();
+    e.0 += hits;
+    e.1 += 1;
+}
+
+fn sorted_top(map: FxHashMap<&str, (u64, u64)>) -> Vec<TopRow> {
+    let mut rows: Vec<TopRow> =
+        map.into_iter().map(|(k, (hits, ips))| TopRow { text: k.to_owned(), hits, ips }).collect();
+    rows.sort_by(|a, b| b.hits.cmp(&a.hits).then(b.ips.cmp(&a.ips)).then_with(|| a.text.cmp(&b.text)));
+    rows
+}
+
+/// The directory a request path is in: `/admin/login.php` -> `/admin/`, `/x` -> `/`.
+pub fn directory_of(path: &str) -> &str {
+    match path.rfind('/') {
+        Some(i) => &path[..=i],
+        None => path,
+    }
+}
+
+fn session_rows(ips: &[&Assessed]) -> Vec<SessionRow> {
+    let mut rows: Vec<SessionRow> = ips
+        .iter()
+        .flat_map(|a| {
+            a.stats.suspicion.iter().flat_map(|s| s.sessions.iter()).map(|s| SessionRow {
+                ip: a.ip.clone(),
+                start: s.start,
+                end: s.end,
+                events: s.events,
+                categories: Category::ALL.into_iter().filter(|c| s.categories & (1 << c.index()) != 0).collect(),
+            })
+        })
+        .collect();
+    rows.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.ip.cmp(&b.ip)));
+    rows
+}
+
+/// The biggest sessions (most events) when there are too many, shown in time order.
+fn capped_sessions(mut rows: Vec<SessionRow>) -> Vec<SessionRow> {
+    if rows.len() > MAX_SESSIONS {
+        rows.sort_by(|a, b| b.events.cmp(&a.events).then(a.start.cmp(&b.start)).then_with(|| a.ip.cmp(&b.ip)));
+        rows.truncate(MAX_SESSIONS);
+        rows.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.ip.cmp(&b.ip)));
+    }
+    rows
+}
+
+/// Addresses seen on more than one day, the sneak attackers first, then by days and
+/// events: the returners a per-day view misses.
+fn heat_rows(ips: &[&Assessed]) -> Vec<HeatRow> {
+    let mut rows: Vec<(&Assessed, &Suspicion)> = ips
+        .iter()
+        .filter_map(|a| a.stats.suspicion.as_deref().map(|s| (*a, s)))
+        .filter(|(_, s)| s.daily.len() > 1)
+        .collect();
+    rows.sort_by(|a, b| {
+        b.0.sneak
+            .cmp(&a.0.sneak)
+            .then(b.1.daily.len().cmp(&a.1.daily.len()))
+            .then(b.1.events.cmp(&a.1.events))
+            .then_with(|| a.0.ip.cmp(&b.0.ip))
+    });
+    rows.into_iter()
+        .map(|(a, s)| {
+            let mut cells = s.daily.clone();
+            cells.sort_unstable();
+            HeatRow { ip: a.ip.clone(), sneak: a.sneak, cells }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,583 @@
+//! The report's content as one `<section class="knocklog">`: overview, access,
+//! auth errors, sneak attackers, top lists, suggested patterns and the blocklist.
+//! Every attacker-controlled string goes through `escape`; none becomes a link, a
+//! style or script, and every attribute value is double-quoted.
+
+use std::fmt::Write;
+
+use super::charts::{self, swatch, HEAT_LEGEND};
+use super::escape::{push_attr, push_text, shorten};
+use super::format::{self, count, percent};
+use super::{ReportData, TopRow, MAX_HEAT_ROWS, MAX_SUGGESTIONS};
+use crate::detect::policy::Verdict;
+use crate::detect::Category;
+
+/// Characters of a path, agent or pattern shown in a cell; the rest is in its `title`.
+const CELL_CHARS: usize = 120;
+
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Text,
+    Num,
+}
+
+/// Opens a sortable table.
+fn table_start(out: &mut String, label: &str, columns: &[(&str, Kind)]) {
+    table_start_in(out, "knocklog-scroll", label, columns)
+}
+
+/// Opens a sortable table in a container of the given classes.
+fn table_start_in(out: &mut String, classes: &str, label: &str, columns: &[(&str, Kind)]) {
+    let _ = write!(out, r#"<div class="{classes}"><table class="knocklog-table" aria-label="{label}"><thead><tr>"#);
+    for (name, kind) in columns {
+        let class = if *kind == Kind::Num { r#" class="knocklog-num" data-type="num""# } else { "" };
+        let _ = write!(out, r#"<th scope="col"{class}>{name}</th>"#);
+    }
+    out.push_str("</tr></thead><tbody>");
+}
+
+fn table_end(out: &mut String) {
+    out.push_str("</tbody></table></div>");
+}
+
+/// Attacker text in a cell, shortened, with the whole text in a quoted `title`.
+fn td_text(out: &mut String, s: &str) {
+    let (shown, cut) = shorten(s, CELL_CHARS);
+    if cut {
+        out.push_str(r#"<td class="knocklog-code" title=""#);
+        push_attr(out, shorten(s, 2000).0);
+        out.push_str("\">");
+        push_text(out, shown);
+        out.push_str("…</td>");
+    } else {
+        out.push_str(r#"<td class="knocklog-code">"#);
+        push_text(out, s);
+        out.push_str("</td>");
+    }
+}
+
+/// An address cell: kept on one line (addresses that are not IPs are shortened).
+fn td_addr(out: &mut String, s: &str) {
+    let (shown, cut) = shorten(s, 45);
+    // Addresses sort by value, not as text (185.81... before 185.242...).
+    match s.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(a)) => {
+            let [x, y, z, w] = a.octets();
+            let _ = write!(out, r#"<td class="knocklog-code knocklog-addr" data-v="4:{x:03}.{y:03}.{z:03}.{w:03}">"#);
+        }
+        Ok(std::net::IpAddr::V6(a)) => {
+            let _ = write!(out, r#"<td class="knocklog-code knocklog-addr" data-v="6:{:032x}">"#, u128::from(a));
+        }
+        Err(_) => out.push_str(r#"<td class="knocklog-code knocklog-addr">"#),
+    }
+    push_text(out, shown);
+    if cut {
+        out.push('…');
+    }
+    out.push_str("</td>");
+}
+
+fn td_num(out: &mut String, n: u64) {
+    let _ = write!(out, r#"<td class="knocklog-num" data-v="{n}">{}</td>"#, count(n));
+}
+
+fn td_time(out: &mut String, ts: Option<i64>) {
+    match ts {
+        Some(t) => {
+            let _ = write!(out, r#"<td class="knocklog-time" data-v="{t}">{}</td>"#, format::time(t));
+        }
+        None => out.push_str(r#"<td data-v="0">–</td>"#),
+    }
+}
+
+fn td_plain(out: &mut String, html: &str) {
+    let _ = write!(out, "<td>{html}</td>");
+}
+
+fn note(out: &mut String, text: &str) {
+    let _ = write!(out, r#"<p class="knocklog-note">{text}</p>"#);
+}
+
+/// "Showing the first N of M (cap); file has them all", when capped.
+fn cap_note(out: &mut String, shown: usize, total: usize, what: &str, file: &str) {
+    if total > shown {
+        note(
+            out,
+            &format!(
+                "Showing {} of {} {what} (the report keeps at most {}); <code>{file}</code> has them all.",
+                count(shown as u64),
+                count(total as u64),
+                count(shown as u64),
+            ),
+        );
+    }
+}
+
+/// Categories with their swatches; `stacked` puts one per line.
+fn categories_html(out: &mut String, stacked: bool, cats: impl Iterator<Item = (Category, Option<u64>)>) {
+    out.push_str(if stacked {
+        r#"<td class="knocklog-cats knocklog-stack">"#
+    } else {
+        r#"<td class="knocklog-cats">"#
+    });
+    for (i, (c, n)) in cats.enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(r#"<span class="knocklog-cat">"#);
+        swatch(out, c);
+        out.push_str(c.as_str());
+        if let Some(n) = n {
+            let _ = write!(out, " {}", count(n));
+        }
+        out.push_str("</span>");
+    }
+    out.push_str("</td>");
+}
+
+fn verdict_badge(v: Verdict, sneak: bool) -> String {
+    let mut s = format!(r#"<span class="knocklog-verdict knocklog-{0}">{0}</span>"#, v.as_str());
+    if sneak {
+        s.push_str(r#" <span class="knocklog-verdict knocklog-sneak">sneak</span>"#);
+    }
+    s
+}
+
+fn heading(out: &mut String, id: &str, title: &str) {
+    let _ = write!(out, r#"<h2 id="knocklog-{id}">{title}</h2>"#);
+}
+
+pub fn section(d: &ReportData) -> String {
+    let mut out = String::with_capacity(64 * 1024);
+    out.push_str(r#"<section class="knocklog">"#);
+    header(&mut out, d);
+    overview(&mut out, d);
+    access(&mut out, d);
+    auth(&mut out, d);
+    sneak(&mut out, d);
+    tops(&mut out, d);
+    patterns_and_blocklist(&mut out, d);
+    let _ = write!(
+        out,
+        r#"<footer class="knocklog-footer">Written by knocklog {}. All times are UTC. Log content is shown as text, never followed or run.</footer></section>"#,
+        super::escape::text(&d.version)
+    );
+    out
+}
+
+fn header(out: &mut String, d: &ReportData) {
+    out.push_str(r#"<header class="knocklog-header"><h1>knocklog report</h1><p class="knocklog-period">"#);
+    match d.period {
+        Some((a, b)) => {
+            let _ = write!(out, "{} to {} UTC", format::time(a), format::time(b));
+        }
+        None => out.push_str("No timestamps were read."),
+    }
+    out.push_str(r##"</p><nav class="knocklog-nav"><a href="#knocklog-overview">Overview</a> <a href="#knocklog-access">Access</a> <a href="#knocklog-auth">Auth errors</a> <a href="#knocklog-sneak">Sneak attackers</a> <a href="#knocklog-top">Top lists</a>"##);
+    if d.suggestions.is_some() || d.blocklist.is_some() {
+        out.push_str(r##" <a href="#knocklog-blocklist">Patterns &amp; blocklist</a>"##);
+    }
+    out.push_str("</nav></header>");
+}
+
+fn overview(out: &mut String, d: &ReportData) {
+    let t = &d.totals;
+    heading(out, "overview", "Overview");
+    out.push_str(r#"<dl class="knocklog-figures">"#);
+    let mut figure = |name: &str, value: String, sub: String| {
+        let _ = write!(out, "<div><dt>{name}</dt><dd>{value}<small>{sub}</small></dd></div>");
+    };
+    let span = match d.day_span() {
+        Some((a, b)) => format!("{} days", count((b - a + 1) as u64)),
+        None => "–".into(),
+    };
+    figure("Files read", count(t.files as u64), span);
+    figure("Lines", count(t.lines), format!("{} parsed", percent(t.parsed, t.lines)));
+    figure("Unparsed", count(t.unparsed), percent(t.unparsed, t.lines));
+    figure(
+        "Suspicious events",
+        count(t.suspicious_events),
+        format!("{} of lines", percent(t.suspicious_events, t.lines)),
+    );
+    figure(
+        "Addresses",
+        count(t.addresses as u64),
+        format!("{} block, {} watch", count(t.block as u64), count(t.watch as u64)),
+    );
+    figure("Sneak attackers", count(t.sneak as u64), "quiet returners".into());
+    out.push_str("</dl>");
+
+    match d.day_span() {
+        Some((first, last)) if !d.daily.is_empty() => {
+            let unit = charts::Bins::new(first, last, charts::CHART_COLUMNS).unit();
+            let _ = write!(out, "<h3>Suspicious events per {unit}, by category</h3>");
+            out.push_str(r#"<figure class="knocklog-figure knocklog-chartbox">"#);
+            charts::daily_stacked(out, &d.daily, first, last);
+            out.push_str(r#"<figcaption class="knocklog-legend">"#);
+            for c in Category::ALL.iter().filter(|c| d.daily.iter().any(|r| r.1 == **c)) {
+                out.push_str(r#"<span class="knocklog-cat">"#);
+                swatch(out, *c);
+                out.push_str(c.as_str());
+                out.push_str("</span> ");
+            }
+            out.push_str("</figcaption></figure>");
+        }
+        _ => {
+            out.push_str("<h3>Suspicious events per day, by category</h3>");
+            note(out, "No suspicious event with a timestamp.");
+        }
+    }
+
+    out.push_str("<h3>Files</h3>");
+    table_start(
+        out,
+        "Files read",
+        &[
+            ("File", Kind::Text),
+            ("Format", Kind::Text),
+            ("Lines", Kind::Num),
+            ("Parsed", Kind::Num),
+            ("Unparsed", Kind::Num),
+            ("First line (UTC)", Kind::Num),
+            ("Last line (UTC)", Kind::Num),
+        ],
+    );
+    for f in &d.files {
+        out.push_str(if f.unparsed > 0 { r#"<tr class="knocklog-warn">"# } else { "<tr>" });
+        td_text(out, &f.path);
+        td_plain(out, &format!("{}{}", super::escape::text(&f.format), if f.compressed { " (gzip)" } else { "" }));
+        td_num(out, f.lines);
+        td_num(out, f.parsed);
+        td_num(out, f.unparsed);
+        td_time(out, f.first_seen);
+        td_time(out, f.last_seen);
+        out.push_str("</tr>");
+    }
+    table_end(out);
+    let unparsed: Vec<_> = d.files.iter().filter(|f| !f.unparsed_examples.is_empty()).collect();
+    if !unparsed.is_empty() {
+        out.push_str("<h3>Unparsed lines</h3>");
+        note(out, "Lines in no known format were counted and skipped; the first few of each file (summary.json has them too):");
+        out.push_str(r#"<ul class="knocklog-unparsed">"#);
+        for f in unparsed {
+            for (line_no, text) in &f.unparsed_examples {
+                out.push_str("<li><code>");
+                push_text(out, &f.path);
+                let _ = write!(out, ":{line_no}</code> <code class=\"knocklog-code\">");
+                push_text(out, shorten(text, 300).0);
+                out.push_str("</code></li>");
+            }
+        }
+        out.push_str("</ul>");
+    }
+}
+
+fn access(out: &mut String, d: &ReportData) {
+    heading(out, "access", "Access: suspicious visitors");
+    if d.visitors.is_empty() {
+        note(out, "No address did anything suspicious.");
+        return;
+    }
+    let dns = d.visitors.iter().any(|v| v.dns.is_some());
+    note(
+        out,
+        if dns {
+            "Worst first. <em>block</em>: enough strikes or a sneak attacker; <em>watch</em>: fewer. Reverse DNS: ✓ when the name resolves back to the address; an unconfirmed name is only what the address owner claims."
+        } else if d.dns_requested {
+            "Worst first. <em>block</em>: enough strikes or a sneak attacker; <em>watch</em>: fewer. Reverse DNS: no listed address has a name (or DNS did not answer in time)."
+        } else {
+            "Worst first. <em>block</em>: enough strikes or a sneak attacker; <em>watch</em>: fewer. Scan with <code>--dns</code> for reverse DNS names."
+        },
+    );
+    let mut columns = vec![("Address", Kind::Text)];
+    if dns {
+        columns.push(("Reverse DNS", Kind::Text));
+    }
+    columns.extend([
+        ("Verdict", Kind::Text),
+        ("Score", Kind::Num),
+        ("Suspicious", Kind::Num),
+        ("Days", Kind::Num),
+        ("First seen (UTC)", Kind::Num),
+        ("Last seen (UTC)", Kind::Num),
+        ("Categories", Kind::Text),
+        ("Top paths", Kind::Text),
+    ]);
+    table_start(out, "Suspicious visitors", &columns);
+    for v in &d.visitors {
+        out.push_str("<tr>");
+        td_addr(out, &v.ip);
+        match &v.dns {
+            _ if !dns => {}
+            Some(n) => {
+                out.push_str(r#"<td class="knocklog-code">"#);
+                push_text(out, &n.name);
+                out.push_str(if n.confirmed { " ✓" } else { r#" <small>(unconfirmed)</small>"# });
+                out.push_str("</td>");
+            }
+            None => out.push_str("<td></td>"),
+        }
+        let rank = match v.verdict {
+            Verdict::Block => 2,
+            Verdict::Watch => 1,
+            Verdict::None => 0,
+        };
+        let _ = write!(out, r#"<td data-v="{}">{}</td>"#, rank * 2 + v.sneak as u8, verdict_badge(v.verdict, v.sneak));
+        let _ = write!(out, r#"<td class="knocklog-num" data-v="{0}">{0:.0}</td>"#, v.score);
+        td_num(out, v.suspicious_events);
+        td_num(out, v.days_active as u64);
+        td_time(out, v.first_seen);
+        td_time(out, v.last_seen);
+        categories_html(out, true, v.categories.iter().map(|(c, n)| (*c, Some(*n))));
+        out.push_str(r#"<td class="knocklog-code knocklog-list">"#);
+        for (i, (p, n)) in v.top_paths.iter().enumerate() {
+            if i > 0 {
+                out.push_str("<br>");
+            }
+            let (shown, cut) = shorten(p, 80);
+            push_text(out, shown);
+            let _ = write!(out, "{} <small>×{}</small>", if cut { "…" } else { "" }, count(*n));
+        }
+        out.push_str("</td></tr>");
+    }
+    table_end(out);
+    cap_note(out, d.visitors.len(), d.totals.visitors, "addresses", "ips.csv");
+}
+
+fn auth(out: &mut String, d: &ReportData) {
+    heading(out, "auth", "Auth errors");
+    out.push_str("<h3>Usernames tried</h3>");
+    if d.usernames.is_empty() {
+        note(out, "No username was tried.");
+    } else {
+        note(out, "<em>By name</em>: the user does not exist or is not allowed; <em>by password</em>: a wrong password for an existing or allowed user.");
+        table_start(
+            out,
+            "Usernames tried",
+            &[
+                ("Username", Kind::Text),
+                ("Attempts", Kind::Num),
+                ("By name", Kind::Num),
+                ("By password", Kind::Num),
+                ("Other", Kind::Num),
+                ("Addresses", Kind::Num),
+                ("First (UTC)", Kind::Num),
+                ("Last (UTC)", Kind::Num),
+                ("Allowed", Kind::Text),
+            ],
+        );
+        for u in &d.usernames {
+            out.push_str("<tr>");
+            td_text(out, &u.name);
+            td_num(out, u.attempts);
+            td_num(out, u.split.bad_user);
+            td_num(out, u.split.bad_password);
+            td_num(out, u.split.other);
+            td_num(out, u.ips);
+            td_time(out, u.first_seen);
+            td_time(out, u.last_seen);
+            td_plain(out, if u.allowed { "yes" } else { "" });
+            out.push_str("</tr>");
+        }
+        table_end(out);
+        cap_note(out, d.usernames.len(), d.totals.usernames, "usernames", "usernames.csv");
+    }
+
+    out.push_str("<h3>Directories targeted</h3>");
+    top_table(out, "Directories targeted", "Directory", &d.directories, d.totals.directories, "directories");
+
+    out.push_str("<h3>Attempt sessions</h3>");
+    if d.sessions.is_empty() {
+        note(out, "No attempt session.");
+        return;
+    }
+    note(out, "A session is one address's suspicious events with no silence longer than the session gap (30 minutes unless <code>--session-gap</code> says otherwise).");
+    table_start(
+        out,
+        "Attempt sessions",
+        &[
+            ("Address", Kind::Text),
+            ("Start (UTC)", Kind::Num),
+            ("End (UTC)", Kind::Num),
+            ("Duration", Kind::Num),
+            ("Events", Kind::Num),
+            ("Categories", Kind::Text),
+        ],
+    );
+    for s in &d.sessions {
+        out.push_str("<tr>");
+        td_addr(out, &s.ip);
+        td_time(out, Some(s.start));
+        td_time(out, Some(s.end));
+        let _ = write!(
+            out,
+            r#"<td class="knocklog-num" data-v="{}">{}</td>"#,
+            s.end - s.start,
+            format::duration(s.end - s.start)
+        );
+        td_num(out, s.events);
+        categories_html(out, false, s.categories.iter().map(|c| (*c, None)));
+        out.push_str("</tr>");
+    }
+    table_end(out);
+    if d.totals.sessions > d.sessions.len() {
+        note(
+            out,
+            &format!(
+                "Showing the {} largest of {} sessions; <code>sessions.csv</code> has them all.",
+                count(d.sessions.len() as u64),
+                count(d.totals.sessions as u64)
+            ),
+        );
+    }
+}
+
+fn top_table(out: &mut String, label: &str, column: &str, rows: &[TopRow], total: usize, what: &str) {
+    if rows.is_empty() {
+        note(out, &format!("No {what}."));
+        return;
+    }
+    table_start_in(
+        out,
+        "knocklog-scroll knocklog-narrow",
+        label,
+        &[(column, Kind::Text), ("Hits", Kind::Num), ("Addresses", Kind::Num)],
+    );
+    for r in rows {
+        out.push_str("<tr>");
+        td_text(out, &r.text);
+        td_num(out, r.hits);
+        td_num(out, r.ips);
+        out.push_str("</tr>");
+    }
+    table_end(out);
+    if total > rows.len() {
+        note(out, &format!("Showing the top {} of {} {what}.", count(rows.len() as u64), count(total as u64)));
+    }
+}
+
+fn sneak(out: &mut String, d: &ReportData) {
+    heading(out, "sneak", "Sneak attackers");
+    match d.day_span() {
+        Some((first, last)) if !d.heat.is_empty() => {
+            let unit = charts::Bins::new(first, last, charts::HEAT_COLUMNS).unit();
+            note(
+                out,
+                &format!("Addresses suspicious on more than one day, one row each, one column per UTC {unit}: a quiet returner is a long, pale row. <strong>Bold red</strong>: sneak attacker (suspicious on many days, never much on any one)."),
+            );
+            out.push_str(r#"<figure class="knocklog-figure knocklog-heatbox">"#);
+            charts::heat_map(out, &d.heat, first, last);
+            let _ = write!(out, r#"<figcaption class="knocklog-legend">Suspicious events that {unit}: "#);
+            for (label, c) in HEAT_LEGEND {
+                let _ = write!(
+                    out,
+                    r#"<span class="knocklog-cat"><svg class="knocklog-swatch" width="10" height="10" viewBox="0 0 10 10" aria-hidden="true"><rect width="10" height="10" rx="2" fill="{c}"/></svg>{label}</span> "#
+                );
+            }
+            out.push_str("</figcaption></figure>");
+            if d.totals.heat_rows > d.heat.len() {
+                note(
+                    out,
+                    &format!(
+                        "Showing {} of {} returning addresses (at most {MAX_HEAT_ROWS}); <code>daily.csv</code> has every address and day.",
+                        count(d.heat.len() as u64),
+                        count(d.totals.heat_rows as u64)
+                    ),
+                );
+            }
+        }
+        _ => note(out, "No address was suspicious on more than one day."),
+    }
+}
+
+fn tops(out: &mut String, d: &ReportData) {
+    heading(out, "top", "Top usernames, paths and user agents");
+    out.push_str("<h3>Top usernames</h3>");
+    let users: Vec<TopRow> =
+        d.usernames.iter().take(20).map(|u| TopRow { text: u.name.clone(), hits: u.attempts, ips: u.ips }).collect();
+    top_table(out, "Top usernames", "Username", &users, d.totals.usernames, "usernames");
+    out.push_str("<h3>Top probed paths</h3>");
+    top_table(out, "Top probed paths", "Path (without query)", &d.paths, d.totals.paths, "paths");
+    out.push_str("<h3>Top user agents</h3>");
+    top_table(out, "Top user agents", "User agent", &d.agents, d.totals.agents, "user agents");
+}
+
+fn patterns_and_blocklist(out: &mut String, d: &ReportData) {
+    if d.suggestions.is_none() && d.blocklist.is_none() {
+        return;
+    }
+    heading(out, "blocklist", "Suggested patterns and blocklist");
+    if let Some(suggestions) = &d.suggestions {
+        out.push_str("<h3>Suggested attack patterns</h3>");
+        if suggestions.is_empty() {
+            note(out, "Nothing to suggest: every request of a blocked address matched a known rule.");
+        } else {
+            table_start(
+                out,
+                "Suggested attack patterns",
+                &[
+                    ("Pattern", Kind::Text),
+                    ("Kind", Kind::Text),
+                    ("Confidence", Kind::Num),
+                    ("Attacker addresses", Kind::Num),
+                    ("Attacker hits", Kind::Num),
+                    ("Benign addresses", Kind::Num),
+                    ("Last seen (UTC)", Kind::Num),
+                    ("Example line", Kind::Text),
+                ],
+            );
+            for s in suggestions.iter().take(MAX_SUGGESTIONS) {
+                out.push_str("<tr>");
+                td_text(out, &s.pattern);
+                let kind = serde_json::to_value(s.kind).ok().and_then(|v| v.as_str().map(str::to_owned));
+                td_plain(out, &super::escape::text(kind.as_deref().unwrap_or("")));
+                let _ = write!(
+                    out,
+                    r#"<td class="knocklog-num" data-v="{:.4}">{:.0} %</td>"#,
+                    s.confidence,
+                    100.0 * s.confidence.clamp(0.0, 1.0)
+                );
+                td_num(out, s.attacker_ips as u64);
+                td_num(out, s.attacker_hits);
+                td_num(out, s.benign_ips as u64);
+                td_time(out, s.last_seen);
+                td_text(out, &s.example);
+                out.push_str("</tr>");
+            }
+            table_end(out);
+            let shown = suggestions.len().min(MAX_SUGGESTIONS);
+            cap_note(out, shown, suggestions.len(), "suggestions", "the suggested pattern files");
+        }
+    }
+    if let Some(entries) = &d.blocklist {
+        out.push_str("<h3>Blocklist</h3>");
+        if entries.is_empty() {
+            note(out, "No address has a block verdict.");
+            return;
+        }
+        table_start(
+            out,
+            "Blocklist",
+            &[
+                ("Address or range", Kind::Text),
+                ("Addresses", Kind::Num),
+                ("Reason", Kind::Text),
+                ("Categories", Kind::Text),
+                ("First seen (UTC)", Kind::Num),
+                ("Last seen (UTC)", Kind::Num),
+            ],
+        );
+        for e in entries.iter().take(super::MAX_BLOCK_ROWS) {
+            out.push_str("<tr>");
+            td_text(out, &e.network);
+            td_num(out, e.addresses as u64);
+            td_text(out, &e.reason);
+            categories_html(out, false, e.categories.iter().map(|c| (*c, None)));
+            td_time(out, e.first_seen);
+            td_time(out, e.last_seen);
+            out.push_str("</tr>");
+        }
+        table_end(out);
+        cap_note(out, entries.len().min(super::MAX_BLOCK_ROWS), entries.len(), "entries", "the blocklist files");
+    }
+}

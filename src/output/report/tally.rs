@@ -1,0 +1,82 @@
+//! Counts for the report that only the event stream knows exactly: suspicious events
+//! per UTC day and category (the stacked chart) and each username's tries split by
+//! category (bad user or bad password). A decorator around the scan's event sink: the
+//! collector hands it the events in input order, so the counts do not depend on the
+//! number of threads.
+
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
+
+use crate::detect::Category;
+use crate::event::Event;
+use crate::pipeline::collector::EventSink;
+use crate::time::day_of;
+
+/// Tries of one username, by what the line said about it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct UserSplit {
+    /// The username does not exist or is not allowed (sshd Invalid user, AH01618...).
+    pub bad_user: u64,
+    /// A wrong password for an existing or allowed user.
+    pub bad_password: u64,
+    /// Other suspicious lines naming the user (denied, probes with a remote user...).
+    pub other: u64,
+}
+
+/// What the report counts from the events that count against an address.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EventTally {
+    /// (UTC day, category) -> events. Events without a time are not in any day.
+    pub day_category: BTreeMap<(i32, Category), u64>,
+    pub users: FxHashMap<String, UserSplit>,
+}
+
+impl EventTally {
+    /// Counts one event; lines that do not count against their address are skipped,
+    /// so the totals equal the `suspicious_events` of the `ips` table.
+    pub fn count(&mut self, e: &Event) {
+        if !e.counts {
+            return;
+        }
+        if let Some(ts) = e.ts {
+            *self.day_category.entry((day_of(ts), e.category)).or_default() += 1;
+        }
+        if !e.user.is_empty() {
+            let split = match self.users.get_mut(e.user.as_str()) {
+                Some(s) => s,
+                None => self.users.entry(e.user.clone()).or_default(),
+            };
+            match e.category {
+                Category::AuthBadUser => split.bad_user += 1,
+                Category::AuthBadPassword => split.bad_password += 1,
+                _ => split.other += 1,
+            }
+        }
+    }
+}
+
+/// An `EventSink` that tallies every event before passing it on.
+pub struct TallySink<S> {
+    inner: S,
+    pub tally: EventTally,
+}
+
+impl<S> TallySink<S> {
+    pub fn new(inner: S) -> Self {
+        TallySink { inner, tally: EventTally::default() }
+    }
+
+    pub fn into_parts(self) -> (S, EventTally) {
+        (self.inner, self.tally)
+    }
+}
+
+impl<S: EventSink> EventSink for TallySink<S> {
+    fn write(&mut self, events: Vec<Event>) -> anyhow::Result<()> {
+        for e in &events {
+            self.tally.count(e);
+        }
+        self.inner.write(events)
+    }
+}

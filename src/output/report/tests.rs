@@ -1,0 +1,288 @@
+//! Report tests with hand-built scan results: the model's counts, the page's
+//! structure, escaping of hostile text, the fragment and the optional inputs.
+
+use super::*;
+use crate::aggregate::ip_stats::SuspiciousLine;
+use crate::aggregate::IpStats;
+use crate::detect::allowlist::AllowList;
+use crate::detect::assess::assess;
+use crate::detect::policy::{Mode, Thresholds};
+use crate::event::{Event, EventTag, LogKind};
+use crate::learn::CandidateKind;
+
+const DAY: i64 = 86_400_000_000;
+const HOSTILE: &str = "<script>document.title='pwned'</script><img src=x onerror=alert(1)>\u{202e}\"'";
+
+fn policy() -> Policy {
+    Policy {
+        mode: Mode::Standard,
+        allow_ips: AllowList::new(Vec::new()),
+        allow_users: ["alice".to_owned()].into(),
+        thresholds: Thresholds::default(),
+    }
+}
+
+struct Line {
+    ip: &'static str,
+    ts: i64,
+    category: Category,
+    user: &'static str,
+    path: &'static str,
+    agent: &'static str,
+}
+
+/// Feeds lines through the same accounting the scan does: per-IP statistics and the
+/// event tally.
+fn scan(lines: &[Line]) -> (Vec<Assessed>, EventTally) {
+    let mut table = crate::aggregate::IpTable::default();
+    let mut tally = EventTally::default();
+    for l in lines {
+        let stats: &mut IpStats = table.entry(l.ip.as_bytes());
+        stats.record(Some(l.ts), LogKind::Access, 404);
+        let line = SuspiciousLine {
+            ts: Some(l.ts),
+            category: l.category,
+            weak: false,
+            allowed_user_failure: false,
+            user: l.user.as_bytes(),
+            path: l.path.as_bytes(),
+            user_agent: l.agent.as_bytes(),
+        };
+        stats.record_suspicious(&line, 1_800_000_000);
+        tally.count(&event(l));
+    }
+    (assess(table.into_sorted(), &policy(), false), tally)
+}
+
+fn event(l: &Line) -> Event {
+    Event {
+        ts: Some(l.ts),
+        ip: l.ip.to_owned(),
+        log_kind: LogKind::Access,
+        tag: EventTag::default(),
+        category: l.category,
+        rule: None,
+        counts: true,
+        file: 0,
+        line_no: 1,
+        vhost: String::new(),
+        method: "GET".into(),
+        path: l.path.into(),
+        protocol: String::new(),
+        status: 404,
+        bytes: None,
+        referer: String::new(),
+        user_agent: l.agent.into(),
+        user: l.user.into(),
+        host: String::new(),
+        program: String::new(),
+        pid: None,
+        message: String::new(),
+    }
+}
+
+fn sample() -> ReportData {
+    let mut lines = Vec::new();
+    // A scanner: 6 probes in one burst on day 100.
+    for i in 0..6 {
+        lines.push(Line {
+            ip: "198.51.100.7",
+            ts: 100 * DAY + i * 1_000_000,
+            category: Category::Probe,
+            user: "",
+            path: if i % 2 == 0 { "/wp-admin/setup.php" } else { "/.env" },
+            agent: "sqlmap/1.7",
+        });
+    }
+    // A quiet returner: one bad user a day on four days, with hostile text.
+    for d in [100, 102, 104, 106] {
+        lines.push(Line {
+            ip: "203.0.113.66",
+            ts: d * DAY + 3_600_000_000,
+            category: Category::AuthBadUser,
+            user: HOSTILE,
+            path: "/private/x<b>",
+            agent: HOSTILE,
+        });
+    }
+    // The owner's typo... as a guesser on alice.
+    lines.push(Line {
+        ip: "192.0.2.5",
+        ts: 101 * DAY,
+        category: Category::AuthBadPassword,
+        user: "alice",
+        path: "/private/",
+        agent: "",
+    });
+    lines.push(Line {
+        ip: "192.0.2.5",
+        ts: 101 * DAY + 60_000_000,
+        category: Category::AuthBadUser,
+        user: "alice",
+        path: "/private/",
+        agent: "",
+    });
+    let (ips, tally) = scan(&lines);
+    let file = FileStats {
+        path: "/var/log/apache2/access.log".into(),
+        format: "access".into(),
+        counts: crate::aggregate::file_stats::LineCounts { lines: 20, parsed: 19, unparsed: 1, ..Default::default() },
+        first_micros: Some(100 * DAY),
+        last_micros: Some(106 * DAY + 3_600_000_000),
+        ..Default::default()
+    };
+    ReportData::from_scan(&[file], &ips, &tally, &policy())
+}
+
+#[test]
+fn model_counts_match_the_scan() {
+    let d = sample();
+    assert_eq!(d.totals.suspicious_events, 12);
+    assert_eq!(d.daily.iter().map(|r| r.2).sum::<u64>(), 12, "the chart holds every suspicious event");
+    assert!(d.daily.contains(&(100, Category::Probe, 6)));
+    assert!(d.daily.contains(&(100, Category::AuthBadUser, 1)));
+    assert_eq!(d.visitors.len(), 3);
+    assert_eq!(d.visitors[0].ip, "203.0.113.66", "the sneak attacker is worst");
+    assert!(d.visitors[0].sneak);
+    assert_eq!(d.visitors[0].days_active, 4);
+    let alice = d.usernames.iter().find(|u| u.name == "alice").unwrap();
+    assert_eq!((alice.attempts, alice.split.bad_password, alice.split.bad_user, alice.ips), (2, 1, 1, 1));
+    assert!(alice.allowed);
+    let hostile = d.usernames.iter().find(|u| u.name == HOSTILE).unwrap();
+    assert_eq!((hostile.attempts, hostile.split.bad_user), (4, 4));
+    assert_eq!(d.paths[0], TopRow { text: "/private/x<b>".into(), hits: 4, ips: 1 });
+    assert_eq!(d.paths[1], TopRow { text: "/.env".into(), hits: 3, ips: 1 }, "ties by text");
+    let private = d.directories.iter().find(|r| r.text == "/private/").unwrap();
+    assert_eq!((private.hits, private.ips), (6, 2));
+    assert_eq!(d.sessions.len(), 4 + 1 + 1);
+    assert_eq!(d.heat.len(), 1, "only addresses seen on more than one day");
+    assert_eq!(d.heat[0].cells.len(), 4);
+    assert_eq!(d.day_span(), Some((100, 106)));
+}
+
+#[test]
+fn hostile_text_is_escaped_everywhere() {
+    let d = sample().with_blocklist(&[BlockEntry {
+        network: "203.0.113.66".into(),
+        v6: false,
+        addresses: 1,
+        reason: format!("sneak attacker {HOSTILE}"),
+        first_seen: Some(100 * DAY),
+        last_seen: None,
+        categories: vec![Category::AuthBadUser],
+    }]);
+    let page = render_page(&d);
+    for bad in ["<script>document", "<img", "onerror=alert(1)>", "\u{202e}", "x<b>"] {
+        assert!(!page.contains(bad), "{bad:?} reached the page unescaped");
+    }
+    assert!(page.contains("&lt;script&gt;document.title='pwned'&lt;/script&gt;"));
+    assert!(page.contains("\\u{202e}"));
+    assert_eq!(page.matches("<script>").count(), 1, "only the report's own script");
+    assert!(page.contains("sneak attacker &lt;script&gt;"));
+}
+
+#[test]
+fn page_requests_nothing_from_outside() {
+    let page = render_page(&sample());
+    for needle in ["http://", "https://", "@import", "//cdn", "src=\"http", "<link", "<iframe", "<object"] {
+        assert!(!page.contains(needle), "report.html contains {needle:?}");
+    }
+    for (i, _) in page.match_indices("url(") {
+        assert!(page[i..].starts_with("url(data:"), "url( other than data: at {i}");
+    }
+    assert!(!page.contains(" style=\""), "no style attributes: the CSP hashes only the <style> element");
+    assert!(page.contains("http-equiv=\"Content-Security-Policy\""));
+    assert!(page.starts_with("<!DOCTYPE html>"));
+}
+
+#[test]
+fn fragment_is_one_prefixed_section() {
+    let d = sample().with_suggestions(&[Suggestion {
+        pattern: "/cgi-bin/<x>".into(),
+        kind: CandidateKind::Path,
+        attacker_ips: 3,
+        attacker_hits: 40,
+        benign_ips: 0,
+        benign_hits: 0,
+        confidence: 0.92,
+        first_seen: None,
+        last_seen: Some(105 * DAY),
+        example: HOSTILE.into(),
+    }]);
+    let frag = render_fragment(&d);
+    assert!(frag.starts_with("<section class=\"knocklog\">"));
+    assert!(frag.trim_end().ends_with("</section>"));
+    assert_eq!(frag.matches("<section").count(), 1);
+    for tag in ["<html", "<head>", "<body", "<style", "<script", "<meta", "<link"] {
+        assert!(!frag.contains(tag), "fragment contains {tag}");
+    }
+    for (i, _) in frag.match_indices("class=\"") {
+        let value = &frag[i + 7..];
+        let value = &value[..value.find('"').unwrap()];
+        for class in value.split_whitespace() {
+            assert!(class == "knocklog" || class.starts_with("knocklog-"), "unprefixed class {class:?}");
+        }
+    }
+    for (i, _) in frag.match_indices(" id=\"") {
+        assert!(frag[i + 5..].starts_with("knocklog-"), "unprefixed id at {i}");
+    }
+    assert!(frag.contains("/cgi-bin/&lt;x&gt;"));
+    assert!(frag.contains("92 %"));
+    // The page carries exactly the fragment.
+    assert!(render_page(&d).contains(frag.trim_end()));
+}
+
+#[test]
+fn caps_are_stated() {
+    let lines: Vec<Line> = (0..(MAX_VISITORS + 7))
+        .map(|i| Line {
+            ip: Box::leak(format!("10.{}.{}.1", i / 250, i % 250).into_boxed_str()),
+            ts: 100 * DAY,
+            category: Category::Probe,
+            user: "",
+            path: "/x",
+            agent: "",
+        })
+        .collect();
+    let (ips, tally) = scan(&lines);
+    let d = ReportData::from_scan(&[], &ips, &tally, &policy());
+    assert_eq!(d.visitors.len(), MAX_VISITORS);
+    assert_eq!(d.totals.visitors, MAX_VISITORS + 7);
+    let page = render_page(&d);
+    assert!(page.contains("Showing 500 of 507 addresses"), "the cap is said");
+}
+
+#[test]
+fn directories_of_paths() {
+    assert_eq!(directory_of("/admin/login.php"), "/admin/");
+    assert_eq!(directory_of("/x"), "/");
+    assert_eq!(directory_of("/a/b/"), "/a/b/");
+    assert_eq!(directory_of("*"), "*");
+}
+
+#[test]
+fn dns_names_are_shown_escaped_and_marked() {
+    struct Fake;
+    impl dns::Resolver for Fake {
+        fn reverse(&self, ip: std::net::IpAddr) -> Option<String> {
+            match ip.to_string().as_str() {
+                "198.51.100.7" => Some("scan.example.net.".into()),
+                "192.0.2.5" => Some("<b>evil</b>".into()),
+                _ => None,
+            }
+        }
+        fn forward(&self, name: &str) -> Vec<std::net::IpAddr> {
+            match name {
+                "scan.example.net" => vec!["198.51.100.7".parse().unwrap()],
+                _ => Vec::new(),
+            }
+        }
+    }
+    let mut d = sample();
+    assert!(!render_page(&d).contains("Reverse DNS</th>"), "no column without --dns");
+    d.resolve_dns(std::sync::Arc::new(Fake), std::time::Duration::from_secs(10));
+    let page = render_page(&d);
+    assert!(page.contains("Reverse DNS</th>"));
+    assert!(page.contains("scan.example.net ✓"));
+    assert!(page.contains("&lt;b&gt;evil&lt;/b&gt; <small>(unconfirmed)</small>"));
+}
