@@ -3,6 +3,9 @@
 
 mod corpora;
 mod detection;
+mod history;
+mod notebook;
+mod query;
 mod robustness;
 mod sample_logs;
 mod util;
