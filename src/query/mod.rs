@@ -56,9 +56,9 @@ pub fn find_tables(dir: &Path) -> anyhow::Result<Vec<Table>> {
 
 fn scan_file(path: &Path) -> anyhow::Result<LazyFrame> {
     let p = PlRefPath::try_from_path(path)?;
-    anyhow::Context::with_context(LazyFrame::scan_parquet(p, ScanArgsParquet::default()), || {
-        format!("reading {}", path.display())
-    })
+    // Partition keys in the path are added by `scan_hive`, not guessed by polars.
+    let args = ScanArgsParquet { hive_options: HiveOptions::new_disabled(), ..Default::default() };
+    anyhow::Context::with_context(LazyFrame::scan_parquet(p, args), || format!("reading {}", path.display()))
 }
 
 /// The Parquet files of a hive-partitioned table directory (`key=value/` levels, then
@@ -88,25 +88,64 @@ fn collect_hive(dir: &Path, files: &mut Vec<PathBuf>, partitioned: &mut bool) ->
     Ok(())
 }
 
-/// A hive-partitioned table: its partition keys (`day=2026-01-05`) become columns,
-/// dates parsed as dates.
+/// A hive-partitioned table: one scan over all its files, with the partition keys of
+/// each file's path (`day=2026-01-05` as a date, other keys as text) joined on as
+/// columns. The paths are parsed here: polars would parse hive dates with its CSV
+/// reader, which knocklog does not build.
 fn scan_hive(dir: &Path) -> anyhow::Result<LazyFrame> {
+    const FILE: &str = "__knocklog_file";
     let files = hive_files(dir)?.unwrap_or_default();
-    let args = ScanArgsParquet {
-        hive_options: HiveOptions { enabled: Some(true), hive_start_idx: 0, schema: None, try_parse_dates: true },
-        allow_missing_columns: true,
-        ..Default::default()
-    };
     if files.is_empty() {
         // A table with no partition yet: an empty frame, so queries still run.
         return Ok(DataFrame::empty().lazy());
     }
-    // The files are listed here rather than by polars so that only `*.parquet` count
-    // (never a store's uncommitted `.pending` files); polars finds the hive levels.
     let paths: Vec<PlRefPath> = files.iter().map(|f| PlRefPath::try_from_path(f)).collect::<PolarsResult<_>>()?;
-    anyhow::Context::with_context(LazyFrame::scan_parquet_files(paths.into_iter().collect(), args), || {
-        format!("reading {}", dir.display())
-    })
+    // Partition values per key, one per file.
+    let mut keys: Vec<(String, Vec<Option<String>>)> = Vec::new();
+    for (i, f) in files.iter().enumerate() {
+        let rel = f.strip_prefix(dir).unwrap_or(f);
+        for part in rel.components().filter_map(|c| c.as_os_str().to_str()) {
+            let Some((key, value)) = part.split_once('=') else { continue };
+            let slot = match keys.iter().position(|(k, _)| k == key) {
+                Some(k) => k,
+                None => {
+                    keys.push((key.to_owned(), vec![None; files.len()]));
+                    keys.len() - 1
+                }
+            };
+            keys[slot].1[i] = Some(value.to_owned());
+        }
+    }
+    let mut columns = vec![Column::new(FILE.into(), paths.iter().map(|p| p.as_str().to_owned()).collect::<Vec<_>>())];
+    for (key, values) in keys {
+        let column = if key == "day" {
+            let days: Vec<Option<i32>> =
+                values.iter().map(|v| v.as_deref().map(crate::store::tables::parse_day)).collect();
+            Int32Chunked::from_iter_options(key.as_str().into(), days.into_iter())
+                .into_date()
+                .into_series()
+                .into_column()
+        } else {
+            Column::new(key.as_str().into(), values)
+        };
+        columns.push(column);
+    }
+    let partitions = DataFrame::new(files.len(), columns)?;
+    let args = ScanArgsParquet {
+        hive_options: HiveOptions::new_disabled(),
+        allow_missing_columns: true,
+        include_file_paths: Some(FILE.into()),
+        ..Default::default()
+    };
+    let frame =
+        anyhow::Context::with_context(LazyFrame::scan_parquet_files(paths.into_iter().collect(), args), || {
+            format!("reading {}", dir.display())
+        })?;
+    Ok(frame.join(partitions.lazy(), [col(FILE)], [col(FILE)], JoinArgs::new(JoinType::Left)).drop(by_name(
+        [FILE],
+        true,
+        false,
+    )))
 }
 
 /// Runs `sql` over `tables`.
