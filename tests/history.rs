@@ -310,3 +310,71 @@ fn info_and_prune() {
     let info: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(info["days"].as_u64(), Some(0), "{info}");
 }
+
+fn csv_records(path: &Path) -> Vec<Vec<String>> {
+    let mut r: Vec<Vec<String>> = csv::Reader::from_path(path)
+        .unwrap()
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    r.sort();
+    r
+}
+
+#[test]
+fn the_report_from_the_store_alone_gives_the_scan_tables() {
+    let args = ["--timezone", "utc", "--allow-ip", "192.168,100.72", "--allow-user", "alice"];
+    let plain = crate::util::scan(&[&repo().join("sample-logs")], &args);
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("store");
+    let o = knocklog()
+        .args(["scan", "--quiet", "--out"])
+        .arg(tmp.path().join("scan-out"))
+        .arg("--history")
+        .arg(&store)
+        .arg(repo().join("sample-logs"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "the three damaged lines: {}", String::from_utf8_lossy(&o.stderr));
+    let report = |since: &str, until: &str, out: &Path| {
+        knocklog()
+            .args(["report", "--quiet", "--history"])
+            .arg(&store)
+            .args(["--since", since, "--until", until, "--out"])
+            .arg(out)
+            .args(&args[2..])
+            .output()
+            .unwrap()
+    };
+    // The whole store: exactly the scan's tables (events in time order rather than
+    // file order).
+    let all = tmp.path().join("all");
+    let o = report("2025-12-01", "2026-02-01", &all);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    for table in ["ips", "sessions", "usernames", "daily"] {
+        let (a, b) = (
+            fs::read(plain.out.join(format!("{table}.csv"))).unwrap(),
+            fs::read(all.join(format!("{table}.csv"))).unwrap(),
+        );
+        assert!(a == b, "{table}.csv differs between the scan and the report");
+    }
+    assert_eq!(csv_records(&plain.out.join("events.csv")), csv_records(&all.join("events.csv")));
+
+    // The last week: the quiet returner is returning, the week's brute forcer is new.
+    let week = tmp.path().join("week");
+    let o = report("2026-01-02", "2026-01-09", &week);
+    assert_eq!(o.status.code(), Some(0));
+    let attackers = crate::util::read_csv(&week.join("attackers.csv"));
+    let status = |ip: &str| attackers.iter().find(|r| r["ip"] == ip).map(|r| r["status"].clone());
+    assert_eq!(status("203.0.113.66").as_deref(), Some("returning"));
+    assert_eq!(status("203.0.113.7").as_deref(), Some("new"));
+    let json: serde_json::Value = serde_json::from_slice(&fs::read(week.join("report.json")).unwrap()).unwrap();
+    let n = |v: &serde_json::Value| v.as_u64().unwrap();
+    assert_eq!(n(&json["attackers"]["new"]) + n(&json["attackers"]["returning"]), n(&json["attackers"]["this"]));
+    assert_eq!(n(&json["attackers"]["this"]) as usize, attackers.len());
+    assert!(n(&json["attackers"]["previous"]) > 0);
+    // A period the store does not hold: exit 2, as a scan that found nothing.
+    let o = report("2024-01-01", "2024-01-08", &tmp.path().join("empty"));
+    assert_eq!(o.status.code(), Some(2));
+}
