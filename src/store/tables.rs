@@ -304,12 +304,15 @@ pub fn merge_sessions(
     for (ip, list) in new {
         for s in list {
             let day = day_of(s.start);
-            if !days.contains_key(&day) {
-                let old = read_day(dir, m, "sessions", &format_day(day))?;
-                days.insert(day, old.map(|df| session_rows(&df)).transpose()?.unwrap_or_default());
-            }
+            let rows = match days.entry(day) {
+                std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::btree_map::Entry::Vacant(e) => {
+                    let old = read_day(dir, m, "sessions", &format_day(day))?;
+                    e.insert(old.map(|df| session_rows(&df)).transpose()?.unwrap_or_default())
+                }
+            };
             dirty.insert(day);
-            days.get_mut(&day).expect("inserted above").push(StoredSession { ip: ip.clone(), s });
+            rows.push(StoredSession { ip: ip.clone(), s });
         }
     }
     let mut out = Vec::new();
