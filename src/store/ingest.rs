@@ -116,7 +116,10 @@ impl HistoryRun {
         if added.lines > 0 || next.sources != self.store.manifest.sources {
             next.runs.push(Run {
                 id: run,
-                at: format_ts(now_micros() - now_micros().rem_euclid(MICROS_PER_SEC)),
+                at: {
+                    let now = now_micros();
+                    format_ts(now - now.rem_euclid(MICROS_PER_SEC))
+                },
                 lines: added.lines,
                 events: added.events,
                 untimed,
