@@ -24,6 +24,94 @@ pub enum Command {
     /// Show how one log line is read and judged: format, fields, rule, category, and
     /// the allow-list/mode decision (like fail2ban-regex, for one line).
     Explain(ExplainArgs),
+    /// Run SQL (a file from queries/ or --sql) over the tables of a scan's or report's
+    /// --out or of a history store, each registered under its own name.
+    Query(QueryArgs),
+    /// Look after a history store (`scan --history DIR`): what it holds, pruning.
+    History(HistoryArgs),
+    /// The weekly report from a history store alone (no logs needed): the scan's
+    /// tables for a period, new vs returning attackers, change on the period before.
+    Report(ReportArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ReportArgs {
+    /// The history store (`scan --history DIR`).
+    #[arg(long, value_name = "DIR")]
+    pub history: PathBuf,
+
+    /// Start of the period (whole UTC days): 7d, 2w, or a date like 2026-01-05.
+    #[arg(long, default_value = "7d")]
+    pub since: String,
+
+    /// End of the period, exclusive (default: now).
+    #[arg(long)]
+    pub until: Option<String>,
+
+    /// Directory for the tables and report.json (created if missing).
+    #[arg(long, short, default_value = "knocklog-report")]
+    pub out: PathBuf,
+
+    /// Table format(s) to write.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Both)]
+    pub format: OutputFormat,
+
+    #[command(flatten)]
+    pub detect: DetectArgs,
+
+    /// No summary on the terminal.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct HistoryArgs {
+    #[command(subcommand)]
+    pub action: HistoryAction,
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum HistoryAction {
+    /// Days held, sources read (and how far), runs and size.
+    Info {
+        /// The history store.
+        dir: PathBuf,
+        /// Print it as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Drop the days older than --keep (relative to today, UTC).
+    Prune {
+        /// The history store.
+        dir: PathBuf,
+        /// How much to keep: 90d, 12w.
+        #[arg(long, value_name = "AGE")]
+        keep: String,
+    },
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct QueryArgs {
+    /// The query, in a .sql file (e.g. queries/top_attackers.sql).
+    #[arg(value_name = "FILE.sql", conflicts_with = "sql")]
+    pub file: Option<PathBuf>,
+
+    /// The query, given inline: --sql 'SELECT ip, score FROM ips LIMIT 5'.
+    #[arg(long)]
+    pub sql: Option<String>,
+
+    /// Where the tables are: a scan's or report's --out directory (NAME.parquet files),
+    /// or a history store (NAME/day=YYYY-MM-DD/*.parquet).
+    #[arg(long, short, default_value = "knocklog-out")]
+    pub data: PathBuf,
+
+    /// Write the result to this .csv or .parquet file instead of printing it.
+    #[arg(long, short)]
+    pub out: Option<PathBuf>,
+
+    /// List the tables and their columns, and run nothing.
+    #[arg(long)]
+    pub tables: bool,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -123,6 +211,11 @@ pub struct ScanArgs {
     /// No progress bar and no summary on the terminal (warnings still go to stderr).
     #[arg(long, short)]
     pub quiet: bool,
+
+    /// Also add what is new in the logs to this history store (created if missing):
+    /// every line once, across runs and log rotations.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["since", "until"])]
+    pub history: Option<PathBuf>,
 }
 
 /// How lines are judged: allow-lists, mode, pattern files, thresholds. Every setting

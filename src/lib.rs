@@ -14,5 +14,7 @@ pub mod learn;
 pub mod output;
 pub mod parse;
 pub mod pipeline;
+pub mod query;
+pub mod store;
 pub mod text;
 pub mod time;

@@ -4,7 +4,10 @@
 mod blocklist_tools;
 mod corpora;
 mod detection;
+mod history;
 mod journal;
+mod notebook;
+mod query;
 mod report_browser;
 mod robustness;
 mod sample_logs;

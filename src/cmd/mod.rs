@@ -3,6 +3,9 @@
 //! error), 1 the command line was wrong.
 
 pub mod explain;
+pub mod history;
+pub mod query;
+pub mod report;
 pub mod scan;
 
 use std::process::ExitCode;
@@ -28,6 +31,9 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Scan(args) => scan::run(&args),
         Command::Explain(args) => explain::run(&args),
+        Command::Query(args) => query::run(&args),
+        Command::History(args) => history::run(&args),
+        Command::Report(args) => report::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

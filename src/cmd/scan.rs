@@ -21,7 +21,8 @@ use crate::output::table::Batch;
 use crate::output::tables::{daily_batch, ips_batch, sessions_batch, usernames_batch};
 use crate::output::write_atomic;
 use crate::output::writer::{EventsWriter, TableWriter};
-use crate::pipeline::{scan_files, ScanOutcome};
+use crate::pipeline::{scan_file_spans, ScanOptions, ScanOutcome};
+use crate::store::ingest::{HistoryRun, HistorySink};
 use crate::text::for_terminal;
 use crate::time::format_ts;
 
@@ -46,12 +47,25 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
         .context("starting worker threads")?;
     let source_files: Vec<String> = discovery.files.iter().map(|f| f.path.display().to_string()).collect();
     let c = &config.classifier;
-    let rules = (0..c.rule_count() as u32).map(|r| (c.rule_name(r).to_owned(), c.rule_category(r))).collect();
-    let events = TallySink::new(EventsWriter::create(&config.out, config.formats, source_files, rules)?);
-    let outcome = pool.install(|| scan_files(&discovery.files, &config.options, &config.classifier, events))?;
+    let rules: Vec<_> = (0..c.rule_count() as u32).map(|r| (c.rule_name(r).to_owned(), c.rule_category(r))).collect();
+    let events = EventsWriter::create(&config.out, config.formats, source_files.clone(), rules.clone())?;
+    // With --history, only what the store does not hold yet is read, and every line's
+    // event passes by the store's sink (the --out tables still get what they asked for).
+    let gap = config.options.policy.thresholds.session_gap_micros();
+    let history = args.history.as_deref().map(|dir| HistoryRun::begin(dir, &discovery.files, gap)).transpose()?;
+    let spans = history.as_ref().map_or(&[][..], |h| h.spans());
+    let opts = ScanOptions { all_events: config.options.all_events || history.is_some(), ..config.options.clone() };
+    // The report's tally sees exactly what the events table gets.
+    let sink = HistorySink::new(TallySink::new(events), config.options.all_events);
+    let outcome = pool.install(|| scan_file_spans(&discovery.files, spans, &opts, &config.classifier, sink))?;
     let ScanOutcome { files, ips, sink, elapsed } = outcome;
-    let (events, tally) = sink.into_parts();
+    let (events, collected) = sink.into_parts();
+    let (events, tally) = events.into_parts();
     let events_written = events.finish()?;
+    let added = match history {
+        Some(h) => Some(h.commit(&discovery.files, &files, collected, &source_files, &rules)?),
+        None => None,
+    };
     // Before `assess` drops them: the addresses whose traffic did not count against
     // them, which a proposed blocklist range must not cover.
     let benign = BenignAddresses::collect(&ips);
@@ -112,9 +126,27 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
             );
         }
     }
+    if let Some(added) = &added {
+        for note in &added.notes {
+            eprintln!("knocklog: history: {}", for_terminal(note));
+        }
+        for dropped in &added.dropped {
+            eprintln!("knocklog: history: {}", for_terminal(dropped));
+            problems += 1;
+        }
+    }
     if !config.quiet {
         written.extend(tables_written(&config));
         print_report(&summary, &ips, elapsed, &config, &written)?;
+        if let (Some(added), Some(dir)) = (&added, &args.history) {
+            println!(
+                "History {}: added {} new lines, {} suspicious events, over {} days.",
+                for_terminal(&dir.display().to_string()),
+                added.lines,
+                added.events,
+                added.days
+            );
+        }
     }
     Ok(if problems > 0 { EXIT_SKIPPED } else { EXIT_OK })
 }

@@ -69,8 +69,14 @@ pub fn read_head(path: &Path, limit: usize) -> io::Result<Head> {
 /// Cuts `[0, size)` of a plain file into ranges of about `target` bytes, each ending
 /// just after a newline (or at `size`), so that every line falls in exactly one range.
 pub fn plain_ranges(file: &File, size: u64, target: u64) -> io::Result<Vec<(u64, u64)>> {
+    plain_ranges_from(file, 0, size, target)
+}
+
+/// `plain_ranges` over `[from, size)`; `from` must be a line start (0, or just after a
+/// newline), as when a history scan resumes after the lines it already holds.
+pub fn plain_ranges_from(file: &File, from: u64, size: u64, target: u64) -> io::Result<Vec<(u64, u64)>> {
     let mut ranges = Vec::new();
-    let mut start = 0u64;
+    let mut start = from;
     let mut probe = vec![0u8; 64 * 1024];
     while start < size {
         let nominal = start.saturating_add(target);

@@ -7,6 +7,8 @@ use std::path::Path;
 
 use anyhow::Context;
 use polars::prelude::*;
+// Explicit: the prelude also has the CSV writer's BatchedWriter (enabled by polars-lazy).
+use polars::io::parquet::write::BatchedWriter;
 
 use super::table::{Batch, Values};
 

@@ -42,6 +42,9 @@ pub struct Collector<'p, S> {
     pub ips: IpTable,
     pids: FxHashMap<PidKey, PidBinding>,
     lines_before: u64,
+    /// Lines of each file before the part read (a history scan resuming a file), so
+    /// line numbers stay those of the whole file. Empty: none.
+    pub line_starts: Vec<u64>,
     pub sink_error: Option<anyhow::Error>,
 }
 
@@ -66,6 +69,7 @@ impl<'p, S: EventSink> Collector<'p, S> {
             ips: IpTable::default(),
             pids: FxHashMap::default(),
             lines_before: 0,
+            line_starts: Vec::new(),
             sink_error: None,
         }
     }
@@ -88,7 +92,7 @@ impl<'p, S: EventSink> Collector<'p, S> {
 
     fn replay(&mut self, msg: ChunkMessage) {
         let out = msg.output;
-        let shift = self.lines_before;
+        let shift = self.lines_before + self.line_starts.get(msg.file as usize).copied().unwrap_or(0);
         let fs = &mut self.stats[msg.file as usize];
         fs.counts.add(&out.counts);
         fs.warnings.extend(msg.warnings);

@@ -49,10 +49,34 @@ pub struct ScanOutcome<S> {
     pub elapsed: Duration,
 }
 
+/// The part of a file to read: all of it by default; a history scan resumes after the
+/// lines it already holds and stops before a live file's unfinished last line.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReadSpan {
+    /// Content offset (decompressed, for gzip) to start at: 0 or just after a newline.
+    pub start: u64,
+    /// Lines before `start`, so that line numbers stay those of the whole file.
+    pub lines_before: u64,
+    /// Content offset to stop at (exclusive); None: the end of the file.
+    pub end: Option<u64>,
+}
+
 /// Reads every file and returns per-file statistics, the IP table and the sink that
 /// received the kept events. Runs on the current rayon pool.
 pub fn scan_files<S: EventSink + Send>(
     files: &[LogFile],
+    opts: &ScanOptions,
+    classifier: &Classifier,
+    sink: S,
+) -> anyhow::Result<ScanOutcome<S>> {
+    scan_file_spans(files, &[], opts, classifier, sink)
+}
+
+/// `scan_files`, reading only `spans[i]` of file i (the whole file where `spans` has
+/// no entry).
+pub fn scan_file_spans<S: EventSink + Send>(
+    files: &[LogFile],
+    spans: &[ReadSpan],
     opts: &ScanOptions,
     classifier: &Classifier,
     sink: S,
@@ -64,7 +88,9 @@ pub fn scan_files<S: EventSink + Send>(
     let total_bytes: u64 = files.iter().map(|f| f.size).sum();
 
     let tables = ThreadTables::new(rayon::current_num_threads());
-    let shared = SharedCollector::new(Collector::new(stats, sink, opts.all_events, &opts.policy, classifier));
+    let mut collector = Collector::new(stats, sink, opts.all_events, &opts.policy, classifier);
+    collector.line_starts = spans.iter().map(|s| s.lines_before).collect();
+    let shared = SharedCollector::new(collector);
     let progress = opts.progress.then(|| crate::output::progress::Progress::start(total_bytes));
     // Journals are read first, gathering the keys of their auth entries; the text logs
     // read after them skip the lines that repeat one. Which copy counts is thus fixed
@@ -97,7 +123,7 @@ pub fn scan_files<S: EventSink + Send>(
                         };
                         match file.journal {
                             Some(kind) => journal::read_journal(file, kind, &ctx, &tables, &shared, &keys),
-                            None => read_file(file, &ctx, &tables, &shared),
+                            None => read_file(file, spans.get(i).copied().unwrap_or_default(), &ctx, &tables, &shared),
                         }
                     }
                 });
@@ -144,6 +170,7 @@ fn initial_stats(f: &LogFile) -> FileStats {
 /// Reads one file, sending each chunk's result (and a final one, even on error).
 fn read_file<S: EventSink + Send>(
     file: &LogFile,
+    span: ReadSpan,
     ctx: &FileCtx,
     tables: &ThreadTables,
     collector: &SharedCollector<S>,
@@ -165,10 +192,21 @@ fn read_file<S: EventSink + Send>(
             return send(0, true, ChunkOutput::default(), warnings);
         }
         while let Some(data) = current {
+            // The part of this chunk inside the span (chunks before it are inflated and
+            // skipped, which sends empty results).
+            let len = data.as_slice().len() as u64;
+            let from = span.start.saturating_sub(base).min(len);
+            let to = span.end.map_or(len, |e| e.saturating_sub(base).min(len)).max(from);
+            let part = &data.as_slice()[from as usize..to as usize];
             // Parse this chunk while the next one is being inflated.
-            let (output, next) =
-                rayon::join(|| tables.with(|ips| scan_chunk(ctx, data.as_slice(), base, ips)), || chunks.next_chunk());
-            base += data.as_slice().len() as u64;
+            let (output, next) = rayon::join(
+                || match part.is_empty() {
+                    true => ChunkOutput::default(),
+                    false => tables.with(|ips| scan_chunk(ctx, part, base + from, ips)),
+                },
+                || chunks.next_chunk(),
+            );
+            base += len;
             chunks.recycle(data);
             let last = next.is_none();
             let warnings = if last {
@@ -192,7 +230,8 @@ fn read_file<S: EventSink + Send>(
         warnings
             .push(format!("file shrank from {} to {size} bytes while scanning (truncated by rotation?)", file.size));
     }
-    let ranges = match source::plain_ranges(&handle, size, CHUNK_BYTES) {
+    let end = span.end.map_or(size, |e| e.min(size));
+    let ranges = match source::plain_ranges_from(&handle, span.start.min(end), end, CHUNK_BYTES) {
         Ok(r) if !r.is_empty() => r,
         Ok(_) => return send(0, true, ChunkOutput::default(), warnings),
         Err(e) => {

@@ -1,0 +1,94 @@
+//! `knocklog history info|prune DIR`: what a history store holds (days, sources,
+//! runs, size) and dropping its oldest days.
+
+use std::io::Write;
+
+use super::EXIT_OK;
+use crate::cli::{HistoryAction, HistoryArgs};
+use crate::config::UsageError;
+use crate::store::Store;
+use crate::text::for_terminal;
+use crate::time::{day_of, format_day};
+
+pub fn run(args: &HistoryArgs) -> anyhow::Result<u8> {
+    match &args.action {
+        HistoryAction::Info { dir, json } => info(&Store::open(dir, false)?, *json),
+        HistoryAction::Prune { dir, keep } => {
+            let days = parse_days(keep)?;
+            let mut store = Store::open(dir, false)?;
+            let today = day_of(crate::time::parse_when("0d", now_micros()).unwrap_or(0));
+            let first_kept = format_day(today - days as i32 + 1);
+            let dropped = store.prune_before(&first_kept)?;
+            match (dropped.first(), dropped.last()) {
+                (Some(a), Some(b)) => {
+                    println!("Dropped {} days ({a} .. {b}); the store keeps {first_kept} onwards.", dropped.len())
+                }
+                _ => println!("Nothing to drop: the store holds nothing before {first_kept}."),
+            }
+            Ok(EXIT_OK)
+        }
+    }
+}
+
+fn now_micros() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_micros() as i64).unwrap_or(0)
+}
+
+/// `90d`, `12w` or a bare number of days.
+fn parse_days(text: &str) -> Result<u64, UsageError> {
+    let t = text.trim();
+    let (n, unit) = match t.strip_suffix('d') {
+        Some(n) => (n, 1),
+        None => match t.strip_suffix('w') {
+            Some(n) => (n, 7),
+            None => (t, 1),
+        },
+    };
+    match n.parse::<u64>() {
+        Ok(n) if n > 0 => Ok(n * unit),
+        _ => Err(UsageError(format!("--keep {text:?}: expected a number of days or weeks, like 90d or 12w"))),
+    }
+}
+
+fn info(store: &Store, json: bool) -> anyhow::Result<u8> {
+    let m = &store.manifest;
+    let days = store.days();
+    let size: u64 = m.tables.values().flat_map(|t| t.values()).map(|f| f.bytes).sum();
+    let rows = |table: &str| m.tables.get(table).map_or(0, |t| t.values().map(|f| f.rows).sum::<u64>());
+    let mut out = std::io::stdout().lock();
+    if json {
+        let value = serde_json::json!({
+            "days": days.len(),
+            "first_day": days.first(),
+            "last_day": days.last(),
+            "bytes": size,
+            "rows": { "events": rows("events"), "daily": rows("daily"), "sessions": rows("sessions") },
+            "runs": m.runs,
+            "sources": m.sources,
+        });
+        writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?;
+        return Ok(EXIT_OK);
+    }
+    let dir = for_terminal(&store.dir.display().to_string());
+    match (days.first(), days.last()) {
+        (Some(a), Some(b)) => writeln!(out, "{dir}: {} days, {a} .. {b}, {:.1} MB", days.len(), size as f64 / 1e6)?,
+        _ => writeln!(out, "{dir}: empty")?,
+    }
+    writeln!(
+        out,
+        "rows: {} events, {} daily (day, address), {} sessions",
+        rows("events"),
+        rows("daily"),
+        rows("sessions")
+    )?;
+    if let Some(last) = m.runs.last() {
+        writeln!(out, "runs: {}, last {} (+{} lines, +{} events)", m.runs.len(), last.at, last.lines, last.events)?;
+    }
+    writeln!(out, "sources: {}", m.sources.len())?;
+    let mut sources: Vec<_> = m.sources.iter().collect();
+    sources.sort_by(|a, b| a.path.cmp(&b.path));
+    for s in sources {
+        writeln!(out, "  {:>9} lines {:>12} bytes  {}", s.lines, s.bytes, for_terminal(&s.path))?;
+    }
+    Ok(EXIT_OK)
+}

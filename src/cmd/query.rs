@@ -1,0 +1,67 @@
+//! `knocklog query`: SQL (a canned file from queries/ or `--sql`) over every table of a
+//! data directory, printed as an aligned table on a terminal, as CSV when piped, or
+//! written to `--out FILE.csv|FILE.parquet`.
+
+use std::io::{IsTerminal, Write};
+
+use anyhow::Context;
+
+use super::{EXIT_OK, EXIT_USAGE};
+use crate::cli::QueryArgs;
+use crate::config::UsageError;
+use crate::query::{self, render};
+use crate::text::for_terminal;
+
+pub fn run(args: &QueryArgs) -> anyhow::Result<u8> {
+    let data = &args.data;
+    if !data.is_dir() {
+        return Err(UsageError(format!(
+            "--data {}: not a directory (give a scan's or report's --out, or a history store)",
+            data.display()
+        ))
+        .into());
+    }
+    if data.join(crate::store::MANIFEST).is_file() {
+        // A history store: finish any interrupted run first, so every day is as committed.
+        drop(crate::store::Store::open(data, false)?);
+    }
+    let tables = query::find_tables(data)?;
+    if tables.is_empty() {
+        return Err(
+            UsageError(format!("--data {}: no tables there (no *.parquet, no history store)", data.display())).into()
+        );
+    }
+    if args.tables {
+        print!("{}", query::describe(&tables));
+        return Ok(EXIT_OK);
+    }
+    let sql = match (&args.file, &args.sql) {
+        (_, Some(sql)) => sql.clone(),
+        (Some(file), None) => std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?,
+        (None, None) => return Err(UsageError("give a FILE.sql, --sql 'SELECT ...' or --tables".into()).into()),
+    };
+    let mut df = match query::run(&tables, &sql) {
+        Ok(df) => df,
+        Err(e) => {
+            let what = args.file.as_ref().map(|f| format!("{}: ", f.display())).unwrap_or_default();
+            eprintln!("knocklog: {}query failed: {}", for_terminal(&what), for_terminal(&e.to_string()));
+            eprintln!("tables in {}:", for_terminal(&data.display().to_string()));
+            eprint!("{}", query::describe(&tables));
+            return Ok(EXIT_USAGE);
+        }
+    };
+    match &args.out {
+        Some(path) => render::write_file(path, &mut df)?,
+        None => {
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            if stdout.is_terminal() {
+                render::write_table(&mut out, &df)?;
+            } else {
+                render::write_csv(&mut out, &df)?;
+            }
+            out.flush()?;
+        }
+    }
+    Ok(EXIT_OK)
+}

@@ -1,0 +1,210 @@
+//! Query results as text: an aligned table for the terminal (attacker text made safe),
+//! CSV (formula cells neutralised, like knocklog's own CSV tables) and Parquet files.
+//! Timestamps print as in the CSV tables (RFC 3339 UTC), dates as YYYY-MM-DD.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::Context;
+use polars::prelude::*;
+
+use crate::output::csv_out::needs_neutralising;
+use crate::text::for_terminal;
+use crate::time::{format_day, format_ts};
+
+/// Widest a cell gets on the terminal; longer text is cut with `...` (CSV and Parquet
+/// keep it whole).
+const MAX_CELL: usize = 60;
+
+/// Every cell of `df` as text (None: null), column by column.
+pub fn cells(df: &DataFrame) -> anyhow::Result<Vec<Vec<Option<String>>>> {
+    df.columns().iter().map(|c| column_cells(c.as_materialized_series())).collect()
+}
+
+fn column_cells(s: &Series) -> anyhow::Result<Vec<Option<String>>> {
+    Ok(match s.dtype() {
+        DataType::Datetime(unit, _) => {
+            let per_micro = match unit {
+                TimeUnit::Nanoseconds => 1000,
+                TimeUnit::Microseconds => 1,
+                TimeUnit::Milliseconds => -1000,
+            };
+            let phys = s.to_physical_repr();
+            phys.i64()?
+                .iter()
+                .map(|v| {
+                    v.map(|v| match per_micro {
+                        1 => format_ts(v),
+                        -1000 => format_ts(v * 1000),
+                        n => format_ts(v.div_euclid(n)),
+                    })
+                })
+                .collect()
+        }
+        DataType::Date => s.to_physical_repr().i32()?.iter().map(|v| v.map(format_day)).collect(),
+        DataType::Float32 | DataType::Float64 => {
+            s.cast(&DataType::Float64)?.f64()?.iter().map(|v| v.map(format_float)).collect()
+        }
+        DataType::Boolean => s.bool()?.iter().map(|v| v.map(|b| b.to_string())).collect(),
+        DataType::String => s.str()?.iter().map(|v| v.map(str::to_owned)).collect(),
+        dtype if dtype.is_integer() => {
+            s.cast(&DataType::Int64)?.i64()?.iter().map(|v| v.map(|x| x.to_string())).collect()
+        }
+        _ => match s.cast(&DataType::String) {
+            Ok(text) => text.str()?.iter().map(|v| v.map(str::to_owned)).collect(),
+            Err(_) => (0..s.len()).map(|i| s.get(i).ok().map(|v| v.to_string())).collect(),
+        },
+    })
+}
+
+/// Floats with up to three decimals, without trailing zeros (`12.5`, `3`).
+fn format_float(x: f64) -> String {
+    let text = format!("{x:.3}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    if text.is_empty() || text == "-" {
+        "0".to_owned()
+    } else {
+        text.to_owned()
+    }
+}
+
+/// Writes `df` as an aligned table: a header, a rule, one line per row, then the row
+/// count. Every cell goes through `for_terminal` first.
+pub fn write_table(out: &mut impl Write, df: &DataFrame) -> anyhow::Result<()> {
+    let names: Vec<String> = df.get_column_names().iter().map(|n| for_terminal(n.as_str())).collect();
+    let columns = cells(df)?;
+    let numeric: Vec<bool> = df.columns().iter().map(|c| c.dtype().is_primitive_numeric()).collect();
+    let shown: Vec<Vec<String>> = columns
+        .iter()
+        .map(|col| col.iter().map(|v| v.as_deref().map(|s| shorten(&for_terminal(s))).unwrap_or_default()).collect())
+        .collect();
+    let widths: Vec<usize> = names
+        .iter()
+        .zip(&shown)
+        .map(|(n, col)| col.iter().map(|s| s.chars().count()).chain([n.chars().count()]).max().unwrap_or(0))
+        .collect();
+    let line = |cells: Vec<&str>| {
+        let mut text = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            let pad = widths[i].saturating_sub(cell.chars().count());
+            if i > 0 {
+                text.push_str("  ");
+            }
+            if numeric[i] {
+                text.push_str(&" ".repeat(pad));
+                text.push_str(cell);
+            } else {
+                text.push_str(cell);
+                if i + 1 < cells.len() {
+                    text.push_str(&" ".repeat(pad));
+                }
+            }
+        }
+        text
+    };
+    writeln!(out, "{}", line(names.iter().map(String::as_str).collect()))?;
+    writeln!(
+        out,
+        "{}",
+        line(widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().iter().map(String::as_str).collect())
+    )?;
+    for row in 0..df.height() {
+        writeln!(out, "{}", line(shown.iter().map(|col| col[row].as_str()).collect()))?;
+    }
+    writeln!(out, "({} row{})", df.height(), if df.height() == 1 { "" } else { "s" })?;
+    Ok(())
+}
+
+fn shorten(s: &str) -> String {
+    match s.char_indices().nth(MAX_CELL) {
+        Some((i, _)) => format!("{}...", &s[..i]),
+        None => s.to_owned(),
+    }
+}
+
+/// Writes `df` as CSV: a header, then the rows; text that a spreadsheet would run as a
+/// formula gets a leading `'`.
+pub fn write_csv(out: impl Write, df: &DataFrame) -> anyhow::Result<()> {
+    let columns = cells(df)?;
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(df.get_column_names().iter().map(|n| n.as_str()))?;
+    let text: Vec<bool> = df
+        .columns()
+        .iter()
+        .map(|c| matches!(c.dtype(), DataType::String | DataType::Categorical(..) | DataType::Enum(..)))
+        .collect();
+    let mut cell = String::new();
+    for row in 0..df.height() {
+        for (i, col) in columns.iter().enumerate() {
+            cell.clear();
+            if let Some(v) = &col[row] {
+                if text[i] && needs_neutralising(v) {
+                    cell.push('\'');
+                }
+                cell.push_str(v);
+            }
+            w.write_field(&cell)?;
+        }
+        w.write_record(None::<&[u8]>)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// Writes `df` to `path`, as CSV or Parquet by its extension, under a temporary name
+/// renamed into place when complete.
+pub fn write_file(path: &Path, df: &mut DataFrame) -> anyhow::Result<()> {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
+    let tmp = crate::output::temp_path(path);
+    let file = std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+    let written = match ext.as_str() {
+        "csv" => write_csv(std::io::BufWriter::new(file), df),
+        "parquet" => ParquetWriter::new(file)
+            .with_compression(ParquetCompression::Zstd(None))
+            .finish(df)
+            .map(drop)
+            .map_err(anyhow::Error::from),
+        _ => Err(anyhow::anyhow!("--out {}: expected a .csv or .parquet file name", path.display())),
+    };
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
+    std::fs::rename(&tmp, path).with_context(|| format!("renaming {} to {}", tmp.display(), path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame() -> DataFrame {
+        let ts = Int64Chunked::from_iter_options("ts".into(), [Some(1_767_571_200_000_000), None].into_iter())
+            .into_datetime(TimeUnit::Microseconds, Some(TimeZone::UTC))
+            .into_series()
+            .into_column();
+        let ip = Series::new("ip".into(), [Some("=cmd|' /C calc'!A0"), Some("a\x1b[31mb")]).into_column();
+        let score = Series::new("score".into(), [Some(12.5f64), Some(3.0)]).into_column();
+        DataFrame::new(2, vec![ts, ip, score]).unwrap()
+    }
+
+    #[test]
+    fn terminal_table_is_aligned_and_safe() {
+        let mut out = Vec::new();
+        write_table(&mut out, &frame()).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(!text.contains('\x1b'), "{text}");
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "ts                    ip                  score");
+        assert_eq!(lines[2], "2026-01-05T00:00:00Z  =cmd|' /C calc'!A0   12.5");
+        assert_eq!(lines[3], "                      a\\x1b[31mb              3");
+        assert_eq!(lines[4], "(2 rows)");
+    }
+
+    #[test]
+    fn csv_neutralises_formulas() {
+        let mut out = Vec::new();
+        write_csv(&mut out, &frame()).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(text, "ts,ip,score\n2026-01-05T00:00:00Z,'=cmd|' /C calc'!A0,12.5\n,a\x1b[31mb,3\n");
+    }
+}

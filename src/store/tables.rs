@@ -1,0 +1,330 @@
+//! The store's day partitions: `daily` (per day and address, over every line),
+//! `events` (the suspicious lines) and `sessions` (bursts, filed under the day they
+//! start). A run merges its rows into the days it touches: counts are added, events
+//! appended, and sessions within the gap of a new one are merged with it, so a day
+//! read in several runs holds what one run over all its lines would have.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::File;
+use std::path::Path;
+
+use anyhow::Context;
+use polars::prelude::*;
+
+use super::{Manifest, Store};
+use crate::aggregate::sessions::{self, Session};
+use crate::detect::Category;
+use crate::event::{Event, LogKind};
+use crate::output::parquet_out::to_dataframe;
+use crate::output::table::BatchBuilder;
+use crate::output::tables::events_batch;
+use crate::time::{day_of, format_day};
+
+/// One address on one day, over every line that named it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DayIp {
+    pub events: u64,
+    pub by_kind: [u64; 4],
+    /// Suspicious lines that count against the address.
+    pub suspicious: u64,
+    /// Suspicious lines per category (weak signals included, as in `ips`).
+    pub by_category: [u64; Category::ALL.len()],
+    pub first: Option<i64>,
+    pub last: Option<i64>,
+    pub statuses: BTreeMap<u16, u64>,
+}
+
+impl DayIp {
+    pub fn record(&mut self, e: &Event) {
+        self.events += 1;
+        self.by_kind[e.log_kind.index()] += 1;
+        self.first = min_opt(self.first, e.ts);
+        self.last = max_opt(self.last, e.ts);
+        if e.status != 0 {
+            *self.statuses.entry(e.status).or_default() += 1;
+        }
+        if e.category.is_suspicious() {
+            self.by_category[e.category.index()] += 1;
+            self.suspicious += u64::from(e.counts);
+        }
+    }
+
+    pub fn add(&mut self, o: &DayIp) {
+        self.events += o.events;
+        for (a, b) in self.by_kind.iter_mut().zip(o.by_kind) {
+            *a += b;
+        }
+        self.suspicious += o.suspicious;
+        for (a, b) in self.by_category.iter_mut().zip(o.by_category) {
+            *a += b;
+        }
+        self.first = min_opt(self.first, o.first);
+        self.last = max_opt(self.last, o.last);
+        for (s, n) in &o.statuses {
+            *self.statuses.entry(*s).or_default() += n;
+        }
+    }
+}
+
+fn min_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    a.into_iter().chain(b).min()
+}
+
+fn max_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    a.into_iter().chain(b).max()
+}
+
+fn suspicious_categories() -> impl Iterator<Item = Category> {
+    Category::ALL.into_iter().filter(|c| c.is_suspicious())
+}
+
+/// Reads one day file of `table`, if the manifest has it.
+pub fn read_day(dir: &Path, m: &Manifest, table: &str, day: &str) -> anyhow::Result<Option<DataFrame>> {
+    if !m.tables.get(table).is_some_and(|t| t.contains_key(day)) {
+        return Ok(None);
+    }
+    read_parquet(&dir.join(Store::day_path(table, day))).map(Some)
+}
+
+pub fn read_parquet(path: &Path) -> anyhow::Result<DataFrame> {
+    let file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    anyhow::Context::with_context(ParquetReader::new(file).finish(), || format!("reading {}", path.display()))
+}
+
+/// Writes `df` to `path` (creating its directory) and syncs it; returns its size.
+pub fn write_parquet(path: &Path, df: &mut DataFrame) -> anyhow::Result<u64> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+    }
+    let mut file = File::create(path).with_context(|| format!("creating {}", path.display()))?;
+    let written = ParquetWriter::new(&mut file).with_compression(ParquetCompression::Zstd(None)).finish(df);
+    anyhow::Context::with_context(written, || format!("writing {}", path.display()))?;
+    file.sync_all().with_context(|| format!("syncing {}", path.display()))?;
+    Ok(file.metadata()?.len())
+}
+
+pub fn ints(df: &DataFrame, name: &str) -> anyhow::Result<Vec<Option<i64>>> {
+    let s = df.column(name)?.as_materialized_series().to_physical_repr().cast(&DataType::Int64)?;
+    Ok(s.i64()?.iter().collect())
+}
+
+pub fn texts(df: &DataFrame, name: &str) -> anyhow::Result<Vec<Option<String>>> {
+    let s = df.column(name)?.as_materialized_series().cast(&DataType::String)?;
+    Ok(s.str()?.iter().map(|v| v.map(str::to_owned)).collect())
+}
+
+/// The `daily` rows of a day file, by address.
+pub fn daily_rows(df: &DataFrame) -> anyhow::Result<BTreeMap<String, DayIp>> {
+    let ip = texts(df, "ip")?;
+    let count = |name: &str| ints(df, name);
+    let events = count("events")?;
+    let suspicious = count("suspicious_events")?;
+    let kinds: Vec<Vec<Option<i64>>> =
+        LogKind::ALL.iter().map(|k| count(&format!("{}_events", k.as_str()))).collect::<anyhow::Result<_>>()?;
+    let cats: Vec<(Category, Vec<Option<i64>>)> =
+        suspicious_categories().map(|c| Ok((c, count(c.as_str())?))).collect::<anyhow::Result<_>>()?;
+    let first = ints(df, "first_seen")?;
+    let last = ints(df, "last_seen")?;
+    let statuses = texts(df, "statuses")?;
+    let mut rows = BTreeMap::new();
+    for i in 0..df.height() {
+        let n = |v: &Vec<Option<i64>>| v[i].unwrap_or(0) as u64;
+        let mut d = DayIp {
+            events: n(&events),
+            suspicious: n(&suspicious),
+            first: first[i],
+            last: last[i],
+            ..Default::default()
+        };
+        for (k, v) in LogKind::ALL.iter().zip(&kinds) {
+            d.by_kind[k.index()] = n(v);
+        }
+        for (c, v) in &cats {
+            d.by_category[c.index()] = n(v);
+        }
+        for item in statuses[i].as_deref().unwrap_or_default().split(';').filter(|s| !s.is_empty()) {
+            if let Some((code, count)) = item.split_once(':') {
+                if let (Ok(code), Ok(count)) = (code.parse(), count.parse::<u64>()) {
+                    *d.statuses.entry(code).or_default() += count;
+                }
+            }
+        }
+        rows.insert(ip[i].clone().unwrap_or_default(), d);
+    }
+    Ok(rows)
+}
+
+/// A `daily` day file from rows by address.
+pub fn daily_frame(rows: &BTreeMap<String, DayIp>) -> anyhow::Result<DataFrame> {
+    let r: Vec<(&String, &DayIp)> = rows.iter().collect();
+    let mut b = BatchBuilder::new()
+        .text("ip", r.iter().map(|(ip, _)| Some((*ip).clone())))
+        .int("events", r.iter().map(|(_, d)| Some(d.events as i64)))
+        .int("suspicious_events", r.iter().map(|(_, d)| Some(d.suspicious as i64)));
+    for (k, name) in LogKind::ALL.iter().zip(["access_events", "error_events", "auth_events", "syslog_events"]) {
+        b = b.int(name, r.iter().map(|(_, d)| Some(d.by_kind[k.index()] as i64)));
+    }
+    for c in suspicious_categories() {
+        b = b.int(c.as_str(), r.iter().map(move |(_, d)| Some(d.by_category[c.index()] as i64)));
+    }
+    let statuses = |d: &DayIp| d.statuses.iter().map(|(k, v)| format!("{k}:{v}")).collect::<Vec<_>>().join(";");
+    let batch = b
+        .timestamp("first_seen", r.iter().map(|(_, d)| d.first))
+        .timestamp("last_seen", r.iter().map(|(_, d)| d.last))
+        .text("statuses", r.iter().map(|(_, d)| Some(statuses(d)).filter(|s| !s.is_empty())))
+        .build();
+    Ok(to_dataframe(&batch)?)
+}
+
+/// A day's `daily` file after a run: the old rows plus the new counts.
+pub fn merge_daily(old: Option<DataFrame>, new: BTreeMap<String, DayIp>) -> anyhow::Result<DataFrame> {
+    let mut rows = match &old {
+        Some(df) => daily_rows(df)?,
+        None => BTreeMap::new(),
+    };
+    for (ip, d) in new {
+        rows.entry(ip).or_default().add(&d);
+    }
+    daily_frame(&rows)
+}
+
+/// Stacks `new` under `old`, adding columns either lacks as nulls (a newer knocklog
+/// may add event columns) and casting old columns to the new types.
+fn stack(old: DataFrame, new: DataFrame) -> anyhow::Result<DataFrame> {
+    let height = old.height();
+    let mut columns = Vec::with_capacity(new.width());
+    for c in new.columns() {
+        let col = match old.column(c.name()) {
+            Ok(o) => o.cast(c.dtype())?,
+            Err(_) => Column::full_null(c.name().clone(), height, c.dtype()),
+        };
+        columns.push(col);
+    }
+    let mut old_aligned = DataFrame::new(height, columns)?;
+    old_aligned.vstack_mut(&new)?;
+    Ok(old_aligned)
+}
+
+/// A day's `events` file after a run: old and new events, in time order.
+pub fn merge_events(
+    old: Option<DataFrame>,
+    events: Vec<Event>,
+    source_files: &[String],
+    rules: &[(String, Category)],
+) -> anyhow::Result<DataFrame> {
+    let new = to_dataframe(&events_batch(events, source_files, rules))?;
+    let all = match old {
+        Some(old) => stack(old, new)?,
+        None => new,
+    };
+    Ok(all.sort(["ts"], SortMultipleOptions::default().with_maintain_order(true))?)
+}
+
+/// A session as stored, with its address.
+struct StoredSession {
+    ip: String,
+    s: Session,
+}
+
+fn session_rows(df: &DataFrame) -> anyhow::Result<Vec<StoredSession>> {
+    let ip = texts(df, "ip")?;
+    let start = ints(df, "start")?;
+    let end = ints(df, "end")?;
+    let events = ints(df, "events")?;
+    let cats = texts(df, "categories")?;
+    Ok((0..df.height())
+        .map(|i| {
+            let mask = cats[i]
+                .as_deref()
+                .unwrap_or_default()
+                .split(';')
+                .filter_map(Category::from_name)
+                .fold(0u16, |m, c| m | 1 << c.index());
+            let s = Session {
+                start: start[i].unwrap_or(0),
+                end: end[i].unwrap_or(0),
+                events: events[i].unwrap_or(0) as u64,
+                categories: mask,
+            };
+            StoredSession { ip: ip[i].clone().unwrap_or_default(), s }
+        })
+        .collect())
+}
+
+fn sessions_frame(rows: &[StoredSession]) -> anyhow::Result<DataFrame> {
+    let cats = |mask: u16| {
+        Category::ALL.iter().filter(|c| mask & (1 << c.index()) != 0).map(|c| c.as_str()).collect::<Vec<_>>().join(";")
+    };
+    let batch = BatchBuilder::new()
+        .text("ip", rows.iter().map(|r| Some(r.ip.clone())))
+        .timestamp("start", rows.iter().map(|r| Some(r.s.start)))
+        .timestamp("end", rows.iter().map(|r| Some(r.s.end)))
+        .int("duration_s", rows.iter().map(|r| Some((r.s.end - r.s.start) / 1_000_000)))
+        .int("events", rows.iter().map(|r| Some(r.s.events as i64)))
+        .text("categories", rows.iter().map(|r| Some(cats(r.s.categories))))
+        .build();
+    Ok(to_dataframe(&batch)?)
+}
+
+/// Merges a run's sessions into the stored ones: a stored session that comes within
+/// `gap` of a new one of the same address is taken out of its day and merged (sessions
+/// only ever grow together). Returns the rewritten day files.
+pub fn merge_sessions(
+    dir: &Path,
+    m: &Manifest,
+    mut new: BTreeMap<String, Vec<Session>>,
+    gap: i64,
+) -> anyhow::Result<Vec<(i32, DataFrame)>> {
+    let near = |list: &[Session], s: &Session| {
+        list.iter().any(|n| s.start <= n.end.saturating_add(gap) && n.start <= s.end.saturating_add(gap))
+    };
+    // Stored days and their rows, kept only for days that change.
+    let mut days: BTreeMap<i32, Vec<StoredSession>> = BTreeMap::new();
+    let mut dirty: BTreeSet<i32> = BTreeSet::new();
+    for day_text in m.tables.get("sessions").map(|t| t.keys().cloned().collect::<Vec<_>>()).unwrap_or_default() {
+        let df = read_parquet(&dir.join(Store::day_path("sessions", &day_text)))?;
+        let rows = session_rows(&df)?;
+        let mut kept = Vec::with_capacity(rows.len());
+        let mut changed = false;
+        for r in rows {
+            match new.get_mut(&r.ip) {
+                Some(list) if near(list, &r.s) => {
+                    sessions::insert(list, r.s, gap);
+                    changed = true;
+                }
+                _ => kept.push(r),
+            }
+        }
+        if changed {
+            let day = parse_day(&day_text);
+            dirty.insert(day);
+            days.insert(day, kept);
+        }
+    }
+    for (ip, list) in new {
+        for s in list {
+            let day = day_of(s.start);
+            let rows = match days.entry(day) {
+                std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::btree_map::Entry::Vacant(e) => {
+                    let old = read_day(dir, m, "sessions", &format_day(day))?;
+                    e.insert(old.map(|df| session_rows(&df)).transpose()?.unwrap_or_default())
+                }
+            };
+            dirty.insert(day);
+            rows.push(StoredSession { ip: ip.clone(), s });
+        }
+    }
+    let mut out = Vec::new();
+    for day in dirty {
+        let mut rows = days.remove(&day).unwrap_or_default();
+        rows.sort_by(|a, b| a.s.start.cmp(&b.s.start).then_with(|| a.ip.cmp(&b.ip)));
+        out.push((day, sessions_frame(&rows)?));
+    }
+    Ok(out)
+}
+
+/// Day number of `YYYY-MM-DD`.
+pub fn parse_day(text: &str) -> i32 {
+    crate::time::parse_when(text, 0).map(day_of).unwrap_or(0)
+}

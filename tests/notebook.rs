@@ -1,0 +1,93 @@
+//! Notebook and fleet interop: Python reads the scan's Parquet and a history store
+//! with polars and DuckDB (tests/notebook/read_outputs.py) and must count what
+//! `knocklog query` counts; the canned queries give the same rows in DuckDB as in
+//! polars SQL; two hosts' stores side by side (host=a/, host=b/) are one DuckDB dataset.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::util::{knocklog, repo, scan};
+
+fn count(data: &Path, sql: &str) -> u64 {
+    let o = knocklog().arg("query").arg("--data").arg(data).arg("--sql").arg(sql).output().unwrap();
+    assert!(o.status.success(), "{sql}: {}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8(o.stdout).unwrap();
+    text.lines().nth(1).unwrap().trim().parse().unwrap()
+}
+
+fn rows(data: &Path, file: &Path) -> u64 {
+    let o = knocklog().arg("query").arg("--data").arg(data).arg(file).output().unwrap();
+    assert!(o.status.success(), "{}: {}", file.display(), String::from_utf8_lossy(&o.stderr));
+    csv::Reader::from_reader(&o.stdout[..]).records().count() as u64
+}
+
+fn history(logs: &Path, store: &Path) {
+    let o = knocklog()
+        .args(["scan", "--quiet", "--timezone", "utc", "--allow-ip", "192.168,100.72", "--allow-user", "alice"])
+        .arg(logs)
+        .arg("--out")
+        .arg(
+            store
+                .parent()
+                .unwrap()
+                .parent()
+                .unwrap()
+                .join(format!("out-{}", store.file_name().unwrap().to_string_lossy())),
+        )
+        .arg("--history")
+        .arg(store)
+        .output()
+        .unwrap();
+    assert!(matches!(o.status.code(), Some(0 | 2)), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
+fn python_polars_and_duckdb_read_what_knocklog_wrote() {
+    let run = scan(
+        &[&repo().join("sample-logs")],
+        &["--timezone", "utc", "--allow-ip", "192.168,100.72", "--allow-user", "alice"],
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let fleet = tmp.path().join("fleet");
+    let (a, b) = (fleet.join("host=a"), fleet.join("host=b"));
+    std::fs::create_dir_all(&fleet).unwrap();
+    history(&repo().join("sample-logs"), &a);
+    history(&repo().join("sample-logs/apache2"), &b);
+    let o = Command::new("python3")
+        .arg(repo().join("tests/notebook/read_outputs.py"))
+        .arg(&run.out)
+        .arg(&a)
+        .arg(&fleet)
+        .arg(repo().join("queries"))
+        .output()
+        .expect("python3 (with polars and duckdb: .ci/run installs them)");
+    assert!(o.status.success(), "read_outputs.py failed:\n{}", String::from_utf8_lossy(&o.stderr));
+    let py: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+
+    let blocked = count(&run.out, "SELECT COUNT(*) FROM ips WHERE verdict = 'block'");
+    assert!(blocked > 0);
+    assert_eq!(py["polars_scan_blocked"], blocked);
+    assert_eq!(py["duckdb_scan_blocked"], blocked);
+    assert_eq!(py["polars_scan_events"], count(&run.out, "SELECT COUNT(*) FROM events"));
+    let store_events = count(&a, "SELECT COUNT(*) FROM events");
+    assert_eq!(py["polars_store_events"], store_events);
+    assert_eq!(py["duckdb_store_events"], store_events);
+    assert_eq!(py["polars_store_days"], count(&a, "SELECT COUNT(DISTINCT day) FROM events"));
+    assert_eq!(py["polars_store_suspicious"], count(&a, "SELECT SUM(suspicious_events) FROM daily"));
+    // The store holds the suspicious events of the whole tree, as one scan has them.
+    assert_eq!(store_events, count(&run.out, "SELECT COUNT(*) FROM events WHERE ts IS NOT NULL"));
+
+    for entry in std::fs::read_dir(repo().join("queries")).unwrap().flatten() {
+        let path = entry.path();
+        if path.extension().is_some_and(|e| e == "sql") {
+            let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+            assert_eq!(
+                py[format!("duckdb_rows_{name}")],
+                rows(&run.out, &path),
+                "{name}: DuckDB and polars SQL disagree"
+            );
+        }
+    }
+    assert_eq!(py["fleet_events"]["a"], store_events);
+    assert_eq!(py["fleet_events"]["b"], count(&b, "SELECT COUNT(*) FROM events"));
+}
