@@ -6,7 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::cli::{DetectArgs, OutputFormat, ScanArgs};
 use crate::detect::allowlist::{AllowList, Block};
-use crate::detect::policy::{Mode, Policy, Thresholds};
+use crate::detect::policy::{Mode, Policy, Thresholds, Verdict};
 use crate::detect::settings::SettingsFile;
 use crate::detect::Classifier;
 use crate::event::Format;
@@ -104,6 +104,7 @@ pub struct ScanConfig {
     pub classifier: Classifier,
     pub all_ips: bool,
     pub quiet: bool,
+    pub learn: crate::learn::LearnOptions,
 }
 
 impl ScanConfig {
@@ -161,6 +162,11 @@ impl ScanConfig {
                 progress: stderr_is_terminal && !args.quiet,
             },
             quiet: args.quiet,
+            learn: crate::learn::LearnOptions {
+                learn_from: if args.learn.learn_from == "watch" { Verdict::Watch } else { Verdict::Block },
+                min_attackers: args.learn.learn_min_attackers.max(1),
+                max_benign: args.learn.learn_max_benign,
+            },
         })
     }
 }

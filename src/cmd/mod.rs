@@ -3,6 +3,7 @@
 //! error), 1 the command line was wrong.
 
 pub mod explain;
+pub mod learn;
 pub mod scan;
 
 use std::process::ExitCode;
@@ -28,6 +29,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Scan(args) => scan::run(&args),
         Command::Explain(args) => explain::run(&args),
+        Command::Learn(args) => learn::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

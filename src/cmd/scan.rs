@@ -15,7 +15,7 @@ use crate::detect::Category;
 use crate::input::discover;
 use crate::output::summary::Summary;
 use crate::output::table::Batch;
-use crate::output::tables::{daily_batch, ips_batch, sessions_batch, usernames_batch};
+use crate::output::tables::{daily_batch, ips_batch, patterns_batch, sessions_batch, usernames_batch};
 use crate::output::write_atomic;
 use crate::output::writer::{EventsWriter, TableWriter};
 use crate::pipeline::{scan_files, ScanOutcome};
@@ -46,17 +46,24 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     let rules = (0..c.rule_count() as u32).map(|r| (c.rule_name(r).to_owned(), c.rule_category(r))).collect();
     let events = EventsWriter::create(&config.out, config.formats, source_files, rules)?;
     let outcome = pool.install(|| scan_files(&discovery.files, &config.options, &config.classifier, events))?;
-    let ScanOutcome { files, ips, sink, elapsed } = outcome;
+    let ScanOutcome { files, mut ips, sink, elapsed } = outcome;
     let events_written = sink.finish()?;
+    let evidence = crate::learn::Evidence::take(&mut ips);
     let ips = assess(ips, &config.options.policy, config.all_ips);
+    let suggestions = evidence.suggest(&ips, &config.learn);
+    drop(evidence);
+    let attackers = crate::learn::attacker_count(&ips, &config.learn);
+    let suggested = crate::learn::file::render(&suggestions, attackers);
+    write_atomic(&config.out.join(crate::learn::SUGGESTIONS_FILE), suggested.as_bytes())?;
     let policy = &config.options.policy;
     let (out, formats) = (&config.out, config.formats);
-    // The four tables are built and written side by side.
-    let build: [(&'static str, &(dyn Fn() -> Batch + Sync)); 4] = [
+    // The tables are built and written side by side.
+    let build: [(&'static str, &(dyn Fn() -> Batch + Sync)); 5] = [
         ("ips", &|| ips_batch(&ips)),
         ("daily", &|| daily_batch(&ips)),
         ("sessions", &|| sessions_batch(&ips)),
         ("usernames", &|| usernames_batch(&ips, policy)),
+        ("patterns", &|| patterns_batch(&suggestions)),
     ];
     pool.install(|| {
         use rayon::prelude::*;
@@ -94,6 +101,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     }
     if !config.quiet {
         print_report(&summary, &ips, elapsed, &config)?;
+        crate::cmd::learn::print_scan_note(&suggestions, &config.out)?;
     }
     Ok(if problems > 0 { EXIT_SKIPPED } else { EXIT_OK })
 }

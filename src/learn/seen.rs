@@ -1,0 +1,246 @@
+//! What one address requested that no rule judged (per-address, per-thread, merged at
+//! the end): one entry per distinct request shape, so learning works on aggregates and
+//! never re-reads the logs.
+//!
+//! A request shape is the path without its query string, the query parameter names and
+//! the user agent's product token. Query values are dropped on purpose: they are where
+//! the per-line noise is (ids, cache busters, search terms), and no pattern is learned
+//! from them. Candidate patterns (prefixes, file, extension...) are derived from the
+//! shapes only once, at the end, so the hot loop does one hash lookup per access line.
+
+use std::cell::RefCell;
+
+use rustc_hash::FxHashMap;
+
+use crate::aggregate::ip_stats::{max_opt, min_opt};
+
+/// Distinct request shapes kept per address and thread. A crawler walking a large site
+/// stops adding shapes here (its later requests still count in `overflow`); attackers
+/// rarely come near it, and the cap bounds memory on a 1 GB log with millions of
+/// distinct benign paths to about `addresses x MAX_SHAPES` entries at worst.
+pub const MAX_SHAPES: usize = 4096;
+
+/// Example lines kept per address for shapes seen before the address did anything
+/// suspicious; every shape of an address that already did gets one.
+const EXAMPLES_BEFORE_SUSPICION: u32 = 16;
+
+/// Longest example line kept (bytes).
+pub const EXAMPLE_BYTES: usize = 400;
+
+/// Counts of one request shape by one address.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ShapeCount {
+    pub hits: u64,
+    /// Hits by an allowed user (`--allow-user`): evidence against a pattern whatever
+    /// the address did otherwise.
+    pub allowed_user_hits: u64,
+    pub first: Option<i64>,
+    pub last: Option<i64>,
+    /// One raw line with this shape (lossless text, truncated), when kept.
+    pub example: Option<Box<str>>,
+}
+
+/// The unjudged requests of one address.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Seen {
+    /// Key: `path \0 param names joined by & \0 agent token` (see `shape_key`).
+    pub shapes: FxHashMap<Box<[u8]>, ShapeCount>,
+    /// Lines whose shape was not kept because of `MAX_SHAPES`.
+    pub overflow: u64,
+    examples: u32,
+}
+
+/// One access-log line as learning needs it.
+pub struct Request<'a> {
+    pub ts: Option<i64>,
+    pub path: &'a [u8],
+    pub user_agent: &'a [u8],
+    pub allowed_user: bool,
+    /// The address had already done something suspicious (in this thread's view).
+    pub suspicious_address: bool,
+    pub raw_line: &'a [u8],
+}
+
+thread_local! {
+    static KEY: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+impl Seen {
+    /// Counts one unjudged request; allocates only for a new shape.
+    pub fn record(&mut self, r: &Request) {
+        KEY.with_borrow_mut(|key| {
+            shape_key(r.path, r.user_agent, key);
+            if let Some(c) = self.shapes.get_mut(key.as_slice()) {
+                count(c, r);
+                return;
+            }
+            if self.shapes.len() >= MAX_SHAPES {
+                self.overflow += 1;
+                return;
+            }
+            let mut c = ShapeCount::default();
+            if r.suspicious_address || self.examples < EXAMPLES_BEFORE_SUSPICION {
+                self.examples += 1;
+                c.example = Some(example_text(r.raw_line));
+            }
+            count(&mut c, r);
+            self.shapes.insert(key.as_slice().into(), c);
+        })
+    }
+
+    pub fn merge(&mut self, other: Seen) {
+        self.overflow += other.overflow;
+        self.examples += other.examples;
+        for (k, c) in other.shapes {
+            match self.shapes.get_mut(&k) {
+                Some(mine) => {
+                    mine.hits += c.hits;
+                    mine.allowed_user_hits += c.allowed_user_hits;
+                    mine.first = min_opt(mine.first, c.first);
+                    mine.last = max_opt(mine.last, c.last);
+                    if mine.example.is_none() {
+                        mine.example = c.example;
+                    }
+                }
+                // Shapes from other threads are kept even past the cap: the cap bounds
+                // the hot loop's growth, the merge only adds what the threads already hold.
+                None => {
+                    self.shapes.insert(k, c);
+                }
+            }
+        }
+    }
+}
+
+fn count(c: &mut ShapeCount, r: &Request) {
+    c.hits += 1;
+    c.allowed_user_hits += u64::from(r.allowed_user);
+    c.first = min_opt(c.first, r.ts);
+    c.last = max_opt(c.last, r.ts);
+}
+
+/// Lossless text of a raw line, cut at `EXAMPLE_BYTES` on a character boundary.
+fn example_text(line: &[u8]) -> Box<str> {
+    let text = crate::text::lossless(&line[..line.len().min(EXAMPLE_BYTES)]);
+    text.into_boxed_str()
+}
+
+/// Builds the shape key of a request into `key`.
+pub fn shape_key(path: &[u8], user_agent: &[u8], key: &mut Vec<u8>) {
+    key.clear();
+    let (bare, query) = match memchr::memchr(b'?', path) {
+        Some(i) => (&path[..i], &path[i + 1..]),
+        None => (path, &b""[..]),
+    };
+    key.extend_from_slice(bare);
+    key.push(0);
+    let mut first = true;
+    for pair in query.split(|&c| c == b'&' || c == b';') {
+        let name = pair.split(|&c| c == b'=').next().unwrap_or_default();
+        if name.is_empty() {
+            continue;
+        }
+        if !first {
+            key.push(b'&');
+        }
+        first = false;
+        key.extend_from_slice(name);
+    }
+    key.push(0);
+    key.extend_from_slice(agent_token(user_agent));
+}
+
+/// The user agent's product token: `python-requests` of `python-requests/2.31.0`,
+/// `Mozilla` of `Mozilla/5.0 (...)`; empty for `-` or an agent that does not start with
+/// a plain token.
+pub fn agent_token(ua: &[u8]) -> &[u8] {
+    let end = ua.iter().position(|&c| !is_token_byte(c)).unwrap_or(ua.len());
+    let token = &ua[..end];
+    let next = ua.get(end).copied();
+    let ends_well = matches!(next, None | Some(b'/') | Some(b' ') | Some(b'(') | Some(b';'));
+    if token.len() < 2 || token.len() > 64 || !ends_well || !token[0].is_ascii_alphabetic() {
+        return b"";
+    }
+    token
+}
+
+fn is_token_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.')
+}
+
+/// Splits a shape key back into (path, param names, agent token).
+pub fn split_key(key: &[u8]) -> (&[u8], &[u8], &[u8]) {
+    let mut parts = key.splitn(3, |&c| c == 0);
+    let path = parts.next().unwrap_or_default();
+    let params = parts.next().unwrap_or_default();
+    let agent = parts.next().unwrap_or_default();
+    (path, params, agent)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(path: &str, ua: &str) -> Vec<u8> {
+        let mut k = Vec::new();
+        shape_key(path.as_bytes(), ua.as_bytes(), &mut k);
+        k
+    }
+
+    #[test]
+    fn shapes_drop_query_values() {
+        assert_eq!(key("/a/b.php?id=1&x=2", "curl/8.0"), b"/a/b.php\0id&x\0curl");
+        assert_eq!(key("/a/b.php?id=99&x=", "curl/7.1"), key("/a/b.php?id=1&x=2", "curl/8.0"));
+        assert_eq!(key("/", "-"), b"/\0\0");
+        assert_eq!(key("/?&=&a", ""), b"/\0a\0");
+        let k = key("/x?q=1", "Mozilla/5.0 (X11)");
+        assert_eq!(split_key(&k), (&b"/x"[..], &b"q"[..], &b"Mozilla"[..]));
+    }
+
+    #[test]
+    fn agent_tokens() {
+        assert_eq!(agent_token(b"python-requests/2.31.0"), b"python-requests");
+        assert_eq!(agent_token(b"zgrab"), b"zgrab");
+        assert_eq!(agent_token(b"-"), b"");
+        assert_eq!(agent_token(b"() { :; }; /bin/bash"), b"");
+        assert_eq!(agent_token(b"${jndi:ldap://x/a}"), b"");
+        assert_eq!(agent_token(b"\xff\xfeabc"), b"");
+        assert_eq!(agent_token(b"abc\xff"), b"");
+    }
+
+    #[test]
+    fn counts_merge_and_cap() {
+        let req = |path: &'static str, ts| Request {
+            ts: Some(ts),
+            path: path.as_bytes(),
+            user_agent: b"x/1",
+            allowed_user: false,
+            suspicious_address: false,
+            raw_line: path.as_bytes(),
+        };
+        let mut a = Seen::default();
+        a.record(&req("/a?x=1", 5));
+        a.record(&req("/a?x=2", 3));
+        let mut b = Seen::default();
+        b.record(&req("/a", 9));
+        b.record(&req("/a?x=3", 1));
+        a.merge(b);
+        let c = &a.shapes[&b"/a\0x\0x"[..]];
+        assert_eq!((c.hits, c.first, c.last), (3, Some(1), Some(5)));
+        assert_eq!(a.shapes[&b"/a\0\0x"[..]].hits, 1);
+        let mut big = Seen::default();
+        let paths: Vec<String> = (0..MAX_SHAPES + 10).map(|i| format!("/p{i}")).collect();
+        for p in &paths {
+            big.record(&Request {
+                ts: None,
+                path: p.as_bytes(),
+                user_agent: b"",
+                allowed_user: false,
+                suspicious_address: false,
+                raw_line: b"",
+            });
+        }
+        assert_eq!((big.shapes.len(), big.overflow), (MAX_SHAPES, 10));
+        assert_eq!(big.shapes.values().filter(|c| c.example.is_some()).count(), EXAMPLES_BEFORE_SUSPICION as usize);
+    }
+}
