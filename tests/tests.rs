@@ -3,6 +3,7 @@
 
 mod corpora;
 mod detection;
+mod learn;
 mod robustness;
 mod sample_logs;
 mod util;

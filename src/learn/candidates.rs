@@ -199,7 +199,11 @@ mod tests {
 
     #[test]
     fn patterns_match_their_lines_and_not_their_neighbours() {
-        let re = |c: &Candidate| crate::detect::patterns::compile(c.pattern().strip_prefix("re:").unwrap()).unwrap();
+        // Compiled as `detect::patterns` compiles a pattern file's regexes.
+        let re = |c: &Candidate| {
+            let source = c.pattern().strip_prefix("re:").unwrap().to_owned();
+            regex::bytes::RegexBuilder::new(&source).unicode(false).build().unwrap()
+        };
         let line = |req: &str, referer: &str, ua: &str| {
             format!(r#"1.2.3.4 - - [01/Jan/2026:00:00:00 +0000] "{req}" 404 1 "{referer}" "{ua}""#)
         };

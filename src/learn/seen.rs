@@ -213,7 +213,7 @@ mod tests {
         let req = |path: &'static str, ts| Request {
             ts: Some(ts),
             path: path.as_bytes(),
-            user_agent: b"x/1",
+            user_agent: b"xy/1",
             allowed_user: false,
             suspicious_address: false,
             raw_line: path.as_bytes(),
@@ -225,9 +225,9 @@ mod tests {
         b.record(&req("/a", 9));
         b.record(&req("/a?x=3", 1));
         a.merge(b);
-        let c = &a.shapes[&b"/a\0x\0x"[..]];
+        let c = &a.shapes[&b"/a\0x\0xy"[..]];
         assert_eq!((c.hits, c.first, c.last), (3, Some(1), Some(5)));
-        assert_eq!(a.shapes[&b"/a\0\0x"[..]].hits, 1);
+        assert_eq!(a.shapes[&b"/a\0\0xy"[..]].hits, 1);
         let mut big = Seen::default();
         let paths: Vec<String> = (0..MAX_SHAPES + 10).map(|i| format!("/p{i}")).collect();
         for p in &paths {
