@@ -80,6 +80,7 @@ pub fn record(
         user_agent: parsed.user_agent,
         allowed_user,
         suspicious_address: stats.suspicion.is_some() || category.is_suspicious(),
+        status: parsed.status,
         raw_line,
     };
     stats.learn.get_or_insert_with(Default::default).record(&request);

@@ -20,9 +20,17 @@ use crate::aggregate::ip_stats::{max_opt, min_opt};
 /// distinct benign paths to about `addresses x MAX_SHAPES` entries at worst.
 pub const MAX_SHAPES: usize = 4096;
 
-/// Example lines kept per address for shapes seen before the address did anything
-/// suspicious; every shape of an address that already did gets one.
-const EXAMPLES_BEFORE_SUSPICION: u32 = 16;
+/// Example lines kept per address once it has done something suspicious: examples are
+/// shown for attackers' requests, and a busy site's millions of benign requests must
+/// not each keep a copy of their line. Before that, only a few error responses (an
+/// attacker's first misses often come before its first flagged line) keep one.
+const EXAMPLES_PER_ADDRESS: u32 = 32;
+const EXAMPLES_BEFORE_SUSPICION: u32 = 4;
+
+/// An address keeps its shapes in a vector searched linearly (by hash first) up to this
+/// many (most addresses make a handful of distinct requests: no hash table to build),
+/// in a hash map beyond.
+const FEW: usize = 8;
 
 /// Longest example line kept (bytes).
 pub const EXAMPLE_BYTES: usize = 400;
@@ -40,11 +48,24 @@ pub struct ShapeCount {
     pub example: Option<Box<str>>,
 }
 
+#[derive(Clone, Debug, PartialEq)]
+enum Shapes {
+    /// Hashes of the keys (searched first: contiguous, no pointer to follow), keys.
+    Few(Vec<u64>, Vec<(Box<[u8]>, ShapeCount)>),
+    Many(FxHashMap<Box<[u8]>, ShapeCount>),
+}
+
+impl Default for Shapes {
+    fn default() -> Self {
+        Shapes::Few(Vec::new(), Vec::new())
+    }
+}
+
 /// The unjudged requests of one address.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Seen {
     /// Key: `path \0 param names joined by & \0 agent token` (see `shape_key`).
-    pub shapes: FxHashMap<Box<[u8]>, ShapeCount>,
+    shapes: Shapes,
     /// Lines whose shape was not kept because of `MAX_SHAPES`.
     pub overflow: u64,
     examples: u32,
@@ -58,6 +79,8 @@ pub struct Request<'a> {
     pub allowed_user: bool,
     /// The address had already done something suspicious (in this thread's view).
     pub suspicious_address: bool,
+    /// HTTP status (0: none).
+    pub status: u16,
     pub raw_line: &'a [u8],
 }
 
@@ -70,29 +93,93 @@ impl Seen {
     pub fn record(&mut self, r: &Request) {
         KEY.with_borrow_mut(|key| {
             shape_key(r.path, r.user_agent, key);
-            if let Some(c) = self.shapes.get_mut(key.as_slice()) {
+            let hash = hash_of(key);
+            if let Some(c) = self.get_hashed(hash, key) {
                 count(c, r);
                 return;
             }
-            if self.shapes.len() >= MAX_SHAPES {
+            if self.len() >= MAX_SHAPES {
                 self.overflow += 1;
                 return;
             }
             let mut c = ShapeCount::default();
-            if r.suspicious_address || self.examples < EXAMPLES_BEFORE_SUSPICION {
+            let keep = if r.suspicious_address {
+                self.examples < EXAMPLES_PER_ADDRESS
+            } else {
+                r.status >= 400 && self.examples < EXAMPLES_BEFORE_SUSPICION
+            };
+            if keep {
                 self.examples += 1;
                 c.example = Some(example_text(r.raw_line));
             }
             count(&mut c, r);
-            self.shapes.insert(key.as_slice().into(), c);
+            self.insert(hash, key.as_slice().into(), c);
         })
+    }
+
+    pub fn len(&self) -> usize {
+        match &self.shapes {
+            Shapes::Few(_, v) => v.len(),
+            Shapes::Many(m) => m.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Every shape key with its counts (in no particular order).
+    pub fn iter(&self) -> Box<dyn Iterator<Item = (&[u8], &ShapeCount)> + '_> {
+        match &self.shapes {
+            Shapes::Few(_, v) => Box::new(v.iter().map(|(k, c)| (&**k, c))),
+            Shapes::Many(m) => Box::new(m.iter().map(|(k, c)| (&**k, c))),
+        }
+    }
+
+    pub fn get(&self, key: &[u8]) -> Option<&ShapeCount> {
+        match &self.shapes {
+            Shapes::Few(_, v) => v.iter().find(|(k, _)| **k == *key).map(|(_, c)| c),
+            Shapes::Many(m) => m.get(key),
+        }
+    }
+
+    fn get_hashed(&mut self, hash: u64, key: &[u8]) -> Option<&mut ShapeCount> {
+        match &mut self.shapes {
+            Shapes::Few(hashes, v) => {
+                let i = hashes.iter().zip(v.iter()).position(|(h, (k, _))| *h == hash && **k == *key)?;
+                Some(&mut v[i].1)
+            }
+            Shapes::Many(m) => m.get_mut(key),
+        }
+    }
+
+    fn insert(&mut self, hash: u64, key: Box<[u8]>, c: ShapeCount) {
+        match &mut self.shapes {
+            Shapes::Few(hashes, v) if v.len() < FEW => {
+                hashes.push(hash);
+                v.push((key, c));
+            }
+            Shapes::Few(_, v) => {
+                let mut m: FxHashMap<Box<[u8]>, ShapeCount> = std::mem::take(v).into_iter().collect();
+                m.insert(key, c);
+                self.shapes = Shapes::Many(m);
+            }
+            Shapes::Many(m) => {
+                m.insert(key, c);
+            }
+        }
     }
 
     pub fn merge(&mut self, other: Seen) {
         self.overflow += other.overflow;
         self.examples += other.examples;
-        for (k, c) in other.shapes {
-            match self.shapes.get_mut(&k) {
+        let theirs: Vec<(Box<[u8]>, ShapeCount)> = match other.shapes {
+            Shapes::Few(_, v) => v,
+            Shapes::Many(m) => m.into_iter().collect(),
+        };
+        for (k, c) in theirs {
+            let hash = hash_of(&k);
+            match self.get_hashed(hash, &k) {
                 Some(mine) => {
                     mine.hits += c.hits;
                     mine.allowed_user_hits += c.allowed_user_hits;
@@ -104,12 +191,17 @@ impl Seen {
                 }
                 // Shapes from other threads are kept even past the cap: the cap bounds
                 // the hot loop's growth, the merge only adds what the threads already hold.
-                None => {
-                    self.shapes.insert(k, c);
-                }
+                None => self.insert(hash, k, c),
             }
         }
     }
+}
+
+fn hash_of(key: &[u8]) -> u64 {
+    use std::hash::{BuildHasher, Hash, Hasher};
+    let mut h = rustc_hash::FxBuildHasher.build_hasher();
+    key.hash(&mut h);
+    h.finish()
 }
 
 fn count(c: &mut ShapeCount, r: &Request) {
@@ -216,6 +308,7 @@ mod tests {
             user_agent: b"xy/1",
             allowed_user: false,
             suspicious_address: false,
+            status: 200,
             raw_line: path.as_bytes(),
         };
         let mut a = Seen::default();
@@ -225,9 +318,9 @@ mod tests {
         b.record(&req("/a", 9));
         b.record(&req("/a?x=3", 1));
         a.merge(b);
-        let c = &a.shapes[&b"/a\0x\0xy"[..]];
+        let c = a.get(b"/a\0x\0xy").unwrap();
         assert_eq!((c.hits, c.first, c.last), (3, Some(1), Some(5)));
-        assert_eq!(a.shapes[&b"/a\0\0xy"[..]].hits, 1);
+        assert_eq!(a.get(b"/a\0\0xy").unwrap().hits, 1);
         let mut big = Seen::default();
         let paths: Vec<String> = (0..MAX_SHAPES + 10).map(|i| format!("/p{i}")).collect();
         for p in &paths {
@@ -237,10 +330,13 @@ mod tests {
                 user_agent: b"",
                 allowed_user: false,
                 suspicious_address: false,
-                raw_line: b"",
+                status: 200,
+                raw_line: b"x",
             });
         }
-        assert_eq!((big.shapes.len(), big.overflow), (MAX_SHAPES, 10));
-        assert_eq!(big.shapes.values().filter(|c| c.example.is_some()).count(), EXAMPLES_BEFORE_SUSPICION as usize);
+        assert_eq!((big.len(), big.overflow), (MAX_SHAPES, 10));
+        assert_eq!(big.get(b"/p4000\0\0").unwrap().hits, 1);
+        // No example for an address that did nothing suspicious.
+        assert!(big.iter().all(|(_, c)| c.example.is_none()));
     }
 }

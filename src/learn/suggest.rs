@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use aho_corasick::AhoCorasick;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 use super::candidates::{extension, of_shape, Candidate};
 use super::seen::{split_key, Seen};
@@ -106,7 +106,7 @@ struct Use {
 /// hits of everyone else.
 fn candidates_of(seen: &Seen, allowed_user_only: bool) -> BTreeMap<Candidate, Use> {
     let mut out: BTreeMap<Candidate, Use> = BTreeMap::new();
-    for (key, c) in &seen.shapes {
+    for (key, c) in seen.iter() {
         let hits = if allowed_user_only { c.allowed_user_hits } else { c.hits - c.allowed_user_hits };
         if hits == 0 {
             continue;
@@ -177,6 +177,9 @@ pub fn confidence(attackers: u32, benign: u32) -> f64 {
 /// `/admin/` is weighed against `/blog/admin/` too), the regex kinds by the structure
 /// they match (extension, parameter name, agent token).
 fn weigh_benign<'a>(tallies: &mut BTreeMap<Candidate, Tally>, others: impl Iterator<Item = &'a Address>) {
+    if tallies.is_empty() {
+        return;
+    }
     let candidates: Vec<Candidate> = tallies.keys().cloned().collect();
     let substring: Vec<usize> = (0..candidates.len())
         .filter(|&i| matches!(candidates[i].kind, CandidateKind::Path | CandidateKind::Prefix | CandidateKind::File))
@@ -189,33 +192,43 @@ fn weigh_benign<'a>(tallies: &mut BTreeMap<Candidate, Tally>, others: impl Itera
         .filter(|(i, _)| !substring.contains(i))
         .map(|(i, c)| ((c.kind, c.text.as_str()), i))
         .collect();
+    let has = |kind| candidates.iter().any(|c| c.kind == kind);
+    let (has_ext, has_param, has_agent) =
+        (has(CandidateKind::Extension), has(CandidateKind::Param), has(CandidateKind::Agent));
     let mut benign = vec![(0u32, 0u64); candidates.len()];
     let mut matched: FxHashMap<usize, u64> = FxHashMap::default();
+    let mut ids: Vec<usize> = Vec::new();
     for address in others {
         matched.clear();
-        for (key, c) in &address.seen.shapes {
+        for (key, c) in address.seen.iter() {
             let hits = if address.benign { c.hits } else { c.allowed_user_hits };
             if hits == 0 {
                 continue;
             }
             let (path, params, agent) = split_key(key);
-            let mut ids: FxHashSet<usize> = FxHashSet::default();
-            for m in automaton.find_overlapping_iter(path) {
-                ids.insert(substring[m.pattern().as_usize()]);
-            }
-            let text = String::from_utf8_lossy(path);
-            if let Some(ext) = extension(&text) {
-                ids.extend(structural.get(&(CandidateKind::Extension, ext.as_str())));
-            }
-            for name in params.split(|&c| c == b'&') {
-                if let Ok(name) = std::str::from_utf8(name) {
-                    ids.extend(structural.get(&(CandidateKind::Param, name)));
+            ids.clear();
+            ids.extend(automaton.find_overlapping_iter(path).map(|m| substring[m.pattern().as_usize()]));
+            if has_ext {
+                let ext = std::str::from_utf8(path).ok().and_then(extension);
+                if let Some(id) = ext.and_then(|e| structural.get(&(CandidateKind::Extension, e.as_str())).copied()) {
+                    ids.push(id);
                 }
             }
-            if let Ok(agent) = std::str::from_utf8(agent) {
-                ids.extend(structural.get(&(CandidateKind::Agent, agent)));
+            if has_param {
+                for name in params.split(|&c| c == b'&') {
+                    if let Ok(name) = std::str::from_utf8(name) {
+                        ids.extend(structural.get(&(CandidateKind::Param, name)));
+                    }
+                }
             }
-            for id in ids {
+            if has_agent {
+                if let Ok(agent) = std::str::from_utf8(agent) {
+                    ids.extend(structural.get(&(CandidateKind::Agent, agent)));
+                }
+            }
+            ids.sort_unstable();
+            ids.dedup();
+            for &id in &ids {
                 *matched.entry(id).or_default() += hits;
             }
         }
@@ -256,6 +269,7 @@ mod tests {
                 user_agent: ua.as_bytes(),
                 allowed_user: false,
                 suspicious_address: true,
+                status: 404,
                 raw_line: line.as_bytes(),
             });
         }
