@@ -10,7 +10,9 @@
 
 use std::cell::RefCell;
 
-use rustc_hash::FxHashMap;
+use std::sync::Arc;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::aggregate::ip_stats::{max_opt, min_opt};
 
@@ -48,11 +50,15 @@ pub struct ShapeCount {
     pub example: Option<Box<str>>,
 }
 
+/// A shape key, shared by every address of a thread that made the same request: one
+/// allocation per distinct request, not per address and request.
+type Key = Arc<[u8]>;
+
 #[derive(Clone, Debug, PartialEq)]
 enum Shapes {
     /// Hashes of the keys (searched first: contiguous, no pointer to follow), keys.
-    Few(Vec<u64>, Vec<(Box<[u8]>, ShapeCount)>),
-    Many(FxHashMap<Box<[u8]>, ShapeCount>),
+    Few(Vec<u64>, Vec<(Key, ShapeCount)>),
+    Many(FxHashMap<Key, ShapeCount>),
 }
 
 impl Default for Shapes {
@@ -86,6 +92,19 @@ pub struct Request<'a> {
 
 thread_local! {
     static KEY: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    /// This thread's distinct shape keys (freed with the thread: the scan's pool).
+    static INTERNED: RefCell<FxHashSet<Key>> = RefCell::new(FxHashSet::default());
+}
+
+fn intern(key: &[u8]) -> Key {
+    INTERNED.with_borrow_mut(|set| match set.get(key) {
+        Some(k) => k.clone(),
+        None => {
+            let k: Key = key.into();
+            set.insert(k.clone());
+            k
+        }
+    })
 }
 
 impl Seen {
@@ -113,7 +132,7 @@ impl Seen {
                 c.example = Some(example_text(r.raw_line));
             }
             count(&mut c, r);
-            self.insert(hash, key.as_slice().into(), c);
+            self.insert(hash, intern(key), c);
         })
     }
 
@@ -153,14 +172,14 @@ impl Seen {
         }
     }
 
-    fn insert(&mut self, hash: u64, key: Box<[u8]>, c: ShapeCount) {
+    fn insert(&mut self, hash: u64, key: Key, c: ShapeCount) {
         match &mut self.shapes {
             Shapes::Few(hashes, v) if v.len() < FEW => {
                 hashes.push(hash);
                 v.push((key, c));
             }
             Shapes::Few(_, v) => {
-                let mut m: FxHashMap<Box<[u8]>, ShapeCount> = std::mem::take(v).into_iter().collect();
+                let mut m: FxHashMap<Key, ShapeCount> = std::mem::take(v).into_iter().collect();
                 m.insert(key, c);
                 self.shapes = Shapes::Many(m);
             }
@@ -173,7 +192,7 @@ impl Seen {
     pub fn merge(&mut self, other: Seen) {
         self.overflow += other.overflow;
         self.examples += other.examples;
-        let theirs: Vec<(Box<[u8]>, ShapeCount)> = match other.shapes {
+        let theirs: Vec<(Key, ShapeCount)> = match other.shapes {
             Shapes::Few(_, v) => v,
             Shapes::Many(m) => m.into_iter().collect(),
         };
