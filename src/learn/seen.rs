@@ -217,10 +217,8 @@ impl Seen {
 }
 
 fn hash_of(key: &[u8]) -> u64 {
-    use std::hash::{BuildHasher, Hash, Hasher};
-    let mut h = rustc_hash::FxBuildHasher.build_hasher();
-    key.hash(&mut h);
-    h.finish()
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(key)
 }
 
 fn count(c: &mut ShapeCount, r: &Request) {
