@@ -14,8 +14,6 @@ use std::sync::Arc;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::aggregate::ip_stats::{max_opt, min_opt};
-
 /// Distinct request shapes kept per address and thread. A crawler walking a large site
 /// stops adding shapes here (its later requests still count in `overflow`); attackers
 /// rarely come near it, and the cap bounds memory on a 1 GB log with millions of
@@ -38,16 +36,40 @@ const FEW: usize = 8;
 pub const EXAMPLE_BYTES: usize = 400;
 
 /// Counts of one request shape by one address.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ShapeCount {
     pub hits: u64,
     /// Hits by an allowed user (`--allow-user`): evidence against a pattern whatever
     /// the address did otherwise.
-    pub allowed_user_hits: u64,
-    pub first: Option<i64>,
-    pub last: Option<i64>,
-    /// One raw line with this shape (lossless text, truncated), when kept.
-    pub example: Option<Box<str>>,
+    pub allowed_user_hits: u32,
+    /// First and last time (UTC micros); `i64::MAX`/`i64::MIN` while none is known
+    /// (see `first()`/`last()`): one entry exists per address and request, so its size
+    /// counts.
+    first: i64,
+    last: i64,
+    /// One raw line with this shape (lossless text, truncated), when kept (a thin
+    /// pointer: most entries have none).
+    example: Option<Box<Box<str>>>,
+}
+
+impl Default for ShapeCount {
+    fn default() -> Self {
+        ShapeCount { hits: 0, allowed_user_hits: 0, first: i64::MAX, last: i64::MIN, example: None }
+    }
+}
+
+impl ShapeCount {
+    pub fn first(&self) -> Option<i64> {
+        (self.first != i64::MAX).then_some(self.first)
+    }
+
+    pub fn last(&self) -> Option<i64> {
+        (self.last != i64::MIN).then_some(self.last)
+    }
+
+    pub fn example(&self) -> Option<&str> {
+        self.example.as_deref().map(|b| &**b)
+    }
 }
 
 /// A shape key, shared by every address of a thread that made the same request: one
@@ -129,7 +151,7 @@ impl Seen {
             };
             if keep {
                 self.examples += 1;
-                c.example = Some(example_text(r.raw_line));
+                c.example = Some(Box::new(example_text(r.raw_line)));
             }
             count(&mut c, r);
             self.insert(hash, intern(key), c);
@@ -201,9 +223,9 @@ impl Seen {
             match self.get_hashed(hash, &k) {
                 Some(mine) => {
                     mine.hits += c.hits;
-                    mine.allowed_user_hits += c.allowed_user_hits;
-                    mine.first = min_opt(mine.first, c.first);
-                    mine.last = max_opt(mine.last, c.last);
+                    mine.allowed_user_hits = mine.allowed_user_hits.saturating_add(c.allowed_user_hits);
+                    mine.first = mine.first.min(c.first);
+                    mine.last = mine.last.max(c.last);
                     if mine.example.is_none() {
                         mine.example = c.example;
                     }
@@ -223,9 +245,11 @@ fn hash_of(key: &[u8]) -> u64 {
 
 fn count(c: &mut ShapeCount, r: &Request) {
     c.hits += 1;
-    c.allowed_user_hits += u64::from(r.allowed_user);
-    c.first = min_opt(c.first, r.ts);
-    c.last = max_opt(c.last, r.ts);
+    c.allowed_user_hits = c.allowed_user_hits.saturating_add(u32::from(r.allowed_user));
+    if let Some(ts) = r.ts {
+        c.first = c.first.min(ts);
+        c.last = c.last.max(ts);
+    }
 }
 
 /// Lossless text of a raw line, cut at `EXAMPLE_BYTES` on a character boundary.
@@ -336,7 +360,7 @@ mod tests {
         b.record(&req("/a?x=3", 1));
         a.merge(b);
         let c = a.get(b"/a\0x\0xy").unwrap();
-        assert_eq!((c.hits, c.first, c.last), (3, Some(1), Some(5)));
+        assert_eq!((c.hits, c.first(), c.last()), (3, Some(1), Some(5)));
         assert_eq!(a.get(b"/a\0\0xy").unwrap().hits, 1);
         let mut big = Seen::default();
         let paths: Vec<String> = (0..MAX_SHAPES + 10).map(|i| format!("/p{i}")).collect();

@@ -107,7 +107,8 @@ struct Use {
 fn candidates_of(seen: &Seen, allowed_user_only: bool) -> BTreeMap<Candidate, Use> {
     let mut out: BTreeMap<Candidate, Use> = BTreeMap::new();
     for (key, c) in seen.iter() {
-        let hits = if allowed_user_only { c.allowed_user_hits } else { c.hits - c.allowed_user_hits };
+        let allowed = u64::from(c.allowed_user_hits);
+        let hits = if allowed_user_only { allowed } else { c.hits.saturating_sub(allowed) };
         if hits == 0 {
             continue;
         }
@@ -115,10 +116,10 @@ fn candidates_of(seen: &Seen, allowed_user_only: bool) -> BTreeMap<Candidate, Us
         for candidate in of_shape(path, params, agent) {
             let u = out.entry(candidate).or_default();
             u.hits += hits;
-            u.first = min_opt(u.first, c.first);
-            u.last = max_opt(u.last, c.last);
+            u.first = min_opt(u.first, c.first());
+            u.last = max_opt(u.last, c.last());
             if u.example.is_none() {
-                u.example = c.example.clone();
+                u.example = c.example().map(Box::from);
             }
         }
     }
@@ -201,7 +202,7 @@ fn weigh_benign<'a>(tallies: &mut BTreeMap<Candidate, Tally>, others: impl Itera
     for address in others {
         matched.clear();
         for (key, c) in address.seen.iter() {
-            let hits = if address.benign { c.hits } else { c.allowed_user_hits };
+            let hits = if address.benign { c.hits } else { u64::from(c.allowed_user_hits) };
             if hits == 0 {
                 continue;
             }
