@@ -32,6 +32,48 @@ pub enum Command {
     /// The weekly report from a history store alone (no logs needed): the scan's
     /// tables for a period, new vs returning attackers, change on the period before.
     Report(ReportArgs),
+    /// Suggest new attack patterns from what attackers requested that no rule knows
+    /// (and no benign address requested); append chosen ones to a pattern file.
+    Learn(LearnCmdArgs),
+}
+
+/// How new attack patterns are learned (`scan` writes them to suggested-patterns.txt).
+#[derive(Args, Debug, Clone)]
+pub struct LearnArgs {
+    /// Learn from addresses with this verdict or worse: block, or watch (block and watch).
+    #[arg(long, value_parser = ["block", "watch"], default_value = "block")]
+    pub learn_from: String,
+
+    /// Distinct attacker addresses a suggested pattern needs.
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub learn_min_attackers: u32,
+
+    /// Distinct benign addresses a suggested pattern may have (tolerance).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub learn_max_benign: u32,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct LearnCmdArgs {
+    /// Append the suggestions with these numbers (as listed) to the pattern file.
+    #[arg(long, value_name = "N,M", value_delimiter = ',', conflicts_with = "accept_all")]
+    pub accept: Vec<usize>,
+
+    /// Append every suggestion (with --min-support: those with at least K attacker IPs).
+    #[arg(long)]
+    pub accept_all: bool,
+
+    /// With --accept-all: only suggestions used by at least K attacker addresses.
+    #[arg(long, value_name = "K", requires = "accept_all")]
+    pub min_support: Option<u32>,
+
+    /// The attack pattern file to append to [default: the first --attack-patterns file].
+    #[arg(long, value_name = "FILE")]
+    pub to: Option<PathBuf>,
+
+    /// Everything `scan` takes (paths, time window, detection settings, --learn-*).
+    #[command(flatten)]
+    pub scan: ScanArgs,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -207,6 +249,9 @@ pub struct ScanArgs {
     /// in the report; off by default (slow, and it tells the attacker's DNS you looked).
     #[arg(long)]
     pub dns: bool,
+
+    #[command(flatten)]
+    pub learn: LearnArgs,
 
     /// No progress bar and no summary on the terminal (warnings still go to stderr).
     #[arg(long, short)]

@@ -7,7 +7,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use crate::aggregate::blocklist::{BlocklistFile, BlocklistSettings};
 use crate::cli::{DetectArgs, OutputFormat, ScanArgs};
 use crate::detect::allowlist::{AllowList, Block};
-use crate::detect::policy::{Mode, Policy, Thresholds};
+use crate::detect::policy::{Mode, Policy, Thresholds, Verdict};
 use crate::detect::settings::SettingsFile;
 use crate::detect::Classifier;
 use crate::event::Format;
@@ -109,6 +109,7 @@ pub struct ScanConfig {
     pub all_ips: bool,
     pub quiet: bool,
     pub blocklist: BlocklistSettings,
+    pub learn: crate::learn::LearnOptions,
 }
 
 impl ScanConfig {
@@ -168,6 +169,11 @@ impl ScanConfig {
             },
             quiet: args.quiet,
             blocklist,
+            learn: crate::learn::LearnOptions {
+                learn_from: if args.learn.learn_from == "watch" { Verdict::Watch } else { Verdict::Block },
+                min_attackers: args.learn.learn_min_attackers.max(1),
+                max_benign: args.learn.learn_max_benign,
+            },
         })
     }
 }

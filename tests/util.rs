@@ -5,8 +5,14 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// The knocklog binary; `KNOCKLOG_BIN` overrides the one cargo built (on a machine
+/// where several worktrees share one target directory, the built one can be replaced
+/// by another worktree's build between compiling and running the tests).
 pub fn knocklog() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_knocklog"))
+    match std::env::var_os("KNOCKLOG_BIN") {
+        Some(bin) => Command::new(bin),
+        None => Command::new(env!("CARGO_BIN_EXE_knocklog")),
+    }
 }
 
 pub fn repo() -> PathBuf {

@@ -32,6 +32,8 @@ pub struct IpStats {
     /// counted inline for the same reason.
     pub statuses: Vec<(u16, u64)>,
     statuses_now: [(u16, u32); 4],
+    /// Access-log requests no rule judged, for learning new attack patterns.
+    pub learn: Option<Box<crate::learn::seen::Seen>>,
 }
 
 impl IpStats {
@@ -113,6 +115,13 @@ impl IpStats {
             add_count(&mut self.statuses, status, n);
         }
         self.suspicion = match (self.suspicion.take(), other.suspicion) {
+            (Some(mut a), Some(b)) => {
+                a.merge(*b);
+                Some(a)
+            }
+            (a, b) => a.or(b),
+        };
+        self.learn = match (self.learn.take(), other.learn) {
             (Some(mut a), Some(b)) => {
                 a.merge(*b);
                 Some(a)

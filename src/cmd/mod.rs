@@ -4,6 +4,7 @@
 
 pub mod explain;
 pub mod history;
+pub mod learn;
 pub mod query;
 pub mod report;
 pub mod scan;
@@ -34,6 +35,7 @@ pub fn main() -> ExitCode {
         Command::Query(args) => query::run(&args),
         Command::History(args) => history::run(&args),
         Command::Report(args) => report::run(&args),
+        Command::Learn(args) => learn::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

