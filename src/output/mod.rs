@@ -10,6 +10,7 @@ pub mod report;
 pub mod summary;
 pub mod table;
 pub mod tables;
+pub mod terminal;
 pub mod writer;
 
 use std::path::{Path, PathBuf};
