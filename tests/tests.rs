@@ -12,3 +12,4 @@ mod report_browser;
 mod robustness;
 mod sample_logs;
 mod util;
+mod weekly_report;
