@@ -109,7 +109,7 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
         })
         .collect();
     let count = |v: Verdict| ips.iter().filter(|a| a.verdict == v).count();
-    let summary = json!({
+    let mut summary = json!({
         "period": { "first_day": format_day(days.first), "last_day": format_day(days.last), "days_held": held },
         "previous": { "first_day": format_day(previous_days.first), "last_day": format_day(previous_days.last) },
         "attackers": { "this": attackers.len(), "previous": prev_attackers, "new": attackers.len() - returning, "returning": returning },
@@ -117,7 +117,6 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
         "verdicts": { "block": count(Verdict::Block), "watch": count(Verdict::Watch), "sneak": ips.iter().filter(|a| a.sneak).count() },
         "by_category": by_category,
     });
-    let mut summary = summary;
     summary["blocklist"] = serde_json::to_value(BlocklistSummary::new(&blocklist, &settings))?;
     write_atomic(&args.out.join("report.json"), &serde_json::to_vec_pretty(&summary)?)?;
     let first_ts = ips.iter().filter_map(|a| a.stats.first_seen).min();

@@ -13,7 +13,7 @@ use super::sections::{
     cap_note, heading, note, table_end, table_start, table_start_in, td_addr, td_num, td_plain, td_text, verdict_badge,
     Kind,
 };
-use super::{ReportData, MAX_VISITORS};
+use super::ReportData;
 use crate::detect::policy::Verdict;
 
 /// Sources listed in the overview at most.
@@ -130,9 +130,13 @@ fn attackers(out: &mut String, label: &str, rows: &[AttackerRow], total: usize, 
         note(out, if returning { "No attacker of this period came back." } else { "No new attacker." });
         return;
     }
-    let mut columns =
-        vec![("Address", Kind::Text), ("Verdict", Kind::Text), ("Score", Kind::Num), ("Suspicious", Kind::Num)];
-    columns.push(("Days", Kind::Num));
+    let mut columns = vec![
+        ("Address", Kind::Text),
+        ("Verdict", Kind::Text),
+        ("Score", Kind::Num),
+        ("Suspicious", Kind::Num),
+        ("Days", Kind::Num),
+    ];
     if returning {
         columns.extend([("Previous period", Kind::Num), ("First suspicious (UTC)", Kind::Num)]);
     }
@@ -161,7 +165,6 @@ fn attackers(out: &mut String, label: &str, rows: &[AttackerRow], total: usize, 
         out.push_str("</tr>");
     }
     table_end(out);
-    debug_assert!(rows.len() <= MAX_VISITORS);
     cap_note(out, rows.len(), total, "attackers", "attackers.csv");
 }
 
