@@ -90,7 +90,7 @@ pub struct ReportArgs {
     #[arg(long)]
     pub until: Option<String>,
 
-    /// Directory for the tables and report.json (created if missing).
+    /// Directory for the tables, blocklist, report.html and report.json (created if missing).
     #[arg(long, short, default_value = "knocklog-report")]
     pub out: PathBuf,
 
@@ -100,6 +100,13 @@ pub struct ReportArgs {
 
     #[command(flatten)]
     pub detect: DetectArgs,
+
+    #[command(flatten)]
+    pub blocklist: BlocklistArgs,
+
+    /// Also write report-fragment.html (as `scan --html-fragment`).
+    #[arg(long)]
+    pub html_fragment: bool,
 
     /// No summary on the terminal.
     #[arg(long, short)]

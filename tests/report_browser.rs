@@ -58,7 +58,7 @@ fn chromium() -> PathBuf {
 }
 
 /// The DOM after load, as chromium headless serialises it.
-fn dump_dom(page: &Path) -> String {
+pub fn dump_dom(page: &Path) -> String {
     let profile = tempfile::tempdir().unwrap();
     let out = Command::new(chromium())
         .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])

@@ -13,3 +13,4 @@ mod report_browser;
 mod robustness;
 mod sample_logs;
 mod util;
+mod weekly_report;

@@ -8,12 +8,15 @@ use anyhow::Context;
 use serde_json::json;
 
 use super::{EXIT_OK, EXIT_SKIPPED};
+use crate::aggregate::blocklist::{self, BenignAddresses, BlocklistSettings};
 use crate::cli::{OutputFormat, ReportArgs};
 use crate::config::{DetectConfig, UsageError};
 use crate::detect::assess::{assess, Assessed};
 use crate::detect::policy::Verdict;
 use crate::detect::Category;
+use crate::output::blocklist::{write_all as write_blocklist, BlocklistSummary, Provenance};
 use crate::output::parquet_out::to_dataframe;
+use crate::output::report::{self, AttackerRow, Change, HistoryView, ReportData, SourceRow};
 use crate::output::table::{Batch, BatchBuilder};
 use crate::output::tables::{daily_batch, events_batch, ips_batch, sessions_batch, usernames_batch};
 use crate::output::writer::TableWriter;
@@ -22,10 +25,11 @@ use crate::query::render;
 use crate::store::period::{self, Days};
 use crate::store::Store;
 use crate::text::for_terminal;
-use crate::time::{day_of, format_day, parse_when};
+use crate::time::{day_of, format_day, format_ts, parse_when};
 
 pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
-    let policy = DetectConfig::from_args(&args.detect)?.policy;
+    let detect = DetectConfig::from_args(&args.detect)?;
+    let policy = detect.policy;
     let now =
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_micros() as i64).unwrap_or(0);
     let when = |flag: &str, s: &str| {
@@ -61,7 +65,17 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
         })
         .count();
 
+    // The store's sources stand for the scanned paths: logs it read under /var/log
+    // make this machine's addresses own addresses, as in a scan of them.
+    let source_paths: Vec<std::path::PathBuf> = store.manifest.sources.iter().map(|s| s.path.clone().into()).collect();
+    let settings = BlocklistSettings::resolve(&args.blocklist, &detect.blocklist, &source_paths)?;
+    let tally = period::tally(&period.events)?;
+    let lines: u64 = period.ips.iter().map(|(_, s)| s.events).sum();
+    // Addresses with traffic in the period that did not count against them: a
+    // proposed range must not cover them (the period's, as a scan of its logs would).
+    let benign = BenignAddresses::collect(&period.ips);
     let ips = assess(period.ips, &policy, false);
+    let blocklist = blocklist::build(&ips, &benign, &policy.allow_ips, &settings);
     for (name, batch) in [
         ("ips", ips_batch(&ips)),
         ("daily", daily_batch(&ips)),
@@ -95,7 +109,7 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
         })
         .collect();
     let count = |v: Verdict| ips.iter().filter(|a| a.verdict == v).count();
-    let summary = json!({
+    let mut summary = json!({
         "period": { "first_day": format_day(days.first), "last_day": format_day(days.last), "days_held": held },
         "previous": { "first_day": format_day(previous_days.first), "last_day": format_day(previous_days.last) },
         "attackers": { "this": attackers.len(), "previous": prev_attackers, "new": attackers.len() - returning, "returning": returning },
@@ -103,7 +117,62 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
         "verdicts": { "block": count(Verdict::Block), "watch": count(Verdict::Watch), "sneak": ips.iter().filter(|a| a.sneak).count() },
         "by_category": by_category,
     });
+    summary["blocklist"] = serde_json::to_value(BlocklistSummary::new(&blocklist, &settings))?;
     write_atomic(&args.out.join("report.json"), &serde_json::to_vec_pretty(&summary)?)?;
+    let first_ts = ips.iter().filter_map(|a| a.stats.first_seen).min();
+    let last_ts = ips.iter().filter_map(|a| a.stats.last_seen).max();
+    let provenance = Provenance {
+        generated: now,
+        first_ts: first_ts.map(format_ts).or_else(|| Some(format_day(days.first))),
+        last_ts: last_ts.map(format_ts).or_else(|| Some(format_day(days.last))),
+    };
+    write_blocklist(&args.out, &blocklist, &settings, &provenance)?;
+
+    let runs: std::collections::BTreeMap<u64, &str> =
+        store.manifest.runs.iter().map(|r| (r.id, r.at.as_str())).collect();
+    let at = |run: u64| runs.get(&run).map_or_else(|| format!("run {run}"), |s| (*s).to_owned());
+    let view = HistoryView {
+        store: dir.display().to_string(),
+        days: (days.first, days.last),
+        previous_days: (previous_days.first, previous_days.last),
+        days_held: held,
+        lines,
+        sources: store
+            .manifest
+            .sources
+            .iter()
+            .map(|s| SourceRow {
+                path: s.path.clone(),
+                lines: s.lines,
+                bytes: s.bytes,
+                first_read: at(s.first_run),
+                last_read: at(s.last_run),
+            })
+            .collect(),
+        attackers: Change { this: attackers.len() as u64, previous: prev_attackers as u64 },
+        suspicious_events: Change { this: this_events, previous: prev_events },
+        by_category: Category::ALL
+            .iter()
+            .filter(|c| c.is_suspicious())
+            .map(|c| {
+                let n = |m: &std::collections::BTreeMap<String, crate::store::tables::DayIp>| {
+                    m.values().map(|d| d.by_category[c.index()]).sum()
+                };
+                (*c, Change { this: n(&period.by_ip), previous: n(&previous) })
+            })
+            .collect(),
+        ..HistoryView::default()
+    }
+    .with_attackers(
+        attackers
+            .iter()
+            .map(|a| {
+                AttackerRow::of(a, first_seen.get(&a.ip).copied(), previous.get(&a.ip).map_or(0, |d| d.suspicious))
+            })
+            .collect(),
+    );
+    let html = ReportData::from_history(&ips, &tally, &policy, view).with_blocklist(&blocklist.entries);
+    let written = report::write_reports(&args.out, &html, args.html_fragment)?;
 
     if !args.quiet {
         let mut out = std::io::stdout().lock();
@@ -127,10 +196,18 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
         )?;
         writeln!(
             out,
-            "{} to block ({} sneak attackers), {} to watch; tables in {}.",
+            "{} to block ({} sneak attackers), {} to watch; blocklist: {} entries.",
             count(Verdict::Block),
             ips.iter().filter(|a| a.sneak).count(),
             count(Verdict::Watch),
+            blocklist.entries.len(),
+        )?;
+        for p in &written {
+            writeln!(out, "Report: {}", for_terminal(&p.display().to_string()))?;
+        }
+        writeln!(
+            out,
+            "Tables: ips, daily, sessions, usernames, attackers, events, blocklist files and report.json in {}",
             for_terminal(&args.out.display().to_string())
         )?;
     }

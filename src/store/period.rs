@@ -14,6 +14,7 @@ use crate::aggregate::ip_stats::SuspiciousLine;
 use crate::aggregate::IpStats;
 use crate::detect::policy::{Mode, Policy};
 use crate::detect::Category;
+use crate::output::report::EventTally;
 use crate::time::format_day;
 
 /// Days `[first, last]`, UTC day numbers.
@@ -165,6 +166,25 @@ pub fn load(store: &Store, days: Days, policy: &Policy) -> anyhow::Result<Period
     }
     ips.sort_by(|a, b| b.1.events.cmp(&a.1.events).then_with(|| a.0.cmp(&b.0)));
     Ok(Period { ips, events, by_ip })
+}
+
+/// The report's tally of the period's events (`Period::events`): what `TallySink`
+/// counted as the same events streamed to a scan's events table. The store keeps no
+/// event without a time, so their usernames' tries are not in the split.
+pub fn tally(events: &DataFrame) -> anyhow::Result<EventTally> {
+    let mut tally = EventTally::default();
+    if events.height() == 0 {
+        return Ok(tally);
+    }
+    let ts = ints(events, "ts")?;
+    let category = texts(events, "category")?;
+    let counts: Vec<Option<bool>> = events.column("counts")?.as_materialized_series().bool()?.iter().collect();
+    let user = texts(events, "user")?;
+    for i in 0..events.height() {
+        let Some(cat) = category[i].as_deref().and_then(Category::from_name) else { continue };
+        tally.count_line(counts[i].unwrap_or(false), ts[i], cat, user[i].as_deref().unwrap_or_default());
+    }
+    Ok(tally)
 }
 
 /// `YYYY-MM-DD .. YYYY-MM-DD`.

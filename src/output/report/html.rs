@@ -30,9 +30,12 @@ pub fn content_security_policy() -> String {
 /// The whole page: report.html.
 pub fn render_page(data: &ReportData) -> String {
     let body = section(data);
-    let title = match data.period {
-        Some((a, b)) => format!("knocklog report {} to {} (UTC)", format::day(day(a)), format::day(day(b))),
-        None => "knocklog report".to_owned(),
+    let title = match (&data.history, data.period) {
+        (Some(h), _) => format!("knocklog report {} to {} (UTC)", format::day(h.days.0), format::day(h.days.1)),
+        (None, period) => match period {
+            Some((a, b)) => format!("knocklog report {} to {} (UTC)", format::day(day(a)), format::day(day(b))),
+            None => "knocklog report".to_owned(),
+        },
     };
     let mut out = String::with_capacity(body.len() + STYLE.len() + SCRIPT.len() + 1024);
     out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");

@@ -1,14 +1,16 @@
 //! report.html and report-fragment.html: a plain, owned model of what the report shows
-//! (`ReportData`, built from a scan's outputs or, later, from the history store) and
+//! (`ReportData`, built from a scan's outputs or from the history store) and
 //! the writer that turns it into one self-contained, strictly escaped HTML page.
 
 mod charts;
 pub mod dns;
 pub mod escape;
 mod format;
+pub mod history;
 mod html;
 mod sections;
 pub mod tally;
+mod weekly;
 
 use std::collections::BTreeMap;
 
@@ -23,6 +25,7 @@ use crate::detect::Category;
 use crate::learn::Suggestion;
 use crate::time::day_of;
 
+pub use history::{AttackerRow, Change, HistoryView, SourceRow};
 pub use html::{render_fragment, render_page};
 pub use tally::{EventTally, TallySink, UserSplit};
 
@@ -158,6 +161,9 @@ pub struct ReportData {
     pub suggestions: Option<Vec<Suggestion>>,
     /// Two-way DNS was asked for (`--dns`), whether or not it found names.
     pub dns_requested: bool,
+    /// Built from the history store (`knocklog report`): the store, new vs returning
+    /// attackers and the change on the period before.
+    pub history: Option<Box<HistoryView>>,
 }
 
 impl ReportData {
@@ -208,6 +214,7 @@ impl ReportData {
             blocklist: None,
             suggestions: None,
             dns_requested: false,
+            history: None,
         }
     }
 

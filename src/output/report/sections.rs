@@ -16,18 +16,18 @@ use crate::detect::Category;
 const CELL_CHARS: usize = 120;
 
 #[derive(Clone, Copy, PartialEq)]
-enum Kind {
+pub(super) enum Kind {
     Text,
     Num,
 }
 
 /// Opens a sortable table.
-fn table_start(out: &mut String, label: &str, columns: &[(&str, Kind)]) {
+pub(super) fn table_start(out: &mut String, label: &str, columns: &[(&str, Kind)]) {
     table_start_in(out, "knocklog-scroll", label, columns)
 }
 
 /// Opens a sortable table in a container of the given classes.
-fn table_start_in(out: &mut String, classes: &str, label: &str, columns: &[(&str, Kind)]) {
+pub(super) fn table_start_in(out: &mut String, classes: &str, label: &str, columns: &[(&str, Kind)]) {
     let _ = write!(out, r#"<div class="{classes}"><table class="knocklog-table" aria-label="{label}"><thead><tr>"#);
     for (name, kind) in columns {
         let class = if *kind == Kind::Num { r#" class="knocklog-num" data-type="num""# } else { "" };
@@ -36,12 +36,12 @@ fn table_start_in(out: &mut String, classes: &str, label: &str, columns: &[(&str
     out.push_str("</tr></thead><tbody>");
 }
 
-fn table_end(out: &mut String) {
+pub(super) fn table_end(out: &mut String) {
     out.push_str("</tbody></table></div>");
 }
 
 /// Attacker text in a cell, shortened, with the whole text in a quoted `title`.
-fn td_text(out: &mut String, s: &str) {
+pub(super) fn td_text(out: &mut String, s: &str) {
     let (shown, cut) = shorten(s, CELL_CHARS);
     if cut {
         out.push_str(r#"<td class="knocklog-code" title=""#);
@@ -57,7 +57,7 @@ fn td_text(out: &mut String, s: &str) {
 }
 
 /// An address cell: kept on one line (addresses that are not IPs are shortened).
-fn td_addr(out: &mut String, s: &str) {
+pub(super) fn td_addr(out: &mut String, s: &str) {
     let (shown, cut) = shorten(s, 45);
     // Addresses sort by value, not as text (185.81... before 185.242...).
     match s.parse::<std::net::IpAddr>() {
@@ -77,11 +77,11 @@ fn td_addr(out: &mut String, s: &str) {
     out.push_str("</td>");
 }
 
-fn td_num(out: &mut String, n: u64) {
+pub(super) fn td_num(out: &mut String, n: u64) {
     let _ = write!(out, r#"<td class="knocklog-num" data-v="{n}">{}</td>"#, count(n));
 }
 
-fn td_time(out: &mut String, ts: Option<i64>) {
+pub(super) fn td_time(out: &mut String, ts: Option<i64>) {
     match ts {
         Some(t) => {
             let _ = write!(out, r#"<td class="knocklog-time" data-v="{t}">{}</td>"#, format::time(t));
@@ -90,16 +90,16 @@ fn td_time(out: &mut String, ts: Option<i64>) {
     }
 }
 
-fn td_plain(out: &mut String, html: &str) {
+pub(super) fn td_plain(out: &mut String, html: &str) {
     let _ = write!(out, "<td>{html}</td>");
 }
 
-fn note(out: &mut String, text: &str) {
+pub(super) fn note(out: &mut String, text: &str) {
     let _ = write!(out, r#"<p class="knocklog-note">{text}</p>"#);
 }
 
 /// "Showing the first N of M (cap); file has them all", when capped.
-fn cap_note(out: &mut String, shown: usize, total: usize, what: &str, file: &str) {
+pub(super) fn cap_note(out: &mut String, shown: usize, total: usize, what: &str, file: &str) {
     if total > shown {
         note(
             out,
@@ -114,7 +114,7 @@ fn cap_note(out: &mut String, shown: usize, total: usize, what: &str, file: &str
 }
 
 /// Categories with their swatches; `stacked` puts one per line.
-fn categories_html(out: &mut String, stacked: bool, cats: impl Iterator<Item = (Category, Option<u64>)>) {
+pub(super) fn categories_html(out: &mut String, stacked: bool, cats: impl Iterator<Item = (Category, Option<u64>)>) {
     out.push_str(if stacked {
         r#"<td class="knocklog-cats knocklog-stack">"#
     } else {
@@ -135,7 +135,7 @@ fn categories_html(out: &mut String, stacked: bool, cats: impl Iterator<Item = (
     out.push_str("</td>");
 }
 
-fn verdict_badge(v: Verdict, sneak: bool) -> String {
+pub(super) fn verdict_badge(v: Verdict, sneak: bool) -> String {
     let mut s = format!(r#"<span class="knocklog-verdict knocklog-{0}">{0}</span>"#, v.as_str());
     if sneak {
         s.push_str(r#" <span class="knocklog-verdict knocklog-sneak">sneak</span>"#);
@@ -143,46 +143,8 @@ fn verdict_badge(v: Verdict, sneak: bool) -> String {
     s
 }
 
-fn heading(out: &mut String, id: &str, title: &str) {
-    let _ = write!(out, r#"<h2 id="knocklog-{id}">{title}</h2>"#);
-}
-
-pub fn section(d: &ReportData) -> String {
-    let mut out = String::with_capacity(64 * 1024);
-    out.push_str(r#"<section class="knocklog">"#);
-    header(&mut out, d);
-    overview(&mut out, d);
-    access(&mut out, d);
-    auth(&mut out, d);
-    sneak(&mut out, d);
-    tops(&mut out, d);
-    patterns_and_blocklist(&mut out, d);
-    let _ = write!(
-        out,
-        r#"<footer class="knocklog-footer">Written by knocklog {}. All times are UTC. Log content is shown as text, never followed or run.</footer></section>"#,
-        super::escape::text(&d.version)
-    );
-    out
-}
-
-fn header(out: &mut String, d: &ReportData) {
-    out.push_str(r#"<header class="knocklog-header"><h1>knocklog report</h1><p class="knocklog-period">"#);
-    match d.period {
-        Some((a, b)) => {
-            let _ = write!(out, "{} to {} UTC", format::time(a), format::time(b));
-        }
-        None => out.push_str("No timestamps were read."),
-    }
-    out.push_str(r##"</p><nav class="knocklog-nav"><a href="#knocklog-overview">Overview</a> <a href="#knocklog-access">Access</a> <a href="#knocklog-auth">Auth errors</a> <a href="#knocklog-sneak">Sneak attackers</a> <a href="#knocklog-top">Top lists</a>"##);
-    if d.suggestions.is_some() || d.blocklist.is_some() {
-        out.push_str(r##" <a href="#knocklog-blocklist">Patterns &amp; blocklist</a>"##);
-    }
-    out.push_str("</nav></header>");
-}
-
-fn overview(out: &mut String, d: &ReportData) {
+fn scan_figures(out: &mut String, d: &ReportData) {
     let t = &d.totals;
-    heading(out, "overview", "Overview");
     out.push_str(r#"<dl class="knocklog-figures">"#);
     let mut figure = |name: &str, value: String, sub: String| {
         let _ = write!(out, "<div><dt>{name}</dt><dd>{value}<small>{sub}</small></dd></div>");
@@ -206,8 +168,61 @@ fn overview(out: &mut String, d: &ReportData) {
     );
     figure("Sneak attackers", count(t.sneak as u64), "quiet returners".into());
     out.push_str("</dl>");
+}
 
-    match d.day_span() {
+pub(super) fn heading(out: &mut String, id: &str, title: &str) {
+    let _ = write!(out, r#"<h2 id="knocklog-{id}">{title}</h2>"#);
+}
+
+pub fn section(d: &ReportData) -> String {
+    let mut out = String::with_capacity(64 * 1024);
+    out.push_str(r#"<section class="knocklog">"#);
+    header(&mut out, d);
+    if let Some(h) = &d.history {
+        super::weekly::section(&mut out, h);
+    }
+    overview(&mut out, d);
+    access(&mut out, d);
+    auth(&mut out, d);
+    sneak(&mut out, d);
+    tops(&mut out, d);
+    patterns_and_blocklist(&mut out, d);
+    let _ = write!(
+        out,
+        r#"<footer class="knocklog-footer">Written by knocklog {}. All times are UTC. Log content is shown as text, never followed or run.</footer></section>"#,
+        super::escape::text(&d.version)
+    );
+    out
+}
+
+fn header(out: &mut String, d: &ReportData) {
+    out.push_str(r#"<header class="knocklog-header"><h1>knocklog report</h1><p class="knocklog-period">"#);
+    match (&d.history, d.period) {
+        (Some(h), _) => super::weekly::period_line(out, h),
+        (None, Some((a, b))) => {
+            let _ = write!(out, "{} to {} UTC", format::time(a), format::time(b));
+        }
+        (None, None) => out.push_str("No timestamps were read."),
+    }
+    out.push_str(r#"</p><nav class="knocklog-nav">"#);
+    if d.history.is_some() {
+        out.push_str(r##"<a href="#knocklog-weekly">This period</a> "##);
+    }
+    out.push_str(r##"<a href="#knocklog-overview">Overview</a> <a href="#knocklog-access">Access</a> <a href="#knocklog-auth">Auth errors</a> <a href="#knocklog-sneak">Sneak attackers</a> <a href="#knocklog-top">Top lists</a>"##);
+    if d.suggestions.is_some() || d.blocklist.is_some() {
+        out.push_str(r##" <a href="#knocklog-blocklist">Patterns &amp; blocklist</a>"##);
+    }
+    out.push_str("</nav></header>");
+}
+
+fn overview(out: &mut String, d: &ReportData) {
+    heading(out, "overview", "Overview");
+    match &d.history {
+        Some(h) => super::weekly::overview_figures(out, d, h),
+        None => scan_figures(out, d),
+    }
+
+    match d.chart_span() {
         Some((first, last)) if !d.daily.is_empty() => {
             let unit = charts::Bins::new(first, last, charts::CHART_COLUMNS).unit();
             let _ = write!(out, "<h3>Suspicious events per {unit}, by category</h3>");
@@ -228,6 +243,13 @@ fn overview(out: &mut String, d: &ReportData) {
         }
     }
 
+    match &d.history {
+        Some(h) => super::weekly::sources(out, h),
+        None => files(out, d),
+    }
+}
+
+fn files(out: &mut String, d: &ReportData) {
     out.push_str("<h3>Files</h3>");
     table_start(
         out,
@@ -285,6 +307,8 @@ fn access(out: &mut String, d: &ReportData) {
             "Worst first. <em>block</em>: enough strikes or a sneak attacker; <em>watch</em>: fewer. Reverse DNS: ✓ when the name resolves back to the address; an unconfirmed name is only what the address owner claims."
         } else if d.dns_requested {
             "Worst first. <em>block</em>: enough strikes or a sneak attacker; <em>watch</em>: fewer. Reverse DNS: no listed address has a name (or DNS did not answer in time)."
+        } else if d.history.is_some() {
+            "Worst first. <em>block</em>: enough strikes or a sneak attacker; <em>watch</em>: fewer."
         } else {
             "Worst first. <em>block</em>: enough strikes or a sneak attacker; <em>watch</em>: fewer. Scan with <code>--dns</code> for reverse DNS names."
         },
@@ -458,7 +482,7 @@ fn top_table(out: &mut String, label: &str, column: &str, rows: &[TopRow], total
 
 fn sneak(out: &mut String, d: &ReportData) {
     heading(out, "sneak", "Sneak attackers");
-    match d.day_span() {
+    match d.chart_span() {
         Some((first, last)) if !d.heat.is_empty() => {
             let unit = charts::Bins::new(first, last, charts::HEAT_COLUMNS).unit();
             note(

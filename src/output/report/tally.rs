@@ -36,18 +36,24 @@ impl EventTally {
     /// Counts one event; lines that do not count against their address are skipped,
     /// so the totals equal the `suspicious_events` of the `ips` table.
     pub fn count(&mut self, e: &Event) {
-        if !e.counts {
+        self.count_line(e.counts, e.ts, e.category, &e.user);
+    }
+
+    /// Counts one line from its parts: what `count` does with an event, for events
+    /// read back from a table (the history store's `events`).
+    pub fn count_line(&mut self, counts: bool, ts: Option<i64>, category: Category, user: &str) {
+        if !counts {
             return;
         }
-        if let Some(ts) = e.ts {
-            *self.day_category.entry((day_of(ts), e.category)).or_default() += 1;
+        if let Some(ts) = ts {
+            *self.day_category.entry((day_of(ts), category)).or_default() += 1;
         }
-        if !e.user.is_empty() {
-            let split = match self.users.get_mut(e.user.as_str()) {
+        if !user.is_empty() {
+            let split = match self.users.get_mut(user) {
                 Some(s) => s,
-                None => self.users.entry(e.user.clone()).or_default(),
+                None => self.users.entry(user.to_owned()).or_default(),
             };
-            match e.category {
+            match category {
                 Category::AuthBadUser => split.bad_user += 1,
                 Category::AuthBadPassword => split.bad_password += 1,
                 _ => split.other += 1,

@@ -286,3 +286,78 @@ fn dns_names_are_shown_escaped_and_marked() {
     assert!(page.contains("scan.example.net ✓"));
     assert!(page.contains("&lt;b&gt;evil&lt;/b&gt; <small>(unconfirmed)</small>"));
 }
+
+/// A history report of one returning prober; the store's and a source's names are
+/// hostile.
+fn history_sample() -> ReportData {
+    let base = sample();
+    let (ips, tally) = scan(&[Line {
+        ip: "198.51.100.7",
+        ts: 100 * DAY,
+        category: Category::Probe,
+        user: "",
+        path: "/.env",
+        agent: "",
+    }]);
+    let rows: Vec<AttackerRow> = ips.iter().map(|a| AttackerRow::of(a, Some(90), 2)).collect();
+    let view = HistoryView {
+        store: format!("/srv/{HOSTILE}"),
+        days: (100, 106),
+        previous_days: (93, 99),
+        days_held: 7,
+        lines: 40,
+        sources: vec![SourceRow { path: HOSTILE.into(), lines: 40, bytes: 4000, ..Default::default() }],
+        attackers: Change { this: 1, previous: 4 },
+        suspicious_events: Change { this: 1, previous: 0 },
+        by_category: vec![(Category::Probe, Change { this: 1, previous: 0 })],
+        ..HistoryView::default()
+    }
+    .with_attackers(rows);
+    assert!(base.history.is_none(), "a scan report has no history");
+    ReportData::from_history(&ips, &tally, &policy(), view)
+}
+
+#[test]
+fn history_report_shows_the_store_and_the_change() {
+    let d = history_sample();
+    assert!(d.files.is_empty(), "the store keeps no per-file counts of a period");
+    assert_eq!((d.totals.files, d.totals.lines), (1, 40));
+    let h = d.history.as_deref().unwrap();
+    assert_eq!((h.new_total, h.returning_total), (0, 1));
+    let page = render_page(&d);
+    assert!(page.contains("<title>knocklog report 1970-04-11 to 1970-04-17 (UTC)</title>"));
+    assert!(page.contains("id=\"knocklog-weekly\""));
+    assert!(page.contains(r#"<span class="knocklog-down">-3 (-75 %)</span> on 4"#), "attackers fell");
+    assert!(page.contains(r#"<span class="knocklog-up">+1 (none before)</span> on 0"#), "events rose from none");
+    assert!(page.contains(">1970-04-01</td>"), "the returner's first suspicious day");
+    assert!(!page.contains("<h3>Files</h3>"));
+    assert!(!page.contains("<script>document") && !page.contains("<img"), "hostile names are escaped");
+    let frag = render_fragment(&d);
+    for (i, _) in frag.match_indices("class=\"") {
+        let value = &frag[i + 7..];
+        for class in value[..value.find('"').unwrap()].split_whitespace() {
+            assert!(class == "knocklog" || class.starts_with("knocklog-"), "unprefixed class {class:?}");
+        }
+    }
+}
+
+#[test]
+fn the_tally_of_stored_lines_is_the_tally_of_events() {
+    let mut streamed = EventTally::default();
+    let mut stored = EventTally::default();
+    for (category, user, counts) in [
+        (Category::AuthBadUser, "root", true),
+        (Category::AuthBadPassword, "alice", true),
+        (Category::Probe, "", true),
+        (Category::ScannerAgent, "bob", false),
+        (Category::Denied, "bob", true),
+    ] {
+        let mut e = event(&Line { ip: "192.0.2.1", ts: 100 * DAY, category, user, path: "/", agent: "" });
+        e.counts = counts;
+        streamed.count(&e);
+        stored.count_line(e.counts, e.ts, e.category, &e.user);
+    }
+    assert_eq!(streamed, stored);
+    assert_eq!(stored.day_category.values().sum::<u64>(), 4, "lines that do not count are not tallied");
+    assert_eq!(stored.users["bob"], UserSplit { bad_user: 0, bad_password: 0, other: 1 });
+}

@@ -1,0 +1,123 @@
+//! The report of a period of the history store (`knocklog report`): the scan report's
+//! model built from what the store holds, plus what a weekly reader wants on top: new
+//! vs returning attackers and the change against the previous period.
+
+use super::{capped, EventTally, ReportData, MAX_VISITORS};
+use crate::detect::assess::Assessed;
+use crate::detect::policy::{Policy, Verdict};
+use crate::detect::Category;
+
+/// Where a history report's figures come from: the store, not log files.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct HistoryView {
+    /// The store's directory, as given.
+    pub store: String,
+    /// The period and the one of the same length before it (UTC days, inclusive).
+    pub days: (i32, i32),
+    pub previous_days: (i32, i32),
+    /// Days of the period the store holds.
+    pub days_held: usize,
+    /// Lines with an address in the period (the `daily` table's `events`).
+    pub lines: u64,
+    /// Source files the store has read, over all its runs.
+    pub sources: Vec<SourceRow>,
+    pub attackers: Change,
+    pub suspicious_events: Change,
+    /// Suspicious events per suspicious category (weak signals included, as in `ips`).
+    pub by_category: Vec<(Category, Change)>,
+    /// Attackers of the period (suspicious events > 0), worst first, capped.
+    pub new: Vec<AttackerRow>,
+    pub returning: Vec<AttackerRow>,
+    /// Before the cap.
+    pub new_total: usize,
+    pub returning_total: usize,
+}
+
+/// A figure this period and the period before.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Change {
+    pub this: u64,
+    pub previous: u64,
+}
+
+/// One source file of the store's ledger.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SourceRow {
+    /// Where it was last read (attacker-influenced only through file names).
+    pub path: String,
+    pub lines: u64,
+    pub bytes: u64,
+    /// When it was first and last read (the runs' RFC 3339 times).
+    pub first_read: String,
+    pub last_read: String,
+}
+
+/// One row of the `attackers` table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AttackerRow {
+    pub ip: String,
+    pub verdict: Verdict,
+    pub sneak: bool,
+    pub score: f64,
+    /// The first day it was suspicious before the period (returning only).
+    pub first_suspicious_day: Option<i32>,
+    pub suspicious_events: u64,
+    pub previous_events: u64,
+    pub days_active: usize,
+}
+
+impl AttackerRow {
+    /// The `attackers` table's row of `a`: `first_suspicious_day` before the period
+    /// (returning addresses only), its events in the period before.
+    pub fn of(a: &Assessed, first_suspicious_day: Option<i32>, previous_events: u64) -> AttackerRow {
+        AttackerRow {
+            ip: a.ip.clone(),
+            verdict: a.verdict,
+            sneak: a.sneak,
+            score: a.score,
+            first_suspicious_day,
+            suspicious_events: a.stats.suspicious_events(),
+            previous_events,
+            days_active: a.stats.suspicion.as_deref().map_or(0, |s| s.daily.len()),
+        }
+    }
+}
+
+impl HistoryView {
+    /// Splits `rows` (the attackers, worst first) into new and returning.
+    pub fn with_attackers(mut self, rows: Vec<AttackerRow>) -> Self {
+        let (returning, new): (Vec<AttackerRow>, Vec<AttackerRow>) =
+            rows.into_iter().partition(|r| r.first_suspicious_day.is_some());
+        (self.new_total, self.returning_total) = (new.len(), returning.len());
+        self.new = capped(new, MAX_VISITORS);
+        self.returning = capped(returning, MAX_VISITORS);
+        self
+    }
+}
+
+impl ReportData {
+    /// The report of a period of the history store. `ips` is the period's assessed
+    /// table (worst first), `tally` counted from the period's events. The store keeps
+    /// no per-file line counts for a period, so there are no file rows: the overview
+    /// shows the store and its sources instead.
+    pub fn from_history(ips: &[Assessed], tally: &EventTally, policy: &Policy, view: HistoryView) -> ReportData {
+        let mut data = ReportData::from_scan(&[], ips, tally, policy);
+        let first = ips.iter().filter_map(|a| a.stats.first_seen).min();
+        let last = ips.iter().filter_map(|a| a.stats.last_seen).max();
+        data.period = first.zip(last);
+        data.totals.files = view.sources.len();
+        data.totals.lines = view.lines;
+        data.totals.parsed = view.lines;
+        data.history = Some(Box::new(view));
+        data
+    }
+
+    /// First and last day the report covers: a history report's whole period, even
+    /// where nothing happened.
+    pub fn chart_span(&self) -> Option<(i32, i32)> {
+        match &self.history {
+            Some(h) => Some(h.days),
+            None => self.day_span(),
+        }
+    }
+}
