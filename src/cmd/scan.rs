@@ -2,7 +2,7 @@
 //! ips and daily tables plus summary.json into --out, and tell the user what was read
 //! and what was not.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 
 use anyhow::Context;
 
@@ -10,9 +10,7 @@ use super::{EXIT_OK, EXIT_SKIPPED};
 use crate::aggregate::blocklist::{self, BenignAddresses};
 use crate::cli::ScanArgs;
 use crate::config::ScanConfig;
-use crate::detect::assess::{assess, Assessed};
-use crate::detect::policy::Verdict;
-use crate::detect::Category;
+use crate::detect::assess::assess;
 use crate::input::discover;
 use crate::output::blocklist::{write_all as write_blocklist, BlocklistSummary, Provenance};
 use crate::output::report::{self, dns::SystemResolver, ReportData, TallySink};
@@ -24,7 +22,6 @@ use crate::output::{terminal, write_atomic};
 use crate::pipeline::{scan_file_spans, ScanOptions, ScanOutcome};
 use crate::store::ingest::{HistoryRun, HistorySink};
 use crate::text::for_terminal;
-use crate::time::format_ts;
 
 pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     let config = ScanConfig::from_args(args, std::io::stderr().is_terminal())?;

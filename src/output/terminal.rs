@@ -19,7 +19,7 @@ use crate::time::format_ts;
 /// count towards exit code 2 (damaged or unreadable input, not odd dates).
 pub fn report_file_problems(files: &[FileStats]) -> usize {
     let mut problems = 0;
-    for f in &files {
+    for f in files {
         let path = for_terminal(&f.path);
         for w in &f.warnings {
             eprintln!("knocklog: {path}: {w}");
