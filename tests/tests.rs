@@ -6,6 +6,7 @@ mod corpora;
 mod detection;
 mod history;
 mod journal;
+mod journal_history;
 mod notebook;
 mod query;
 mod report_browser;
