@@ -160,3 +160,32 @@ fn open(file: &LogFile, kind: JournalKind) -> Result<Box<dyn Entries>, String> {
         Box::new(TextReader::new(BufReader::with_capacity(1 << 16, handle), kind))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn batch(text: &[u8], entries: u64, keys: &[u128]) -> Batch {
+        let mut b = Batch::default();
+        (b.text, b.entries, b.keys) = (text.to_vec(), entries, keys.to_vec());
+        b
+    }
+
+    #[test]
+    fn skipping_drops_whole_entries_across_batches_and_keeps_their_keys() {
+        let mut skip = Skip { left: 3, seen: 0 };
+        let mut a = batch(b"one\n\ntwo\n", 3, &[7]);
+        assert_eq!(skip.apply(&mut a), 9);
+        assert_eq!((a.text.as_slice(), a.entries, a.keys.as_slice()), (&b""[..], 0, &[7u128][..]));
+        let mut b = batch(b"three\nfour\n", 2, &[]);
+        assert_eq!(skip.apply(&mut b), 0);
+        assert_eq!((b.text.as_slice(), b.entries), (&b"three\nfour\n"[..], 2));
+        assert_eq!(skip.shortfall(3), None);
+
+        let mut skip = Skip { left: 4, seen: 0 };
+        let mut c = batch(b"a\nb\nc\n", 3, &[]);
+        skip.apply(&mut c);
+        assert!(c.text.is_empty());
+        assert!(skip.shortfall(4).is_some_and(|w| w.contains("has 3 entries, fewer than the 4")));
+    }
+}

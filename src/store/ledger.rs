@@ -416,6 +416,14 @@ mod tests {
     use std::io::Write;
 
     #[test]
+    fn a_manifest_source_from_before_journals_still_loads() {
+        let old = r#"{"id":1,"fingerprint":"ab","fp_len":2,"first_line":"x","bytes":9,"lines":1,"path":"a.gz",
+            "inode":3,"complete_gz_size":40,"first_run":1,"last_run":1}"#;
+        let s: Source = serde_json::from_str(old).unwrap();
+        assert_eq!((s.complete_size, s.kind, s.journal_id), (Some(40), None, None));
+    }
+
+    #[test]
     fn a_live_file_is_read_up_to_its_last_complete_line() {
         let mut tmp = tempfile::NamedTempFile::new().unwrap();
         let long = "x".repeat(100_000);
