@@ -10,7 +10,7 @@ use std::process::{Command, Stdio};
 use crate::util::{knocklog, repo};
 
 /// Runs `scan --history store` over `logs`; returns the exit code.
-fn history_scan(logs: &Path, store: &Path) -> i32 {
+pub fn history_scan(logs: &Path, store: &Path) -> i32 {
     let out = store.parent().unwrap().join("scan-out");
     let o = knocklog()
         .args(["scan", "--quiet", "--timezone", "utc", "--format", "parquet"])

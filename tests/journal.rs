@@ -14,7 +14,7 @@ use crate::util::{corpora, read_csv, scan, Run};
 /// 2026-01-06T00:02:28Z
 const T0: u64 = 1_767_657_748_000_000;
 
-struct Entry {
+pub struct Entry {
     secs: u64,
     micros: u64,
     program: &'static str,
@@ -22,7 +22,7 @@ struct Entry {
     message: String,
 }
 
-fn entry(secs: u64, program: &'static str, pid: u32, message: impl Into<String>) -> Entry {
+pub fn entry(secs: u64, program: &'static str, pid: u32, message: impl Into<String>) -> Entry {
     Entry { secs, micros: 250_000, program, pid, message: message.into() }
 }
 
@@ -31,7 +31,7 @@ fn long_name() -> String {
 }
 
 /// The attack: what each entry is and whom it must be attributed to.
-fn entries() -> Vec<Entry> {
+pub fn entries() -> Vec<Entry> {
     let mut v = Vec::new();
     for i in 0..6 {
         v.push(entry(i, "sshd", 1001, format!("Failed password for root from 203.0.113.7 port {} ssh2", 40000 + i)));
@@ -62,7 +62,7 @@ fn entries() -> Vec<Entry> {
 
 /// (ip, event, user) every entry must give, in entry order. The PAM line repeats the
 /// last failure of its sshd process (counted once, from sshd's line); CRON gives none.
-fn expected() -> Vec<(String, &'static str, String)> {
+pub fn expected() -> Vec<(String, &'static str, String)> {
     let mut v: Vec<(String, &str, String)> = Vec::new();
     for _ in 0..6 {
         v.push(("203.0.113.7".into(), "failed_password", "root".into()));
@@ -77,7 +77,7 @@ fn expected() -> Vec<(String, &'static str, String)> {
 }
 
 /// `journalctl -o export` text of the entries (binary-safe form for values with a newline).
-fn export_text(entries: &[Entry]) -> Vec<u8> {
+pub fn export_text(entries: &[Entry]) -> Vec<u8> {
     let mut out = Vec::new();
     for (i, e) in entries.iter().enumerate() {
         let t = T0 + e.secs * 1_000_000 + e.micros;
@@ -125,7 +125,7 @@ fn tool(name: &str) -> PathBuf {
 }
 
 /// Converts export text into a binary journal file with systemd-journal-remote.
-fn make_journal(export: &[u8], path: &Path) {
+pub fn make_journal(export: &[u8], path: &Path) {
     let mut child = Command::new(tool("systemd-journal-remote"))
         .arg("-o")
         .arg(path)
@@ -140,7 +140,7 @@ fn make_journal(export: &[u8], path: &Path) {
     assert!(out.status.success(), "systemd-journal-remote: {}", String::from_utf8_lossy(&out.stderr));
 }
 
-fn journalctl(file: &Path, format: &str) -> Vec<u8> {
+pub fn journalctl(file: &Path, format: &str) -> Vec<u8> {
     let out = Command::new(tool("journalctl")).arg("--file").arg(file).args(["-o", format]).output().unwrap();
     assert!(out.status.success(), "journalctl: {}", String::from_utf8_lossy(&out.stderr));
     out.stdout

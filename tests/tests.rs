@@ -6,6 +6,7 @@ mod corpora;
 mod detection;
 mod history;
 mod journal;
+mod journal_history;
 mod learn;
 mod notebook;
 mod query;

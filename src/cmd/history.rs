@@ -88,7 +88,14 @@ fn info(store: &Store, json: bool) -> anyhow::Result<u8> {
     let mut sources: Vec<_> = m.sources.iter().collect();
     sources.sort_by(|a, b| a.path.cmp(&b.path));
     for s in sources {
-        writeln!(out, "  {:>9} lines {:>12} bytes  {}", s.lines, s.bytes, for_terminal(&s.path))?;
+        match (&s.kind, &s.journal_id) {
+            // A journal source is counted in entries; a binary one is known by its file id.
+            (Some(kind), id) => {
+                let id = id.as_ref().map(|id| format!(", file id {id}")).unwrap_or_default();
+                writeln!(out, "  {:>9} entries {:>10} bytes  {} ({kind}{id})", s.lines, s.bytes, for_terminal(&s.path))?
+            }
+            (None, _) => writeln!(out, "  {:>9} lines {:>12} bytes  {}", s.lines, s.bytes, for_terminal(&s.path))?,
+        }
     }
     Ok(EXIT_OK)
 }

@@ -2,6 +2,10 @@
 //! `input::journal`) and each batch goes through the same `scan_chunk` as a chunk of
 //! auth.log, on the reading thread, while the next batch is being rendered. The batches'
 //! deduplication keys are gathered for the text logs read after the journals.
+//!
+//! A history run resumes a journal by entry count (`ReadSpan::lines_before`): the
+//! entries already held are rendered (their keys still deduplicate the text logs) but
+//! not scanned; entries come in append order, so those are the file's first ones.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader};
@@ -12,7 +16,7 @@ use flate2::read::MultiGzDecoder;
 
 use super::thread_tables::ThreadTables;
 use super::worker::{scan_chunk, ChunkOutput, FileCtx};
-use super::{ChunkMessage, EventSink, SharedCollector};
+use super::{ChunkMessage, EventSink, ReadSpan, SharedCollector};
 use crate::input::journal::binary::{BinaryReader, Bytes};
 use crate::input::journal::export::TextReader;
 use crate::input::journal::{Batch, JournalKeys, JournalKind};
@@ -47,10 +51,12 @@ impl<R: BufRead + Send> Entries for TextReader<R> {
 }
 
 /// Reads one journal source, sending each batch's result to the collector (and a final
-/// one, even on error) and adding the batches' keys to `keys`.
+/// one, even on error) and adding the batches' keys to `keys`. The first
+/// `span.lines_before` entries are skipped; `span.end == Some(0)` reads nothing.
 pub fn read_journal<S: EventSink + Send>(
     file: &LogFile,
     kind: JournalKind,
+    span: ReadSpan,
     ctx: &FileCtx,
     tables: &ThreadTables,
     collector: &SharedCollector<S>,
@@ -59,17 +65,23 @@ pub fn read_journal<S: EventSink + Send>(
     let send = |chunk: u32, last: bool, output: ChunkOutput, warnings: Vec<String>| {
         collector.submit(ChunkMessage { file: ctx.file, chunk, last, output, warnings });
     };
+    if span.end == Some(0) {
+        return send(0, true, ChunkOutput::default(), Vec::new());
+    }
     let mut reader = match open(file, kind) {
         Ok(r) => r,
         Err(why) => return send(0, true, ChunkOutput::default(), vec![why]),
     };
+    let mut skip = Skip { left: span.lines_before, seen: 0 };
     let mut current = Batch::default();
     if !reader.next_batch(&mut current) {
-        return send(0, true, ChunkOutput::default(), reader.take_warnings());
+        let mut warnings = reader.take_warnings();
+        warnings.extend(skip.shortfall(span.lines_before));
+        return send(0, true, ChunkOutput::default(), warnings);
     }
+    let mut base = skip.apply(&mut current);
     let mut spare = Batch::default();
     let mut index = 0u32;
-    let mut base = 0u64;
     loop {
         spare.clear();
         // Scan this batch while the next one is being rendered.
@@ -81,13 +93,54 @@ pub fn read_journal<S: EventSink + Send>(
         if !current.keys.is_empty() {
             keys.lock().unwrap_or_else(|p| p.into_inner()).extend(&current.keys);
         }
-        let warnings = if more { Vec::new() } else { reader.take_warnings() };
+        let warnings = if more {
+            Vec::new()
+        } else {
+            let mut w = reader.take_warnings();
+            w.extend(skip.shortfall(span.lines_before));
+            w
+        };
         send(index, !more, output, warnings);
         if !more {
             return;
         }
         std::mem::swap(&mut current, &mut spare);
+        base += skip.apply(&mut current);
         index += 1;
+    }
+}
+
+/// The entries still to skip (those a history store already holds).
+struct Skip {
+    left: u64,
+    seen: u64,
+}
+
+impl Skip {
+    /// Drops the text of the batch's first entries still to skip (one entry is one
+    /// line), keeping their keys. Returns the bytes dropped.
+    fn apply(&mut self, batch: &mut Batch) -> u64 {
+        self.seen += batch.entries;
+        let n = self.left.min(batch.entries);
+        if n == 0 {
+            return 0;
+        }
+        let cut = memchr::memchr_iter(b'\n', &batch.text).nth(n as usize - 1).map_or(batch.text.len(), |i| i + 1);
+        batch.text.drain(..cut);
+        batch.entries -= n;
+        self.left -= n;
+        cut as u64
+    }
+
+    /// A warning when the source ended before the entries to skip did.
+    fn shortfall(&self, held: u64) -> Option<String> {
+        (self.left > 0).then(|| {
+            format!(
+                "has {} entries, fewer than the {held} the history store already holds from it (a truncated \
+                 copy?): nothing read from it",
+                self.seen
+            )
+        })
     }
 }
 
@@ -106,4 +159,33 @@ fn open(file: &LogFile, kind: JournalKind) -> Result<Box<dyn Entries>, String> {
     } else {
         Box::new(TextReader::new(BufReader::with_capacity(1 << 16, handle), kind))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn batch(text: &[u8], entries: u64, keys: &[u128]) -> Batch {
+        let mut b = Batch::default();
+        (b.text, b.entries, b.keys) = (text.to_vec(), entries, keys.to_vec());
+        b
+    }
+
+    #[test]
+    fn skipping_drops_whole_entries_across_batches_and_keeps_their_keys() {
+        let mut skip = Skip { left: 3, seen: 0 };
+        let mut a = batch(b"one\n\ntwo\n", 3, &[7]);
+        assert_eq!(skip.apply(&mut a), 9);
+        assert_eq!((a.text.as_slice(), a.entries, a.keys.as_slice()), (&b""[..], 0, &[7u128][..]));
+        let mut b = batch(b"three\nfour\n", 2, &[]);
+        assert_eq!(skip.apply(&mut b), 0);
+        assert_eq!((b.text.as_slice(), b.entries), (&b"three\nfour\n"[..], 2));
+        assert_eq!(skip.shortfall(3), None);
+
+        let mut skip = Skip { left: 4, seen: 0 };
+        let mut c = batch(b"a\nb\nc\n", 3, &[]);
+        skip.apply(&mut c);
+        assert!(c.text.is_empty());
+        assert!(skip.shortfall(4).is_some_and(|w| w.contains("has 3 entries, fewer than the 4")));
+    }
 }

@@ -50,7 +50,9 @@ pub struct ScanOutcome<S> {
 }
 
 /// The part of a file to read: all of it by default; a history scan resumes after the
-/// lines it already holds and stops before a live file's unfinished last line.
+/// lines it already holds and stops before a live file's unfinished last line. A
+/// journal source is resumed by entry count: only `lines_before` counts (its first
+/// entries are skipped), and `end == Some(0)` reads nothing.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ReadSpan {
     /// Content offset (decompressed, for gzip) to start at: 0 or just after a newline.
@@ -121,9 +123,10 @@ pub fn scan_file_spans<S: EventSink + Send>(
                             all_events: opts.all_events,
                             journal_keys,
                         };
+                        let span = spans.get(i).copied().unwrap_or_default();
                         match file.journal {
-                            Some(kind) => journal::read_journal(file, kind, &ctx, &tables, &shared, &keys),
-                            None => read_file(file, spans.get(i).copied().unwrap_or_default(), &ctx, &tables, &shared),
+                            Some(kind) => journal::read_journal(file, kind, span, &ctx, &tables, &shared, &keys),
+                            None => read_file(file, span, &ctx, &tables, &shared),
                         }
                     }
                 });

@@ -4,6 +4,14 @@
 //! source, and only the lines beyond those already read are added. A live file that
 //! was truncated (copytruncate) no longer matches its old fingerprint and is read as a
 //! new source; its old content is recognised in the rotated copy.
+//!
+//! Journal sources are counted in entries (one entry, one rendered line). A binary
+//! journal's first bytes are its header, rewritten on every append, so it is known by
+//! the header's `file_id` instead, which it keeps when journald archives it
+//! (`system.journal` -> `system@...journal`) or puts it aside (`.journal~`). Entries
+//! are walked in append order, so a grown or archived file resumes after the entries
+//! already held. Export/JSON dumps are append-only text: known by their first bytes
+//! like any log, resumed by entry count.
 
 use std::fs::File;
 use std::os::unix::fs::{FileExt, MetadataExt};
@@ -11,6 +19,8 @@ use std::os::unix::fs::{FileExt, MetadataExt};
 use serde::{Deserialize, Serialize};
 
 use crate::aggregate::FileStats;
+use crate::input::journal::binary::Header;
+use crate::input::journal::JournalKind;
 use crate::input::source::{read_head, Compression};
 use crate::input::LogFile;
 use crate::pipeline::ReadSpan;
@@ -28,18 +38,26 @@ pub struct Source {
     pub fp_len: u64,
     /// Its first line (shortened), for people reading the manifest.
     pub first_line: String,
-    /// Content bytes and lines read so far: always whole lines.
+    /// Content bytes and lines read so far: always whole lines. For a journal source,
+    /// `lines` counts entries and `bytes` is the file's size on disk when last read.
     pub bytes: u64,
     pub lines: u64,
+    /// Journal sources: `journal`, `journal_export` or `journal_json`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// A binary journal's header `file_id` (hex): the file's identity for its whole
+    /// life (its `fingerprint` is empty).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub journal_id: Option<String>,
     /// Where it was last read, and that file's inode (to tell a file truncated in
     /// place from a renamed one).
     pub path: String,
     #[serde(default)]
     pub inode: u64,
-    /// Size on disk of the gzip file it was last read from, when read to its end: the
-    /// same file is then skipped without inflating it again.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub complete_gz_size: Option<u64>,
+    /// Size on disk of the final file it was last read from (a gzip file, an archived
+    /// journal), when read to its end: the same file is then not read again.
+    #[serde(default, alias = "complete_gz_size", skip_serializing_if = "Option::is_none")]
+    pub complete_size: Option<u64>,
     pub first_run: u64,
     pub last_run: u64,
 }
@@ -62,6 +80,8 @@ pub struct Plan {
     pub spans: Vec<ReadSpan>,
     heads: Vec<Vec<u8>>,
     inodes: Vec<u64>,
+    /// Binary journals: the header's file_id (hex) and entry count at planning time.
+    journal_ids: Vec<Option<(String, u64)>>,
     /// Things the user should know (truncated files, duplicates).
     pub notes: Vec<String>,
 }
@@ -87,14 +107,47 @@ fn complete_lines_end(file: &File, size: u64) -> std::io::Result<u64> {
     Ok(0)
 }
 
+/// The identity of a binary journal: (file_id as hex, entries its header counts).
+fn journal_identity(path: &std::path::Path) -> Option<(String, u64)> {
+    let head = read_head(path, 4096).ok()?;
+    let header = Header::parse(&head.bytes).ok()?;
+    Some((header.file_id.iter().map(|b| format!("{b:02x}")).collect(), header.n_entries))
+}
+
 /// Decides, for each discovered file, which source it is and what is left to read.
 pub fn plan(files: &[LogFile], sources: &[Source]) -> Plan {
-    let mut plan =
-        Plan { roles: Vec::new(), spans: Vec::new(), heads: Vec::new(), inodes: Vec::new(), notes: Vec::new() };
+    let mut plan = Plan {
+        roles: Vec::new(),
+        spans: Vec::new(),
+        heads: Vec::new(),
+        inodes: Vec::new(),
+        journal_ids: Vec::new(),
+        notes: Vec::new(),
+    };
     // (file, readable end for plain files) of files not matched to a known source.
     let mut ends: Vec<Option<u64>> = Vec::new();
     for f in files {
         let path = f.path.display().to_string();
+        let inode = std::fs::metadata(&f.path).map(|m| m.ino()).unwrap_or(0);
+        if f.journal == Some(JournalKind::Binary) {
+            let ident = journal_identity(&f.path);
+            let role = match &ident {
+                // Unreadable: the scan itself reports it.
+                None => Role::Skip,
+                Some((id, _)) => match sources.iter().position(|s| s.journal_id.as_ref() == Some(id)) {
+                    Some(i) => Role::Known(i),
+                    None => Role::New,
+                },
+            };
+            plan.roles.push(role);
+            plan.spans.push(ReadSpan::default());
+            plan.heads.push(Vec::new());
+            plan.inodes.push(inode);
+            plan.journal_ids.push(ident);
+            ends.push(None);
+            continue;
+        }
+        plan.journal_ids.push(None);
         let head = match read_head(&f.path, FINGERPRINT_BYTES) {
             Ok(h) => h,
             Err(_) => {
@@ -128,7 +181,6 @@ pub fn plan(files: &[LogFile], sources: &[Source]) -> Plan {
             .max_by_key(|(_, s)| s.fp_len)
             .map(|(i, _)| i);
         // copytruncate: the same file (inode) at the same path, with other content now.
-        let inode = std::fs::metadata(&f.path).map(|m| m.ino()).unwrap_or(0);
         for (j, s) in sources.iter().enumerate() {
             if s.path == path && s.inode == inode && inode != 0 && Some(j) != known {
                 plan.notes.push(format!(
@@ -150,9 +202,11 @@ pub fn plan(files: &[LogFile], sources: &[Source]) -> Plan {
         ends.push(end);
     }
     // One file per source: two files with the same content (a copy, a hard link, a
-    // copytruncate caught half-way) are read once, from the most complete of them.
+    // copytruncate caught half-way, a journal file and a copy of it) are read once,
+    // from the most complete of them.
     let n = files.len();
-    let rank = |i: usize| (ends[i].is_some(), ends[i].unwrap_or(files[i].size), plan.heads[i].len());
+    let entries = |i: usize| plan.journal_ids[i].as_ref().map_or(0, |j| j.1);
+    let rank = |i: usize| (ends[i].is_some(), entries(i), ends[i].unwrap_or(files[i].size), plan.heads[i].len());
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&a, &b| rank(b).cmp(&rank(a)).then(a.cmp(&b)));
     let mut chosen: Vec<usize> = Vec::new();
@@ -162,10 +216,14 @@ pub fn plan(files: &[LogFile], sources: &[Source]) -> Plan {
         }
         let same = chosen.iter().copied().find(|&j| match (&plan.roles[i], &plan.roles[j]) {
             (Role::Known(a), Role::Known(b)) => a == b,
-            (Role::New, Role::New) => {
-                let (a, b) = (&plan.heads[i], &plan.heads[j]);
-                b.starts_with(a) || a.starts_with(b)
-            }
+            (Role::New, Role::New) => match (&plan.journal_ids[i], &plan.journal_ids[j]) {
+                (Some(a), Some(b)) => a.0 == b.0,
+                (None, None) => {
+                    let (a, b) = (&plan.heads[i], &plan.heads[j]);
+                    b.starts_with(a) || a.starts_with(b)
+                }
+                _ => false,
+            },
             _ => false,
         });
         match same {
@@ -180,11 +238,34 @@ pub fn plan(files: &[LogFile], sources: &[Source]) -> Plan {
             None => chosen.push(i),
         }
     }
+    const NOTHING: ReadSpan = ReadSpan { start: 0, lines_before: 0, end: Some(0) };
     for i in 0..n {
         let f = &files[i];
         plan.spans[i] = match &plan.roles[i] {
-            Role::Skip => ReadSpan { start: 0, lines_before: 0, end: Some(0) },
+            Role::Skip => NOTHING,
+            Role::New if f.journal.is_some() => ReadSpan::default(),
             Role::New => ReadSpan { start: 0, lines_before: 0, end: ends[i] },
+            // Journals resume by entry count: the reader skips `lines_before` entries.
+            Role::Known(s) if f.journal.is_some() => {
+                let s = &sources[*s];
+                let held = ReadSpan { start: 0, lines_before: s.lines, end: None };
+                match plan.journal_ids[i] {
+                    Some((_, n_entries)) if n_entries < s.lines => {
+                        plan.notes.push(format!(
+                            "{} holds {n_entries} journal entries, fewer than the {} already read from this journal \
+                             file: nothing read from it (a truncated copy?)",
+                            f.path.display(),
+                            s.lines
+                        ));
+                        plan.roles[i] = Role::Skip;
+                        NOTHING
+                    }
+                    // Archived journals and gzip dumps never change: once read to their
+                    // end, they are not read again.
+                    _ if is_final(f) && s.complete_size == Some(f.size) => ReadSpan { end: Some(0), ..held },
+                    _ => held,
+                }
+            }
             Role::Known(s) => {
                 let s = &sources[*s];
                 match ends[i] {
@@ -195,10 +276,10 @@ pub fn plan(files: &[LogFile], sources: &[Source]) -> Plan {
                             s.bytes
                         ));
                         plan.roles[i] = Role::Skip;
-                        ReadSpan { start: 0, lines_before: 0, end: Some(0) }
+                        NOTHING
                     }
                     Some(end) => ReadSpan { start: s.bytes, lines_before: s.lines, end: Some(end) },
-                    None if s.complete_gz_size == Some(f.size) => {
+                    None if s.complete_size == Some(f.size) => {
                         ReadSpan { start: s.bytes, lines_before: s.lines, end: Some(s.bytes) }
                     }
                     None => ReadSpan { start: s.bytes, lines_before: s.lines, end: None },
@@ -209,17 +290,23 @@ pub fn plan(files: &[LogFile], sources: &[Source]) -> Plan {
     plan
 }
 
+/// A file that is never written again: a gzip archive, an archived or put-aside
+/// journal file (`system@...journal`, `.journal~`).
+fn is_final(f: &LogFile) -> bool {
+    f.compression == Compression::Gzip || (f.journal == Some(JournalKind::Binary) && !f.is_live())
+}
+
 impl Plan {
     /// True when file `i` contributes to the store.
     pub fn reads(&self, i: usize) -> bool {
         self.roles[i] != Role::Skip
     }
 
-    /// After the scan: a file read with a warning (read error, truncated archive,
-    /// truncated while read) or that no longer starts as it did (a live file replaced
-    /// meanwhile) cannot be trusted: its lines stay out of the store and the ledger,
-    /// to be read again next run. Returns, per file, whether it is trusted, and the
-    /// messages for the dropped ones.
+    /// After the scan: a file read with a warning (read error, truncated while read)
+    /// or that no longer starts as it did (a live file replaced meanwhile) cannot be
+    /// trusted: its lines stay out of the store and the ledger, to be read again next
+    /// run. A final file (`is_final`) stays as it is: what it holds is read and kept.
+    /// Returns, per file, whether it is trusted, and the messages for the dropped ones.
     pub fn verify(&self, files: &[LogFile], stats: &[FileStats]) -> (Vec<bool>, Vec<String>) {
         let mut trusted = vec![false; files.len()];
         let mut messages = Vec::new();
@@ -228,12 +315,16 @@ impl Plan {
                 continue;
             }
             let head = &self.heads[i];
-            let unchanged = f.compression == Compression::Gzip
-                || read_head(&f.path, head.len())
-                    .is_ok_and(|now| now.bytes.len() >= head.len() && now.bytes[..head.len()] == head[..]);
-            // A truncated archive stays as it is: what it holds is read and kept.
-            let warned = !stats[i].warnings.is_empty()
-                && (f.compression != Compression::Gzip || stats[i].counts.content_bytes == 0);
+            let unchanged = match &self.journal_ids[i] {
+                // Still the same journal file: entries are only ever appended to it.
+                Some((id, _)) => journal_identity(&f.path).is_some_and(|now| &now.0 == id),
+                None => {
+                    f.compression == Compression::Gzip
+                        || read_head(&f.path, head.len())
+                            .is_ok_and(|now| now.bytes.len() >= head.len() && now.bytes[..head.len()] == head[..])
+                }
+            };
+            let warned = !stats[i].warnings.is_empty() && (!is_final(f) || stats[i].counts.content_bytes == 0);
             if !warned && unchanged {
                 trusted[i] = true;
             } else {
@@ -262,12 +353,19 @@ impl Plan {
                 continue;
             }
             let span = self.spans[i];
-            let bytes = span.start + stats[i].counts.content_bytes;
             let lines = span.lines_before + stats[i].counts.lines;
-            let head = &self.heads[i];
-            let fp_len = (bytes as usize).min(head.len()).min(FINGERPRINT_BYTES);
             let read_to_end = span.end.is_none() || span.end == Some(span.start);
-            let complete_gz_size = (f.compression == Compression::Gzip && read_to_end).then_some(f.size);
+            let complete_size = (is_final(f) && read_to_end).then_some(f.size);
+            let head = &self.heads[i];
+            // A journal source is read whole each time (its entry count is the
+            // position); a text file up to `bytes`, whole lines.
+            let (bytes, head_read) = match f.journal {
+                Some(_) => (f.size, head.len()),
+                None => {
+                    (span.start + stats[i].counts.content_bytes, (span.start + stats[i].counts.content_bytes) as usize)
+                }
+            };
+            let fp_len = head_read.min(head.len()).min(FINGERPRINT_BYTES);
             let path = f.path.display().to_string();
             match self.roles[i] {
                 Role::Known(s) => {
@@ -276,27 +374,32 @@ impl Plan {
                         s.fingerprint = hash_hex(&head[..fp_len]);
                         s.fp_len = fp_len as u64;
                     }
-                    if bytes > s.bytes {
+                    if lines > s.lines {
                         s.last_run = run;
                     }
-                    (s.bytes, s.lines, s.path, s.inode, s.complete_gz_size) =
-                        (bytes, lines, path, self.inodes[i], complete_gz_size);
+                    (s.bytes, s.lines, s.path, s.inode, s.complete_size) =
+                        (bytes, lines, path, self.inodes[i], complete_size);
                 }
-                Role::New if bytes > 0 => {
-                    let first_line = head.split(|&b| b == b'\n').next().unwrap_or_default();
+                Role::New if lines > 0 => {
+                    let first_line = match f.journal {
+                        Some(JournalKind::Binary) => b"(binary journal)".as_slice(),
+                        _ => head.split(|&b| b == b'\n').next().unwrap_or_default(),
+                    };
                     let mut first_line = lossless(&first_line[..first_line.len().min(200)]);
                     first_line.retain(|c| !c.is_control());
                     let id = sources.iter().map(|s| s.id).max().unwrap_or(0) + 1;
                     sources.push(Source {
                         id,
-                        fingerprint: hash_hex(&head[..fp_len]),
+                        fingerprint: if fp_len > 0 { hash_hex(&head[..fp_len]) } else { String::new() },
                         fp_len: fp_len as u64,
                         first_line,
                         bytes,
                         lines,
+                        kind: f.journal.map(|k| k.as_str().to_owned()),
+                        journal_id: self.journal_ids[i].as_ref().map(|j| j.0.clone()),
                         path,
                         inode: self.inodes[i],
-                        complete_gz_size,
+                        complete_size,
                         first_run: run,
                         last_run: run,
                     });
@@ -311,6 +414,14 @@ impl Plan {
 mod tests {
     use super::*;
     use std::io::Write;
+
+    #[test]
+    fn a_manifest_source_from_before_journals_still_loads() {
+        let old = r#"{"id":1,"fingerprint":"ab","fp_len":2,"first_line":"x","bytes":9,"lines":1,"path":"a.gz",
+            "inode":3,"complete_gz_size":40,"first_run":1,"last_run":1}"#;
+        let s: Source = serde_json::from_str(old).unwrap();
+        assert_eq!((s.complete_size, s.kind, s.journal_id), (Some(40), None, None));
+    }
 
     #[test]
     fn a_live_file_is_read_up_to_its_last_complete_line() {

@@ -29,6 +29,9 @@ pub struct Header {
     pub incompatible_flags: u32,
     /// 0 offline, 1 online (being written), 2 archived.
     pub state: u8,
+    /// Random, set when the file is created and kept for its whole life, archived or
+    /// put aside: what the history store knows the file by.
+    pub file_id: [u8; 16],
     pub header_size: u64,
     pub arena_size: u64,
     pub tail_object_offset: u64,
@@ -57,6 +60,7 @@ impl Header {
         let h = Header {
             incompatible_flags: u32_at(b, 12).unwrap_or(0),
             state: b[16],
+            file_id: b[24..40].try_into().unwrap_or_default(),
             header_size: u64_at(b, 88).unwrap_or(0),
             arena_size: u64_at(b, 96).unwrap_or(0),
             tail_object_offset: u64_at(b, 136).unwrap_or(0),
