@@ -51,6 +51,10 @@ pub struct LearnArgs {
     /// Distinct benign addresses a suggested pattern may have (tolerance).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub learn_max_benign: u32,
+
+    /// Skip learning: no request shapes are counted and suggested-patterns.txt lists none.
+    #[arg(long)]
+    pub no_learn: bool,
 }
 
 #[derive(Args, Debug, Clone)]

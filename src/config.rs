@@ -166,6 +166,7 @@ impl ScanConfig {
                 until,
                 all_events: args.all_events,
                 progress: stderr_is_terminal && !args.quiet,
+                learn: !args.learn.no_learn,
             },
             quiet: args.quiet,
             blocklist,

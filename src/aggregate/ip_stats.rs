@@ -32,8 +32,6 @@ pub struct IpStats {
     /// counted inline for the same reason.
     pub statuses: Vec<(u16, u64)>,
     statuses_now: [(u16, u32); 4],
-    /// Access-log requests no rule judged, for learning new attack patterns.
-    pub learn: Option<Box<crate::learn::seen::Seen>>,
 }
 
 impl IpStats {
@@ -115,13 +113,6 @@ impl IpStats {
             add_count(&mut self.statuses, status, n);
         }
         self.suspicion = match (self.suspicion.take(), other.suspicion) {
-            (Some(mut a), Some(b)) => {
-                a.merge(*b);
-                Some(a)
-            }
-            (a, b) => a.or(b),
-        };
-        self.learn = match (self.learn.take(), other.learn) {
             (Some(mut a), Some(b)) => {
                 a.merge(*b);
                 Some(a)
@@ -309,6 +300,8 @@ pub struct PartialIpTable {
     v4: FxHashMap<u32, IpStats>,
     v6: FxHashMap<u128, IpStats>,
     text: FxHashMap<Box<[u8]>, IpStats>,
+    /// This thread's unjudged request shapes, for learning (per shape, not per address).
+    pub learn: crate::learn::shapes::ShapeTable,
 }
 
 impl PartialIpTable {
@@ -319,7 +312,14 @@ impl PartialIpTable {
 
     #[inline]
     pub fn entry_key(&mut self, key: AddrKey) -> &mut IpStats {
-        match key {
+        self.entry_and_learn(key).0
+    }
+
+    /// The statistics of an address and this table's learning shapes, side by side.
+    #[inline]
+    pub fn entry_and_learn(&mut self, key: AddrKey) -> (&mut IpStats, &mut crate::learn::shapes::ShapeTable) {
+        let learn = &mut self.learn;
+        let stats = match key {
             AddrKey::V4(a) => self.v4.entry(a).or_default(),
             AddrKey::V6(a) => self.v6.entry(a).or_default(),
             AddrKey::Text(t) => {
@@ -328,7 +328,8 @@ impl PartialIpTable {
                 }
                 self.text.get_mut(t).expect("inserted above")
             }
-        }
+        };
+        (stats, learn)
     }
 
     pub fn len(&self) -> usize {
@@ -343,6 +344,7 @@ impl PartialIpTable {
         merge_map(&mut self.v4, other.v4);
         merge_map(&mut self.v6, other.v6);
         merge_map(&mut self.text, other.text);
+        self.learn.merge(other.learn);
     }
 }
 
@@ -382,6 +384,11 @@ impl IpTable {
         self.table.len()
     }
 
+    /// The scan's learning shapes (take them before `into_sorted`).
+    pub fn take_learned(&mut self) -> crate::learn::shapes::ShapeTable {
+        std::mem::take(&mut self.table.learn)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.table.is_empty()
     }
@@ -390,7 +397,7 @@ impl IpTable {
     /// ordered by events (most first), then by address, so output order never depends
     /// on hashing or threads.
     pub fn into_sorted(self) -> Vec<(String, IpStats)> {
-        let PartialIpTable { v4, v6, text } = self.table;
+        let PartialIpTable { v4, v6, text, learn: _ } = self.table;
         let mut rows: Vec<(String, IpStats)> = Vec::with_capacity(v4.len() + v6.len() + text.len());
         rows.extend(v4.into_iter().map(|(a, s)| (Ipv4Addr::from(a).to_string(), s)));
         rows.extend(v6.into_iter().map(|(a, s)| (Ipv6Addr::from(a).to_string(), s)));

@@ -42,8 +42,8 @@ pub fn run(args: &LearnCmdArgs) -> anyhow::Result<u8> {
         .build()
         .context("starting worker threads")?;
     let outcome = pool.install(|| scan_files(&discovery.files, &config.options, &config.classifier, Discard))?;
-    let ScanOutcome { files, mut ips, .. } = outcome;
-    let evidence = Evidence::take(&mut ips);
+    let ScanOutcome { files, ips, learned, .. } = outcome;
+    let evidence = Evidence::take(&ips, learned);
     let assessed = assess(ips, &config.options.policy, false);
     let suggestions = evidence.suggest(&assessed, &config.learn);
     let attackers = attacker_count(&assessed, &config.learn);

@@ -55,7 +55,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     // The report's tally sees exactly what the events table gets.
     let sink = HistorySink::new(TallySink::new(events), config.options.all_events);
     let outcome = pool.install(|| scan_file_spans(&discovery.files, spans, &opts, &config.classifier, sink))?;
-    let ScanOutcome { files, mut ips, sink, elapsed } = outcome;
+    let ScanOutcome { files, ips, sink, elapsed, learned } = outcome;
     let (events, collected) = sink.into_parts();
     let (events, tally) = events.into_parts();
     let events_written = events.finish()?;
@@ -66,7 +66,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     // Before `assess` drops them: the addresses whose traffic did not count against
     // them, which a proposed blocklist range must not cover.
     let benign = BenignAddresses::collect(&ips);
-    let evidence = crate::learn::Evidence::take(&mut ips);
+    let evidence = crate::learn::Evidence::take(&ips, learned);
     let ips = assess(ips, &config.options.policy, config.all_ips);
     let suggestions = evidence.suggest(&ips, &config.learn);
     drop(evidence);

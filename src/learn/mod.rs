@@ -4,6 +4,7 @@
 pub mod candidates;
 pub mod file;
 pub mod seen;
+pub mod shapes;
 pub mod suggest;
 
 use serde::Serialize;
@@ -46,15 +47,19 @@ pub struct Suggestion {
     pub example: String,
 }
 
-/// The worker's hook for an access-log line: counts it into its address's request
+/// The worker's hook for an access-log line: counts it into its thread's request
 /// shapes when no rule judged it (unclassified, or benign for an allowed address), or
 /// when it was flagged only for its user agent or referer while its path is unknown to
 /// every rule (a scanner asking for something new). Other suspicious lines are known
 /// already, ignored ones were ruled out by the user, and sshd lines teach nothing about
-/// usernames that is not flagged already.
+/// usernames that is not flagged already. `suspicious_before`: the address had done
+/// something suspicious already (in this thread's view).
+#[allow(clippy::too_many_arguments)]
 #[inline]
 pub fn record(
-    stats: &mut crate::aggregate::IpStats,
+    shapes: &mut shapes::ShapeTable,
+    addr: crate::aggregate::ip::AddrKey,
+    suspicious_before: bool,
     category: crate::detect::Category,
     classifier: &crate::detect::Classifier,
     parsed: &crate::event::ParsedLine,
@@ -74,16 +79,16 @@ pub fn record(
     if !unexplained {
         return;
     }
-    let request = seen::Request {
+    let request = shapes::Request {
         ts,
         path: parsed.path,
         user_agent: parsed.user_agent,
         allowed_user,
-        suspicious_address: stats.suspicion.is_some() || category.is_suspicious(),
+        suspicious_address: suspicious_before || category.is_suspicious(),
         status: parsed.status,
         raw_line,
     };
-    stats.learn.get_or_insert_with(Default::default).record(&request);
+    shapes.record(addr, &request);
 }
 
 /// Addresses learned from: those with the verdict `opts.learn_from` or worse.

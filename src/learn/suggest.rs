@@ -6,11 +6,13 @@
 use std::collections::BTreeMap;
 
 use aho_corasick::AhoCorasick;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::candidates::{extension, of_shape, Candidate};
-use super::seen::{split_key, Seen};
+use super::seen::split_key;
+use super::shapes::{addr_id, AddrId, AddrUse, ShapeEvidence, ShapeTable};
 use super::{CandidateKind, Suggestion};
+use crate::aggregate::ip::AddrKey;
 use crate::aggregate::ip_stats::{max_opt, min_opt};
 use crate::aggregate::IpStats;
 use crate::detect::assess::Assessed;
@@ -33,50 +35,76 @@ impl Default for LearnOptions {
     }
 }
 
-/// The unjudged requests of every address, taken out of the IP table before the
-/// assessment drops the addresses that did nothing suspicious (the benign evidence).
+/// The scan's request shapes and, per address, whether it stayed benign: taken out of
+/// the scan before the assessment drops the addresses that did nothing suspicious.
 #[derive(Debug, Default)]
 pub struct Evidence {
-    addresses: Vec<Address>,
+    shapes: ShapeTable,
+    /// Addresses none of whose lines counted against them.
+    benign: FxHashSet<AddrId>,
 }
 
-#[derive(Debug)]
-struct Address {
-    ip: String,
-    /// No line of this address counted against it.
-    benign: bool,
-    seen: Seen,
+/// What an address is to learning.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Attacker,
+    Benign,
+    /// Neither (e.g. a watch address when learning from block): only its allowed
+    /// users' requests count, as benign evidence.
+    Other,
+}
+
+fn id_of(ip: &str) -> AddrId {
+    addr_id(AddrKey::of(ip.as_bytes()))
 }
 
 impl Evidence {
-    pub fn take(ips: &mut [(String, IpStats)]) -> Evidence {
-        let addresses = ips
-            .iter_mut()
-            .filter_map(|(ip, stats)| {
-                let seen = *stats.learn.take()?;
-                Some(Address { ip: ip.clone(), benign: stats.suspicious_events() == 0, seen })
-            })
-            .collect();
-        Evidence { addresses }
+    pub fn take(ips: &[(String, IpStats)], mut shapes: ShapeTable) -> Evidence {
+        shapes.finish();
+        let benign = ips.iter().filter(|(_, s)| s.suspicious_events() == 0).map(|(ip, _)| id_of(ip)).collect();
+        Evidence { shapes, benign }
     }
 
-    /// Request shapes dropped by the per-address cap (reported, not hidden).
+    /// Lines whose shape was dropped by the per-thread cap (reported, not hidden).
     pub fn overflow(&self) -> u64 {
-        self.addresses.iter().map(|a| a.seen.overflow).sum()
+        self.shapes.overflow
     }
 
     /// The suggestions, best first; `assessed` gives the verdicts.
     pub fn suggest(&self, assessed: &[Assessed], opts: &LearnOptions) -> Vec<Suggestion> {
-        let verdicts: FxHashMap<&str, Verdict> = assessed.iter().map(|a| (a.ip.as_str(), a.verdict)).collect();
-        let is_attacker = |a: &Address| !a.benign && verdicts.get(a.ip.as_str()).is_some_and(|v| *v >= opts.learn_from);
+        let attackers: FxHashSet<AddrId> =
+            assessed.iter().filter(|a| a.verdict >= opts.learn_from).map(|a| id_of(&a.ip)).collect();
+        let role = |id: &AddrId| {
+            if self.benign.contains(id) {
+                Role::Benign
+            } else if attackers.contains(id) {
+                Role::Attacker
+            } else {
+                Role::Other
+            }
+        };
+        // Shapes in key order: ties (examples) are settled the same way every run.
+        let mut shapes: Vec<(&[u8], &ShapeEvidence)> = self.shapes.iter().collect();
+        shapes.sort_unstable_by(|a, b| a.0.cmp(b.0));
         let mut tallies: BTreeMap<Candidate, Tally> = BTreeMap::new();
-        for address in self.addresses.iter().filter(|a| is_attacker(a)) {
-            for (candidate, use_) in candidates_of(&address.seen, false) {
-                tallies.entry(candidate).or_default().add_attacker(use_);
+        for (key, e) in &shapes {
+            let users: Vec<&AddrUse> =
+                e.sample().filter(|u| role(&u.addr) == Role::Attacker && u.hits > u.allowed_user_hits).collect();
+            if users.is_empty() {
+                continue;
+            }
+            let (path, params, agent) = split_key(key);
+            for candidate in of_shape(path, params, agent) {
+                let t = tallies.entry(candidate).or_default();
+                for u in &users {
+                    t.add_attacker(u);
+                }
+                t.sampled |= e.saturated;
+                t.offer_example(e.example());
             }
         }
-        tallies.retain(|_, t| t.attacker_ips >= opts.min_attackers);
-        weigh_benign(&mut tallies, self.addresses.iter().filter(|a| !is_attacker(a)));
+        tallies.retain(|_, t| t.attacker_ips() >= opts.min_attackers);
+        weigh_benign(&mut tallies, &shapes, |id| role(id));
         tallies.retain(|_, t| t.benign_ips <= opts.max_benign);
         let kept = most_specific(&tallies);
         let mut out: Vec<Suggestion> = kept.into_iter().map(|(c, t)| t.suggestion(c)).collect();
@@ -92,60 +120,39 @@ impl Evidence {
     }
 }
 
-/// One address's use of one candidate.
-#[derive(Default)]
-struct Use {
-    hits: u64,
-    first: Option<i64>,
-    last: Option<i64>,
-    example: Option<Box<str>>,
-}
-
-/// Every candidate one address used, with its hits; `allowed_user_only` counts only
-/// the allowed users' hits (benign evidence from a non-benign address), otherwise the
-/// hits of everyone else.
-fn candidates_of(seen: &Seen, allowed_user_only: bool) -> BTreeMap<Candidate, Use> {
-    let mut out: BTreeMap<Candidate, Use> = BTreeMap::new();
-    for (key, c) in seen.iter() {
-        let allowed = u64::from(c.allowed_user_hits);
-        let hits = if allowed_user_only { allowed } else { c.hits.saturating_sub(allowed) };
-        if hits == 0 {
-            continue;
-        }
-        let (path, params, agent) = split_key(key);
-        for candidate in of_shape(path, params, agent) {
-            let u = out.entry(candidate).or_default();
-            u.hits += hits;
-            u.first = min_opt(u.first, c.first());
-            u.last = max_opt(u.last, c.last());
-            if u.example.is_none() {
-                u.example = c.example().map(Box::from);
-            }
-        }
-    }
-    out
-}
-
 #[derive(Clone, Debug, Default)]
 struct Tally {
+    attackers: FxHashSet<AddrId>,
     attacker_ips: u32,
+    /// Some evidence came from a saturated shape: the address counts are those of its
+    /// sample (lower bounds).
+    sampled: bool,
     attacker_hits: u64,
     benign_ips: u32,
     benign_hits: u64,
     first: Option<i64>,
     last: Option<i64>,
-    example: Option<Box<str>>,
+    /// The earliest (time, then text) example of the shapes behind it.
+    example: Option<(i64, Box<str>)>,
 }
 
 impl Tally {
-    fn add_attacker(&mut self, u: Use) {
-        self.attacker_ips += 1;
-        self.attacker_hits += u.hits;
-        self.first = min_opt(self.first, u.first);
-        self.last = max_opt(self.last, u.last);
-        // Addresses come in scan order (most events first): keep the first example.
-        if self.example.is_none() {
-            self.example = u.example;
+    fn add_attacker(&mut self, u: &AddrUse) {
+        self.attackers.insert(u.addr);
+        self.attacker_ips = self.attackers.len() as u32;
+        self.attacker_hits += u64::from(u.hits - u.allowed_user_hits);
+        self.first = min_opt(self.first, u.first());
+        self.last = max_opt(self.last, u.last());
+    }
+
+    fn attacker_ips(&self) -> u32 {
+        self.attacker_ips
+    }
+
+    fn offer_example(&mut self, example: Option<(i64, &str)>) {
+        let Some((ts, text)) = example else { return };
+        if self.example.as_ref().is_none_or(|(t, e)| (ts, text) < (*t, &**e)) {
+            self.example = Some((ts, text.into()));
         }
     }
 
@@ -160,7 +167,7 @@ impl Tally {
             confidence: confidence(self.attacker_ips, self.benign_ips),
             first_seen: self.first,
             last_seen: self.last,
-            example: self.example.as_deref().unwrap_or_default().to_owned(),
+            example: self.example.as_ref().map(|(_, e)| e.to_string()).unwrap_or_default(),
         }
     }
 }
@@ -177,7 +184,11 @@ pub fn confidence(attackers: u32, benign: u32) -> f64 {
 /// nothing). Substring patterns are matched as substrings of every benign path (so
 /// `/admin/` is weighed against `/blog/admin/` too), the regex kinds by the structure
 /// they match (extension, parameter name, agent token).
-fn weigh_benign<'a>(tallies: &mut BTreeMap<Candidate, Tally>, others: impl Iterator<Item = &'a Address>) {
+fn weigh_benign(
+    tallies: &mut BTreeMap<Candidate, Tally>,
+    shapes: &[(&[u8], &ShapeEvidence)],
+    role: impl Fn(&AddrId) -> Role,
+) {
     if tallies.is_empty() {
         return;
     }
@@ -196,48 +207,56 @@ fn weigh_benign<'a>(tallies: &mut BTreeMap<Candidate, Tally>, others: impl Itera
     let has = |kind| candidates.iter().any(|c| c.kind == kind);
     let (has_ext, has_param, has_agent) =
         (has(CandidateKind::Extension), has(CandidateKind::Param), has(CandidateKind::Agent));
-    let mut benign = vec![(0u32, 0u64); candidates.len()];
-    let mut matched: FxHashMap<usize, u64> = FxHashMap::default();
+    let mut benign_ips: Vec<FxHashSet<AddrId>> = vec![FxHashSet::default(); candidates.len()];
+    let mut benign_hits = vec![0u64; candidates.len()];
     let mut ids: Vec<usize> = Vec::new();
-    for address in others {
-        matched.clear();
-        for (key, c) in address.seen.iter() {
-            let hits = if address.benign { c.hits } else { u64::from(c.allowed_user_hits) };
-            if hits == 0 {
-                continue;
-            }
-            let (path, params, agent) = split_key(key);
-            ids.clear();
-            ids.extend(automaton.find_overlapping_iter(path).map(|m| substring[m.pattern().as_usize()]));
-            if has_ext {
-                let ext = std::str::from_utf8(path).ok().and_then(extension);
-                if let Some(id) = ext.and_then(|e| structural.get(&(CandidateKind::Extension, e.as_str())).copied()) {
-                    ids.push(id);
-                }
-            }
-            if has_param {
-                for name in params.split(|&c| c == b'&') {
-                    if let Ok(name) = std::str::from_utf8(name) {
-                        ids.extend(structural.get(&(CandidateKind::Param, name)));
-                    }
-                }
-            }
-            if has_agent {
-                if let Ok(agent) = std::str::from_utf8(agent) {
-                    ids.extend(structural.get(&(CandidateKind::Agent, agent)));
-                }
-            }
-            ids.sort_unstable();
-            ids.dedup();
-            for &id in &ids {
-                *matched.entry(id).or_default() += hits;
+    for (key, e) in shapes {
+        // Benign addresses with all their hits, others with their allowed users' hits.
+        let mut users = e
+            .sample()
+            .filter_map(|u| match role(&u.addr) {
+                Role::Benign => Some((u.addr, u64::from(u.hits))),
+                Role::Other if u.allowed_user_hits > 0 => Some((u.addr, u64::from(u.allowed_user_hits))),
+                _ => None,
+            })
+            .peekable();
+        if users.peek().is_none() {
+            continue;
+        }
+        let (path, params, agent) = split_key(key);
+        ids.clear();
+        ids.extend(automaton.find_overlapping_iter(path).map(|m| substring[m.pattern().as_usize()]));
+        if has_ext {
+            let ext = std::str::from_utf8(path).ok().and_then(extension);
+            if let Some(id) = ext.and_then(|e| structural.get(&(CandidateKind::Extension, e.as_str())).copied()) {
+                ids.push(id);
             }
         }
-        for (&id, &hits) in &matched {
-            benign[id].0 += 1;
-            benign[id].1 += hits;
+        if has_param {
+            for name in params.split(|&c| c == b'&') {
+                if let Ok(name) = std::str::from_utf8(name) {
+                    ids.extend(structural.get(&(CandidateKind::Param, name)));
+                }
+            }
+        }
+        if has_agent {
+            if let Ok(agent) = std::str::from_utf8(agent) {
+                ids.extend(structural.get(&(CandidateKind::Agent, agent)));
+            }
+        }
+        if ids.is_empty() {
+            continue;
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        for (addr, hits) in users {
+            for &id in &ids {
+                benign_ips[id].insert(addr);
+                benign_hits[id] += hits;
+            }
         }
     }
+    let benign = benign_ips.iter().map(|s| s.len() as u32).zip(benign_hits);
     for (t, (ips, hits)) in tallies.values_mut().zip(benign) {
         t.benign_ips = ips;
         t.benign_hits = hits;
@@ -258,23 +277,24 @@ fn most_specific(tallies: &BTreeMap<Candidate, Tally>) -> Vec<(&Candidate, &Tall
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::learn::seen::Request;
+    use crate::learn::shapes::Request;
 
-    fn seen(requests: &[(&str, &str)]) -> Seen {
-        let mut s = Seen::default();
+    fn record(shapes: &mut ShapeTable, ip: &str, requests: &[(&str, &str)]) {
         for (path, ua) in requests {
             let line = format!("x \"GET {path} HTTP/1.1\" 404 0 \"-\" \"{ua}\"");
-            s.record(&Request {
-                ts: Some(1),
-                path: path.as_bytes(),
-                user_agent: ua.as_bytes(),
-                allowed_user: false,
-                suspicious_address: true,
-                status: 404,
-                raw_line: line.as_bytes(),
-            });
+            shapes.record(
+                AddrKey::of(ip.as_bytes()),
+                &Request {
+                    ts: Some(1),
+                    path: path.as_bytes(),
+                    user_agent: ua.as_bytes(),
+                    allowed_user: false,
+                    suspicious_address: true,
+                    status: 404,
+                    raw_line: line.as_bytes(),
+                },
+            );
         }
-        s
     }
 
     fn run(attackers: &[&[(&str, &str)]], benign: &[&[(&str, &str)]], opts: &LearnOptions) -> Vec<Suggestion> {
@@ -282,7 +302,7 @@ mod tests {
         let mut assessed = Vec::new();
         for (i, reqs) in attackers.iter().enumerate() {
             let ip = format!("10.0.0.{i}");
-            ev.addresses.push(Address { ip: ip.clone(), benign: false, seen: seen(reqs) });
+            record(&mut ev.shapes, &ip, reqs);
             assessed.push(Assessed {
                 ip,
                 stats: IpStats::default(),
@@ -293,7 +313,9 @@ mod tests {
             });
         }
         for (i, reqs) in benign.iter().enumerate() {
-            ev.addresses.push(Address { ip: format!("10.1.0.{i}"), benign: true, seen: seen(reqs) });
+            let ip = format!("10.1.0.{i}");
+            record(&mut ev.shapes, &ip, reqs);
+            ev.benign.insert(id_of(&ip));
         }
         ev.suggest(&assessed, opts)
     }

@@ -40,6 +40,8 @@ pub struct ScanOptions {
     pub until: Option<i64>,
     pub all_events: bool,
     pub progress: bool,
+    /// Count unjudged requests for learning (off with `--no-learn`).
+    pub learn: bool,
 }
 
 pub struct ScanOutcome<S> {
@@ -47,6 +49,8 @@ pub struct ScanOutcome<S> {
     pub ips: Vec<(String, IpStats)>,
     pub sink: S,
     pub elapsed: Duration,
+    /// The unjudged request shapes, for learning.
+    pub learned: crate::learn::shapes::ShapeTable,
 }
 
 /// The part of a file to read: all of it by default; a history scan resumes after the
@@ -122,6 +126,7 @@ pub fn scan_file_spans<S: EventSink + Send>(
                             until: opts.until,
                             all_events: opts.all_events,
                             journal_keys,
+                            learn: opts.learn,
                         };
                         let span = spans.get(i).copied().unwrap_or_default();
                         match file.journal {
@@ -155,8 +160,9 @@ pub fn scan_file_spans<S: EventSink + Send>(
     for partial in tables.into_partials() {
         ips.merge_partial(partial);
     }
+    let learned = ips.take_learned();
     let ips = ips.into_sorted();
-    Ok(ScanOutcome { files: stats, ips, sink: collector.into_sink(), elapsed: started.elapsed() })
+    Ok(ScanOutcome { files: stats, ips, sink: collector.into_sink(), elapsed: started.elapsed(), learned })
 }
 
 fn initial_stats(f: &LogFile) -> FileStats {

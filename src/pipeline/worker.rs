@@ -32,6 +32,8 @@ pub struct FileCtx<'a> {
     pub all_events: bool,
     /// The journal entries read before this text file: a line repeating one is skipped.
     pub journal_keys: Option<&'a JournalKeys>,
+    /// Count unjudged requests for learning (off with `--no-learn`).
+    pub learn: bool,
 }
 
 /// An sshd-style session: which address a (host, pid) was talking to, and when.
@@ -169,13 +171,24 @@ pub fn scan_chunk(ctx: &FileCtx, data: &[u8], base: u64, ips: &mut PartialIpTabl
         let addr = AddrKey::of(ip);
         let hit = ctx.classifier.classify(line, &parsed, kind);
         let decision = ctx.policy.judge(ctx.classifier, hit, addr, parsed.user, parsed.tag);
-        let stats = ips.entry_key(addr);
+        let (stats, learned) = ips.entry_and_learn(addr);
         stats.record(ts, kind, parsed.status);
-        if kind == LogKind::Access {
+        if kind == LogKind::Access && ctx.learn {
             let allowed_user = !parsed.user.is_empty()
                 && ctx.policy.mode != crate::detect::policy::Mode::Ip
                 && ctx.policy.is_allowed_user(parsed.user);
-            crate::learn::record(stats, decision.category, ctx.classifier, &parsed, ts, allowed_user, line);
+            let before = stats.suspicion.is_some();
+            crate::learn::record(
+                learned,
+                addr,
+                before,
+                decision.category,
+                ctx.classifier,
+                &parsed,
+                ts,
+                allowed_user,
+                line,
+            );
         }
         let suspicious = decision.category.is_suspicious();
         if suspicious {

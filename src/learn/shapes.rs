@@ -1,0 +1,432 @@
+//! What the scan's unjudged requests looked like, counted per request SHAPE (one table
+//! per worker thread, merged at the end), not per address: a benign line costs one hash
+//! of its shape key and one map probe. Each shape keeps the addresses that requested
+//! it with their counts, up to `SAMPLE` of them (those with the smallest address
+//! hash: a uniform sample, and the same whatever the thread count or chunk order); with
+//! the verdicts known at the end, they tell attacker from benign use.
+//!
+//! A shape requested by more than `SAMPLE` distinct addresses is *saturated*: its
+//! counts of attacker and benign addresses are those of the sample (lower bounds).
+
+use std::cell::RefCell;
+
+use rustc_hash::FxHashMap;
+
+use super::seen::{shape_key, EXAMPLE_BYTES};
+use crate::aggregate::ip::{canonical, AddrKey};
+
+/// Distinct addresses remembered per shape.
+pub const SAMPLE: usize = 1024;
+
+/// Distinct shapes per thread: a crawler-heavy log cannot blow memory; lines of shapes
+/// past the cap count in `overflow` (reported).
+pub const MAX_SHAPES: usize = 1 << 20;
+
+/// A shape's addresses live in a vector searched linearly up to this many (most shapes
+/// are requested by a handful of addresses), in a hash map beyond.
+const FEW: usize = 8;
+
+/// An address as learning keys it: a well-mixed 64-bit hash of its value (IPv4, IPv6,
+/// or the canonical spelling of anything else). Uniform, so the smallest ids of a shape
+/// are a uniform sample of its addresses; collisions among the few hundred thousand
+/// addresses of a scan are vanishingly rare (and would only merge two addresses'
+/// counts for learning).
+pub type AddrId = u64;
+
+pub fn addr_id(key: AddrKey) -> AddrId {
+    let (hi, lo) = match key {
+        AddrKey::V4(a) => (0, 0xffff_0000_0000 | u64::from(a)),
+        AddrKey::V6(a) => ((a >> 64) as u64, a as u64),
+        AddrKey::Text(t) => {
+            use std::hash::BuildHasher;
+            (0x0100 << 48, rustc_hash::FxBuildHasher.hash_one(canonical(t).as_bytes()))
+        }
+    };
+    mix(lo ^ mix(hi))
+}
+
+/// splitmix64's finaliser.
+fn mix(mut x: u64) -> u64 {
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
+/// One access-log line as learning needs it.
+pub struct Request<'a> {
+    pub ts: Option<i64>,
+    pub path: &'a [u8],
+    pub user_agent: &'a [u8],
+    pub allowed_user: bool,
+    /// The address had already done something suspicious (in this thread's view).
+    pub suspicious_address: bool,
+    /// HTTP status (0: none).
+    pub status: u16,
+    pub raw_line: &'a [u8],
+}
+
+/// One address's use of a shape.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AddrUse {
+    pub addr: AddrId,
+    pub hits: u32,
+    /// Hits by an allowed user (`--allow-user`).
+    pub allowed_user_hits: u32,
+    /// UTC micros; `i64::MAX`/`i64::MIN` while unknown.
+    first: i64,
+    last: i64,
+}
+
+impl AddrUse {
+    fn new(addr: AddrId) -> AddrUse {
+        AddrUse { addr, hits: 0, allowed_user_hits: 0, first: i64::MAX, last: i64::MIN }
+    }
+
+    pub fn first(&self) -> Option<i64> {
+        (self.first != i64::MAX).then_some(self.first)
+    }
+
+    pub fn last(&self) -> Option<i64> {
+        (self.last != i64::MIN).then_some(self.last)
+    }
+
+    #[inline]
+    fn count(&mut self, r: &Request) {
+        self.hits = self.hits.saturating_add(1);
+        self.allowed_user_hits = self.allowed_user_hits.saturating_add(u32::from(r.allowed_user));
+        if let Some(ts) = r.ts {
+            self.first = self.first.min(ts);
+            self.last = self.last.max(ts);
+        }
+    }
+
+    fn absorb(&mut self, o: &AddrUse) {
+        self.hits = self.hits.saturating_add(o.hits);
+        self.allowed_user_hits = self.allowed_user_hits.saturating_add(o.allowed_user_hits);
+        self.first = self.first.min(o.first);
+        self.last = self.last.max(o.last);
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Uses {
+    Few(Vec<AddrUse>),
+    Many(FxHashMap<AddrId, AddrUse>),
+}
+
+impl Default for Uses {
+    fn default() -> Self {
+        Uses::Few(Vec::new())
+    }
+}
+
+/// Everything known about one request shape.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ShapeEvidence {
+    pub hits: u64,
+    /// More than `SAMPLE` distinct addresses requested it: `uses` holds the sample.
+    pub saturated: bool,
+    /// Addresses with a larger id are not counted (`u64::MAX`: all are): lowered to
+    /// the `SAMPLE`-th smallest id when `uses` grows past twice the sample, so
+    /// trimming is amortised, and what stays is exactly every address up to it.
+    threshold: u64,
+    uses: Uses,
+    /// The earliest (time, then text) line of this shape from an address already
+    /// suspicious or answered with an error: attackers' lines, not a copy of every
+    /// benign request.
+    example: Option<Box<(i64, Box<str>)>>,
+}
+
+impl ShapeEvidence {
+    fn new() -> ShapeEvidence {
+        ShapeEvidence { threshold: u64::MAX, ..Default::default() }
+    }
+
+    /// The addresses (all of them, or after `ShapeTable::finish` the sample of a
+    /// saturated shape), in no particular order.
+    pub fn sample(&self) -> Box<dyn Iterator<Item = &AddrUse> + '_> {
+        match &self.uses {
+            Uses::Few(v) => Box::new(v.iter()),
+            Uses::Many(m) => Box::new(m.values()),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match &self.uses {
+            Uses::Few(v) => v.len(),
+            Uses::Many(m) => m.len(),
+        }
+    }
+
+    pub fn example(&self) -> Option<(i64, &str)> {
+        self.example.as_deref().map(|(ts, text)| (*ts, &**text))
+    }
+
+    #[inline]
+    fn add(&mut self, id: AddrId, r: &Request) {
+        self.hits += 1;
+        if r.suspicious_address || r.status >= 400 {
+            self.offer_example(r.ts.unwrap_or(i64::MAX), r.raw_line);
+        }
+        if id > self.threshold {
+            return;
+        }
+        match &mut self.uses {
+            Uses::Few(v) => {
+                if let Some(u) = v.iter_mut().find(|u| u.addr == id) {
+                    u.count(r);
+                    return;
+                }
+                let mut u = AddrUse::new(id);
+                u.count(r);
+                if v.len() < FEW {
+                    v.push(u);
+                    return;
+                }
+                let mut m: FxHashMap<AddrId, AddrUse> = std::mem::take(v).into_iter().map(|u| (u.addr, u)).collect();
+                m.insert(id, u);
+                self.uses = Uses::Many(m);
+            }
+            Uses::Many(m) => {
+                m.entry(id).or_insert_with(|| AddrUse::new(id)).count(r);
+                if m.len() > 2 * SAMPLE {
+                    self.trim();
+                }
+            }
+        }
+    }
+
+    /// Keeps the `SAMPLE` addresses with the smallest ids.
+    fn trim(&mut self) {
+        let Uses::Many(m) = &mut self.uses else { return };
+        if m.len() <= SAMPLE {
+            return;
+        }
+        let mut ids: Vec<AddrId> = m.keys().copied().collect();
+        let (_, &mut kth, _) = ids.select_nth_unstable(SAMPLE - 1);
+        m.retain(|&id, _| id <= kth);
+        self.threshold = kth;
+        self.saturated = true;
+    }
+
+    fn offer_example(&mut self, ts: i64, line: &[u8]) {
+        let line = &line[..line.len().min(EXAMPLE_BYTES)];
+        let better = match &self.example {
+            None => true,
+            Some(e) if ts < e.0 => true,
+            // Ties (same second) are common on a busy shape: compare without a copy.
+            Some(e) if ts == e.0 => match std::str::from_utf8(line) {
+                Ok(text) => text < &*e.1,
+                Err(_) => crate::text::lossless(line).as_str() < &*e.1,
+            },
+            Some(_) => false,
+        };
+        if better {
+            self.example = Some(Box::new((ts, crate::text::lossless(line).into_boxed_str())));
+        }
+    }
+
+    /// Every address up to the lower threshold is in one side or both (each side
+    /// holds all of its addresses up to its own threshold), so the merged sample is
+    /// the same whatever the split between threads.
+    fn merge(&mut self, other: ShapeEvidence) {
+        self.hits += other.hits;
+        self.saturated |= other.saturated;
+        if let Some(e) = other.example {
+            match &self.example {
+                Some(mine) if (mine.0, &mine.1) <= (e.0, &e.1) => {}
+                _ => self.example = Some(e),
+            }
+        }
+        let threshold = self.threshold.min(other.threshold);
+        let mine = std::mem::take(&mut self.uses);
+        let mut m: FxHashMap<AddrId, AddrUse> = FxHashMap::default();
+        for u in into_vec(mine).into_iter().chain(into_vec(other.uses)) {
+            if u.addr > threshold {
+                continue;
+            }
+            match m.entry(u.addr) {
+                std::collections::hash_map::Entry::Occupied(mut o) => o.get_mut().absorb(&u),
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(u);
+                }
+            }
+        }
+        self.threshold = threshold;
+        self.uses = if m.len() <= FEW { Uses::Few(m.into_values().collect()) } else { Uses::Many(m) };
+        if self.len() > 2 * SAMPLE {
+            self.trim();
+        }
+    }
+}
+
+fn into_vec(uses: Uses) -> Vec<AddrUse> {
+    match uses {
+        Uses::Few(v) => v,
+        Uses::Many(m) => m.into_values().collect(),
+    }
+}
+
+/// One thread's (then the scan's) shapes.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ShapeTable {
+    /// Key: `path \0 param names joined by & \0 agent token` (see `seen::shape_key`).
+    shapes: FxHashMap<Box<[u8]>, ShapeEvidence>,
+    /// Lines whose shape was not kept because of `MAX_SHAPES`.
+    pub overflow: u64,
+}
+
+thread_local! {
+    static KEY: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+impl ShapeTable {
+    /// Counts one unjudged request of address `addr`; allocates only for a new shape.
+    #[inline]
+    pub fn record(&mut self, addr: AddrKey, r: &Request) {
+        let id = addr_id(addr);
+        KEY.with_borrow_mut(|key| {
+            shape_key(r.path, r.user_agent, key);
+            if let Some(e) = self.shapes.get_mut(key.as_slice()) {
+                e.add(id, r);
+                return;
+            }
+            if self.shapes.len() >= MAX_SHAPES {
+                self.overflow += 1;
+                return;
+            }
+            let mut e = ShapeEvidence::new();
+            e.add(id, r);
+            self.shapes.insert(key.as_slice().into(), e);
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.shapes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.shapes.is_empty()
+    }
+
+    pub fn get(&self, key: &[u8]) -> Option<&ShapeEvidence> {
+        self.shapes.get(key)
+    }
+
+    /// Every shape with its evidence (in no particular order).
+    pub fn iter(&self) -> impl Iterator<Item = (&[u8], &ShapeEvidence)> {
+        self.shapes.iter().map(|(k, e)| (&**k, e))
+    }
+
+    /// Trims every shape's addresses to its sample (after the last merge).
+    pub fn finish(&mut self) {
+        for e in self.shapes.values_mut() {
+            e.trim();
+        }
+    }
+
+    pub fn merge(&mut self, other: ShapeTable) {
+        self.overflow += other.overflow;
+        if self.shapes.is_empty() {
+            self.shapes = other.shapes;
+            return;
+        }
+        // Shapes from other threads are kept even past the cap: the cap bounds the hot
+        // loop's growth, the merge only adds what the threads already hold.
+        for (k, e) in other.shapes {
+            match self.shapes.entry(k) {
+                std::collections::hash_map::Entry::Occupied(mut o) => o.get_mut().merge(e),
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(e);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req<'a>(path: &'a str, ts: i64, status: u16) -> Request<'a> {
+        Request {
+            ts: Some(ts),
+            path: path.as_bytes(),
+            user_agent: b"xy/1",
+            allowed_user: false,
+            suspicious_address: false,
+            status,
+            raw_line: path.as_bytes(),
+        }
+    }
+
+    #[test]
+    fn counts_per_shape_and_address() {
+        let mut t = ShapeTable::default();
+        t.record(AddrKey::V4(1), &req("/a?x=1", 5, 200));
+        t.record(AddrKey::V4(1), &req("/a?x=2", 3, 200));
+        t.record(AddrKey::V4(2), &req("/a?x=3", 9, 404));
+        let e = t.get(b"/a\0x\0xy").unwrap();
+        assert_eq!((e.hits, e.sample().count(), e.saturated), (3, 2, false));
+        let one = e.sample().find(|u| u.addr == addr_id(AddrKey::V4(1))).unwrap();
+        assert_eq!((one.hits, one.first(), one.last()), (2, Some(3), Some(5)));
+        assert_eq!(e.example(), Some((9, "/a?x=3")));
+    }
+
+    /// The sample and saturation do not depend on how lines are split between threads
+    /// nor in which order the tables merge.
+    #[test]
+    fn samples_merge_independently_of_split_and_order() {
+        let lines: Vec<(u32, i64)> = (0..6000u32).map(|i| (i % 3000, i64::from(i))).collect();
+        let build = |order: &[usize], split: usize, reverse: bool| {
+            let mut parts: Vec<ShapeTable> = [&order[..split], &order[split..]]
+                .iter()
+                .map(|part| {
+                    let mut t = ShapeTable::default();
+                    for &i in *part {
+                        let (a, ts) = lines[i];
+                        t.record(AddrKey::V4(a), &req("/p", ts, 404));
+                    }
+                    t
+                })
+                .collect();
+            if reverse {
+                parts.reverse();
+            }
+            let mut all = ShapeTable::default();
+            for p in parts {
+                all.merge(p);
+            }
+            all.finish();
+            let mut flat: Vec<(Vec<u8>, u64, bool, Vec<AddrUse>)> = all
+                .iter()
+                .map(|(k, e)| {
+                    let mut uses: Vec<AddrUse> = e.sample().cloned().collect();
+                    uses.sort_by_key(|u| u.addr);
+                    (k.to_vec(), e.hits, e.saturated, uses)
+                })
+                .collect();
+            flat.sort_by(|a, b| a.0.cmp(&b.0));
+            (all, flat)
+        };
+        let straight: Vec<usize> = (0..lines.len()).collect();
+        let shuffled: Vec<usize> = (0..lines.len()).map(|i| (i * 7) % lines.len()).collect();
+        let (a, fa) = build(&straight, 10, false);
+        let (_, fb) = build(&shuffled, 2000, true);
+        assert_eq!(fa, fb);
+        let e = a.get(b"/p\0\0xy").unwrap();
+        assert!(e.saturated);
+        assert_eq!((e.hits, e.sample().count()), (6000, SAMPLE));
+        assert!(e.sample().all(|u| u.hits == 2));
+        // The sample is the addresses with the smallest ids.
+        let mut ids: Vec<AddrId> = (0..3000u32).map(|a| addr_id(AddrKey::V4(a))).collect();
+        ids.sort_unstable();
+        assert!(e.sample().all(|u| u.addr <= ids[SAMPLE - 1]));
+        // Fewer addresses than the sample: exact, unsaturated.
+        let mut small = ShapeTable::default();
+        for a in 0..SAMPLE as u32 {
+            small.record(AddrKey::V4(a), &req("/q", 1, 200));
+        }
+        assert!(!small.get(b"/q\0\0xy").unwrap().saturated);
+    }
+}
