@@ -134,8 +134,17 @@ fn rotations_are_read_oldest_first() {
 fn outputs_are_identical_for_one_and_two_threads() {
     let one = sample_scan(&["--threads", "1", "--all-events"]);
     let two = sample_scan(&["--threads", "2", "--all-events"]);
-    for name in ["events.csv", "events.parquet", "ips.csv", "ips.parquet", "daily.csv", "daily.parquet", "summary.json"]
-    {
+    for name in [
+        "events.csv",
+        "events.parquet",
+        "ips.csv",
+        "ips.parquet",
+        "daily.csv",
+        "daily.parquet",
+        "summary.json",
+        "suggested-patterns.txt",
+        "patterns.csv",
+    ] {
         let a = std::fs::read(one.out.join(name)).unwrap();
         let b = std::fs::read(two.out.join(name)).unwrap();
         assert!(a == b, "{name} differs between --threads 1 and --threads 2");

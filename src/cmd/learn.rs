@@ -28,7 +28,9 @@ impl EventSink for Discard {
 }
 
 pub fn run(args: &LearnCmdArgs) -> anyhow::Result<u8> {
-    let config = ScanConfig::from_args(&args.scan, std::io::stderr().is_terminal())?;
+    let mut config = ScanConfig::from_args(&args.scan, std::io::stderr().is_terminal())?;
+    // Learning is what this command is for: --no-learn cannot switch it off.
+    config.options.learn = true;
     let target = accept_target(args)?;
     let discovery = discover(&config.paths, config.forced_format);
     if discovery.files.is_empty() {
@@ -113,7 +115,10 @@ fn print_list(out: &mut impl Write, suggestions: &[Suggestion], attackers: usize
         suggestions.len()
     )?;
     if overflow > 0 {
-        writeln!(out, "({overflow} requests of very busy addresses were not weighed: per-address limit reached.)")?;
+        writeln!(
+            out,
+            "({overflow} requests were not weighed: the per-thread limit of distinct request shapes was reached.)"
+        )?;
     }
     if suggestions.is_empty() {
         return Ok(());

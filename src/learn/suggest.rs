@@ -99,7 +99,6 @@ impl Evidence {
                 for u in &users {
                     t.add_attacker(u);
                 }
-                t.sampled |= e.saturated;
                 t.offer_example(e.example());
             }
         }
@@ -124,9 +123,6 @@ impl Evidence {
 struct Tally {
     attackers: FxHashSet<AddrId>,
     attacker_ips: u32,
-    /// Some evidence came from a saturated shape: the address counts are those of its
-    /// sample (lower bounds).
-    sampled: bool,
     attacker_hits: u64,
     benign_ips: u32,
     benign_hits: u64,
