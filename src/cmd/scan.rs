@@ -53,7 +53,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     let spans = history.as_ref().map_or(&[][..], |h| h.spans());
     let opts = ScanOptions { all_events: config.options.all_events || history.is_some(), ..config.options.clone() };
     // The report's tally sees exactly what the events table gets.
-    let sink = HistorySink::new(TallySink::new(events), config.options.all_events);
+    let sink = HistorySink::new(TallySink::new(events), config.options.all_events, history.is_some());
     let outcome = pool.install(|| scan_file_spans(&discovery.files, spans, &opts, &config.classifier, sink))?;
     let ScanOutcome { files, ips, sink, elapsed, learned } = outcome;
     let (events, collected) = sink.into_parts();

@@ -157,12 +157,15 @@ pub struct Collected {
 pub struct HistorySink<W> {
     out: W,
     all_events: bool,
+    /// False without --history: events pass straight through, and nothing is kept
+    /// (a plain scan must not hold a copy of every suspicious event).
+    collect: bool,
     pub collected: Collected,
 }
 
 impl<W> HistorySink<W> {
-    pub fn new(out: W, all_events: bool) -> Self {
-        HistorySink { out, all_events, collected: Collected::default() }
+    pub fn new(out: W, all_events: bool, collect: bool) -> Self {
+        HistorySink { out, all_events, collect, collected: Collected::default() }
     }
 
     pub fn into_parts(self) -> (W, Collected) {
@@ -172,6 +175,9 @@ impl<W> HistorySink<W> {
 
 impl<W: EventSink> EventSink for HistorySink<W> {
     fn write(&mut self, events: Vec<Event>) -> anyhow::Result<()> {
+        if !self.collect {
+            return self.out.write(events);
+        }
         let c = &mut self.collected;
         for e in &events {
             let Some(ts) = e.ts else {
