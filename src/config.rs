@@ -2,10 +2,9 @@
 //! pipeline and the writers use. Every error here is a usage error (exit code 1).
 
 use std::path::PathBuf;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::aggregate::blocklist::{BlocklistFile, BlocklistSettings};
-use crate::cli::{DetectArgs, OutputFormat, ScanArgs};
+use crate::cli::{DetectArgs, ScanArgs};
 use crate::detect::allowlist::{AllowList, Block};
 use crate::detect::policy::{Mode, Policy, Thresholds, Verdict};
 use crate::detect::settings::SettingsFile;
@@ -114,7 +113,7 @@ pub struct ScanConfig {
 
 impl ScanConfig {
     pub fn from_args(args: &ScanArgs, stderr_is_terminal: bool) -> Result<ScanConfig, UsageError> {
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_micros() as i64).unwrap_or(0);
+        let now = crate::time::now_micros();
         let when = |flag: &str, v: &Option<String>| -> Result<Option<i64>, UsageError> {
             v.as_deref()
                 .map(|s| {
@@ -143,11 +142,7 @@ impl ScanConfig {
                 return Err(UsageError(format!("{}: no such file or directory", p.display())));
             }
         }
-        let formats = match args.format {
-            OutputFormat::Csv => Formats { csv: true, parquet: false },
-            OutputFormat::Parquet => Formats { csv: false, parquet: true },
-            OutputFormat::Both => Formats { csv: true, parquet: true },
-        };
+        let formats = Formats::from(args.format);
         let detect = DetectConfig::from_args(&args.detect)?;
         let classifier = detect.classifier()?;
         let blocklist = BlocklistSettings::resolve(&args.blocklist, &detect.blocklist, &args.paths)?;

@@ -51,6 +51,12 @@ pub fn year_month_of(t: std::time::SystemTime) -> (i32, u8) {
 }
 
 /// UTC day number of a timestamp in microseconds.
+/// The current time as UTC microseconds since the epoch (0 if the clock is before it).
+pub fn now_micros() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_micros() as i64)
+}
+
+/// The UTC day number of a timestamp in microseconds.
 pub fn day_of(ts_micros: i64) -> i32 {
     ts_micros.div_euclid(SECS_PER_DAY * MICROS_PER_SEC) as i32
 }

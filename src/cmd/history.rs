@@ -16,7 +16,7 @@ pub fn run(args: &HistoryArgs) -> anyhow::Result<u8> {
         HistoryAction::Prune { dir, keep } => {
             let days = parse_days(keep)?;
             let mut store = Store::open(dir, false)?;
-            let today = day_of(crate::time::parse_when("0d", now_micros()).unwrap_or(0));
+            let today = day_of(crate::time::parse_when("0d", crate::time::now_micros()).unwrap_or(0));
             let first_kept = format_day(today - days as i32 + 1);
             let dropped = store.prune_before(&first_kept)?;
             match (dropped.first(), dropped.last()) {
@@ -28,10 +28,6 @@ pub fn run(args: &HistoryArgs) -> anyhow::Result<u8> {
             Ok(EXIT_OK)
         }
     }
-}
-
-fn now_micros() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_micros() as i64).unwrap_or(0)
 }
 
 /// `90d`, `12w` or a bare number of days.

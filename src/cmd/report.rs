@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::{EXIT_OK, EXIT_SKIPPED};
 use crate::aggregate::blocklist::{self, BenignAddresses, BlocklistSettings};
-use crate::cli::{OutputFormat, ReportArgs};
+use crate::cli::ReportArgs;
 use crate::config::{DetectConfig, UsageError};
 use crate::detect::assess::{assess, Assessed};
 use crate::detect::policy::Verdict;
@@ -30,8 +30,7 @@ use crate::time::{day_of, format_day, format_ts, parse_when};
 pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
     let detect = DetectConfig::from_args(&args.detect)?;
     let policy = detect.policy;
-    let now =
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_micros() as i64).unwrap_or(0);
+    let now = crate::time::now_micros();
     let when = |flag: &str, s: &str| {
         parse_when(s, now)
             .ok_or_else(|| UsageError(format!("{flag} {s:?}: expected a date (2026-01-05), a time or an age (7d, 2w)")))
@@ -45,11 +44,7 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
     let days = Days { first: day_of(since), last: day_of(until - 1) };
     let store = Store::open(&args.history, false)?;
     let dir = store.dir.clone();
-    let formats = match args.format {
-        OutputFormat::Csv => Formats { csv: true, parquet: false },
-        OutputFormat::Parquet => Formats { csv: false, parquet: true },
-        OutputFormat::Both => Formats { csv: true, parquet: true },
-    };
+    let formats = Formats::from(args.format);
     std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
 
     let period = period::load(&store, days, &policy)?;

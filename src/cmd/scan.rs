@@ -90,7 +90,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     })?;
     let mut summary = Summary::new(&files, &discovery.skipped, ips.len(), events_written);
     let provenance = Provenance {
-        generated: now_micros(),
+        generated: crate::time::now_micros(),
         first_ts: summary.totals.first_ts.clone(),
         last_ts: summary.totals.last_ts.clone(),
     };
@@ -132,10 +132,6 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
         }
     }
     Ok(if problems > 0 { EXIT_SKIPPED } else { EXIT_OK })
-}
-
-fn now_micros() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_micros() as i64)
 }
 
 /// Total time `--dns` may spend on lookups.

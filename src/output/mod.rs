@@ -22,6 +22,13 @@ pub struct Formats {
     pub parquet: bool,
 }
 
+impl From<crate::cli::OutputFormat> for Formats {
+    fn from(f: crate::cli::OutputFormat) -> Self {
+        use crate::cli::OutputFormat;
+        Formats { csv: f != OutputFormat::Parquet, parquet: f != OutputFormat::Csv }
+    }
+}
+
 /// The temporary name a file is written under before it is renamed to `path`.
 pub fn temp_path(path: &Path) -> PathBuf {
     let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();

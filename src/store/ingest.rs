@@ -117,7 +117,7 @@ impl HistoryRun {
             next.runs.push(Run {
                 id: run,
                 at: {
-                    let now = now_micros();
+                    let now = crate::time::now_micros();
                     format_ts(now - now.rem_euclid(MICROS_PER_SEC))
                 },
                 lines: added.lines,
@@ -137,10 +137,6 @@ impl HistoryRun {
         }
         Ok(added)
     }
-}
-
-fn now_micros() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_micros() as i64).unwrap_or(0)
 }
 
 /// What the sink gathered: per (file, day, address) counts over every line, the
