@@ -97,7 +97,7 @@ pub struct EventsWriter {
     rules: Vec<(String, crate::detect::Category)>,
 }
 
-pub const EVENT_BATCH_ROWS: usize = 64 * 1024;
+pub const EVENT_BATCH_ROWS: usize = 16 * 1024;
 
 impl EventsWriter {
     pub fn create(
