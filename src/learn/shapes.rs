@@ -16,15 +16,11 @@ use super::seen::{shape_key, EXAMPLE_BYTES};
 use crate::aggregate::ip::{canonical, AddrKey};
 
 /// Distinct addresses remembered per shape.
-pub const SAMPLE: usize = 1024;
+pub const SAMPLE: usize = 256;
 
 /// Distinct shapes per thread: a crawler-heavy log cannot blow memory; lines of shapes
 /// past the cap count in `overflow` (reported).
 pub const MAX_SHAPES: usize = 1 << 20;
-
-/// A shape's addresses live in a vector searched linearly up to this many (most shapes
-/// are requested by a handful of addresses), in a hash map beyond.
-const FEW: usize = 8;
 
 /// An address as learning keys it: a well-mixed 64-bit hash of its value (IPv4, IPv6,
 /// or the canonical spelling of anything else). Uniform, so the smallest ids of a shape
@@ -42,7 +38,8 @@ pub fn addr_id(key: AddrKey) -> AddrId {
             (0x0100 << 48, rustc_hash::FxBuildHasher.hash_one(canonical(t).as_bytes()))
         }
     };
-    mix(lo ^ mix(hi))
+    // 0 marks a free slot in `AddrSet`.
+    mix(lo ^ mix(hi)).max(1)
 }
 
 /// splitmix64's finaliser.
@@ -108,15 +105,89 @@ impl AddrUse {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
-enum Uses {
-    Few(Vec<AddrUse>),
-    Many(FxHashMap<AddrId, AddrUse>),
+/// A shape's addresses: open addressing on the address id (already uniformly mixed,
+/// so its low bits are the slot) with linear probing over 32-byte entries. A lookup
+/// touches one cache line in the common case; a general hash map touches its control
+/// bytes, then the bucket, and was a third of the scan's learning cost.
+#[derive(Clone, Debug, Default)]
+struct AddrSet {
+    /// Empty, or a power of two long; `addr == EMPTY` marks a free slot.
+    slots: Vec<AddrUse>,
+    len: usize,
 }
 
-impl Default for Uses {
-    fn default() -> Self {
-        Uses::Few(Vec::new())
+/// Equal when they hold the same uses, whatever the slot order.
+impl PartialEq for AddrSet {
+    fn eq(&self, other: &AddrSet) -> bool {
+        let sorted = |set: &AddrSet| {
+            let mut v: Vec<AddrUse> = set.iter().cloned().collect();
+            v.sort_by_key(|u| u.addr);
+            v
+        };
+        self.len == other.len && sorted(self) == sorted(other)
+    }
+}
+
+/// `addr_id` never returns it.
+const EMPTY: AddrId = 0;
+
+impl AddrSet {
+    fn get_or_insert(&mut self, id: AddrId) -> &mut AddrUse {
+        // At most 3/4 full, so probe runs stay short.
+        if (self.len + 1) * 4 > self.slots.len() * 3 {
+            self.resize((self.slots.len() * 2).max(4));
+        }
+        let i = self.find(id);
+        if self.slots[i].addr == EMPTY {
+            self.slots[i] = AddrUse::new(id);
+            self.len += 1;
+        }
+        &mut self.slots[i]
+    }
+
+    /// The slot holding `id`, or the free slot where it belongs.
+    #[inline]
+    fn find(&self, id: AddrId) -> usize {
+        let mask = self.slots.len() - 1;
+        let mut i = id as usize & mask;
+        while self.slots[i].addr != id && self.slots[i].addr != EMPTY {
+            i = (i + 1) & mask;
+        }
+        i
+    }
+
+    fn resize(&mut self, capacity: usize) {
+        let old = std::mem::replace(&mut self.slots, vec![AddrUse::new(EMPTY); capacity]);
+        self.len = 0;
+        for u in old.into_iter().filter(|u| u.addr != EMPTY) {
+            let i = self.find(u.addr);
+            self.slots[i] = u;
+            self.len += 1;
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &AddrUse> {
+        self.slots.iter().filter(|u| u.addr != EMPTY)
+    }
+
+    /// Keeps the addresses with an id up to `threshold`.
+    fn retain_upto(&mut self, threshold: AddrId) {
+        let kept: Vec<AddrUse> = self.iter().filter(|u| u.addr <= threshold).cloned().collect();
+        self.slots = Vec::new();
+        self.len = 0;
+        if !kept.is_empty() {
+            self.resize((kept.len() * 4 / 3 + 1).next_power_of_two());
+        }
+        for u in kept {
+            let i = self.find(u.addr);
+            self.slots[i] = u;
+            self.len += 1;
+        }
+    }
+
+    fn absorb(&mut self, u: &AddrUse) {
+        let mine = self.get_or_insert(u.addr);
+        mine.absorb(u);
     }
 }
 
@@ -130,7 +201,7 @@ pub struct ShapeEvidence {
     /// the `SAMPLE`-th smallest id when `uses` grows past twice the sample, so
     /// trimming is amortised, and what stays is exactly every address up to it.
     threshold: u64,
-    uses: Uses,
+    uses: AddrSet,
     /// The earliest (time, then text) line of this shape from an address already
     /// suspicious or answered with an error: attackers' lines, not a copy of every
     /// benign request.
@@ -144,18 +215,8 @@ impl ShapeEvidence {
 
     /// The addresses (all of them, or after `ShapeTable::finish` the sample of a
     /// saturated shape), in no particular order.
-    pub fn sample(&self) -> Box<dyn Iterator<Item = &AddrUse> + '_> {
-        match &self.uses {
-            Uses::Few(v) => Box::new(v.iter()),
-            Uses::Many(m) => Box::new(m.values()),
-        }
-    }
-
-    fn len(&self) -> usize {
-        match &self.uses {
-            Uses::Few(v) => v.len(),
-            Uses::Many(m) => m.len(),
-        }
+    pub fn sample(&self) -> impl Iterator<Item = &AddrUse> {
+        self.uses.iter()
     }
 
     pub fn example(&self) -> Option<(i64, &str)> {
@@ -171,40 +232,20 @@ impl ShapeEvidence {
         if id > self.threshold {
             return;
         }
-        match &mut self.uses {
-            Uses::Few(v) => {
-                if let Some(u) = v.iter_mut().find(|u| u.addr == id) {
-                    u.count(r);
-                    return;
-                }
-                let mut u = AddrUse::new(id);
-                u.count(r);
-                if v.len() < FEW {
-                    v.push(u);
-                    return;
-                }
-                let mut m: FxHashMap<AddrId, AddrUse> = std::mem::take(v).into_iter().map(|u| (u.addr, u)).collect();
-                m.insert(id, u);
-                self.uses = Uses::Many(m);
-            }
-            Uses::Many(m) => {
-                m.entry(id).or_insert_with(|| AddrUse::new(id)).count(r);
-                if m.len() > 2 * SAMPLE {
-                    self.trim();
-                }
-            }
+        self.uses.get_or_insert(id).count(r);
+        if self.uses.len > 2 * SAMPLE {
+            self.trim();
         }
     }
 
     /// Keeps the `SAMPLE` addresses with the smallest ids.
     fn trim(&mut self) {
-        let Uses::Many(m) = &mut self.uses else { return };
-        if m.len() <= SAMPLE {
+        if self.uses.len <= SAMPLE {
             return;
         }
-        let mut ids: Vec<AddrId> = m.keys().copied().collect();
+        let mut ids: Vec<AddrId> = self.uses.iter().map(|u| u.addr).collect();
         let (_, &mut kth, _) = ids.select_nth_unstable(SAMPLE - 1);
-        m.retain(|&id, _| id <= kth);
+        self.uses.retain_upto(kth);
         self.threshold = kth;
         self.saturated = true;
     }
@@ -239,31 +280,16 @@ impl ShapeEvidence {
             }
         }
         let threshold = self.threshold.min(other.threshold);
-        let mine = std::mem::take(&mut self.uses);
-        let mut m: FxHashMap<AddrId, AddrUse> = FxHashMap::default();
-        for u in into_vec(mine).into_iter().chain(into_vec(other.uses)) {
-            if u.addr > threshold {
-                continue;
-            }
-            match m.entry(u.addr) {
-                std::collections::hash_map::Entry::Occupied(mut o) => o.get_mut().absorb(&u),
-                std::collections::hash_map::Entry::Vacant(v) => {
-                    v.insert(u);
-                }
-            }
+        if threshold < self.threshold {
+            self.uses.retain_upto(threshold);
+        }
+        for u in other.uses.iter().filter(|u| u.addr <= threshold) {
+            self.uses.absorb(u);
         }
         self.threshold = threshold;
-        self.uses = if m.len() <= FEW { Uses::Few(m.into_values().collect()) } else { Uses::Many(m) };
-        if self.len() > 2 * SAMPLE {
+        if self.uses.len > 2 * SAMPLE {
             self.trim();
         }
-    }
-}
-
-fn into_vec(uses: Uses) -> Vec<AddrUse> {
-    match uses {
-        Uses::Few(v) => v,
-        Uses::Many(m) => m.into_values().collect(),
     }
 }
 
