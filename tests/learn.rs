@@ -222,3 +222,27 @@ fn corpora_suggestions_are_attack_targets() {
     let table = run.table("patterns");
     assert!(table[0]["attacker_ips"].parse::<u32>().unwrap() > 100, "{:?}", table[0]);
 }
+
+/// Scanners flagged for their agent teach the paths no rule knows, never their agent
+/// (a rule has it already) nor the files every client asks for (`/robots.txt`,
+/// `/favicon.ico`, index pages), even when only attackers asked for them.
+#[test]
+fn known_agents_and_well_known_files_are_never_suggested() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::new();
+    for (i, ip) in ["203.0.113.1", "203.0.113.2", "203.0.113.3"].iter().enumerate() {
+        for (j, path) in ["/robots.txt", "/favicon.ico", "/index.php", "/zz-new/probe.do", "/.env"].iter().enumerate() {
+            text.push_str(&format!(
+                "{ip} - - [05/Jan/2026:10:0{i}:0{j} +0000] \"GET {path} HTTP/1.1\" 404 10 \"-\" \"sqlmap/1.9.11#stable (https://sqlmap.org)\"\n"
+            ));
+        }
+    }
+    std::fs::write(dir.path().join("access.log"), text).unwrap();
+    let out = knocklog().arg("learn").arg(dir.path().join("access.log")).args(["--timezone", "utc"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("/zz-new/probe.do"), "{stdout}");
+    for never in ["sqlmap", "robots", "favicon", "/index.php"] {
+        assert!(!stdout.lines().any(|l| l.contains(never) && !l.trim_start().starts_with("e.g.")), "{never}: {stdout}");
+    }
+}

@@ -21,6 +21,47 @@ const CONTENT_EXTENSIONS: [&str; 24] = [
     "avif", "woff", "woff2", "ttf", "pdf", "mp4", "webm", "md",
 ];
 
+/// Names every browser, crawler and client asks for on every site (`/robots.txt`,
+/// `/favicon.ico`, index pages...). Scanners ask for them too, so on a log where the
+/// only visitors are attackers they would look like attack targets; no admin would
+/// block them. Compared with the file name in lowercase; `index.*` and `default.*`
+/// cover the index pages of every server.
+const WELL_KNOWN_FILES: [&str; 12] = [
+    "/robots.txt",
+    "/favicon.ico",
+    "/sitemap.xml",
+    "/ads.txt",
+    "/humans.txt",
+    "/security.txt",
+    "/crossdomain.xml",
+    "/browserconfig.xml",
+    "/manifest.json",
+    "/site.webmanifest",
+    "/apple-touch-icon.png",
+    "/apple-touch-icon-precomposed.png",
+];
+
+/// Directories of the same kind: ACME challenges and RFC 8615 metadata, the Apache
+/// manual and icons a default install serves.
+const WELL_KNOWN_PREFIXES: [&str; 3] = ["/.well-known/", "/manual/", "/icons/"];
+
+/// True for a file name (`/robots.txt`) every client may ask for.
+fn well_known_file(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let stem = lower.split('.').next().unwrap_or_default();
+    WELL_KNOWN_FILES.contains(&lower.as_str()) || stem == "/index" || stem == "/default"
+}
+
+/// True for a path under a well-known directory.
+fn in_well_known_dir(path: &str) -> bool {
+    WELL_KNOWN_PREFIXES.iter().any(|p| path.len() >= p.len() && path[..p.len()].eq_ignore_ascii_case(p))
+}
+
+/// True for a well-known file at the top (`/robots.txt`, `/index.html`).
+fn well_known_top_file(path: &str) -> bool {
+    path.rfind('/') == Some(0) && well_known_file(path)
+}
+
 /// One candidate: its kind and its text (path, prefix, `/file`, extension in lowercase,
 /// parameter name or agent token).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -88,10 +129,11 @@ pub fn extension(path: &str) -> Option<String> {
 /// Every candidate of one request shape (`seen::split_key`'s parts), each once.
 pub fn of_shape(path: &[u8], params: &[u8], agent: &[u8]) -> Vec<Candidate> {
     let mut out = Vec::new();
-    if path.len() >= 2 && path.len() <= MAX_PATH && path[0] == b'/' && is_plain(path) {
+    let plain_path = path.len() >= 2 && path.len() <= MAX_PATH && path[0] == b'/' && is_plain(path);
+    if plain_path && !in_well_known_dir(std::str::from_utf8(path).expect("plain ASCII")) {
         let p = std::str::from_utf8(path).expect("plain ASCII");
         // A directory (`/wsman/`) is its own prefix candidate, not a second spelling.
-        if !p.ends_with('/') {
+        if !p.ends_with('/') && !well_known_top_file(p) {
             out.push(Candidate::new(CandidateKind::Path, p));
         }
         // Directory prefixes while the segments are plain names: a `.`, `..` or empty
@@ -110,7 +152,7 @@ pub fn of_shape(path: &[u8], params: &[u8], agent: &[u8]) -> Vec<Candidate> {
         }
         let name = &p[p.rfind('/').expect("starts with /")..];
         let plain_name = name.len() > 1 && name != "/." && name != "/..";
-        if plain_name && name != p {
+        if plain_name && name != p && !well_known_file(name) {
             out.push(Candidate::new(CandidateKind::File, name));
         }
         if plain_name {
@@ -176,6 +218,23 @@ mod tests {
         assert_eq!(of("/api/v2/.creds_backup.json", "")[3], c(File, "/.creds_backup.json"));
         assert_eq!(of("/.env", ""), [c(Path, "/.env")]);
         assert_eq!(of("/", ""), []);
+    }
+
+    #[test]
+    fn well_known_resources_are_never_candidates() {
+        assert_eq!(of("/robots.txt", ""), []);
+        assert_eq!(of("/Favicon.ico", ""), []);
+        assert_eq!(of("/index.php", ""), [c(Extension, "php")]);
+        assert_eq!(of("/.well-known/acme-challenge/x", ""), []);
+        assert_eq!(of("/manual/en/index.html", ""), []);
+        // Under an attack directory the file name is still a generic one...
+        assert_eq!(
+            of("/phpmyadmin/index.php", ""),
+            [c(Path, "/phpmyadmin/index.php"), c(Prefix, "/phpmyadmin/"), c(Extension, "php")]
+        );
+        // ...and an odd name that merely starts like one is not.
+        assert_eq!(of("/robots.txt.bak", "")[0], c(Path, "/robots.txt.bak"));
+        assert_eq!(of("/indexer/x.cgi", "")[1], c(Prefix, "/indexer/"));
     }
 
     #[test]

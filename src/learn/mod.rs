@@ -79,10 +79,13 @@ pub fn record(
     if !unexplained {
         return;
     }
+    // A line flagged for its user agent teaches its path, not its agent: a rule knows
+    // the agent already (suggesting `sqlmap` again would be noise).
+    let user_agent = if category == Category::ScannerAgent { &b""[..] } else { parsed.user_agent };
     let request = shapes::Request {
         ts,
         path: parsed.path,
-        user_agent: parsed.user_agent,
+        user_agent,
         allowed_user,
         suspicious_address: suspicious_before || category.is_suspicious(),
         status: parsed.status,
