@@ -217,10 +217,15 @@ fn corpora_suggestions_are_attack_targets() {
         &[&honeynet, &annotated],
         &["--timezone", "utc", "--format", "csv", "--no-builtin-rules", "--attack-patterns", seed],
     );
+    // Nimda's backdoor: about 200 addresses asked for it, counted on a sample of 64
+    // (a popular request) and scaled up.
     let learned = patterns_of(&run.out.join("suggested-patterns.txt"));
-    assert_eq!(learned.first().map(String::as_str), Some("/MSADC/root.exe"), "{learned:?}");
+    assert!(learned.iter().any(|p| p == "/MSADC/root.exe"), "{learned:?}");
+    assert!(learned.iter().all(|p| p.contains("root.exe")), "{learned:?}");
     let table = run.table("patterns");
-    assert!(table[0]["attacker_ips"].parse::<u32>().unwrap() > 100, "{:?}", table[0]);
+    let attackers = table[0]["attacker_ips"].parse::<u32>().unwrap();
+    assert!((150..=250).contains(&attackers), "{:?}", table[0]);
+    assert_eq!(table[0]["sampled"], "true");
 }
 
 /// Scanners flagged for their agent teach the paths no rule knows, never their agent

@@ -44,8 +44,9 @@ pub fn entry(n: usize, s: &Suggestion) -> String {
         _ => String::new(),
     };
     let example = if s.example.is_empty() { "(none kept)".to_owned() } else { comment_safe(&s.example) };
+    let sampled = if s.sampled { " (IP counts from a sample of a popular request: at least)" } else { "" };
     format!(
-        "# {n}. {}: {} attacker IPs, {} hits; {} benign IPs, {} benign hits; confidence {:.2}{when}\n# example: {example}\n{}\n",
+        "# {n}. {}: {} attacker IPs, {} hits; {} benign IPs, {} benign hits; confidence {:.2}{when}{sampled}\n# example: {example}\n{}\n",
         kind_name(s.kind),
         s.attacker_ips,
         s.attacker_hits,
@@ -142,6 +143,7 @@ mod tests {
             first_seen: Some(0),
             last_seen: Some(1_000_000),
             example: example.into(),
+            sampled: false,
         }
     }
 

@@ -16,7 +16,7 @@ use super::seen::{shape_key, EXAMPLE_BYTES};
 use crate::aggregate::ip::{canonical, AddrKey};
 
 /// Distinct addresses remembered per shape.
-pub const SAMPLE: usize = 256;
+pub const SAMPLE: usize = 64;
 
 /// Distinct shapes per thread: a crawler-heavy log cannot blow memory; lines of shapes
 /// past the cap count in `overflow` (reported).
@@ -217,6 +217,11 @@ impl ShapeEvidence {
     /// saturated shape), in no particular order.
     pub fn sample(&self) -> impl Iterator<Item = &AddrUse> {
         self.uses.iter()
+    }
+
+    /// Addresses with a larger id are not in the sample (`u64::MAX` while unsaturated).
+    pub fn threshold(&self) -> u64 {
+        self.threshold
     }
 
     pub fn example(&self) -> Option<(i64, &str)> {

@@ -96,6 +96,10 @@ impl Evidence {
             let (path, params, agent) = split_key(key);
             for candidate in of_shape(path, params, agent) {
                 let t = tallies.entry(candidate).or_default();
+                if e.saturated {
+                    t.sampled = true;
+                    t.tau = t.tau.min(e.threshold());
+                }
                 for u in &users {
                     t.add_attacker(u);
                 }
@@ -119,30 +123,73 @@ impl Evidence {
     }
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 struct Tally {
-    attackers: FxHashSet<AddrId>,
+    /// Attacker addresses with their hits (of the samples, for saturated shapes).
+    attackers: FxHashMap<AddrId, u64>,
     attacker_ips: u32,
     attacker_hits: u64,
+    /// The lowest sample threshold of the saturated shapes behind it (`u64::MAX`: none):
+    /// every attacker id up to it is known, which is what the estimates scale up.
+    tau: u64,
     benign_ips: u32,
     benign_hits: u64,
     first: Option<i64>,
     last: Option<i64>,
+    /// Some shape behind it is saturated (see `Suggestion::sampled`).
+    sampled: bool,
     /// The earliest (time, then text) example of the shapes behind it.
     example: Option<(i64, Box<str>)>,
 }
 
+impl Default for Tally {
+    fn default() -> Tally {
+        Tally {
+            attackers: FxHashMap::default(),
+            attacker_ips: 0,
+            attacker_hits: 0,
+            tau: u64::MAX,
+            benign_ips: 0,
+            benign_hits: 0,
+            first: None,
+            last: None,
+            sampled: false,
+            example: None,
+        }
+    }
+}
+
 impl Tally {
     fn add_attacker(&mut self, u: &AddrUse) {
-        self.attackers.insert(u.addr);
+        let hits = u64::from(u.hits - u.allowed_user_hits);
+        *self.attackers.entry(u.addr).or_default() += hits;
         self.attacker_ips = self.attackers.len() as u32;
-        self.attacker_hits += u64::from(u.hits - u.allowed_user_hits);
+        self.attacker_hits += hits;
         self.first = min_opt(self.first, u.first());
         self.last = max_opt(self.last, u.last());
     }
 
     fn attacker_ips(&self) -> u32 {
         self.attacker_ips
+    }
+
+    /// Attacker addresses and hits as reported: the counts themselves, or for a
+    /// candidate behind saturated shapes the bottom-k (KMV) estimate: address ids are
+    /// uniform hashes, so the attackers with an id up to `tau` are a known fraction
+    /// `tau / 2^64` of all of them. Never below what was counted.
+    fn attacker_estimate(&self) -> (u32, u64) {
+        if self.tau == u64::MAX {
+            return (self.attacker_ips, self.attacker_hits);
+        }
+        let scale = 2f64.powi(64) / self.tau.max(1) as f64;
+        let (ips, hits) = self
+            .attackers
+            .iter()
+            .filter(|(&id, _)| id <= self.tau)
+            .fold((0u64, 0u64), |(n, h), (_, &x)| (n + 1, h + x));
+        let ips = ((ips as f64 * scale).round() as u32).max(self.attacker_ips);
+        let hits = ((hits as f64 * scale).round() as u64).max(self.attacker_hits);
+        (ips, hits)
     }
 
     fn offer_example(&mut self, example: Option<(i64, &str)>) {
@@ -153,17 +200,19 @@ impl Tally {
     }
 
     fn suggestion(&self, c: &Candidate) -> Suggestion {
+        let (attacker_ips, attacker_hits) = self.attacker_estimate();
         Suggestion {
             pattern: c.pattern(),
             kind: c.kind,
-            attacker_ips: self.attacker_ips,
-            attacker_hits: self.attacker_hits,
+            attacker_ips,
+            attacker_hits,
             benign_ips: self.benign_ips,
             benign_hits: self.benign_hits,
-            confidence: confidence(self.attacker_ips, self.benign_ips),
+            confidence: confidence(attacker_ips, self.benign_ips),
             first_seen: self.first,
             last_seen: self.last,
             example: self.example.as_ref().map(|(_, e)| e.to_string()).unwrap_or_default(),
+            sampled: self.sampled,
         }
     }
 }
@@ -205,6 +254,7 @@ fn weigh_benign(
         (has(CandidateKind::Extension), has(CandidateKind::Param), has(CandidateKind::Agent));
     let mut benign_ips: Vec<FxHashSet<AddrId>> = vec![FxHashSet::default(); candidates.len()];
     let mut benign_hits = vec![0u64; candidates.len()];
+    let mut sampled = vec![false; candidates.len()];
     let mut ids: Vec<usize> = Vec::new();
     for (key, e) in shapes {
         // Benign addresses with all their hits, others with their allowed users' hits.
@@ -216,7 +266,9 @@ fn weigh_benign(
                 _ => None,
             })
             .peekable();
-        if users.peek().is_none() {
+        // A saturated shape is looked at even when its sample holds no benign address:
+        // the candidates it matches then have sampled benign counts.
+        if users.peek().is_none() && !e.saturated {
             continue;
         }
         let (path, params, agent) = split_key(key);
@@ -245,6 +297,11 @@ fn weigh_benign(
         }
         ids.sort_unstable();
         ids.dedup();
+        if e.saturated {
+            for &id in &ids {
+                sampled[id] = true;
+            }
+        }
         for (addr, hits) in users {
             for &id in &ids {
                 benign_ips[id].insert(addr);
@@ -252,10 +309,11 @@ fn weigh_benign(
             }
         }
     }
-    let benign = benign_ips.iter().map(|s| s.len() as u32).zip(benign_hits);
-    for (t, (ips, hits)) in tallies.values_mut().zip(benign) {
+    let benign = benign_ips.iter().map(|s| s.len() as u32).zip(benign_hits).zip(sampled);
+    for (t, ((ips, hits), sampled)) in tallies.values_mut().zip(benign) {
         t.benign_ips = ips;
         t.benign_hits = hits;
+        t.sampled |= sampled;
     }
 }
 
@@ -313,6 +371,7 @@ mod tests {
             record(&mut ev.shapes, &ip, reqs);
             ev.benign.insert(id_of(&ip));
         }
+        ev.shapes.finish();
         ev.suggest(&assessed, opts)
     }
 
@@ -333,6 +392,21 @@ mod tests {
         assert_eq!((s[0].attacker_ips, s[0].attacker_hits, s[0].benign_ips), (2, 3, 0));
         assert!(s[0].example.contains("/cgi-mod/webctl.cgi"), "{}", s[0].example);
         assert!((s[0].confidence - 2.0 / 3.0).abs() < 1e-9);
+        assert!(!s[0].sampled);
+    }
+
+    /// A request made by more addresses than the sample holds: counted on the sample
+    /// (the counts are lower bounds) and marked so.
+    #[test]
+    fn popular_requests_are_counted_on_a_sample_and_say_so() {
+        let reqs: &[(&str, &str)] = &[("/mass.cgi", "-")];
+        let many: Vec<&[(&str, &str)]> = vec![reqs; 3 * crate::learn::shapes::SAMPLE];
+        let s = run(&many, &[], &LearnOptions::default());
+        assert_eq!(patterns(&s), ["/mass.cgi"]);
+        assert!(s[0].sampled);
+        // 192 attackers, estimated from the 64 of the sample.
+        let n = many.len() as f64;
+        assert!((s[0].attacker_ips as f64 - n).abs() < n * 0.4, "{}", s[0].attacker_ips);
     }
 
     #[test]

@@ -219,5 +219,6 @@ pub fn patterns_batch(suggestions: &[crate::learn::Suggestion]) -> Batch {
         .timestamp("first_seen", s.iter().map(|s| s.first_seen))
         .timestamp("last_seen", s.iter().map(|s| s.last_seen))
         .text("example", s.iter().map(|s| non_empty(&s.example)))
+        .boolean("sampled", s.iter().map(|s| Some(s.sampled)))
         .build()
 }

@@ -208,6 +208,7 @@ fn fragment_is_one_prefixed_section() {
         first_seen: None,
         last_seen: Some(105 * DAY),
         example: HOSTILE.into(),
+        sampled: true,
     }]);
     let frag = render_fragment(&d);
     assert!(frag.starts_with("<section class=\"knocklog\">"));
