@@ -3,6 +3,7 @@
 //! and the event stream handed to the output sink.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::Ordering;
 
 use rustc_hash::FxHashMap;
 
@@ -22,6 +23,12 @@ pub trait EventSink {
 }
 
 /// One worker result: chunk `chunk` of file `file`; `last` marks the file's end.
+impl ChunkMessage {
+    fn events(&self) -> usize {
+        self.output.events.len() + self.output.pending.len()
+    }
+}
+
 pub struct ChunkMessage {
     pub file: u32,
     pub chunk: u32,
@@ -37,6 +44,9 @@ pub struct Collector<'p, S> {
     all_events: bool,
     next: (u32, u32),
     waiting: BTreeMap<(u32, u32), ChunkMessage>,
+    /// Events held in `waiting`, and the most it held.
+    waiting_events: usize,
+    peak_waiting_events: usize,
     pub stats: Vec<FileStats>,
     pub ts_span: Vec<(Option<i64>, Option<i64>)>,
     pub ips: IpTable,
@@ -64,6 +74,8 @@ impl<'p, S: EventSink> Collector<'p, S> {
             all_events,
             next: (0, 0),
             waiting: BTreeMap::new(),
+            waiting_events: 0,
+            peak_waiting_events: 0,
             stats,
             ts_span: vec![(None, None); n],
             ips: IpTable::default(),
@@ -75,8 +87,11 @@ impl<'p, S: EventSink> Collector<'p, S> {
     }
 
     pub fn accept(&mut self, msg: ChunkMessage) {
+        self.waiting_events += msg.events();
+        self.peak_waiting_events = self.peak_waiting_events.max(self.waiting_events);
         self.waiting.insert((msg.file, msg.chunk), msg);
         while let Some(msg) = self.waiting.remove(&self.next) {
+            self.waiting_events -= msg.events();
             self.replay(msg);
         }
     }
@@ -158,23 +173,51 @@ impl<'p, S: EventSink> Collector<'p, S> {
 /// The collector shared by the workers without a thread of its own: a worker that
 /// finishes a chunk queues its result and, if no other worker is replaying, replays
 /// everything queued. With --threads 1 the whole scan runs on one thread.
+///
+/// Results that arrive ahead of their turn wait in the collector; a worker whose result
+/// is ahead while too many events wait (with --all-events or --history every line is
+/// one) waits for the collector to catch up instead of parsing further, so memory
+/// follows the window, not the file. The worker holding the turn never waits, and a
+/// time limit guards against waiting on a turn nobody is working on.
 pub struct SharedCollector<'p, S> {
     queue: std::sync::Mutex<Vec<ChunkMessage>>,
     collector: std::sync::Mutex<Collector<'p, S>>,
+    /// Signalled after each replay.
+    progress: std::sync::Condvar,
+    /// The collector's `waiting_events`, readable without its lock.
+    waiting_events: std::sync::atomic::AtomicUsize,
+    /// `MAX_WAITING_EVENTS` (smaller in tests).
+    max_waiting: usize,
 }
+
+/// Events waiting out of turn beyond which a worker that is ahead waits (about 50 MB).
+const MAX_WAITING_EVENTS: usize = 100_000;
+/// The longest a worker waits for one result to be taken.
+const MAX_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl<'p, S: EventSink> SharedCollector<'p, S> {
     pub fn new(collector: Collector<'p, S>) -> Self {
-        SharedCollector { queue: std::sync::Mutex::new(Vec::new()), collector: std::sync::Mutex::new(collector) }
+        Self::with_window(collector, MAX_WAITING_EVENTS)
+    }
+
+    fn with_window(collector: Collector<'p, S>, max_waiting: usize) -> Self {
+        SharedCollector {
+            max_waiting,
+            queue: std::sync::Mutex::new(Vec::new()),
+            collector: std::sync::Mutex::new(collector),
+            progress: std::sync::Condvar::new(),
+            waiting_events: std::sync::atomic::AtomicUsize::new(0),
+        }
     }
 
     pub fn submit(&self, msg: ChunkMessage) {
+        let key = (msg.file, msg.chunk);
         lock(&self.queue).push(msg);
         loop {
             {
                 let Ok(mut collector) = self.collector.try_lock() else {
                     // Another worker is replaying and will see our message.
-                    return;
+                    break;
                 };
                 loop {
                     let batch = std::mem::take(&mut *lock(&self.queue));
@@ -185,11 +228,28 @@ impl<'p, S: EventSink> SharedCollector<'p, S> {
                         collector.accept(m);
                     }
                 }
+                self.waiting_events.store(collector.waiting_events, Ordering::Relaxed);
+                self.progress.notify_all();
             }
             // A message queued between our last look and the unlock is ours to replay.
             if lock(&self.queue).is_empty() {
-                return;
+                break;
             }
+        }
+        if self.waiting_events.load(Ordering::Relaxed) > self.max_waiting {
+            self.wait_for_turn(key);
+        }
+    }
+
+    /// Waits while chunk `key` has not been replayed and too many events wait.
+    fn wait_for_turn(&self, key: (u32, u32)) {
+        let started = std::time::Instant::now();
+        let mut collector = lock(&self.collector);
+        while collector.next <= key && collector.waiting_events > self.max_waiting && started.elapsed() < MAX_WAIT {
+            collector = match self.progress.wait_timeout(collector, std::time::Duration::from_millis(20)) {
+                Ok((c, _)) => c,
+                Err(poisoned) => poisoned.into_inner().0,
+            };
         }
     }
 
@@ -204,4 +264,69 @@ impl<'p, S: EventSink> SharedCollector<'p, S> {
 
 fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::allowlist::AllowList;
+    use crate::detect::policy::{Mode, Thresholds};
+    use crate::event::{LogKind, ParsedLine};
+
+    #[derive(Default)]
+    struct Lines(Vec<u64>);
+
+    impl EventSink for Lines {
+        fn write(&mut self, events: Vec<Event>) -> anyhow::Result<()> {
+            self.0.extend(events.iter().map(|e| e.line_no));
+            Ok(())
+        }
+    }
+
+    /// Two workers, each handing in every other chunk, with a window of one event: the
+    /// one ahead waits for the other's turn; every event arrives, in order, and nobody
+    /// waits out the time limit.
+    #[test]
+    fn a_worker_ahead_waits_and_everything_arrives_in_order() {
+        let policy = Policy {
+            mode: Mode::Standard,
+            allow_ips: AllowList::new(Vec::new()),
+            allow_users: Default::default(),
+            thresholds: Thresholds::default(),
+        };
+        let classifier = Classifier::new(false, &[], &[]).unwrap();
+        let stats = vec![FileStats::default()];
+        let collector = Collector::new(stats, Lines::default(), true, &policy, &classifier);
+        let shared = SharedCollector::with_window(collector, 1);
+        const CHUNKS: u32 = 40;
+        let message = |chunk: u32| {
+            let mut output = ChunkOutput::default();
+            output.counts.lines = 3;
+            let p = ParsedLine::default();
+            output.events = (1..=3)
+                .map(|n| super::super::worker::build_event(0, LogKind::Access, n, None, &p, b"1.2.3.4", None))
+                .collect();
+            ChunkMessage { file: 0, chunk, last: chunk + 1 == CHUNKS, output, warnings: Vec::new() }
+        };
+        let started = std::time::Instant::now();
+        std::thread::scope(|s| {
+            for parity in [0, 1] {
+                let (shared, message) = (&shared, &message);
+                s.spawn(move || {
+                    for chunk in (parity..CHUNKS).step_by(2) {
+                        if parity == 1 {
+                            std::thread::sleep(std::time::Duration::from_millis(2));
+                        }
+                        shared.submit(message(chunk));
+                    }
+                });
+            }
+        });
+        assert!(started.elapsed() < MAX_WAIT, "a worker waited out the time limit");
+        let collector = shared.into_inner();
+        assert!(collector.is_complete());
+        // Without waiting, the even worker would run 20 chunks (60 events) ahead.
+        assert!(collector.peak_waiting_events <= 9, "{} events waited", collector.peak_waiting_events);
+        assert_eq!(collector.into_sink().0, (1..=3 * u64::from(CHUNKS)).collect::<Vec<_>>());
+    }
 }
