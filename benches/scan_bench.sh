@@ -156,7 +156,7 @@ fi
 # end to end; classification alone is measured by `cargo bench --bench parsers`
 # (classify/*: parse versus parse+classify on the same lines).
 for spec in "knocklog -j1 plain:1:$plain_dir:" "knocklog -j2 plain:2:$plain_dir:" "knocklog -j2 gz:2:$gz_dir:" \
-    "knocklog -j2 no rules:2:$plain_dir:--no-builtin-rules"; do
+    "knocklog -j2 no learn:2:$plain_dir:--no-learn" "knocklog -j2 no rules:2:$plain_dir:--no-builtin-rules"; do
     IFS=: read -r name threads dir extra <<<"$spec"
     if [[ -n "$knocklog_ok" ]]; then
         bench "$name" "$(knocklog_cmd "$threads" "$dir" "$extra")" rss
@@ -214,6 +214,7 @@ echo "ratios:"
 ratio "speedup, knocklog 2 threads over 1 (higher=better)" "knocklog -j1 plain" "knocklog -j2 plain"
 ratio "knocklog gz (2 threads) / zcat, time (lower=better)" "knocklog -j2 gz" "zcat gz"
 ratio "knocklog plain (2 thr.) / cat, time (lower=better)" "knocklog -j2 plain" "cat plain"
+ratio "learning on / off, time (lower=better)" "knocklog -j2 plain" "knocklog -j2 no learn"
 ratio "detection on / off (rules+events+stats), time" "knocklog -j2 plain" "knocklog -j2 no rules"
 ratio "speedup, knocklog plain over rhit (higher=better)" "rhit plain" "knocklog -j2 plain"
 ratio "speedup, knocklog plain over goaccess (higher=better)" "goaccess plain" "knocklog -j2 plain"
