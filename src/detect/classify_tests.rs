@@ -224,7 +224,7 @@ fn user_patterns_come_first_and_name_their_line() {
     assert_eq!(verdict(&bare, Format::Access, &door).unwrap().0, AttackPattern);
     // a bad regex names its file and line
     std::fs::write(&attack, "ok\nre:(\n").unwrap();
-    let err = Classifier::new(true, &[attack.clone()], &[]).err().unwrap().to_string();
+    let err = Classifier::new(true, std::slice::from_ref(&attack), &[]).err().unwrap().to_string();
     assert!(err.contains("attack.txt:2: invalid regex"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }

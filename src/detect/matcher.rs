@@ -160,8 +160,8 @@ impl UserMatcher {
     pub fn new(files: &[PatternFile], first_rule: u32) -> UserMatcher {
         let (mut literals, mut literal_rules) = (Vec::new(), Vec::new());
         let (mut sources, mut source_rules) = (Vec::new(), Vec::new());
-        let mut rule = first_rule;
-        for pattern in files.iter().flat_map(|f| &f.patterns) {
+        // Rules are numbered in file order, from `first_rule`.
+        for (rule, pattern) in (first_rule..).zip(files.iter().flat_map(|f| &f.patterns)) {
             match &pattern.kind {
                 PatternKind::Substring(bytes) => {
                     literals.push(bytes.clone());
@@ -172,7 +172,6 @@ impl UserMatcher {
                     source_rules.push(rule);
                 }
             }
-            rule += 1;
         }
         let gate = (!literals.is_empty() && literals.len() <= 64)
             .then(|| aho_corasick::packed::Searcher::new(literals.iter()))

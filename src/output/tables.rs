@@ -171,9 +171,12 @@ pub fn sessions_batch(ips: &[Assessed]) -> Batch {
         .build()
 }
 
+/// A username's attempts, addresses, first and last try.
+type UserTally = (u64, u64, Option<i64>, Option<i64>);
+
 /// `usernames`: one row per username tried in a suspicious line.
 pub fn usernames_batch(ips: &[Assessed], policy: &Policy) -> Batch {
-    let mut users: BTreeMap<&str, (u64, u64, Option<i64>, Option<i64>)> = BTreeMap::new();
+    let mut users: BTreeMap<&str, UserTally> = BTreeMap::new();
     for a in ips {
         for (name, tries) in a.stats.suspicion.iter().flat_map(|s| s.usernames.iter()) {
             let e = users.entry(name.as_str()).or_default();
@@ -183,7 +186,7 @@ pub fn usernames_batch(ips: &[Assessed], policy: &Policy) -> Batch {
             e.3 = max_opt(e.3, tries.last);
         }
     }
-    let mut rows: Vec<(&str, (u64, u64, Option<i64>, Option<i64>))> = users.into_iter().collect();
+    let mut rows: Vec<(&str, UserTally)> = users.into_iter().collect();
     rows.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then_with(|| a.0.cmp(b.0)));
     BatchBuilder::new()
         .text("username", rows.iter().map(|r| Some(r.0.to_owned())))
