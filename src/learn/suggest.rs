@@ -127,7 +127,6 @@ impl Evidence {
 struct Tally {
     /// Attacker addresses with their hits (of the samples, for saturated shapes).
     attackers: FxHashMap<AddrId, u64>,
-    attacker_ips: u32,
     attacker_hits: u64,
     /// The lowest sample threshold of the saturated shapes behind it (`u64::MAX`: none):
     /// every attacker id up to it is known, which is what the estimates scale up.
@@ -146,7 +145,6 @@ impl Default for Tally {
     fn default() -> Tally {
         Tally {
             attackers: FxHashMap::default(),
-            attacker_ips: 0,
             attacker_hits: 0,
             tau: u64::MAX,
             benign_ips: 0,
@@ -163,14 +161,13 @@ impl Tally {
     fn add_attacker(&mut self, u: &AddrUse) {
         let hits = u64::from(u.hits - u.allowed_user_hits);
         *self.attackers.entry(u.addr).or_default() += hits;
-        self.attacker_ips = self.attackers.len() as u32;
         self.attacker_hits += hits;
         self.first = min_opt(self.first, u.first());
         self.last = max_opt(self.last, u.last());
     }
 
     fn attacker_ips(&self) -> u32 {
-        self.attacker_ips
+        self.attackers.len() as u32
     }
 
     /// Attacker addresses and hits as reported: the counts themselves, or for a
@@ -179,7 +176,7 @@ impl Tally {
     /// `tau / 2^64` of all of them. Never below what was counted.
     fn attacker_estimate(&self) -> (u32, u64) {
         if self.tau == u64::MAX {
-            return (self.attacker_ips, self.attacker_hits);
+            return (self.attacker_ips(), self.attacker_hits);
         }
         let scale = 2f64.powi(64) / self.tau.max(1) as f64;
         let (ips, hits) = self
@@ -187,7 +184,7 @@ impl Tally {
             .iter()
             .filter(|(&id, _)| id <= self.tau)
             .fold((0u64, 0u64), |(n, h), (_, &x)| (n + 1, h + x));
-        let ips = ((ips as f64 * scale).round() as u32).max(self.attacker_ips);
+        let ips = ((ips as f64 * scale).round() as u32).max(self.attacker_ips());
         let hits = ((hits as f64 * scale).round() as u64).max(self.attacker_hits);
         (ips, hits)
     }
@@ -320,7 +317,7 @@ fn weigh_benign(
 /// Drops a candidate when a more specific one it generalises has the same support
 /// (attacker addresses and hits): it would only add risk, not catch more.
 fn most_specific(tallies: &BTreeMap<Candidate, Tally>) -> Vec<(&Candidate, &Tally)> {
-    let support = |t: &Tally| (t.attacker_ips, t.attacker_hits);
+    let support = |t: &Tally| (t.attacker_ips(), t.attacker_hits);
     let mut by_support: FxHashMap<(u32, u64), Vec<&Candidate>> = FxHashMap::default();
     for (c, t) in tallies {
         by_support.entry(support(t)).or_default().push(c);
