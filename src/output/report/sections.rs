@@ -561,7 +561,17 @@ fn patterns_and_blocklist(out: &mut String, d: &ReportData) {
                     s.confidence,
                     100.0 * s.confidence.clamp(0.0, 1.0)
                 );
-                td_num(out, s.attacker_ips as u64);
+                if s.sampled {
+                    // Estimated from a sample of a popular request's addresses.
+                    let n = s.attacker_ips;
+                    let _ = write!(
+                        out,
+                        r#"<td class="knocklog-num" data-v="{n}" title="estimated from a sample of the addresses">≈ {}</td>"#,
+                        count(n as u64)
+                    );
+                } else {
+                    td_num(out, s.attacker_ips as u64);
+                }
                 td_num(out, s.attacker_hits);
                 td_num(out, s.benign_ips as u64);
                 td_time(out, s.last_seen);

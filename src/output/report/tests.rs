@@ -214,6 +214,8 @@ fn fragment_is_one_prefixed_section() {
     assert!(frag.starts_with("<section class=\"knocklog\">"));
     assert!(frag.trim_end().ends_with("</section>"));
     assert_eq!(frag.matches("<section").count(), 1);
+    // A sampled count says it is an estimate.
+    assert!(frag.contains(r#"data-v="3" title="estimated from a sample of the addresses">≈ 3</td>"#), "{frag}");
     for tag in ["<html", "<head>", "<body", "<style", "<script", "<meta", "<link"] {
         assert!(!frag.contains(tag), "fragment contains {tag}");
     }
