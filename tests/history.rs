@@ -9,18 +9,23 @@ use std::process::{Command, Stdio};
 
 use crate::util::{knocklog, repo};
 
-/// Runs `scan --history store` over `logs`; returns the exit code.
-pub fn history_scan(logs: &Path, store: &Path) -> i32 {
-    let out = store.parent().unwrap().join("scan-out");
-    let o = knocklog()
-        .args(["scan", "--quiet", "--timezone", "utc", "--format", "parquet"])
-        .arg(logs)
-        .arg("--out")
-        .arg(&out)
+/// Runs `scan --history store` over `logs` (tables into a `scan-out` beside the
+/// store) with `extra` arguments.
+pub fn history_scan_output(logs: &Path, store: &Path, extra: &[&str]) -> std::process::Output {
+    knocklog()
+        .args(["scan", "--quiet", "--format", "parquet", "--out"])
+        .arg(store.parent().unwrap().join("scan-out"))
         .arg("--history")
         .arg(store)
+        .arg(logs)
+        .args(extra)
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+/// Runs `scan --history store` over `logs`; returns the exit code.
+pub fn history_scan(logs: &Path, store: &Path) -> i32 {
+    let o = history_scan_output(logs, store, &["--timezone", "utc"]);
     let code = o.status.code().unwrap_or(-1);
     assert!(code == 0 || code == 2, "scan --history exited {code}: {}", String::from_utf8_lossy(&o.stderr));
     code
@@ -147,15 +152,8 @@ fn rotations_between_runs_add_every_line_once() {
     fs::copy(&live, logs.join("access.log.0")).unwrap();
     fs::OpenOptions::new().write(true).open(&live).unwrap().set_len(0).unwrap();
     append(&live, &rest[split..]);
-    let code = knocklog()
-        .args(["scan", "--quiet", "--format", "parquet", "--out"])
-        .arg(tmp.path().join("scan-out"))
-        .arg("--history")
-        .arg(&store)
-        .arg(&logs)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&code.stderr);
+    let o = history_scan_output(&logs, &store, &[]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(stderr.contains("copytruncate"), "the truncation was not reported: {stderr}");
     history_scan(&logs, &store);
 

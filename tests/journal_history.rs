@@ -7,7 +7,7 @@ use std::fs;
 use std::io::Write;
 use std::path::Path;
 
-use crate::history::{history_scan, snapshot};
+use crate::history::{history_scan, history_scan_output, snapshot};
 use crate::journal::{entries, entry, expected, export_text, journalctl, make_journal};
 use crate::util::knocklog;
 
@@ -74,14 +74,7 @@ fn a_binary_journal_grown_archived_and_copied_is_stored_once() {
         entry(101, "sshd", 7007, "Failed password for root from 192.0.2.200 port 1001 ssh2"),
     ];
     make_journal(&export_text(&later), &live);
-    let o = knocklog()
-        .args(["scan", "--quiet", "--timezone", "utc", "--format", "parquet", "--out"])
-        .arg(tmp.path().join("out3"))
-        .arg("--history")
-        .arg(&store)
-        .arg(&logs)
-        .output()
-        .unwrap();
+    let o = history_scan_output(&logs, &store, &["--timezone", "utc"]);
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(0), "{stderr}");
     assert!(stderr.contains("same content"), "the `~` copy is the archived file: {stderr}");
@@ -111,14 +104,7 @@ fn a_binary_journal_grown_archived_and_copied_is_stored_once() {
     fs::write(logs.join("system@0006479d7c7ac000-0123456789abcdef.journal~"), &data[..tail - 1500]).unwrap();
     assert_eq!(history_scan(&logs, &store), 2, "a cut copy makes the exit code 2");
     assert_eq!(rows(&store), after, "a cut copy of a known journal changed the store");
-    let o = knocklog()
-        .args(["scan", "--quiet", "--timezone", "utc", "--out"])
-        .arg(tmp.path().join("out4"))
-        .arg("--history")
-        .arg(&store)
-        .arg(&logs)
-        .output()
-        .unwrap();
+    let o = history_scan_output(&logs, &store, &["--timezone", "utc"]);
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(stderr.contains("fewer than the 14"), "{stderr}");
 }
