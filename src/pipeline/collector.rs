@@ -23,18 +23,18 @@ pub trait EventSink {
 }
 
 /// One worker result: chunk `chunk` of file `file`; `last` marks the file's end.
-impl ChunkMessage {
-    fn events(&self) -> usize {
-        self.output.events.len() + self.output.pending.len()
-    }
-}
-
 pub struct ChunkMessage {
     pub file: u32,
     pub chunk: u32,
     pub last: bool,
     pub output: ChunkOutput,
     pub warnings: Vec<String>,
+}
+
+impl ChunkMessage {
+    fn events(&self) -> usize {
+        self.output.events.len() + self.output.pending.len()
+    }
 }
 
 pub struct Collector<'p, S> {
