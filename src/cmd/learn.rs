@@ -135,8 +135,8 @@ fn print_list(out: &mut impl Write, suggestions: &[Suggestion], attackers: usize
             "  {:>width$}  {:<9} {:>9} {:>7} {:>6} {:>5.2}  {}",
             i + 1,
             kind_name(s.kind),
-            // `+`: counted on a sample of a popular request's addresses (at least).
-            format!("{}{}", s.attacker_ips, if s.sampled { "+" } else { "" }),
+            // `~`: estimated from a sample of a popular request's addresses.
+            format!("{}{}", if s.sampled { "~" } else { "" }, s.attacker_ips),
             s.attacker_hits,
             s.benign_ips,
             s.confidence,

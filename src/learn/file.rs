@@ -44,7 +44,11 @@ pub fn entry(n: usize, s: &Suggestion) -> String {
         _ => String::new(),
     };
     let example = if s.example.is_empty() { "(none kept)".to_owned() } else { comment_safe(&s.example) };
-    let sampled = if s.sampled { " (IP counts from a sample of a popular request: at least)" } else { "" };
+    let sampled = if s.sampled {
+        " (attacker IPs estimated from a sample of a popular request's addresses, benign IPs counted on it)"
+    } else {
+        ""
+    };
     format!(
         "# {n}. {}: {} attacker IPs, {} hits; {} benign IPs, {} benign hits; confidence {:.2}{when}{sampled}\n# example: {example}\n{}\n",
         kind_name(s.kind),

@@ -45,8 +45,9 @@ pub struct Suggestion {
     pub last_seen: Option<i64>,
     /// One raw line that produced it (attacker-controlled text).
     pub example: String,
-    /// Some request behind it was made by more than `shapes::SAMPLE` addresses, whose
-    /// counts come from a uniform sample of them: the address counts are lower bounds.
+    /// Some request behind it was made by more than `shapes::SAMPLE` addresses: its
+    /// attacker counts are estimated from a uniform sample of them, its benign counts
+    /// are those of the sample.
     pub sampled: bool,
 }
 
