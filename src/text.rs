@@ -7,17 +7,21 @@ use std::fmt::Write;
 pub fn lossless(bytes: &[u8]) -> String {
     match std::str::from_utf8(bytes) {
         Ok(s) => s.to_owned(),
-        Err(_) => escape_invalid(bytes),
+        Err(_) => {
+            let mut out = String::with_capacity(bytes.len() + 16);
+            push_lossless(&mut out, bytes);
+            out
+        }
     }
 }
 
-fn escape_invalid(mut bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() + 16);
+/// Appends `lossless(bytes)` to `out`.
+pub fn push_lossless(out: &mut String, mut bytes: &[u8]) {
     loop {
         match std::str::from_utf8(bytes) {
             Ok(s) => {
                 out.push_str(s);
-                return out;
+                return;
             }
             Err(e) => {
                 let (good, rest) = bytes.split_at(e.valid_up_to());

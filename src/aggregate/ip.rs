@@ -5,8 +5,6 @@
 
 use std::net::{IpAddr, Ipv6Addr};
 
-use crate::text::lossless;
-
 /// A remote address as a hash key: IPv4 and IPv6 as integers (one key per address,
 /// however it was spelled), anything else as the exact bytes written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,25 +64,36 @@ pub fn parse_v4(b: &[u8]) -> Option<u32> {
 
 /// The canonical spelling of a remote address as written.
 pub fn canonical(raw: &[u8]) -> String {
+    let mut out = String::new();
+    push_canonical(&mut out, raw);
+    out
+}
+
+/// Appends `canonical(raw)` to `out`.
+pub fn push_canonical(out: &mut String, raw: &[u8]) {
+    use std::fmt::Write;
     let Ok(text) = std::str::from_utf8(raw) else {
-        return lossless(raw);
+        return crate::text::push_lossless(out, raw);
     };
     // A zone id (`fe80::1%eth0`) is part of what was written; keep it after the address.
     let (addr, zone) = match text.split_once('%') {
         Some((a, z)) => (a, Some(z)),
         None => (text, None),
     };
-    match addr.parse::<IpAddr>() {
-        Ok(IpAddr::V4(v4)) => v4.to_string(),
+    let _ = match addr.parse::<IpAddr>() {
+        Ok(IpAddr::V4(v4)) => write!(out, "{v4}"),
         Ok(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
-            Some(v4) => v4.to_string(),
+            Some(v4) => write!(out, "{v4}"),
             None => match zone {
-                Some(z) => format!("{v6}%{z}"),
-                None => v6.to_string(),
+                Some(z) => write!(out, "{v6}%{z}"),
+                None => write!(out, "{v6}"),
             },
         },
-        Err(_) => text.to_owned(),
-    }
+        Err(_) => {
+            out.push_str(text);
+            Ok(())
+        }
+    };
 }
 
 /// The parsed address of a canonical string, if it is one.

@@ -81,7 +81,7 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
         TableWriter::write_table(&args.out, name, formats, &batch)?;
     }
     let mut events =
-        if period.events.height() > 0 { period.events } else { to_dataframe(&events_batch(Vec::new(), &[], &[]))? };
+        if period.events.height() > 0 { period.events } else { to_dataframe(&events_batch(&[], &[], &[]))? };
     if formats.parquet {
         render::write_file(&args.out.join("events.parquet"), &mut events)?;
     }

@@ -68,7 +68,7 @@ fn write_cell(out: &mut String, values: &Values, row: usize) {
     use std::fmt::Write;
     match values {
         Values::Text(v) | Values::Category(v) => {
-            if let Some(s) = &v[row] {
+            if let Some(s) = v.get(row) {
                 if needs_neutralising(s) {
                     out.push('\'');
                 }
@@ -115,7 +115,7 @@ mod tests {
     fn formulas_are_neutralised() {
         let cell = |s: &str| {
             let mut out = String::new();
-            write_cell(&mut out, &Values::Text(vec![Some(s.to_owned())]), 0);
+            write_cell(&mut out, &Values::Text([Some(s)].into_iter().collect()), 0);
             out
         };
         assert_eq!(cell("=HYPERLINK(\"http://x\")"), "'=HYPERLINK(\"http://x\")");

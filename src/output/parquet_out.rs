@@ -60,8 +60,10 @@ pub fn to_dataframe(batch: &Batch) -> PolarsResult<DataFrame> {
 fn to_column(c: &super::table::Column) -> PolarsResult<polars::prelude::Column> {
     let name = PlSmallStr::from_static(c.name);
     let series = match &c.values {
-        Values::Text(v) => Series::new(name, v),
-        Values::Category(v) => Series::new(name, v).cast(&DataType::from_categories(Categories::global()))?,
+        Values::Text(v) => StringChunked::from_iter_options(name, v.iter()).into_series(),
+        Values::Category(v) => StringChunked::from_iter_options(name, v.iter())
+            .into_series()
+            .cast(&DataType::from_categories(Categories::global()))?,
         Values::Timestamp(v) => Int64Chunked::from_iter_options(name, v.iter().copied())
             .into_datetime(TimeUnit::Microseconds, Some(TimeZone::UTC))
             .into_series(),

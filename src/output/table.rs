@@ -5,9 +5,9 @@
 #[derive(Clone, Debug, PartialEq)]
 pub enum Values {
     /// Free text from the logs (paths, user agents...).
-    Text(Vec<Option<String>>),
+    Text(TextColumn),
     /// Low-cardinality text (log kinds, methods, files): categorical in Parquet.
-    Category(Vec<Option<String>>),
+    Category(TextColumn),
     /// UTC timestamps in microseconds.
     Timestamp(Vec<Option<i64>>),
     /// Days since 1970-01-01.
@@ -30,6 +30,64 @@ impl Values {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// The cells of a text column in one buffer: building a batch of events costs a
+/// copy of their bytes, not an allocation per cell (which was a tenth of a scan).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TextColumn {
+    text: String,
+    /// Where each cell ends in `text`; a null cell is empty and marked in `nulls`.
+    ends: Vec<usize>,
+    nulls: Vec<bool>,
+}
+
+impl TextColumn {
+    pub fn with_capacity(rows: usize) -> Self {
+        TextColumn { text: String::new(), ends: Vec::with_capacity(rows), nulls: Vec::with_capacity(rows) }
+    }
+
+    pub fn push(&mut self, cell: Option<&str>) {
+        self.text.push_str(cell.unwrap_or_default());
+        self.ends.push(self.text.len());
+        self.nulls.push(cell.is_none());
+    }
+
+    /// Pushes `s`, or a null when it is empty (an absent field).
+    pub fn push_present(&mut self, s: &str) {
+        self.push((!s.is_empty()).then_some(s));
+    }
+
+    pub fn get(&self, row: usize) -> Option<&str> {
+        if self.nulls[row] {
+            return None;
+        }
+        let start = if row == 0 { 0 } else { self.ends[row - 1] };
+        Some(&self.text[start..self.ends[row]])
+    }
+
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = Option<&str>> + '_ {
+        (0..self.len()).map(|row| self.get(row))
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+}
+
+impl<S: AsRef<str>> FromIterator<Option<S>> for TextColumn {
+    fn from_iter<I: IntoIterator<Item = Option<S>>>(cells: I) -> Self {
+        let cells = cells.into_iter();
+        let mut column = TextColumn::with_capacity(cells.size_hint().0);
+        for cell in cells {
+            column.push(cell.as_ref().map(AsRef::as_ref));
+        }
+        column
     }
 }
 
@@ -70,11 +128,11 @@ impl BatchBuilder {
         self
     }
 
-    pub fn text<I: IntoIterator<Item = Option<String>>>(self, name: &'static str, it: I) -> Self {
+    pub fn text<S: AsRef<str>, I: IntoIterator<Item = Option<S>>>(self, name: &'static str, it: I) -> Self {
         self.col(name, Values::Text(it.into_iter().collect()))
     }
 
-    pub fn category<I: IntoIterator<Item = Option<String>>>(self, name: &'static str, it: I) -> Self {
+    pub fn category<S: AsRef<str>, I: IntoIterator<Item = Option<S>>>(self, name: &'static str, it: I) -> Self {
         self.col(name, Values::Category(it.into_iter().collect()))
     }
 

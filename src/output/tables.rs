@@ -1,7 +1,7 @@
 //! The schemas of knocklog's tables, one builder function per table. Column names are
 //! a contract (README documents them); add columns, never rename.
 
-use super::table::{non_empty, Batch, BatchBuilder, Values};
+use super::table::{non_empty, Batch, BatchBuilder, TextColumn, Values};
 use std::collections::BTreeMap;
 
 use crate::aggregate::ip_stats::{daily_rows, max_opt, min_opt, statuses_text, Suspicion};
@@ -9,63 +9,51 @@ use crate::aggregate::sessions::Session;
 use crate::detect::assess::Assessed;
 use crate::detect::policy::Policy;
 use crate::detect::Category;
-use crate::event::{Event, LogKind};
+use crate::event::{Event, LogKind, TextField};
 use crate::text::join_escaped;
 use crate::time::format_day;
 
-/// `events`: one row per kept line that concerns a remote address. Takes the events
-/// by value: their strings move into the columns instead of being copied.
+/// `events`: one row per kept line that concerns a remote address.
 /// `rules[i]` is rule i's name and the category it assigns.
-pub fn events_batch(events: Vec<Event>, source_files: &[String], rules: &[(String, Category)]) -> Batch {
+pub fn events_batch(events: &[Event], source_files: &[String], rules: &[(String, Category)]) -> Batch {
     let n = events.len();
+    let text = || TextColumn::with_capacity(n);
+    let (mut ip, mut log_kind, mut tag, mut category, mut rule, mut rule_category) =
+        (text(), text(), text(), text(), text(), text());
+    let (mut source_file, mut vhost, mut method, mut path, mut protocol) = (text(), text(), text(), text(), text());
+    let (mut referer, mut user_agent, mut user, mut host, mut program, mut message) =
+        (text(), text(), text(), text(), text(), text());
     let mut ts = Vec::with_capacity(n);
-    let mut ip = Vec::with_capacity(n);
-    let mut log_kind = Vec::with_capacity(n);
-    let mut tag = Vec::with_capacity(n);
-    let mut category = Vec::with_capacity(n);
-    let mut rule = Vec::with_capacity(n);
     let mut counts = Vec::with_capacity(n);
-    let mut rule_category = Vec::with_capacity(n);
-    let mut source_file = Vec::with_capacity(n);
     let mut line_no = Vec::with_capacity(n);
-    let mut vhost = Vec::with_capacity(n);
-    let mut method = Vec::with_capacity(n);
-    let mut path = Vec::with_capacity(n);
-    let mut protocol = Vec::with_capacity(n);
     let mut status = Vec::with_capacity(n);
     let mut bytes = Vec::with_capacity(n);
-    let mut referer = Vec::with_capacity(n);
-    let mut user_agent = Vec::with_capacity(n);
-    let mut user = Vec::with_capacity(n);
-    let mut host = Vec::with_capacity(n);
-    let mut program = Vec::with_capacity(n);
     let mut pid = Vec::with_capacity(n);
-    let mut message = Vec::with_capacity(n);
     for e in events {
         ts.push(e.ts);
-        ip.push(present(e.ip));
-        log_kind.push(Some(e.log_kind.as_str().to_owned()));
-        tag.push(Some(e.tag.as_str().to_owned()));
-        category.push(Some(e.category.as_str().to_owned()));
+        ip.push_present(e.ip());
+        log_kind.push(Some(e.log_kind.as_str()));
+        tag.push(Some(e.tag.as_str()));
+        category.push(Some(e.category.as_str()));
         let matched = e.rule.and_then(|r| rules.get(r as usize));
-        rule.push(matched.map(|m| m.0.clone()));
-        rule_category.push(matched.map(|m| m.1.as_str().to_owned()));
+        rule.push(matched.map(|m| m.0.as_str()));
+        rule_category.push(matched.map(|m| m.1.as_str()));
         counts.push(Some(e.counts));
-        source_file.push(source_files.get(e.file as usize).cloned());
+        source_file.push(source_files.get(e.file as usize).map(String::as_str));
         line_no.push(Some(e.line_no as i64));
-        vhost.push(present(e.vhost));
-        method.push(present(e.method));
-        path.push(present(e.path));
-        protocol.push(present(e.protocol));
+        vhost.push_present(e.text(TextField::Vhost));
+        method.push_present(e.text(TextField::Method));
+        path.push_present(e.path());
+        protocol.push_present(e.text(TextField::Protocol));
         status.push((e.status != 0).then_some(e.status as i64));
         bytes.push(e.bytes.map(|b| b as i64));
-        referer.push(present(e.referer));
-        user_agent.push(present(e.user_agent));
-        user.push(present(e.user));
-        host.push(present(e.host));
-        program.push(present(e.program));
+        referer.push_present(e.text(TextField::Referer));
+        user_agent.push_present(e.user_agent());
+        user.push_present(e.user());
+        host.push_present(e.text(TextField::Host));
+        program.push_present(e.text(TextField::Program));
         pid.push(e.pid.map(i64::from));
-        message.push(present(e.message));
+        message.push_present(e.text(TextField::Message));
     }
     BatchBuilder::new()
         .col("ts", Values::Timestamp(ts))
@@ -92,11 +80,6 @@ pub fn events_batch(events: Vec<Event>, source_files: &[String], rules: &[(Strin
         .col("pid", Values::Int(pid))
         .col("message", Values::Text(message))
         .build()
-}
-
-/// None for an absent ("") field.
-fn present(s: String) -> Option<String> {
-    (!s.is_empty()).then_some(s)
 }
 
 /// `ips`: one row per remote address across every log kind (suspicious ones only,

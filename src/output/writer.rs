@@ -116,8 +116,8 @@ impl EventsWriter {
 
     fn flush(&mut self) -> anyhow::Result<()> {
         if !self.buffer.is_empty() {
-            let events = std::mem::take(&mut self.buffer);
-            let batch = super::tables::events_batch(events, &self.source_files, &self.rules);
+            let batch = super::tables::events_batch(&self.buffer, &self.source_files, &self.rules);
+            self.buffer.clear();
             self.writer.write(&batch)?;
         }
         Ok(())
@@ -125,7 +125,7 @@ impl EventsWriter {
 
     pub fn finish(mut self) -> anyhow::Result<u64> {
         self.flush()?;
-        let empty = super::tables::events_batch(Vec::new(), &self.source_files, &self.rules);
+        let empty = super::tables::events_batch(&[], &self.source_files, &self.rules);
         self.writer.finish(&empty)
     }
 }

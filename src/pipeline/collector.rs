@@ -129,17 +129,18 @@ impl<'p, S: EventSink> Collector<'p, S> {
             };
             let mut event = pending.event;
             let addr = AddrKey::of(&binding.ip);
-            let decision = self.policy.judge(self.classifier, pending.hit, addr, event.user.as_bytes(), event.tag);
+            let decision = self.policy.judge(self.classifier, pending.hit, addr, event.user().as_bytes(), event.tag);
             let stats = self.ips.entry(&binding.ip);
             stats.record(event.ts, event.log_kind, event.status);
             let suspicious = decision.category.is_suspicious();
             if suspicious {
-                let (user, path, agent) = (event.user.as_bytes(), event.path.as_bytes(), event.user_agent.as_bytes());
+                let (user, path, agent) =
+                    (event.user().as_bytes(), event.path().as_bytes(), event.user_agent().as_bytes());
                 let line = suspicious_line(event.ts, &decision, user, path, agent);
                 stats.record_suspicious(&line, self.policy.thresholds.session_gap_micros());
             }
             if self.all_events || suspicious {
-                event.ip = canonical(&binding.ip);
+                event.set_ip(&canonical(&binding.ip));
                 event.category = decision.category;
                 event.rule = decision.rule;
                 event.counts = decision.counts();

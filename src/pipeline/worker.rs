@@ -238,30 +238,15 @@ pub fn build_event(
     ip: &[u8],
     decision: Option<&Decision>,
 ) -> Event {
-    Event {
-        ts,
-        ip: if ip.is_empty() { String::new() } else { crate::aggregate::ip::canonical(ip) },
-        log_kind: kind,
-        tag: p.tag,
-        category: decision.map_or(Category::Unclassified, |d| d.category),
-        rule: decision.and_then(|d| d.rule),
-        counts: decision.is_some_and(|d| d.counts()),
-        file,
-        line_no,
-        vhost: lossless(p.vhost),
-        method: lossless(p.method),
-        path: lossless(p.path),
-        protocol: lossless(p.protocol),
-        status: p.status,
-        bytes: p.bytes,
-        referer: lossless(p.referer),
-        user_agent: lossless(p.user_agent),
-        user: lossless(p.user),
-        host: lossless(p.host),
-        program: lossless(p.program),
-        pid: p.pid,
-        message: lossless(p.message),
-    }
+    let mut event = Event::from_parsed(p, ip);
+    event.ts = ts;
+    event.log_kind = kind;
+    event.category = decision.map_or(Category::Unclassified, |d| d.category);
+    event.rule = decision.and_then(|d| d.rule);
+    event.counts = decision.is_some_and(|d| d.counts());
+    event.file = file;
+    event.line_no = line_no;
+    event
 }
 
 fn truncate(line: &[u8], max: usize) -> &[u8] {

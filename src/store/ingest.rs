@@ -75,7 +75,7 @@ impl HistoryRun {
             let Some(ts) = e.ts else { continue };
             if e.counts {
                 let s = Session { start: ts, end: ts, events: 1, categories: 1 << e.category.index() };
-                crate::aggregate::sessions::insert(sessions.entry(e.ip.clone()).or_default(), s, self.session_gap);
+                crate::aggregate::sessions::insert(sessions.entry(e.ip().to_owned()).or_default(), s, self.session_gap);
             }
             new_events.entry(day_of(ts)).or_default().push(e);
         }
@@ -180,7 +180,7 @@ impl<W: EventSink> EventSink for HistorySink<W> {
                 c.untimed += 1;
                 continue;
             };
-            let key = (e.file, day_of(ts), e.ip.clone());
+            let key = (e.file, day_of(ts), e.ip().to_owned());
             c.daily.entry(key).or_default().record(e);
             if e.category.is_suspicious() {
                 c.events.push(e.clone());

@@ -212,7 +212,7 @@ pub fn merge_events(
     source_files: &[String],
     rules: &[(String, Category)],
 ) -> anyhow::Result<DataFrame> {
-    let new = to_dataframe(&events_batch(events, source_files, rules))?;
+    let new = to_dataframe(&events_batch(&events, source_files, rules))?;
     let all = match old {
         Some(old) => stack(old, new)?,
         None => new,

@@ -36,7 +36,7 @@ impl EventTally {
     /// Counts one event; lines that do not count against their address are skipped,
     /// so the totals equal the `suspicious_events` of the `ips` table.
     pub fn count(&mut self, e: &Event) {
-        self.count_line(e.counts, e.ts, e.category, &e.user);
+        self.count_line(e.counts, e.ts, e.category, e.user());
     }
 
     /// Counts one line from its parts: what `count` does with an event, for events

@@ -7,7 +7,7 @@ use crate::aggregate::IpStats;
 use crate::detect::allowlist::AllowList;
 use crate::detect::assess::assess;
 use crate::detect::policy::{Mode, Thresholds};
-use crate::event::{Event, EventTag, LogKind};
+use crate::event::{Event, LogKind, ParsedLine};
 use crate::learn::CandidateKind;
 
 const DAY: i64 = 86_400_000_000;
@@ -55,30 +55,17 @@ fn scan(lines: &[Line]) -> (Vec<Assessed>, EventTally) {
 }
 
 fn event(l: &Line) -> Event {
-    Event {
-        ts: Some(l.ts),
-        ip: l.ip.to_owned(),
-        log_kind: LogKind::Access,
-        tag: EventTag::default(),
-        category: l.category,
-        rule: None,
-        counts: true,
-        file: 0,
-        line_no: 1,
-        vhost: String::new(),
-        method: "GET".into(),
-        path: l.path.into(),
-        protocol: String::new(),
+    let parsed = ParsedLine {
+        method: b"GET",
+        path: l.path.as_bytes(),
         status: 404,
-        bytes: None,
-        referer: String::new(),
-        user_agent: l.agent.into(),
-        user: l.user.into(),
-        host: String::new(),
-        program: String::new(),
-        pid: None,
-        message: String::new(),
-    }
+        user_agent: l.agent.as_bytes(),
+        user: l.user.as_bytes(),
+        ..Default::default()
+    };
+    let mut e = Event::from_parsed(&parsed, l.ip.as_bytes());
+    (e.ts, e.category, e.counts, e.line_no) = (Some(l.ts), l.category, true, 1);
+    e
 }
 
 fn sample() -> ReportData {
@@ -358,7 +345,7 @@ fn the_tally_of_stored_lines_is_the_tally_of_events() {
         let mut e = event(&Line { ip: "192.0.2.1", ts: 100 * DAY, category, user, path: "/", agent: "" });
         e.counts = counts;
         streamed.count(&e);
-        stored.count_line(e.counts, e.ts, e.category, &e.user);
+        stored.count_line(e.counts, e.ts, e.category, e.user());
     }
     assert_eq!(streamed, stored);
     assert_eq!(stored.day_category.values().sum::<u64>(), 4, "lines that do not count are not tallied");
