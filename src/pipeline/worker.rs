@@ -169,9 +169,11 @@ pub fn scan_chunk(ctx: &FileCtx, data: &[u8], base: u64, ips: &mut PartialIpTabl
             continue;
         }
         let addr = AddrKey::of(ip);
+        // The address's statistics load while the line is classified.
+        let slot = ips.slot(addr);
         let hit = ctx.classifier.classify(line, &parsed, kind);
         let decision = ctx.policy.judge(ctx.classifier, hit, addr, parsed.user, parsed.tag);
-        let (stats, learned) = ips.entry_and_learn(addr);
+        let (stats, learned) = ips.at(slot);
         stats.record(ts, kind, parsed.status);
         if kind == LogKind::Access && ctx.learn {
             let allowed_user = !parsed.user.is_empty()
