@@ -18,6 +18,7 @@ use rustc_hash::FxHashMap;
 
 use crate::aggregate::blocklist::BlockEntry;
 use crate::aggregate::ip_stats::{max_opt, min_opt, Suspicion};
+use crate::aggregate::sessions::Session;
 use crate::aggregate::FileStats;
 use crate::detect::assess::Assessed;
 use crate::detect::policy::{Policy, Verdict};
@@ -193,8 +194,8 @@ impl ReportData {
         totals.usernames = usernames.len();
         let (paths, directories, agents) = top_rows(&suspicious);
         (totals.paths, totals.directories, totals.agents) = (paths.len(), directories.len(), agents.len());
-        let sessions = session_rows(&suspicious);
-        totals.sessions = sessions.len();
+        let (all_sessions, sessions) = session_rows(&suspicious);
+        totals.sessions = all_sessions;
         let heat = heat_rows(&suspicious);
         totals.heat_rows = heat.len();
 
@@ -209,7 +210,7 @@ impl ReportData {
             directories: capped(directories, MAX_DIRECTORIES),
             paths: capped(paths, MAX_TOP),
             agents: capped(agents, MAX_TOP),
-            sessions: capped_sessions(sessions),
+            sessions,
             heat: capped(heat, MAX_HEAT_ROWS),
             blocklist: None,
             suggestions: None,
@@ -387,31 +388,33 @@ pub fn directory_of(path: &str) -> &str {
     }
 }
 
-fn session_rows(ips: &[&Assessed]) -> Vec<SessionRow> {
-    let mut rows: Vec<SessionRow> = ips
+/// The suspicious sessions of every address, and the ones the report shows in time
+/// order: all of them, or the `MAX_SESSIONS` biggest (most events) when there are
+/// more. The biggest are picked before any row is built: a long scan has 100k sessions.
+fn session_rows(ips: &[&Assessed]) -> (usize, Vec<SessionRow>) {
+    let mut sessions: Vec<(&Assessed, &Session)> = ips
         .iter()
-        .flat_map(|a| {
-            a.stats.suspicion.iter().flat_map(|s| s.sessions.iter()).map(|s| SessionRow {
-                ip: a.ip.clone(),
-                start: s.start,
-                end: s.end,
-                events: s.events,
-                categories: Category::ALL.into_iter().filter(|c| s.categories & (1 << c.index()) != 0).collect(),
-            })
+        .flat_map(|a| a.stats.suspicion.iter().flat_map(|s| s.sessions.iter()).map(move |s| (*a, s)))
+        .collect();
+    let total = sessions.len();
+    if total > MAX_SESSIONS {
+        sessions.select_nth_unstable_by(MAX_SESSIONS - 1, |a, b| {
+            b.1.events.cmp(&a.1.events).then(a.1.start.cmp(&b.1.start)).then_with(|| a.0.ip.cmp(&b.0.ip))
+        });
+        sessions.truncate(MAX_SESSIONS);
+    }
+    sessions.sort_unstable_by(|a, b| a.1.start.cmp(&b.1.start).then_with(|| a.0.ip.cmp(&b.0.ip)));
+    let rows = sessions
+        .into_iter()
+        .map(|(a, s)| SessionRow {
+            ip: a.ip.clone(),
+            start: s.start,
+            end: s.end,
+            events: s.events,
+            categories: Category::ALL.into_iter().filter(|c| s.categories & (1 << c.index()) != 0).collect(),
         })
         .collect();
-    rows.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.ip.cmp(&b.ip)));
-    rows
-}
-
-/// The biggest sessions (most events) when there are too many, shown in time order.
-fn capped_sessions(mut rows: Vec<SessionRow>) -> Vec<SessionRow> {
-    if rows.len() > MAX_SESSIONS {
-        rows.sort_by(|a, b| b.events.cmp(&a.events).then(a.start.cmp(&b.start)).then_with(|| a.ip.cmp(&b.ip)));
-        rows.truncate(MAX_SESSIONS);
-        rows.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.ip.cmp(&b.ip)));
-    }
-    rows
+    (total, rows)
 }
 
 /// Addresses seen on more than one day, the sneak attackers first, then by days and

@@ -242,6 +242,35 @@ fn caps_are_stated() {
     assert!(page.contains("Showing 500 of 507 addresses"), "the cap is said");
 }
 
+/// Over `MAX_SESSIONS`, the biggest sessions are shown, in time order, and the total
+/// is still the count of all of them.
+#[test]
+fn the_biggest_sessions_are_shown_in_time_order() {
+    const HOUR: i64 = 3_600_000_000;
+    let extra = 100;
+    let mut lines = Vec::new();
+    // Session i (two hours apart, on two addresses) has 1 event for the first `extra`,
+    // then 2, 3 ... : the first `extra` are the smallest.
+    for i in 0..(MAX_SESSIONS + extra) {
+        for e in 0..(1 + i / extra) {
+            lines.push(Line {
+                ip: if i % 2 == 0 { "198.51.100.7" } else { "198.51.100.8" },
+                ts: 100 * DAY + 2 * i as i64 * HOUR + e as i64 * 1_000_000,
+                category: Category::Probe,
+                user: "",
+                path: "/x",
+                agent: "",
+            });
+        }
+    }
+    let (ips, tally) = scan(&lines);
+    let d = ReportData::from_scan(&[], &ips, &tally, &policy());
+    assert_eq!(d.totals.sessions, MAX_SESSIONS + extra);
+    assert_eq!(d.sessions.len(), MAX_SESSIONS);
+    assert!(d.sessions.iter().all(|s| s.events >= 2), "a one-event session displaced a bigger one");
+    assert!(d.sessions.windows(2).all(|w| w[0].start < w[1].start), "time order");
+    assert_eq!(d.sessions[0].start, 100 * DAY + 2 * extra as i64 * HOUR);
+}
 #[test]
 fn directories_of_paths() {
     assert_eq!(directory_of("/admin/login.php"), "/admin/");
