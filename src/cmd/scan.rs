@@ -76,7 +76,14 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     let blocklist = blocklist::build(&ips, &benign, &config.options.policy.allow_ips, &config.blocklist);
     let policy = &config.options.policy;
     let (out, formats) = (&config.out, config.formats);
-    // The tables are built and written side by side.
+    let mut summary = Summary::new(&files, &discovery.skipped, ips.len(), events_written);
+    let provenance = Provenance {
+        generated: crate::time::now_micros(),
+        first_ts: summary.totals.first_ts.clone(),
+        last_ts: summary.totals.last_ts.clone(),
+    };
+    // The tables are built and written side by side, and beside them the blocklists
+    // and the report.
     let build: [(&'static str, &(dyn Fn() -> Batch + Sync)); 5] = [
         ("ips", &|| ips_batch(&ips)),
         ("daily", &|| daily_batch(&ips)),
@@ -84,25 +91,24 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
         ("usernames", &|| usernames_batch(&ips, policy)),
         ("patterns", &|| patterns_batch(&suggestions)),
     ];
-    pool.install(|| {
+    let write_tables = || {
         use rayon::prelude::*;
         build.par_iter().try_for_each(|(name, batch)| TableWriter::write_table(out, name, formats, &batch()).map(drop))
-    })?;
-    let mut summary = Summary::new(&files, &discovery.skipped, ips.len(), events_written);
-    let provenance = Provenance {
-        generated: crate::time::now_micros(),
-        first_ts: summary.totals.first_ts.clone(),
-        last_ts: summary.totals.last_ts.clone(),
     };
-    write_blocklist(&config.out, &blocklist, &config.blocklist, &provenance)?;
+    let write_blocklist_and_report = || {
+        write_blocklist(&config.out, &blocklist, &config.blocklist, &provenance)?;
+        let mut report = ReportData::from_scan(&files, &ips, &tally, policy)
+            .with_blocklist(&blocklist.entries)
+            .with_suggestions(&suggestions);
+        if args.dns {
+            report.resolve_dns(std::sync::Arc::new(SystemResolver), DNS_BUDGET);
+        }
+        report::write_reports(&config.out, &report, args.html_fragment)
+    };
+    let (tables, reports) = pool.install(|| rayon::join(write_tables, write_blocklist_and_report));
+    tables?;
+    let mut written = reports?;
     summary.blocklist = Some(BlocklistSummary::new(&blocklist, &config.blocklist));
-    let mut report = ReportData::from_scan(&files, &ips, &tally, policy)
-        .with_blocklist(&blocklist.entries)
-        .with_suggestions(&suggestions);
-    if args.dns {
-        report.resolve_dns(std::sync::Arc::new(SystemResolver), DNS_BUDGET);
-    }
-    let mut written = report::write_reports(&config.out, &report, args.html_fragment)?;
     let json = serde_json::to_vec_pretty(&summary).context("encoding summary.json")?;
     write_atomic(&config.out.join("summary.json"), &json)?;
 
