@@ -58,22 +58,28 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     let ScanOutcome { files, ips, sink, elapsed, learned } = outcome;
     let (events, collected) = sink.into_parts();
     let (events, tally) = events.into_parts();
-    let events_written = events.finish()?;
-    let added = match history {
-        Some(h) => Some(h.commit(&discovery.files, &files, collected, &source_files, &rules)?),
-        None => None,
+    // The events table's last batch is written while the addresses are assessed.
+    let assess_all = || -> anyhow::Result<_> {
+        let added = match history {
+            Some(h) => Some(h.commit(&discovery.files, &files, collected, &source_files, &rules)?),
+            None => None,
+        };
+        // Before `assess` drops them: the addresses whose traffic did not count against
+        // them, which a proposed blocklist range must not cover.
+        let benign = BenignAddresses::collect(&ips);
+        let evidence = crate::learn::Evidence::take(&ips, learned);
+        let ips = assess(ips, &config.options.policy, config.all_ips);
+        let suggestions = evidence.suggest(&ips, &config.learn);
+        drop(evidence);
+        let attackers = crate::learn::attacker_count(&ips, &config.learn);
+        let suggested = crate::learn::file::render(&suggestions, attackers);
+        write_atomic(&config.out.join(crate::learn::SUGGESTIONS_FILE), suggested.as_bytes())?;
+        let blocklist = blocklist::build(&ips, &benign, &config.options.policy.allow_ips, &config.blocklist);
+        Ok((added, ips, suggestions, blocklist))
     };
-    // Before `assess` drops them: the addresses whose traffic did not count against
-    // them, which a proposed blocklist range must not cover.
-    let benign = BenignAddresses::collect(&ips);
-    let evidence = crate::learn::Evidence::take(&ips, learned);
-    let ips = assess(ips, &config.options.policy, config.all_ips);
-    let suggestions = evidence.suggest(&ips, &config.learn);
-    drop(evidence);
-    let attackers = crate::learn::attacker_count(&ips, &config.learn);
-    let suggested = crate::learn::file::render(&suggestions, attackers);
-    write_atomic(&config.out.join(crate::learn::SUGGESTIONS_FILE), suggested.as_bytes())?;
-    let blocklist = blocklist::build(&ips, &benign, &config.options.policy.allow_ips, &config.blocklist);
+    let (events_written, assessed) = pool.install(|| rayon::join(|| events.finish(), assess_all));
+    let events_written = events_written?;
+    let (added, ips, suggestions, blocklist) = assessed?;
     let policy = &config.options.policy;
     let (out, formats) = (&config.out, config.formats);
     let mut summary = Summary::new(&files, &discovery.skipped, ips.len(), events_written);
