@@ -217,9 +217,11 @@ impl<'p, S: EventSink> SharedCollector<'p, S> {
         loop {
             {
                 let Ok(mut collector) = self.collector.try_lock() else {
-                    // Another worker is replaying and will see our message.
+                    // Another worker is replaying and will see our message (or this
+                    // thread is, further up its stack: see `Replaying`).
                     break;
                 };
+                let _replaying = Replaying::enter();
                 loop {
                     let batch = std::mem::take(&mut *lock(&self.queue));
                     if batch.is_empty() {
@@ -237,7 +239,7 @@ impl<'p, S: EventSink> SharedCollector<'p, S> {
                 break;
             }
         }
-        if self.waiting_events.load(Ordering::Relaxed) > self.max_waiting {
+        if self.waiting_events.load(Ordering::Relaxed) > self.max_waiting && !Replaying::here() {
             self.wait_for_turn(key);
         }
     }
@@ -260,6 +262,35 @@ impl<'p, S: EventSink> SharedCollector<'p, S> {
             collector.accept(m);
         }
         collector
+    }
+}
+
+thread_local! {
+    static REPLAYING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Marks the thread that holds the collector. A sink that waits on rayon (a parallel
+/// iterator, or polars' pool: the events table's writer did, before it got a thread of
+/// its own) lets rayon run other jobs of this pool meanwhile, on this thread: a chunk
+/// parsed there must not wait for the collector's progress (only this thread can make
+/// it), or the scan deadlocks. Its result is queued and replayed when the sink returns.
+struct Replaying {
+    outer: bool,
+}
+
+impl Replaying {
+    fn enter() -> Self {
+        Replaying { outer: REPLAYING.replace(true) }
+    }
+
+    fn here() -> bool {
+        REPLAYING.get()
+    }
+}
+
+impl Drop for Replaying {
+    fn drop(&mut self) {
+        REPLAYING.set(self.outer);
     }
 }
 
@@ -329,5 +360,71 @@ mod tests {
         // Without waiting, the even worker would run 20 chunks (60 events) ahead.
         assert!(collector.peak_waiting_events <= 9, "{} events waited", collector.peak_waiting_events);
         assert_eq!(collector.into_sink().0, (1..=3 * u64::from(CHUNKS)).collect::<Vec<_>>());
+    }
+
+    /// What a thread runs while its sink writes (standing in for the chunk jobs rayon
+    /// lets a thread run while it waits for polars' pool inside a Parquet write).
+    type Stolen = std::sync::Arc<std::sync::Mutex<Vec<Box<dyn FnOnce() + Send>>>>;
+
+    struct Stealing {
+        lines: Vec<u64>,
+        stolen: Stolen,
+    }
+
+    impl EventSink for Stealing {
+        fn write(&mut self, events: Vec<Event>) -> anyhow::Result<()> {
+            self.lines.extend(events.iter().map(|e| e.line_no));
+            let jobs = std::mem::take(&mut *self.stolen.lock().unwrap());
+            for job in jobs {
+                job();
+            }
+            Ok(())
+        }
+    }
+
+    /// A chunk handed in from inside the collector's own replay (the thread holding it
+    /// ran that chunk while its sink waited) while too many events wait must not wait
+    /// for the collector: only that thread could release it. Before, the scan hung.
+    #[test]
+    fn a_chunk_handed_in_during_a_replay_on_the_same_thread_does_not_wait() {
+        let policy: &'static Policy = Box::leak(Box::new(Policy {
+            mode: Mode::Standard,
+            allow_ips: AllowList::new(Vec::new()),
+            allow_users: Default::default(),
+            thresholds: Thresholds::default(),
+        }));
+        let classifier: &'static Classifier = Box::leak(Box::new(Classifier::new(false, &[], &[]).unwrap()));
+        let stolen = Stolen::default();
+        let sink = Stealing { lines: Vec::new(), stolen: stolen.clone() };
+        let collector = Collector::new(vec![FileStats::default()], sink, true, policy, classifier);
+        let shared: &'static SharedCollector<'static, Stealing> =
+            Box::leak(Box::new(SharedCollector::with_window(collector, 1)));
+        let message = |chunk: u32| {
+            let mut output = ChunkOutput::default();
+            output.counts.lines = 3;
+            let p = ParsedLine::default();
+            output.events = (1..=3)
+                .map(|n| super::super::worker::build_event(0, LogKind::Access, n, None, &p, b"1.2.3.4", None))
+                .collect();
+            ChunkMessage { file: 0, chunk, last: chunk == 2, output, warnings: Vec::new() }
+        };
+        // Chunk 1 arrives first and waits for its turn: 3 events wait, the window is 1.
+        let early = std::thread::spawn(move || shared.submit(message(1)));
+        while shared.waiting_events.load(Ordering::Relaxed) == 0 {
+            std::thread::yield_now();
+        }
+        // Chunk 0's replay writes its events, and the sink's thread hands in chunk 2.
+        stolen.lock().unwrap().push(Box::new(move || shared.submit(message(2))));
+        let (done, finished) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            shared.submit(message(0));
+            let _ = done.send(());
+        });
+        let ended = finished.recv_timeout(std::time::Duration::from_secs(20)).is_ok();
+        assert!(ended, "the replaying thread waited for itself");
+        early.join().unwrap();
+        let collector = shared.collector.lock().unwrap();
+        assert!(collector.is_complete());
+        assert_eq!(collector.sink.lines, (1..=9).collect::<Vec<_>>());
     }
 }
