@@ -90,11 +90,17 @@ impl Drop for TableWriter {
 
 /// The `events` table fed by the scan's collector in input order, flushed every
 /// `EVENT_BATCH_ROWS` rows so the table is never held whole in memory.
+///
+/// Batches are encoded and written on a thread of their own, one batch ahead at most.
+/// On a scan worker, which holds the collector while it writes, the encoding's waits
+/// (rayon blocks, polars' pool) let rayon run other chunks nested inside it, and the
+/// worker's share of the scan stood still meanwhile.
 pub struct EventsWriter {
-    writer: TableWriter,
     buffer: Vec<crate::event::Event>,
     source_files: Vec<String>,
     rules: Vec<(String, crate::detect::Category)>,
+    batches: Option<std::sync::mpsc::SyncSender<Batch>>,
+    writer: Option<std::thread::JoinHandle<anyhow::Result<TableWriter>>>,
 }
 
 pub const EVENT_BATCH_ROWS: usize = 16 * 1024;
@@ -106,27 +112,56 @@ impl EventsWriter {
         source_files: Vec<String>,
         rules: Vec<(String, crate::detect::Category)>,
     ) -> anyhow::Result<Self> {
-        Ok(EventsWriter {
-            writer: TableWriter::create(dir, "events", formats)?,
-            buffer: Vec::new(),
-            source_files,
-            rules,
-        })
+        let mut table = TableWriter::create(dir, "events", formats)?;
+        let (batches, received) = std::sync::mpsc::sync_channel::<Batch>(1);
+        let writer = std::thread::Builder::new()
+            .name("knocklog-events".into())
+            .spawn(move || {
+                for batch in received {
+                    table.write(&batch)?;
+                }
+                Ok(table)
+            })
+            .context("starting the events writer thread")?;
+        Ok(EventsWriter { buffer: Vec::new(), source_files, rules, batches: Some(batches), writer: Some(writer) })
     }
 
     fn flush(&mut self) -> anyhow::Result<()> {
-        if !self.buffer.is_empty() {
-            let batch = super::tables::events_batch(&self.buffer, &self.source_files, &self.rules);
-            self.buffer.clear();
-            self.writer.write(&batch)?;
+        if self.buffer.is_empty() {
+            return Ok(());
+        }
+        let batch = super::tables::events_batch(&self.buffer, &self.source_files, &self.rules);
+        self.buffer.clear();
+        let sent = self.batches.as_ref().is_some_and(|b| b.send(batch).is_ok());
+        if !sent {
+            // The writer stopped on an error: that error is the one to report.
+            return Err(self.join().err().unwrap_or_else(|| anyhow::anyhow!("the events writer stopped")));
         }
         Ok(())
     }
 
+    /// Waits for the writer thread to write what it was sent, and takes its table back.
+    fn join(&mut self) -> anyhow::Result<TableWriter> {
+        self.batches = None;
+        let writer = self.writer.take().context("the events writer already stopped")?;
+        writer.join().map_err(|_| anyhow::anyhow!("the events writer thread panicked"))?
+    }
+
     pub fn finish(mut self) -> anyhow::Result<u64> {
         self.flush()?;
+        let table = self.join()?;
         let empty = super::tables::events_batch(&[], &self.source_files, &self.rules);
-        self.writer.finish(&empty)
+        table.finish(&empty)
+    }
+}
+
+impl Drop for EventsWriter {
+    /// A writer dropped before `finish` (an error elsewhere) lets its thread end, which
+    /// removes the temporary files.
+    fn drop(&mut self) {
+        if self.writer.is_some() {
+            let _ = self.join();
+        }
     }
 }
 
