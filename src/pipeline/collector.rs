@@ -315,6 +315,17 @@ mod tests {
         }
     }
 
+    /// Chunk `chunk` of file 0: three lines, each an event.
+    fn three_events(chunk: u32, last: bool) -> ChunkMessage {
+        let mut output = ChunkOutput::default();
+        output.counts.lines = 3;
+        let p = ParsedLine::default();
+        output.events = (1..=3)
+            .map(|n| super::super::worker::build_event(0, LogKind::Access, n, None, &p, b"1.2.3.4", None))
+            .collect();
+        ChunkMessage { file: 0, chunk, last, output, warnings: Vec::new() }
+    }
+
     /// Two workers, each handing in every other chunk, with a window of one event: the
     /// one ahead waits for the other's turn; every event arrives, in order, and nobody
     /// waits out the time limit.
@@ -331,15 +342,7 @@ mod tests {
         let collector = Collector::new(stats, Lines::default(), true, &policy, &classifier);
         let shared = SharedCollector::with_window(collector, 1);
         const CHUNKS: u32 = 40;
-        let message = |chunk: u32| {
-            let mut output = ChunkOutput::default();
-            output.counts.lines = 3;
-            let p = ParsedLine::default();
-            output.events = (1..=3)
-                .map(|n| super::super::worker::build_event(0, LogKind::Access, n, None, &p, b"1.2.3.4", None))
-                .collect();
-            ChunkMessage { file: 0, chunk, last: chunk + 1 == CHUNKS, output, warnings: Vec::new() }
-        };
+        let message = |chunk: u32| three_events(chunk, chunk + 1 == CHUNKS);
         let started = std::time::Instant::now();
         std::thread::scope(|s| {
             for parity in [0, 1] {
@@ -399,15 +402,7 @@ mod tests {
         let collector = Collector::new(vec![FileStats::default()], sink, true, policy, classifier);
         let shared: &'static SharedCollector<'static, Stealing> =
             Box::leak(Box::new(SharedCollector::with_window(collector, 1)));
-        let message = |chunk: u32| {
-            let mut output = ChunkOutput::default();
-            output.counts.lines = 3;
-            let p = ParsedLine::default();
-            output.events = (1..=3)
-                .map(|n| super::super::worker::build_event(0, LogKind::Access, n, None, &p, b"1.2.3.4", None))
-                .collect();
-            ChunkMessage { file: 0, chunk, last: chunk == 2, output, warnings: Vec::new() }
-        };
+        let message = |chunk: u32| three_events(chunk, chunk == 2);
         // Chunk 1 arrives first and waits for its turn: 3 events wait, the window is 1.
         let early = std::thread::spawn(move || shared.submit(message(1)));
         while shared.waiting_events.load(Ordering::Relaxed) == 0 {
