@@ -37,6 +37,21 @@ pub fn push_lossless(out: &mut String, mut bytes: &[u8]) {
     }
 }
 
+/// Appends `n` in decimal, without the formatting machinery (hot output loops).
+pub fn push_decimal(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[at..]);
+}
+
 /// Text safe to print on a terminal: control characters (ESC, CR, BEL, ...) and
 /// Unicode bidi/format controls become visible escapes, so a log line cannot move the
 /// cursor, recolour the screen or hide text.

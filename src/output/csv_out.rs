@@ -110,21 +110,10 @@ fn push_text(out: &mut Vec<u8>, s: &str) {
 }
 
 fn push_int(out: &mut Vec<u8>, x: i64) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut n = x.unsigned_abs();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
     if x < 0 {
         out.push(b'-');
     }
-    out.extend_from_slice(&digits[at..]);
+    crate::text::push_decimal(out, x.unsigned_abs());
 }
 
 /// Appends one cell's text to `out` (reused across cells: no allocation per cell).

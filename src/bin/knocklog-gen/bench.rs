@@ -5,6 +5,7 @@
 use super::civil::{self, DAY, SEC};
 use super::rng::Rng;
 use super::*;
+use knocklog::text::push_decimal;
 use std::sync::mpsc::{sync_channel, SyncSender};
 use std::thread::{self, JoinHandle};
 use std::time::Instant;
@@ -213,20 +214,6 @@ impl Pools {
     }
 }
 
-fn push_u64(out: &mut Vec<u8>, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[i..]);
-}
-
 /// `[dd/Mon/yyyy:HH:MM:SS +0000] "` re-rendered only when the second changes.
 struct Clock {
     second: i64,
@@ -263,10 +250,10 @@ fn line(out: &mut Vec<u8>, p: &Pools, rng: &mut Rng, stamp: &[u8]) {
             out.extend_from_slice(path);
             if rng.below(10) < 3 {
                 out.extend_from_slice(b" HTTP/1.1\" 304 ");
-                push_u64(out, 180 + rng.below(80));
+                push_decimal(out, 180 + rng.below(80));
             } else {
                 out.extend_from_slice(b" HTTP/1.1\" 200 ");
-                push_u64(out, *size as u64 + 250);
+                push_decimal(out, *size as u64 + 250);
             }
             out.extend_from_slice(b" \"");
             out.extend_from_slice(&page.2);
@@ -281,10 +268,10 @@ fn line(out: &mut Vec<u8>, p: &Pools, rng: &mut Rng, stamp: &[u8]) {
                 out.extend_from_slice(&page.0);
                 if status_roll < 12 {
                     out.extend_from_slice(b" HTTP/1.1\" 304 ");
-                    push_u64(out, 180 + rng.below(80));
+                    push_decimal(out, 180 + rng.below(80));
                 } else {
                     out.extend_from_slice(b" HTTP/2.0\" 200 ");
-                    push_u64(out, page.1 as u64 + 260);
+                    push_decimal(out, page.1 as u64 + 260);
                 }
                 out.extend_from_slice(b" \"");
             }
@@ -306,7 +293,7 @@ fn line(out: &mut Vec<u8>, p: &Pools, rng: &mut Rng, stamp: &[u8]) {
         out.extend_from_slice(b"GET ");
         out.extend_from_slice(&page.0);
         out.extend_from_slice(b" HTTP/1.1\" 200 ");
-        push_u64(out, page.1 as u64 + 260);
+        push_decimal(out, page.1 as u64 + 260);
         out.extend_from_slice(b" \"-\" \"");
         out.extend_from_slice(BOTS[bot].as_bytes());
     } else if roll < 940 {
@@ -330,9 +317,9 @@ fn line(out: &mut Vec<u8>, p: &Pools, rng: &mut Rng, stamp: &[u8]) {
         out.push(b' ');
         out.extend_from_slice(path.as_bytes());
         out.extend_from_slice(b" HTTP/1.1\" ");
-        push_u64(out, status as u64);
+        push_decimal(out, status as u64);
         out.push(b' ');
-        push_u64(out, bytes as u64);
+        push_decimal(out, bytes as u64);
         out.extend_from_slice(b" \"-\" \"");
         out.extend_from_slice(SCANNER_UAS[p.attacker_ua[attacker] as usize].as_bytes());
     }
