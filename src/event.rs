@@ -313,13 +313,19 @@ impl Event {
             [ip, p.vhost, p.method, p.path, p.protocol, p.referer, p.user_agent, p.user, p.host, p.program, p.message];
         let mut text = String::with_capacity(fields.iter().map(|f| f.len()).sum());
         let mut ends = [0u32; TextField::ALL.len()];
+        let mut start = 0;
         for (i, (end, field)) in ends.iter_mut().zip(fields).enumerate() {
             match i {
                 0 => crate::aggregate::ip::push_canonical(&mut text, field),
                 _ => crate::text::push_lossless(&mut text, field),
             }
-            // A line is at most a few MB (chunks are 8 MB), so offsets fit in u32.
-            *end = u32::try_from(text.len()).unwrap_or(u32::MAX);
+            // Only a corrupt log has a line of gigabytes: a field that would take the
+            // event past 4 GiB is left out rather than widen every event's offsets.
+            if u32::try_from(text.len()).is_err() {
+                text.truncate(start);
+            }
+            start = text.len();
+            *end = start as u32;
         }
         Event {
             ts: None,

@@ -297,10 +297,10 @@ pub(crate) fn max_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
 /// odd spellings) by the exact bytes written. A hit allocates nothing.
 ///
 /// The statistics live apart from the keys: the maps from address to position are
-/// small (8 bytes an IPv4 address) and stay in cache, so a worker can find an
-/// address's position right after parsing, prefetch its statistics (three cache
-/// lines, often out of cache on a busy server), and count into them only once the
-/// line is classified.
+/// small (8 bytes an IPv4 address), so a worker finds an address's position with one
+/// small load right after parsing, prefetches its statistics (three cache lines, most
+/// often out of cache on a busy server's log), and counts into them only once the line
+/// is classified.
 #[derive(Debug, Default)]
 pub struct PartialIpTable {
     stats: Vec<IpStats>,
@@ -383,14 +383,14 @@ impl PartialIpTable {
     }
 
     /// Every address with its statistics, in no particular order.
-    fn into_rows(self) -> impl Iterator<Item = (String, IpStats)> {
+    fn into_rows(self) -> Vec<(String, IpStats)> {
         let PartialIpTable { mut stats, v4, v6, text, learn: _ } = self;
         let mut rows = Vec::with_capacity(stats.len());
         let mut take = |i: u32| std::mem::take(&mut stats[i as usize]);
         rows.extend(v4.into_iter().map(|(a, i)| (Ipv4Addr::from(a).to_string(), take(i))));
         rows.extend(v6.into_iter().map(|(a, i)| (Ipv6Addr::from(a).to_string(), take(i))));
         rows.extend(text.into_iter().map(|(t, i)| (canonical(&t), take(i))));
-        rows.into_iter()
+        rows
     }
 }
 
@@ -449,7 +449,7 @@ impl IpTable {
     /// ordered by events (most first), then by address, so output order never depends
     /// on hashing or threads.
     pub fn into_sorted(self) -> Vec<(String, IpStats)> {
-        let mut rows: Vec<(String, IpStats)> = self.table.into_rows().collect();
+        let mut rows = self.table.into_rows();
         for (_, s) in &mut rows {
             s.settle();
         }
