@@ -214,7 +214,7 @@ pub struct ScanArgs {
     #[arg(long, value_enum, default_value_t = OutputFormat::Both)]
     pub format: OutputFormat,
 
-    /// Worker threads (default: all cores).
+    /// Worker threads (default: all cores); the events table is written on one more.
     #[arg(long, short = 'j')]
     pub threads: Option<usize>,
 
