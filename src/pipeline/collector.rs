@@ -173,7 +173,8 @@ impl<'p, S: EventSink> Collector<'p, S> {
 
 /// The collector shared by the workers without a thread of its own: a worker that
 /// finishes a chunk queues its result and, if no other worker is replaying, replays
-/// everything queued. With --threads 1 the whole scan runs on one thread.
+/// everything queued. With --threads 1 all parsing and replaying runs on one thread
+/// (the events table is written on its own, see `EventsWriter`).
 ///
 /// Results that arrive ahead of their turn wait in the collector; a worker whose result
 /// is ahead while too many events wait (with --all-events or --history every line is
