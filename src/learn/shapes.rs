@@ -6,7 +6,8 @@
 //! the verdicts known at the end, they tell attacker from benign use.
 //!
 //! A shape requested by more than `SAMPLE` distinct addresses is *saturated*: its
-//! counts of attacker and benign addresses are those of the sample (lower bounds).
+//! counts of attacker and benign addresses are those of the sample, which the
+//! suggestions scale up into estimates (see `suggest::Tally::attacker_estimate`).
 
 use std::cell::RefCell;
 

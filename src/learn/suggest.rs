@@ -392,8 +392,8 @@ mod tests {
         assert!(!s[0].sampled);
     }
 
-    /// A request made by more addresses than the sample holds: counted on the sample
-    /// (the counts are lower bounds) and marked so.
+    /// A request made by more addresses than the sample holds: counted on the sample,
+    /// estimated from it, and marked so.
     #[test]
     fn popular_requests_are_counted_on_a_sample_and_say_so() {
         let reqs: &[(&str, &str)] = &[("/mass.cgi", "-")];
