@@ -309,23 +309,21 @@ impl Event {
     /// the line's own fields; where it was read and what the detector made of it are
     /// set by the caller. Invalid UTF-8 in a field survives as `\xNN` escapes.
     pub fn from_parsed(p: &ParsedLine, ip: &[u8]) -> Event {
-        let fields: [&[u8]; TextField::ALL.len()] =
-            [ip, p.vhost, p.method, p.path, p.protocol, p.referer, p.user_agent, p.user, p.host, p.program, p.message];
-        let mut text = String::with_capacity(fields.iter().map(|f| f.len()).sum());
+        let fields =
+            [p.vhost, p.method, p.path, p.protocol, p.referer, p.user_agent, p.user, p.host, p.program, p.message];
+        let mut text = String::with_capacity(ip.len() + fields.iter().map(|f| f.len()).sum::<usize>());
+        crate::aggregate::ip::push_canonical(&mut text, ip);
         let mut ends = [0u32; TextField::ALL.len()];
-        let mut start = 0;
-        for (i, (end, field)) in ends.iter_mut().zip(fields).enumerate() {
-            match i {
-                0 => crate::aggregate::ip::push_canonical(&mut text, field),
-                _ => crate::text::push_lossless(&mut text, field),
-            }
+        ends[0] = text.len() as u32;
+        for (i, field) in fields.into_iter().enumerate() {
+            let start = text.len();
+            crate::text::push_lossless(&mut text, field);
             // Only a corrupt log has a line of gigabytes: a field that would take the
             // event past 4 GiB is left out rather than widen every event's offsets.
             if u32::try_from(text.len()).is_err() {
                 text.truncate(start);
             }
-            start = text.len();
-            *end = start as u32;
+            ends[i + 1] = text.len() as u32;
         }
         Event {
             ts: None,
