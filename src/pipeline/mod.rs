@@ -156,12 +156,8 @@ pub fn scan_file_spans<S: EventSink + Send>(
         fs.first_ts = first.map(format_ts);
         fs.last_ts = last.map(format_ts);
     }
-    let mut ips = std::mem::take(&mut collector.ips);
-    for partial in tables.into_partials() {
-        ips.merge_partial(partial);
-    }
-    let learned = ips.take_learned();
-    let ips = ips.into_sorted();
+    let ips = std::mem::take(&mut collector.ips);
+    let (ips, learned) = ips.merge_sorted(tables.into_partials().collect());
     Ok(ScanOutcome { files: stats, ips, sink: collector.into_sink(), elapsed: started.elapsed(), learned })
 }
 
