@@ -70,9 +70,17 @@ pub fn format_day(day: i32) -> String {
 
 /// Appends `YYYY-MM-DD` of a day number.
 pub fn write_day(out: &mut String, day: i32) {
-    use std::fmt::Write;
     let (y, m, d) = civil_from_days(day as i64);
-    let _ = write!(out, "{y:04}-{m:02}-{d:02}");
+    if !(0..=9999).contains(&y) {
+        use std::fmt::Write;
+        let _ = write!(out, "{y:04}-{m:02}-{d:02}");
+        return;
+    }
+    let mut text = *b"0000-00-00";
+    put_digits(&mut text[0..4], y as u32);
+    put_digits(&mut text[5..7], m);
+    put_digits(&mut text[8..10], d);
+    out.push_str(ascii(&text));
 }
 
 /// `YYYY-MM-DDTHH:MM:SS[.ffffff]Z` of a timestamp in microseconds.
@@ -82,18 +90,39 @@ pub fn format_ts(ts_micros: i64) -> String {
     out
 }
 
-/// Appends `YYYY-MM-DDTHH:MM:SS[.ffffff]Z` of a timestamp in microseconds.
+/// Appends `YYYY-MM-DDTHH:MM:SS[.ffffff]Z` of a timestamp in microseconds. Digits are
+/// placed by hand: the tables write one or two stamps per row, and `write!` made that
+/// a visible part of writing them.
 pub fn write_ts(out: &mut String, ts_micros: i64) {
-    use std::fmt::Write;
     let secs = ts_micros.div_euclid(MICROS_PER_SEC);
-    let micros = ts_micros.rem_euclid(MICROS_PER_SEC);
+    let micros = ts_micros.rem_euclid(MICROS_PER_SEC) as u32;
     write_day(out, secs.div_euclid(SECS_PER_DAY) as i32);
-    let sod = secs.rem_euclid(SECS_PER_DAY);
-    let _ = write!(out, "T{:02}:{:02}:{:02}", sod / 3600, sod % 3600 / 60, sod % 60);
-    if micros != 0 {
-        let _ = write!(out, ".{micros:06}");
+    let sod = secs.rem_euclid(SECS_PER_DAY) as u32;
+    let mut text = *b"T00:00:00.000000Z";
+    put_digits(&mut text[1..3], sod / 3600);
+    put_digits(&mut text[4..6], sod % 3600 / 60);
+    put_digits(&mut text[7..9], sod % 60);
+    if micros == 0 {
+        out.push_str(ascii(&text[..9]));
+        out.push('Z');
+    } else {
+        put_digits(&mut text[10..16], micros);
+        out.push_str(ascii(&text));
     }
-    out.push('Z');
+}
+
+/// Writes the last `into.len()` decimal digits of `value`, zero-padded.
+#[inline]
+fn put_digits(into: &mut [u8], mut value: u32) {
+    for digit in into.iter_mut().rev() {
+        *digit = b'0' + (value % 10) as u8;
+        value /= 10;
+    }
+}
+
+#[inline]
+fn ascii(text: &[u8]) -> &str {
+    std::str::from_utf8(text).expect("digits and separators are ASCII")
 }
 
 /// Month number (1-12) of an English three-letter month name, any case.
@@ -379,5 +408,25 @@ mod tests {
         assert_eq!(parse_when("7d", now), parse_when("2026-01-03", 0));
         assert_eq!(format_ts(parse_when("2026-01-03T04:05:06+01:00", 0).unwrap()), "2026-01-03T03:05:06Z");
         assert_eq!(parse_when("yesterday", now), None);
+    }
+
+    #[test]
+    fn stamps_are_written_as_format_would() {
+        let reference = |ts: i64| {
+            let (secs, micros) = (ts.div_euclid(MICROS_PER_SEC), ts.rem_euclid(MICROS_PER_SEC));
+            let (y, m, d) = civil_from_days(secs.div_euclid(SECS_PER_DAY));
+            let sod = secs.rem_euclid(SECS_PER_DAY);
+            let fraction = if micros == 0 { String::new() } else { format!(".{micros:06}") };
+            format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}{fraction}Z", sod / 3600, sod % 3600 / 60, sod % 60)
+        };
+        let mut ts: i64 = -62_200_000_000_000_000; // before year 0: the slow path
+        while ts < 260_000_000_000_000_000 {
+            assert_eq!(format_ts(ts), reference(ts), "{ts}");
+            assert_eq!(format_ts(ts - ts.rem_euclid(MICROS_PER_SEC)), reference(ts - ts.rem_euclid(MICROS_PER_SEC)));
+            ts += 987_654_321_987;
+        }
+        assert_eq!(format_ts(0), "1970-01-01T00:00:00Z");
+        assert_eq!(format_ts(-1), "1969-12-31T23:59:59.999999Z");
+        assert_eq!(format_day(-719_528), "0000-01-01");
     }
 }
