@@ -3,7 +3,6 @@
 //! Every field merges commutatively, so thread count and chunk order cannot change
 //! the result.
 
-use std::collections::hash_map::Entry;
 use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap;
@@ -84,7 +83,8 @@ impl IpStats {
         add_count(&mut self.statuses, status, 1);
     }
 
-    /// Moves the inline counters into `daily` and `statuses` and sorts them.
+    /// Moves the inline counters into `daily` and `statuses` and sorts them, and the
+    /// suspicious days too.
     pub fn settle(&mut self) {
         if self.day_now.1 > 0 {
             add_count(&mut self.daily, self.day_now.0, self.day_now.1);
@@ -97,6 +97,9 @@ impl IpStats {
         }
         self.daily.sort_unstable();
         self.statuses.sort_unstable();
+        if let Some(s) = &mut self.suspicion {
+            s.daily.sort_unstable();
+        }
     }
 
     pub fn merge(&mut self, mut other: IpStats) {
@@ -366,45 +369,61 @@ impl PartialIpTable {
         self.stats.is_empty()
     }
 
-    /// Every address with its statistics, split into `n` shards by address.
-    fn into_shards(self, n: usize) -> Vec<Vec<(ShardKey, IpStats)>> {
+    /// Adds another table's addresses to this one. Each of them gets its slot here
+    /// first (only hashing, done serially); then the statistics, lined up by slot, are
+    /// merged in parallel on the current rayon pool.
+    fn absorb(&mut self, other: PartialIpTable) {
+        use rayon::prelude::*;
+        let PartialIpTable { stats, v4, v6, text, learn } = other;
+        self.learn.merge(learn);
+        if stats.is_empty() {
+            return;
+        }
+        let mut target = vec![0u32; stats.len()];
+        for (a, i) in v4 {
+            target[i as usize] = self.slot(AddrKey::V4(a)).0;
+        }
+        for (a, i) in v6 {
+            target[i as usize] = self.slot(AddrKey::V6(a)).0;
+        }
+        for (t, i) in text {
+            target[i as usize] = self.slot(AddrKey::Text(&t)).0;
+        }
+        let mut aligned: Vec<Option<IpStats>> = (0..self.stats.len()).map(|_| None).collect();
+        for (stats, at) in stats.into_iter().zip(target) {
+            aligned[at as usize] = Some(stats);
+        }
+        self.stats.par_iter_mut().zip(aligned).for_each(|(mine, theirs)| {
+            if let Some(theirs) = theirs {
+                mine.merge(theirs);
+            }
+        });
+    }
+
+    /// Every address under its canonical spelling, with its settled statistics,
+    /// ordered by events (most first), then by address.
+    fn into_sorted_rows(self) -> Vec<(String, IpStats)> {
+        use rayon::prelude::*;
         let PartialIpTable { mut stats, v4, v6, text, learn: _ } = self;
-        let mut shards: Vec<Vec<(ShardKey, IpStats)>> = (0..n).map(|_| Vec::new()).collect();
-        let mut take = |i: u32| std::mem::take(&mut stats[i as usize]);
-        let keys = v4.into_iter().map(|(a, i)| (ShardKey::V4(a), i));
-        let keys = keys.chain(v6.into_iter().map(|(a, i)| (ShardKey::V6(a), i)));
-        for (key, i) in keys.chain(text.into_iter().map(|(t, i)| (ShardKey::Text(t), i))) {
-            shards[key.shard(n)].push((key, take(i)));
+        let mut names = vec![String::new(); stats.len()];
+        for (a, i) in v4 {
+            names[i as usize] = Ipv4Addr::from(a).to_string();
         }
-        shards
-    }
-}
-
-/// An address owned, for merging tables shard by shard.
-#[derive(Debug, PartialEq, Eq, Hash)]
-enum ShardKey {
-    V4(u32),
-    V6(u128),
-    Text(Box<[u8]>),
-}
-
-impl ShardKey {
-    /// Which of `n` shards the address belongs to (the same in every table).
-    fn shard(&self, n: usize) -> usize {
-        use std::hash::{BuildHasher, Hash, Hasher};
-        let mut h = rustc_hash::FxBuildHasher.build_hasher();
-        self.hash(&mut h);
-        // The hash's high bits, which multiplication mixes best, scaled to 0..n.
-        ((h.finish() as u128 * n as u128) >> 64) as usize
-    }
-
-    /// The address as the tables write it.
-    fn spelled(&self) -> String {
-        match self {
-            ShardKey::V4(a) => Ipv4Addr::from(*a).to_string(),
-            ShardKey::V6(a) => Ipv6Addr::from(*a).to_string(),
-            ShardKey::Text(t) => canonical(t),
+        for (a, i) in v6 {
+            names[i as usize] = Ipv6Addr::from(a).to_string();
         }
+        for (t, i) in text {
+            names[i as usize] = canonical(&t);
+        }
+        stats.par_iter_mut().for_each(IpStats::settle);
+        // Sorted as (events, position) pairs, not as rows: moving whole statistics
+        // around while sorting cost more than the comparisons.
+        let mut order: Vec<(u64, u32)> = stats.iter().enumerate().map(|(i, s)| (s.events, i as u32)).collect();
+        order.par_sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| names[a.1 as usize].cmp(&names[b.1 as usize])));
+        order
+            .into_iter()
+            .map(|(_, i)| (std::mem::take(&mut names[i as usize]), std::mem::take(&mut stats[i as usize])))
+            .collect()
     }
 }
 
@@ -458,45 +477,20 @@ impl IpTable {
     }
 
     /// This table and the worker threads' tables merged into the final rows (as
-    /// `into_sorted`), with all their learning shapes. The addresses are split into
-    /// shards that are merged, spelled and settled in parallel on the current rayon
-    /// pool: done serially, this was a twentieth of a scan of 40k addresses.
+    /// `into_sorted`), with all their learning shapes. The smaller tables are absorbed
+    /// into the biggest one. Done serially, merging, settling and sorting were a
+    /// twentieth of a scan of 40k addresses.
     pub fn merge_sorted(self, partials: Vec<PartialIpTable>) -> (Vec<(String, IpStats)>, ShapeTable) {
-        use rayon::prelude::*;
-        const SHARDS: usize = 64;
         let mut tables = partials;
         tables.push(self.table);
-        let mut learned = ShapeTable::default();
-        for table in &mut tables {
-            learned.merge(std::mem::take(&mut table.learn));
+        tables.sort_by_key(|t| std::cmp::Reverse(t.len()));
+        let mut tables = tables.into_iter();
+        let mut merged = tables.next().unwrap_or_default();
+        for table in tables {
+            merged.absorb(table);
         }
-        let split: Vec<Vec<Vec<(ShardKey, IpStats)>>> = tables.into_par_iter().map(|t| t.into_shards(SHARDS)).collect();
-        let mut shards: Vec<Vec<Vec<(ShardKey, IpStats)>>> = (0..SHARDS).map(|_| Vec::new()).collect();
-        for table in split {
-            for (shard, part) in shards.iter_mut().zip(table) {
-                shard.push(part);
-            }
-        }
-        let mut rows: Vec<(String, IpStats)> = shards
-            .into_par_iter()
-            .flat_map_iter(|parts| {
-                let mut merged: FxHashMap<ShardKey, IpStats> = FxHashMap::default();
-                for (key, stats) in parts.into_iter().flatten() {
-                    match merged.entry(key) {
-                        Entry::Occupied(mut mine) => mine.get_mut().merge(stats),
-                        Entry::Vacant(slot) => {
-                            slot.insert(stats);
-                        }
-                    }
-                }
-                merged.into_iter().map(|(key, mut stats)| {
-                    stats.settle();
-                    (key.spelled(), stats)
-                })
-            })
-            .collect();
-        rows.par_sort_unstable_by(|a, b| b.1.events.cmp(&a.1.events).then_with(|| a.0.cmp(&b.0)));
-        (rows, learned)
+        let learned = std::mem::take(&mut merged.learn);
+        (merged.into_sorted_rows(), learned)
     }
 }
 
