@@ -222,6 +222,9 @@ pub struct ParsedLine<'a> {
     /// The remote party exactly as written: an IP (v4, v6, `::ffff:`-mapped) or, where
     /// the log has only that, a host name. Never guessed from "the first IP-looking text".
     pub ip: &'a [u8],
+    /// `ip` as an IPv4 address, when the parser read it as one already (access logs):
+    /// the scan then keys the address without parsing it a second time.
+    pub ip_v4: Option<u32>,
     pub tag: EventTag,
     // access-log fields
     pub vhost: &'a [u8],

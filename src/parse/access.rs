@@ -3,6 +3,7 @@
 //! Also home of the request-line splitter and ISO date reader the error parsers share.
 
 use super::util::{is_host_like, is_ip_like, parse_u64, strip_port, token, trim};
+use crate::aggregate::ip::parse_v4;
 use crate::event::{EventTag, ParsedLine};
 use crate::time::{digits, fraction, hms, month_from_abbrev, utc_offset, CivilTime};
 use memchr::{memchr, memrchr};
@@ -47,7 +48,8 @@ pub fn parse(line: &[u8]) -> Option<ParsedLine<'_>> {
         return None;
     }
     let ip = strip_port(tok(client_at));
-    if !is_client(ip) {
+    let ip_v4 = parse_v4(ip);
+    if ip_v4.is_none() && !is_client(ip) {
         return None;
     }
     // Whatever sits between ident and the time is the user, spaces included; `-`
@@ -105,6 +107,7 @@ pub fn parse(line: &[u8]) -> Option<ParsedLine<'_>> {
     Some(ParsedLine {
         time: Some(time),
         ip,
+        ip_v4,
         tag: EventTag::Request,
         vhost,
         method,
@@ -350,6 +353,27 @@ mod tests {
         assert_eq!((l.ip, l.method, l.path), (&b"192.0.2.1"[..], &b"<SCRIPT>x</SCRIPT>"[..], &b"/"[..]));
         let l = p(b"[2001:db8::7]:443 - - [13/Nov/2023:10:44:01 +0000] \"GET / HTTP/1.1\" 200 1");
         assert_eq!(l.ip, b"2001:db8::7");
+    }
+
+    #[test]
+    fn an_ipv4_client_comes_parsed_for_the_ip_table() {
+        use crate::aggregate::ip::AddrKey;
+        let line = |client: &str| format!("{client} - - [26/Dec/2016:16:16:29 +0200] \"GET / HTTP/1.1\" 404 209");
+        for (client, v4) in [
+            ("192.0.2.1", Some(0xC000_0201)),
+            ("192.0.2.1:8080", Some(0xC000_0201)),
+            ("192.030.0.6", None),
+            ("::ffff:192.0.2.1", None),
+            ("2001:db8::7", None),
+            ("monitoring-server", None),
+        ] {
+            let text = line(client);
+            let l = p(text.as_bytes());
+            assert_eq!(l.ip_v4, v4, "{client}");
+            if let Some(v4) = l.ip_v4 {
+                assert_eq!(AddrKey::of(l.ip), AddrKey::V4(v4), "{client}");
+            }
+        }
     }
 
     #[test]

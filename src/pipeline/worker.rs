@@ -168,7 +168,10 @@ pub fn scan_chunk(ctx: &FileCtx, data: &[u8], base: u64, ips: &mut PartialIpTabl
         if ip.is_empty() {
             continue;
         }
-        let addr = AddrKey::of(ip);
+        let addr = match (&resolved, parsed.ip_v4) {
+            (None, Some(v4)) => AddrKey::V4(v4),
+            _ => AddrKey::of(ip),
+        };
         // The address's statistics load while the line is classified.
         let slot = ips.slot(addr);
         let hit = ctx.classifier.classify(line, &parsed, kind);
