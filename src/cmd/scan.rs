@@ -58,7 +58,9 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     let ScanOutcome { files, ips, sink, elapsed, learned } = outcome;
     let (events, collected) = sink.into_parts();
     let (events, tally) = events.into_parts();
-    // The events table's last batch is written while the addresses are assessed.
+    // The events table's last batch, footer and fsync run on a thread of their own
+    // (mostly waiting for the writer thread and the disk) while the pool assesses the
+    // addresses and writes everything else.
     let assess_all = || -> anyhow::Result<_> {
         let added = match history {
             Some(h) => Some(h.commit(&discovery.files, &files, collected, &source_files, &rules)?),
@@ -77,43 +79,53 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
         let blocklist = blocklist::build(&ips, &benign, &config.options.policy.allow_ips, &config.blocklist);
         Ok((added, ips, suggestions, blocklist))
     };
-    let (events_written, assessed) = pool.install(|| rayon::join(|| events.finish(), assess_all));
-    let events_written = events_written?;
-    let (added, ips, suggestions, blocklist) = assessed?;
     let policy = &config.options.policy;
     let (out, formats) = (&config.out, config.formats);
+    let generated = crate::time::now_micros();
+    let (events_written, assessed) = std::thread::scope(|scope| {
+        let finishing = std::thread::Builder::new()
+            .name("knocklog-finish".into())
+            .spawn_scoped(scope, || events.finish())
+            .context("starting a thread");
+        let assessed = pool.install(|| -> anyhow::Result<_> {
+            let (added, ips, suggestions, blocklist) = assess_all()?;
+            let (first_ts, last_ts) = crate::output::summary::time_span(&files);
+            let provenance = Provenance { generated, first_ts, last_ts };
+            // The tables are built and written side by side, and beside them the
+            // blocklists and the report.
+            let build: [(&'static str, &(dyn Fn() -> Batch + Sync)); 5] = [
+                ("ips", &|| ips_batch(&ips)),
+                ("daily", &|| daily_batch(&ips)),
+                ("sessions", &|| sessions_batch(&ips)),
+                ("usernames", &|| usernames_batch(&ips, policy)),
+                ("patterns", &|| patterns_batch(&suggestions)),
+            ];
+            let write_tables = || {
+                use rayon::prelude::*;
+                build
+                    .par_iter()
+                    .try_for_each(|(name, batch)| TableWriter::write_table(out, name, formats, &batch()).map(drop))
+            };
+            let write_blocklist_and_report = || {
+                write_blocklist(&config.out, &blocklist, &config.blocklist, &provenance)?;
+                let mut report = ReportData::from_scan(&files, &ips, &tally, policy)
+                    .with_blocklist(&blocklist.entries)
+                    .with_suggestions(&suggestions);
+                if args.dns {
+                    report.resolve_dns(std::sync::Arc::new(SystemResolver), DNS_BUDGET);
+                }
+                report::write_reports(&config.out, &report, args.html_fragment)
+            };
+            let (tables, reports) = rayon::join(write_tables, write_blocklist_and_report);
+            tables?;
+            Ok((added, ips, suggestions, blocklist, reports?))
+        });
+        let events_written = finishing.and_then(|t| t.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+        (events_written, assessed)
+    });
+    let events_written = events_written?;
+    let (added, ips, suggestions, blocklist, mut written) = assessed?;
     let mut summary = Summary::new(&files, &discovery.skipped, ips.len(), events_written);
-    let provenance = Provenance {
-        generated: crate::time::now_micros(),
-        first_ts: summary.totals.first_ts.clone(),
-        last_ts: summary.totals.last_ts.clone(),
-    };
-    // The tables are built and written side by side, and beside them the blocklists
-    // and the report.
-    let build: [(&'static str, &(dyn Fn() -> Batch + Sync)); 5] = [
-        ("ips", &|| ips_batch(&ips)),
-        ("daily", &|| daily_batch(&ips)),
-        ("sessions", &|| sessions_batch(&ips)),
-        ("usernames", &|| usernames_batch(&ips, policy)),
-        ("patterns", &|| patterns_batch(&suggestions)),
-    ];
-    let write_tables = || {
-        use rayon::prelude::*;
-        build.par_iter().try_for_each(|(name, batch)| TableWriter::write_table(out, name, formats, &batch()).map(drop))
-    };
-    let write_blocklist_and_report = || {
-        write_blocklist(&config.out, &blocklist, &config.blocklist, &provenance)?;
-        let mut report = ReportData::from_scan(&files, &ips, &tally, policy)
-            .with_blocklist(&blocklist.entries)
-            .with_suggestions(&suggestions);
-        if args.dns {
-            report.resolve_dns(std::sync::Arc::new(SystemResolver), DNS_BUDGET);
-        }
-        report::write_reports(&config.out, &report, args.html_fragment)
-    };
-    let (tables, reports) = pool.install(|| rayon::join(write_tables, write_blocklist_and_report));
-    tables?;
-    let mut written = reports?;
     summary.blocklist = Some(BlocklistSummary::new(&blocklist, &config.blocklist));
     let json = serde_json::to_vec_pretty(&summary).context("encoding summary.json")?;
     write_atomic(&config.out.join("summary.json"), &json)?;

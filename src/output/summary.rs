@@ -45,6 +45,7 @@ pub struct Summary<'a> {
 
 impl<'a> Summary<'a> {
     pub fn new(files: &'a [FileStats], skipped: &[Skipped], ips: usize, events_written: u64) -> Self {
+        let (first_ts, last_ts) = time_span(files);
         let totals = Totals {
             files: files.len(),
             files_skipped: skipped.len(),
@@ -58,8 +59,8 @@ impl<'a> Summary<'a> {
             events_written,
             warnings: files.iter().map(|f| f.warnings.len()).sum::<usize>()
                 + skipped.iter().filter(|s| s.warning).count(),
-            first_ts: files.iter().filter_map(|f| f.first_micros).min().map(format_ts),
-            last_ts: files.iter().filter_map(|f| f.last_micros).max().map(format_ts),
+            first_ts,
+            last_ts,
         };
         let skipped = skipped
             .iter()
@@ -67,4 +68,12 @@ impl<'a> Summary<'a> {
             .collect();
         Summary { knocklog_version: env!("CARGO_PKG_VERSION"), totals, files, skipped, blocklist: None }
     }
+}
+
+/// The first and last timestamps over all files, as written in the outputs.
+pub fn time_span(files: &[FileStats]) -> (Option<String>, Option<String>) {
+    (
+        files.iter().filter_map(|f| f.first_micros).min().map(format_ts),
+        files.iter().filter_map(|f| f.last_micros).max().map(format_ts),
+    )
 }
