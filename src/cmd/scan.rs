@@ -68,8 +68,8 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
         };
         // Before `assess` drops them: the addresses whose traffic did not count against
         // them, which a proposed blocklist range must not cover.
-        let benign = BenignAddresses::collect(&ips);
-        let evidence = crate::learn::Evidence::take(&ips, learned);
+        let (benign, evidence) =
+            rayon::join(|| BenignAddresses::collect(&ips), || crate::learn::Evidence::take(&ips, learned));
         let ips = assess(ips, &config.options.policy, config.all_ips);
         let suggestions = evidence.suggest(&ips, &config.learn);
         drop(evidence);
