@@ -8,7 +8,8 @@
 #   SIZE=1GB            corpus size (knocklog-gen units: 200MB, 1GB, 2GiB ...)
 #   FILES=8             number of rotated files
 #   BENCH_DIR=/tmp/knocklog-bench   where the corpus lives (reused when it matches)
-#   RUNS=5              timed runs per command (the median is reported)
+#   RUNS=5              rounds of timed runs, one run of every command each (the
+#                       median per command is reported)
 #   FORMAT=both         knocklog --format: csv | parquet | both
 #   CARGO_TARGET_DIR    honoured for the release build (default: target)
 #   KNOCKLOG, KNOCKLOG_GEN   use these binaries instead of the ones just built
@@ -100,8 +101,10 @@ peak_rss() {
     fi
 }
 
-# bench NAME CMD [rss]: one untimed run (warm-up, and a failure becomes a skipped row),
-# then RUNS timed runs of CMD (a shell command line); the median is kept.
+# bench NAME CMD [rss]: one untimed run now (warm-up, and a failure becomes a skipped
+# row); the timed runs come later, in rounds (see run_rounds).
+declare -a timed=()
+declare -A cmd_of=() wants_rss=()
 bench() {
     local name=$1 cmd=$2 want_rss=${3:-}
     order+=("$name")
@@ -111,27 +114,31 @@ bench() {
         say "   ${skipped[$name]}"
         return
     fi
-    if have hyperfine; then
-        hyperfine --runs "$RUNS" --warmup 0 --style none --export-json "$work/h.json" "$cmd" >/dev/null
-        if have jq; then
-            median[$name]=$(jq -r '.results[0].median' "$work/h.json")
-        else
-            median[$name]=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["median"])' "$work/h.json")
-        fi
-    else
-        local i start end
-        : >"$work/times"
-        for ((i = 0; i < RUNS; i++)); do
+    timed+=("$name")
+    cmd_of[$name]=$cmd
+    wants_rss[$name]=$want_rss
+}
+
+# RUNS rounds, each running every command once, in order: on a shared host whose speed
+# drifts over minutes, a ratio of two medians is only fair when both commands ran in
+# the same minutes. The median of each command's runs is kept.
+run_rounds() {
+    local round i start end
+    for ((round = 1; round <= RUNS; round++)); do
+        say "-- round $round of $RUNS"
+        for i in "${!timed[@]}"; do
             start=$(date +%s.%N)
-            bash -c "$cmd" >/dev/null
+            bash -c "${cmd_of[${timed[$i]}]}" >/dev/null
             end=$(date +%s.%N)
-            awk -v a="$start" -v b="$end" 'BEGIN { printf "%.6f\n", b - a }' >>"$work/times"
+            awk -v a="$start" -v b="$end" 'BEGIN { printf "%.6f\n", b - a }' >>"$work/times.$i"
         done
-        median[$name]=$(median_of <"$work/times")
-    fi
-    if [[ -n "$want_rss" ]]; then
-        rss_kb[$name]=$(peak_rss "$cmd")
-    fi
+    done
+    for i in "${!timed[@]}"; do
+        median[${timed[$i]}]=$(median_of <"$work/times.$i")
+        if [[ -n "${wants_rss[${timed[$i]}]}" ]]; then
+            rss_kb[${timed[$i]}]=$(peak_rss "${cmd_of[${timed[$i]}]}")
+        fi
+    done
 }
 
 skip() { order+=("$1"); skipped[$1]=$2; say "-- $1: skipped ($2)"; }
@@ -176,12 +183,14 @@ else
     skip "goaccess plain" "goaccess not installed"
 fi
 
+run_rounds
+
 # --- report -----------------------------------------------------------------------------
 cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
 echo
 echo "knocklog scan benchmark — $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "machine : $(nproc) cores, ${cpu:-unknown CPU}, $(uname -sr)"
-echo "timing  : $(have hyperfine && echo "hyperfine" || echo "date loop"), median of $RUNS runs, warm page cache"
+echo "timing  : median of $RUNS runs, in rounds (every command once per round), warm page cache"
 printf 'corpus  : %s, %d files, %d lines, %.1f MB plain, %.1f MB gz (%.1fx)\n' \
     "$BENCH_DIR" "${#plain_files[@]}" "$lines" "$(awk -v b="$plain_bytes" 'BEGIN { print b / 1e6 }')" \
     "$(awk -v b="$gz_bytes" 'BEGIN { print b / 1e6 }')" "$(awk -v p="$plain_bytes" -v g="$gz_bytes" 'BEGIN { print p / g }')"
