@@ -169,8 +169,8 @@ pub fn scan_chunk(ctx: &FileCtx, data: &[u8], base: u64, ips: &mut PartialIpTabl
                     match out.pid_bindings.get(&key).filter(|b| binding_fresh(b, ts)) {
                         Some(binding) => resolved = Some(binding.ip.clone()),
                         None => {
-                            let hit = ctx.classifier.classify(line, &parsed, kind);
-                            let event = build_event(ctx.file, kind, out.counts.lines, ts, &parsed, b"", None);
+                            let hit = ctx.classifier.classify(line, parsed, kind);
+                            let event = build_event(ctx.file, kind, out.counts.lines, ts, parsed, b"", None);
                             out.pending.push(PendingEvent { key, event, hit });
                             continue;
                         }
@@ -188,7 +188,7 @@ pub fn scan_chunk(ctx: &FileCtx, data: &[u8], base: u64, ips: &mut PartialIpTabl
         };
         // The address's statistics load while the line is classified.
         let slot = ips.slot(addr);
-        let hit = ctx.classifier.classify(line, &parsed, kind);
+        let hit = ctx.classifier.classify(line, parsed, kind);
         let decision = ctx.policy.judge(ctx.classifier, hit, addr, parsed.user, parsed.tag);
         let (stats, learned) = ips.at(slot);
         stats.record(ts, kind, parsed.status);
@@ -203,7 +203,7 @@ pub fn scan_chunk(ctx: &FileCtx, data: &[u8], base: u64, ips: &mut PartialIpTabl
                 before,
                 decision.category,
                 ctx.classifier,
-                &parsed,
+                parsed,
                 ts,
                 allowed_user,
                 line,
@@ -215,7 +215,7 @@ pub fn scan_chunk(ctx: &FileCtx, data: &[u8], base: u64, ips: &mut PartialIpTabl
             stats.record_suspicious(&line, ctx.policy.thresholds.session_gap_micros());
         }
         if ctx.all_events || suspicious {
-            out.events.push(build_event(ctx.file, kind, out.counts.lines, ts, &parsed, ip, Some(&decision)));
+            out.events.push(build_event(ctx.file, kind, out.counts.lines, ts, parsed, ip, Some(&decision)));
         }
     }
     out
