@@ -58,9 +58,6 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     let ScanOutcome { files, ips, sink, elapsed, learned } = outcome;
     let (events, collected) = sink.into_parts();
     let (events, tally) = events.into_parts();
-    // The events table's last batch, footer and fsync run on a thread of their own
-    // (mostly waiting for the writer thread and the disk) while the pool assesses the
-    // addresses and writes everything else.
     let assess_all = || -> anyhow::Result<_> {
         let added = match history {
             Some(h) => Some(h.commit(&discovery.files, &files, collected, &source_files, &rules)?),
@@ -82,6 +79,9 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     let policy = &config.options.policy;
     let (out, formats) = (&config.out, config.formats);
     let generated = crate::time::now_micros();
+    // The events table's last batch, footer and fsync run on a thread of their own
+    // (mostly waiting for the writer thread and the disk) while the pool assesses the
+    // addresses and writes everything else.
     let (events_written, assessed) = std::thread::scope(|scope| {
         let finishing = std::thread::Builder::new()
             .name("knocklog-finish".into())
