@@ -380,15 +380,7 @@ impl PartialIpTable {
             return;
         }
         let mut target = vec![0u32; stats.len()];
-        for (a, i) in v4 {
-            target[i as usize] = self.slot(AddrKey::V4(a)).0;
-        }
-        for (a, i) in v6 {
-            target[i as usize] = self.slot(AddrKey::V6(a)).0;
-        }
-        for (t, i) in text {
-            target[i as usize] = self.slot(AddrKey::Text(&t)).0;
-        }
+        each_address(&v4, &v6, &text, |key, i| target[i as usize] = self.slot(key).0);
         let mut aligned: Vec<Option<IpStats>> = (0..self.stats.len()).map(|_| None).collect();
         for (stats, at) in stats.into_iter().zip(target) {
             aligned[at as usize] = Some(stats);
@@ -406,15 +398,13 @@ impl PartialIpTable {
         use rayon::prelude::*;
         let PartialIpTable { mut stats, v4, v6, text, learn: _ } = self;
         let mut names = vec![String::new(); stats.len()];
-        for (a, i) in v4 {
-            names[i as usize] = Ipv4Addr::from(a).to_string();
-        }
-        for (a, i) in v6 {
-            names[i as usize] = Ipv6Addr::from(a).to_string();
-        }
-        for (t, i) in text {
-            names[i as usize] = canonical(&t);
-        }
+        each_address(&v4, &v6, &text, |key, i| {
+            names[i as usize] = match key {
+                AddrKey::V4(a) => Ipv4Addr::from(a).to_string(),
+                AddrKey::V6(a) => Ipv6Addr::from(a).to_string(),
+                AddrKey::Text(t) => canonical(t),
+            }
+        });
         stats.par_iter_mut().for_each(IpStats::settle);
         // Sorted as (events, position) pairs, not as rows: moving whole statistics
         // around while sorting cost more than the comparisons.
@@ -425,6 +415,18 @@ impl PartialIpTable {
             .map(|(_, i)| (std::mem::take(&mut names[i as usize]), std::mem::take(&mut stats[i as usize])))
             .collect()
     }
+}
+
+/// Calls `f` with every address of a table's three maps and its position.
+fn each_address(
+    v4: &FxHashMap<u32, u32>,
+    v6: &FxHashMap<u128, u32>,
+    text: &FxHashMap<Box<[u8]>, u32>,
+    mut f: impl FnMut(AddrKey, u32),
+) {
+    v4.iter().for_each(|(&a, &i)| f(AddrKey::V4(a), i));
+    v6.iter().for_each(|(&a, &i)| f(AddrKey::V6(a), i));
+    text.iter().for_each(|(t, &i)| f(AddrKey::Text(t), i));
 }
 
 /// Asks the CPU to start loading `value` into the cache. A hint: it never faults and

@@ -116,7 +116,9 @@ fn push_int(out: &mut Vec<u8>, x: i64) {
     crate::text::push_decimal(out, x.unsigned_abs());
 }
 
-/// Appends one cell's text to `out` (reused across cells: no allocation per cell).
+/// Appends one cell's text, unquoted, to `out` (reused across cells: no allocation per
+/// cell). `encode_rows` uses it for timestamps, dates, floats and booleans; for text
+/// and integers it is the reference the encoder's test compares against.
 fn write_cell(out: &mut String, values: &Values, row: usize) {
     use std::fmt::Write;
     match values {
