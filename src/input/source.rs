@@ -106,6 +106,25 @@ pub fn plain_ranges_from(file: &File, from: u64, size: u64, target: u64) -> io::
     Ok(ranges)
 }
 
+/// Cuts `data` into at most `pieces` ranges of about equal size, each ending just after
+/// a newline (the last one at the end of `data`), so that every line falls in exactly
+/// one range. Empty data gives no range.
+pub fn line_pieces(data: &[u8], pieces: usize) -> Vec<std::ops::Range<usize>> {
+    let target = data.len().div_ceil(pieces.max(1)).max(1);
+    let mut ranges = Vec::with_capacity(pieces);
+    let mut start = 0;
+    while start < data.len() {
+        let nominal = start + target;
+        let end = match data.get(nominal..) {
+            Some(rest) => memchr::memchr(b'\n', rest).map_or(data.len(), |i| nominal + i + 1),
+            None => data.len(),
+        };
+        ranges.push(start..end);
+        start = end;
+    }
+    ranges
+}
+
 /// Calls `f` with the bytes `[start, end)` of a plain file. Rotated (non-live) files are mapped: logrotate
 /// only renames, compresses or deletes them, and a deleted file stays mapped intact.
 /// The live file may be truncated under us (copytruncate), which would fault a mapping,
@@ -290,6 +309,26 @@ mod tests {
             }
             assert_eq!(joined, data, "target {target}");
         }
+    }
+
+    #[test]
+    fn line_pieces_end_on_newlines_and_cover_everything() {
+        let data: Vec<u8> = (0..500).flat_map(|i| format!("line {i} {}\n", "y".repeat(i % 53)).into_bytes()).collect();
+        for cut in [data.len(), data.len() - 3] {
+            let data = &data[..cut];
+            for pieces in [1, 2, 4, 7, 1000, 100_000] {
+                let ranges = line_pieces(data, pieces);
+                assert!(ranges.len() <= pieces);
+                assert_eq!(ranges.first().map(|r| r.start), Some(0));
+                assert_eq!(ranges.last().map(|r| r.end), Some(data.len()));
+                for pair in ranges.windows(2) {
+                    assert_eq!(pair[0].end, pair[1].start);
+                    assert_eq!(data[pair[0].end - 1], b'\n');
+                }
+            }
+        }
+        assert!(line_pieces(b"", 4).is_empty());
+        assert_eq!(line_pieces(b"one long line without newline", 4), [0..29]);
     }
 
     #[test]

@@ -32,6 +32,9 @@ use worker::{scan_chunk, ChunkOutput, FileCtx};
 /// Plain files are cut into ranges of about this size; gzip streams into chunks of it.
 const CHUNK_BYTES: u64 = 8 << 20;
 
+/// A gzip chunk is parsed in this many pieces (of about 2 MB), for idle workers to share.
+const GZ_PIECES: usize = 4;
+
 #[derive(Clone, Debug)]
 pub struct ScanOptions {
     pub policy: Policy,
@@ -203,24 +206,37 @@ fn read_file<S: EventSink + Send>(
             let from = span.start.saturating_sub(base).min(len);
             let to = span.end.map_or(len, |e| e.saturating_sub(base).min(len)).max(from);
             let part = &data.as_slice()[from as usize..to as usize];
-            // Parse this chunk while the next one is being inflated.
-            let (output, next) = rayon::join(
-                || match part.is_empty() {
-                    true => ChunkOutput::default(),
-                    false => tables.with(|ips| scan_chunk(ctx, part, base + from, ips)),
+            // Parse this chunk while the next one is being inflated. The chunk is parsed
+            // in pieces that an idle worker can take: a file's chunks come one after
+            // the other, so without them the last file of a scan kept one core busy
+            // and the other inflating only (up to a third of a second on the bench).
+            let (mut outputs, next) = rayon::join(
+                || {
+                    source::line_pieces(part, GZ_PIECES)
+                        .into_par_iter()
+                        .map(|r| {
+                            tables.with(|ips| scan_chunk(ctx, &part[r.clone()], base + from + r.start as u64, ips))
+                        })
+                        .collect::<Vec<ChunkOutput>>()
                 },
                 || chunks.next_chunk(),
             );
             base += len;
             chunks.recycle(data);
-            let last = next.is_none();
-            let warnings = if last {
-                chunks.error.take().map(|e| vec![gzip_warning(&e, base)]).unwrap_or_default()
-            } else {
-                Vec::new()
-            };
-            send(index, last, output, warnings);
-            index += 1;
+            if outputs.is_empty() {
+                outputs.push(ChunkOutput::default());
+            }
+            let pieces = outputs.len();
+            for (i, output) in outputs.into_iter().enumerate() {
+                let last = next.is_none() && i + 1 == pieces;
+                let warnings = if last {
+                    chunks.error.take().map(|e| vec![gzip_warning(&e, base)]).unwrap_or_default()
+                } else {
+                    Vec::new()
+                };
+                send(index, last, output, warnings);
+                index += 1;
+            }
             current = next;
         }
         return;
