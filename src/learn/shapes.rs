@@ -11,7 +11,7 @@
 
 use std::cell::RefCell;
 
-use rustc_hash::FxHashMap;
+use hashbrown::HashTable;
 
 use super::seen::{shape_key, EXAMPLE_BYTES};
 use crate::aggregate::ip::{canonical, AddrKey};
@@ -293,17 +293,39 @@ impl ShapeEvidence {
     }
 }
 
-/// One thread's (then the scan's) shapes.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// One thread's (then the scan's) shapes. The keys sit end to end in one buffer and
+/// the evidence in one vector, both indexed by shape number; the hash table holds only
+/// the numbers. A lookup thus compares against a dense buffer instead of following a
+/// pointer to one small allocation per key, which missed the cache on most access
+/// lines (4% of a scan's CPU on the 1 GB bench).
+#[derive(Clone, Debug, Default)]
 pub struct ShapeTable {
-    /// Key: `path \0 param names joined by & \0 agent token` (see `seen::shape_key`).
-    shapes: FxHashMap<Box<[u8]>, ShapeEvidence>,
+    /// Keys: `path \0 param names joined by & \0 agent token` (see `seen::shape_key`).
+    keys: Vec<u8>,
+    /// Where each shape's key ends in `keys`.
+    key_ends: Vec<usize>,
+    /// Each shape's key hash, for growing the table without hashing the keys again.
+    hashes: Vec<u64>,
+    evidence: Vec<ShapeEvidence>,
+    index: HashTable<u32>,
     /// Lines whose shape was not kept because of `MAX_SHAPES`.
     pub overflow: u64,
 }
 
 thread_local! {
     static KEY: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+fn hash_key(key: &[u8]) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(key)
+}
+
+/// Key number `i` of a table's key buffer.
+fn key_at<'k>(keys: &'k [u8], ends: &[usize], i: u32) -> &'k [u8] {
+    let i = i as usize;
+    let start = if i == 0 { 0 } else { ends[i - 1] };
+    &keys[start..ends[i]]
 }
 
 impl ShapeTable {
@@ -313,60 +335,88 @@ impl ShapeTable {
         let id = addr_id(addr);
         KEY.with_borrow_mut(|key| {
             shape_key(r.path, r.user_agent, key);
-            if let Some(e) = self.shapes.get_mut(key.as_slice()) {
-                e.add(id, r);
-                return;
-            }
-            if self.shapes.len() >= MAX_SHAPES {
-                self.overflow += 1;
-                return;
-            }
-            let mut e = ShapeEvidence::new();
-            e.add(id, r);
-            self.shapes.insert(key.as_slice().into(), e);
+            let hash = hash_key(key);
+            let shape = match self.find(hash, key) {
+                Some(shape) => shape,
+                None if self.evidence.len() >= MAX_SHAPES => {
+                    self.overflow += 1;
+                    return;
+                }
+                None => self.push(key, hash, ShapeEvidence::new()),
+            };
+            self.evidence[shape as usize].add(id, r);
         })
     }
 
+    fn find(&self, hash: u64, key: &[u8]) -> Option<u32> {
+        let (keys, ends) = (&self.keys, &self.key_ends);
+        self.index.find(hash, |&i| key_at(keys, ends, i) == key).copied()
+    }
+
+    fn push(&mut self, key: &[u8], hash: u64, evidence: ShapeEvidence) -> u32 {
+        let shape = self.evidence.len() as u32;
+        self.keys.extend_from_slice(key);
+        self.key_ends.push(self.keys.len());
+        self.hashes.push(hash);
+        self.evidence.push(evidence);
+        let hashes = &self.hashes;
+        self.index.insert_unique(hash, shape, |&i| hashes[i as usize]);
+        shape
+    }
+
     pub fn len(&self) -> usize {
-        self.shapes.len()
+        self.evidence.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.shapes.is_empty()
+        self.evidence.is_empty()
     }
 
     pub fn get(&self, key: &[u8]) -> Option<&ShapeEvidence> {
-        self.shapes.get(key)
+        self.find(hash_key(key), key).map(|i| &self.evidence[i as usize])
     }
 
     /// Every shape with its evidence (in no particular order).
     pub fn iter(&self) -> impl Iterator<Item = (&[u8], &ShapeEvidence)> {
-        self.shapes.iter().map(|(k, e)| (&**k, e))
+        self.evidence.iter().enumerate().map(|(i, e)| (key_at(&self.keys, &self.key_ends, i as u32), e))
     }
 
     /// Trims every shape's addresses to its sample (after the last merge).
     pub fn finish(&mut self) {
-        for e in self.shapes.values_mut() {
+        for e in &mut self.evidence {
             e.trim();
         }
     }
 
     pub fn merge(&mut self, other: ShapeTable) {
         self.overflow += other.overflow;
-        if self.shapes.is_empty() {
-            self.shapes = other.shapes;
+        if self.is_empty() {
+            let overflow = self.overflow;
+            *self = other;
+            self.overflow = overflow;
             return;
         }
         // Shapes from other threads are kept even past the cap: the cap bounds the hot
         // loop's growth, the merge only adds what the threads already hold.
-        for (k, e) in other.shapes {
-            match self.shapes.entry(k) {
-                std::collections::hash_map::Entry::Occupied(mut o) => o.get_mut().merge(e),
-                std::collections::hash_map::Entry::Vacant(v) => {
-                    v.insert(e);
+        let ShapeTable { keys, key_ends, hashes, evidence, .. } = other;
+        for (i, (e, hash)) in evidence.into_iter().zip(hashes).enumerate() {
+            let key = key_at(&keys, &key_ends, i as u32);
+            match self.find(hash, key) {
+                Some(shape) => self.evidence[shape as usize].merge(e),
+                None => {
+                    self.push(key, hash, e);
                 }
             }
         }
+    }
+}
+
+/// Equal when they hold the same shapes with the same evidence, whatever the order.
+impl PartialEq for ShapeTable {
+    fn eq(&self, other: &ShapeTable) -> bool {
+        self.overflow == other.overflow
+            && self.len() == other.len()
+            && self.iter().all(|(key, e)| other.get(key) == Some(e))
     }
 }
 
