@@ -17,23 +17,30 @@ use crate::learn::shapes::ShapeTable;
 use crate::text::lossless;
 use crate::time::day_of;
 
+/// Laid out for the hot loop: a line touches the first two cache lines only (counts,
+/// current day, suspicion; then first/last seen and current statuses), and the
+/// vectors, read only when the day or a status is new, sit in the third.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[repr(C, align(64))]
 pub struct IpStats {
-    pub first_seen: Option<i64>,
-    pub last_seen: Option<i64>,
     pub events: u64,
     pub by_kind: [u64; 4],
-    /// (UTC day number, events). Complete only after `settle`; while counting, the
-    /// current day lives in `day_now` so a line touches no second cache line.
-    pub daily: Vec<(i32, u64)>,
     day_now: (i32, u64),
     /// What the address did that counts against it; None for addresses that never did.
     pub suspicion: Option<Box<Suspicion>>,
+    pub first_seen: Option<i64>,
+    pub last_seen: Option<i64>,
+    statuses_now: [(u16, u32); 4],
+    /// (UTC day number, events). Complete only after `settle`; while counting, the
+    /// current day lives in `day_now`.
+    pub daily: Vec<(i32, u64)>,
     /// (HTTP status, count). Complete only after `settle`; the first few statuses are
     /// counted inline for the same reason.
     pub statuses: Vec<(u16, u64)>,
-    statuses_now: [(u16, u32); 4],
 }
+
+/// The part of `IpStats` a line touches.
+const HOT_BYTES: usize = 128;
 
 impl IpStats {
     /// Counts one line; `status` is the HTTP status (0: none).
@@ -351,7 +358,7 @@ impl PartialIpTable {
         if index == next {
             self.stats.push(IpStats::default());
         }
-        prefetch(&self.stats[index as usize]);
+        prefetch_hot(&self.stats[index as usize]);
         Slot(index)
     }
 
@@ -429,26 +436,23 @@ fn each_address(
     text.iter().for_each(|(t, &i)| f(AddrKey::Text(t), i));
 }
 
-/// Asks the CPU to start loading `value` into the cache. A hint: it never faults and
-/// changes nothing but timing.
+/// Asks the CPU to start loading the part of `stats` a line touches into the cache. A
+/// hint: it never faults and changes nothing but timing.
 #[inline(always)]
-fn prefetch<T>(value: &T) {
+fn prefetch_hot(stats: &IpStats) {
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        let start = value as *const T as *const i8;
-        let size = std::mem::size_of::<T>();
-        let mut offset = 0;
-        while offset < size {
+        let start = stats as *const IpStats as *const i8;
+        for offset in (0..HOT_BYTES).step_by(64) {
             // SAFETY: a prefetch of any address is allowed (it cannot fault), and these
-            // stay inside `value` anyway.
+            // stay inside `stats` anyway (aligned to 64, larger than HOT_BYTES).
             unsafe { _mm_prefetch::<_MM_HINT_T0>(start.add(offset)) };
-            offset += 64;
         }
-        // SAFETY: as above; the last byte, in case `value` straddles one more line.
-        unsafe { _mm_prefetch::<_MM_HINT_T0>(start.add(size.saturating_sub(1))) };
     }
 }
+
+const _: () = assert!(std::mem::align_of::<IpStats>() == 64 && std::mem::size_of::<IpStats>() > HOT_BYTES);
 
 /// All IPs of a scan: the worker threads' tables merged, plus lines attributed later.
 #[derive(Debug, Default)]
