@@ -56,14 +56,12 @@ pub struct Suggestion {
 /// when it was flagged only for its user agent or referer while its path is unknown to
 /// every rule (a scanner asking for something new). Other suspicious lines are known
 /// already, ignored ones were ruled out by the user, and sshd lines teach nothing about
-/// usernames that is not flagged already. `suspicious_before`: the address had done
-/// something suspicious already (in this thread's view).
+/// usernames that is not flagged already.
 #[allow(clippy::too_many_arguments)]
 #[inline]
 pub fn record(
     shapes: &mut shapes::ShapeTable,
     addr: crate::aggregate::ip::AddrKey,
-    suspicious_before: bool,
     category: crate::detect::Category,
     classifier: &crate::detect::Classifier,
     parsed: &crate::event::ParsedLine,
@@ -91,7 +89,7 @@ pub fn record(
         path: parsed.path,
         user_agent,
         allowed_user,
-        suspicious_address: suspicious_before || category.is_suspicious(),
+        suspicious_line: category.is_suspicious(),
         status: parsed.status,
         raw_line,
     };

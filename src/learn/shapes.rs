@@ -56,8 +56,8 @@ pub struct Request<'a> {
     pub path: &'a [u8],
     pub user_agent: &'a [u8],
     pub allowed_user: bool,
-    /// The address had already done something suspicious (in this thread's view).
-    pub suspicious_address: bool,
+    /// The line itself was flagged (for its user agent or referer).
+    pub suspicious_line: bool,
     /// HTTP status (0: none).
     pub status: u16,
     pub raw_line: &'a [u8],
@@ -197,9 +197,11 @@ pub struct ShapeEvidence {
     /// trimming is amortised, and what stays is exactly every address up to it.
     threshold: u64,
     uses: AddrSet,
-    /// The earliest (time, then text) line of this shape from an address already
-    /// suspicious or answered with an error: attackers' lines, not a copy of every
-    /// benign request.
+    /// The earliest (time, then text) line of this shape that was flagged or answered
+    /// with an error: attackers' lines, not a copy of every benign request. Only what
+    /// the line itself shows counts, so the choice cannot depend on how the lines were
+    /// split between threads (asking whether its address had been suspicious before,
+    /// in one thread's view, did).
     example: Option<Box<(i64, Box<str>)>>,
 }
 
@@ -226,7 +228,7 @@ impl ShapeEvidence {
     #[inline]
     fn add(&mut self, id: AddrId, r: &Request) {
         self.hits += 1;
-        if r.suspicious_address || r.status >= 400 {
+        if r.suspicious_line || r.status >= 400 {
             self.offer_example(r.ts.unwrap_or(i64::MAX), r.raw_line);
         }
         if id > self.threshold {
@@ -430,7 +432,7 @@ mod tests {
             path: path.as_bytes(),
             user_agent: b"xy/1",
             allowed_user: false,
-            suspicious_address: false,
+            suspicious_line: false,
             status,
             raw_line: path.as_bytes(),
         }

@@ -340,7 +340,7 @@ mod tests {
                     path: path.as_bytes(),
                     user_agent: ua.as_bytes(),
                     allowed_user: false,
-                    suspicious_address: true,
+                    suspicious_line: true,
                     status: 404,
                     raw_line: line.as_bytes(),
                 },

@@ -196,18 +196,7 @@ pub fn scan_chunk(ctx: &FileCtx, data: &[u8], base: u64, ips: &mut PartialIpTabl
             let allowed_user = !parsed.user.is_empty()
                 && ctx.policy.mode != crate::detect::policy::Mode::Ip
                 && ctx.policy.is_allowed_user(parsed.user);
-            let before = stats.suspicion.is_some();
-            crate::learn::record(
-                learned,
-                addr,
-                before,
-                decision.category,
-                ctx.classifier,
-                parsed,
-                ts,
-                allowed_user,
-                line,
-            );
+            crate::learn::record(learned, addr, decision.category, ctx.classifier, parsed, ts, allowed_user, line);
         }
         let suspicious = decision.category.is_suspicious();
         if suspicious {
