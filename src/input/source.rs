@@ -75,54 +75,57 @@ pub fn plain_ranges(file: &File, size: u64, target: u64) -> io::Result<Vec<(u64,
 /// `plain_ranges` over `[from, size)`; `from` must be a line start (0, or just after a
 /// newline), as when a history scan resumes after the lines it already holds.
 pub fn plain_ranges_from(file: &File, from: u64, size: u64, target: u64) -> io::Result<Vec<(u64, u64)>> {
-    let mut ranges = Vec::new();
-    let mut start = from;
     let mut probe = vec![0u8; 64 * 1024];
-    while start < size {
-        let nominal = start.saturating_add(target);
-        if nominal >= size {
-            ranges.push((start, size));
-            break;
-        }
-        // Find the first newline at or after `nominal`; long lines just extend the range.
-        let mut pos = nominal;
-        let end = loop {
-            if pos >= size {
-                break size;
-            }
+    cut_at_newlines(from, size, target, |mut pos| {
+        // Long lines just extend the range.
+        while pos < size {
             let want = probe.len().min((size - pos) as usize);
             let n = file.read_at(&mut probe[..want], pos)?;
             if n == 0 {
-                break size;
+                break;
             }
             if let Some(i) = memchr::memchr(b'\n', &probe[..n]) {
-                break pos + i as u64 + 1;
+                return Ok(Some(pos + i as u64));
             }
             pos += n as u64;
-        };
-        ranges.push((start, end));
-        start = end;
-    }
-    Ok(ranges)
+        }
+        Ok(None)
+    })
 }
 
 /// Cuts `data` into at most `pieces` ranges of about equal size, each ending just after
 /// a newline (the last one at the end of `data`), so that every line falls in exactly
 /// one range. Empty data gives no range.
 pub fn line_pieces(data: &[u8], pieces: usize) -> Vec<std::ops::Range<usize>> {
-    let target = data.len().div_ceil(pieces.max(1)).max(1);
-    let mut ranges = Vec::with_capacity(pieces);
-    let mut start = 0;
-    while start < data.len() {
-        let nominal = start + target;
-        let end = match data.get(nominal..) {
-            Some(rest) => memchr::memchr(b'\n', rest).map_or(data.len(), |i| nominal + i + 1),
-            None => data.len(),
+    let target = data.len().div_ceil(pieces.max(1)).max(1) as u64;
+    let newline = |pos: u64| {
+        Ok::<_, std::convert::Infallible>(memchr::memchr(b'\n', &data[pos as usize..]).map(|i| pos + i as u64))
+    };
+    let Ok(ranges) = cut_at_newlines(0, data.len() as u64, target, newline);
+    ranges.into_iter().map(|(start, end)| start as usize..end as usize).collect()
+}
+
+/// The one cutting rule of `plain_ranges_from` and `line_pieces`: from `start`, ranges
+/// of about `target` bytes over `[start, size)`, each ending just after the first
+/// newline at or after its nominal end (`newline_from(pos)` finds it; None: there is
+/// none before `size`, and the range runs to `size`).
+fn cut_at_newlines<E>(
+    mut start: u64,
+    size: u64,
+    target: u64,
+    mut newline_from: impl FnMut(u64) -> Result<Option<u64>, E>,
+) -> Result<Vec<(u64, u64)>, E> {
+    let mut ranges = Vec::new();
+    while start < size {
+        let nominal = start.saturating_add(target);
+        let end = match nominal < size {
+            true => newline_from(nominal)?.map_or(size, |i| i + 1),
+            false => size,
         };
-        ranges.push(start..end);
+        ranges.push((start, end));
         start = end;
     }
-    ranges
+    Ok(ranges)
 }
 
 /// Calls `f` with the bytes `[start, end)` of a plain file. Rotated (non-live) files are mapped: logrotate
