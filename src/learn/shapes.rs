@@ -56,7 +56,8 @@ pub struct Request<'a> {
     pub path: &'a [u8],
     pub user_agent: &'a [u8],
     pub allowed_user: bool,
-    /// The line itself was flagged (for its user agent or referer).
+    /// The line itself was judged suspicious (a scanner's agent or referer, or a probe
+    /// whose path no rule knows).
     pub suspicious_line: bool,
     /// HTTP status (0: none).
     pub status: u16,
