@@ -11,6 +11,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::ip::{canonical, AddrKey};
 use super::sessions::{self, Session};
+use super::v4_index::V4Index;
 use crate::detect::Category;
 use crate::event::LogKind;
 use crate::learn::shapes::ShapeTable;
@@ -316,7 +317,7 @@ pub(crate) fn max_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
 #[derive(Debug, Default)]
 pub struct PartialIpTable {
     stats: Vec<IpStats>,
-    v4: FxHashMap<u32, u32>,
+    v4: V4Index,
     v6: FxHashMap<u128, u32>,
     text: FxHashMap<Box<[u8]>, u32>,
     /// This thread's unjudged request shapes, for learning (per shape, not per address).
@@ -345,7 +346,7 @@ impl PartialIpTable {
     pub fn slot(&mut self, key: AddrKey) -> Slot {
         let next = self.stats.len() as u32;
         let index = match key {
-            AddrKey::V4(a) => *self.v4.entry(a).or_insert(next),
+            AddrKey::V4(a) => self.v4.get_or_insert(a, next),
             AddrKey::V6(a) => *self.v6.entry(a).or_insert(next),
             AddrKey::Text(t) => match self.text.get(t) {
                 Some(&i) => i,
@@ -360,6 +361,22 @@ impl PartialIpTable {
         }
         prefetch_hot(&self.stats[index as usize]);
         Slot(index)
+    }
+
+    /// Starts loading where an IPv4 address's position is (first step of a read-ahead;
+    /// `prefetch_v4_stats` is the second). Changes nothing but timing.
+    #[inline]
+    pub fn prefetch_v4_index(&self, address: u32) {
+        self.v4.prefetch(address);
+    }
+
+    /// Starts loading an IPv4 address's statistics into the cache, if it has any yet.
+    /// Changes nothing but timing: the line is counted later, through `slot`.
+    #[inline]
+    pub fn prefetch_v4_stats(&self, address: u32) {
+        if let Some(index) = self.v4.get(address) {
+            prefetch_hot(&self.stats[index as usize]);
+        }
     }
 
     /// The statistics in `slot` and this table's learning shapes, side by side.
@@ -426,12 +443,12 @@ impl PartialIpTable {
 
 /// Calls `f` with every address of a table's three maps and its position.
 fn each_address(
-    v4: &FxHashMap<u32, u32>,
+    v4: &V4Index,
     v6: &FxHashMap<u128, u32>,
     text: &FxHashMap<Box<[u8]>, u32>,
     mut f: impl FnMut(AddrKey, u32),
 ) {
-    v4.iter().for_each(|(&a, &i)| f(AddrKey::V4(a), i));
+    v4.iter().for_each(|(a, i)| f(AddrKey::V4(a), i));
     v6.iter().for_each(|(&a, &i)| f(AddrKey::V6(a), i));
     text.iter().for_each(|(t, &i)| f(AddrKey::Text(t), i));
 }

@@ -6,6 +6,7 @@ pub mod file_stats;
 pub mod ip;
 pub mod ip_stats;
 pub mod sessions;
+pub mod v4_index;
 
 pub use file_stats::FileStats;
 pub use ip_stats::{IpStats, IpTable, PartialIpTable};

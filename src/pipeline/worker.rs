@@ -72,142 +72,169 @@ pub struct ChunkOutput {
     pub last_ts: Option<i64>,
 }
 
+/// Lines parsed ahead of the ones being counted. While the parser works through them,
+/// the index slots of their addresses load; then their statistics are prefetched, all
+/// before the first is counted. The cache misses of many lines overlap instead of
+/// stalling each line in turn.
+const READ_AHEAD: usize = 16;
+
+/// A line split and parsed ahead (see `READ_AHEAD`).
+struct AheadLine<'a> {
+    line: &'a [u8],
+    /// Byte offset of the line in the file's content.
+    offset: u64,
+    /// The file format's parse; None for blank and comment lines too.
+    primary: Option<ParsedLine<'a>>,
+}
+
 /// Parses every line of `data`, which starts at byte `base` of the file's content,
 /// counting addresses into `ips` (the calling thread's own table).
 pub fn scan_chunk(ctx: &FileCtx, data: &[u8], base: u64, ips: &mut PartialIpTable) -> ChunkOutput {
     let mut out = ChunkOutput::default();
     out.counts.content_bytes = data.len() as u64;
-    let file_kind = ctx.format.log_kind();
-    let track_pids = ctx.format == Format::Syslog;
+    let mut ahead: Vec<AheadLine> = Vec::with_capacity(READ_AHEAD);
     let mut start = 0usize;
     while start < data.len() {
-        let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |i| start + i);
-        let raw = &data[start..end];
-        let line = raw.strip_suffix(b"\r").unwrap_or(raw);
-        out.counts.lines += 1;
-        let offset = base + start as u64;
-        start = end + 1;
-        if is_blank(line) {
-            out.counts.blank += 1;
-            continue;
-        }
-        if parse::is_comment(line) {
-            out.counts.comments += 1;
-            continue;
-        }
-        // The parsed line is borrowed where the parser returned it: a parsed line is
-        // 200 bytes, and moving it into a local was a visible part of the loop.
-        let mut kind = file_kind;
-        let primary = parse::parse_line(ctx.format, line);
-        let fallback;
-        let parsed: &ParsedLine = match &primary {
-            Some(p) => {
-                if ctx.format == Format::Syslog {
-                    kind = p.tag.kind_in_syslog(p.program);
-                }
-                p
+        while ahead.len() < READ_AHEAD && start < data.len() {
+            let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |i| start + i);
+            let raw = &data[start..end];
+            let line = raw.strip_suffix(b"\r").unwrap_or(raw);
+            let offset = base + start as u64;
+            start = end + 1;
+            let skipped = is_blank(line) || parse::is_comment(line);
+            let primary = if skipped { None } else { parse::parse_line(ctx.format, line) };
+            if let Some(v4) = primary.as_ref().and_then(|p| p.ip_v4) {
+                ips.prefetch_v4_index(v4);
             }
-            None => {
-                fallback = parse::parse_other_format(ctx.format, line);
-                match &fallback {
-                    Some((format, p)) => {
-                        kind = format.log_kind();
-                        p
-                    }
-                    None => {
-                        out.counts.unparsed += 1;
-                        if out.unparsed_examples.len() < UNPARSED_EXAMPLES {
-                            out.unparsed_examples.push(UnparsedExample {
-                                line_no: out.counts.lines,
-                                text: lossless(truncate(line, 300)),
-                            });
-                        }
-                        continue;
-                    }
-                }
-            }
-        };
-        out.counts.parsed += 1;
-        let ts = match parsed.time {
-            Some(t) => {
-                let year = ctx.years.map_or(ctx.fallback_year, |p| p.year_at(offset));
-                let ts = t.to_utc_micros(year, ctx.zone);
-                if ts.is_none() {
-                    out.counts.bad_time += 1;
-                }
-                ts
-            }
-            None => None,
-        };
-        if let Some(ts) = ts {
-            if ctx.since.is_some_and(|s| ts < s) || ctx.until.is_some_and(|u| ts >= u) {
-                out.counts.out_of_range += 1;
-                continue;
-            }
-            out.first_ts = Some(out.first_ts.map_or(ts, |f| f.min(ts)));
-            out.last_ts = Some(out.last_ts.map_or(ts, |l| l.max(ts)));
-            if ctx.journal_keys.is_some_and(|k| k.contains(ts, parsed.host, parsed.program, parsed.pid, parsed.message))
-            {
-                out.counts.duplicates += 1;
-                // The journal copy counts the line; its address still explains later lines.
-                if let (true, Some(pid)) = (track_pids && !parsed.ip.is_empty(), parsed.pid) {
-                    out.pid_bindings
-                        .insert((parsed.host.into(), pid), PidBinding { ip: parsed.ip.into(), ts: Some(ts) });
-                }
-                continue;
-            }
+            ahead.push(AheadLine { line, offset, primary });
         }
-        let mut resolved: Option<Box<[u8]>> = None;
-        if track_pids {
-            if let Some(pid) = parsed.pid {
-                // The key is built only for the lines that bind or need a binding: most
-                // syslog lines with a pid (cron, systemd...) do neither.
-                if !parsed.ip.is_empty() {
-                    out.pid_bindings.insert((parsed.host.into(), pid), PidBinding { ip: parsed.ip.into(), ts });
-                } else if parsed.tag != EventTag::Other {
-                    let key: PidKey = (parsed.host.into(), pid);
-                    match out.pid_bindings.get(&key).filter(|b| binding_fresh(b, ts)) {
-                        Some(binding) => resolved = Some(binding.ip.clone()),
-                        None => {
-                            let hit = ctx.classifier.classify(line, parsed, kind);
-                            let event = build_event(ctx.file, kind, out.counts.lines, ts, parsed, b"", None);
-                            out.pending.push(PendingEvent { key, event, hit });
-                            continue;
-                        }
-                    }
-                }
-            }
+        for v4 in ahead.iter().filter_map(|a| a.primary.as_ref()?.ip_v4) {
+            ips.prefetch_v4_stats(v4);
         }
-        let ip: &[u8] = resolved.as_deref().unwrap_or(parsed.ip);
-        if ip.is_empty() {
-            continue;
-        }
-        let addr = match (&resolved, parsed.ip_v4) {
-            (None, Some(v4)) => AddrKey::V4(v4),
-            _ => AddrKey::of(ip),
-        };
-        // The address's statistics load while the line is classified.
-        let slot = ips.slot(addr);
-        let hit = ctx.classifier.classify(line, parsed, kind);
-        let decision = ctx.policy.judge(ctx.classifier, hit, addr, parsed.user, parsed.tag);
-        let (stats, learned) = ips.at(slot);
-        stats.record(ts, kind, parsed.status);
-        if kind == LogKind::Access && ctx.learn {
-            let allowed_user = !parsed.user.is_empty()
-                && ctx.policy.mode != crate::detect::policy::Mode::Ip
-                && ctx.policy.is_allowed_user(parsed.user);
-            crate::learn::record(learned, addr, decision.category, ctx.classifier, parsed, ts, allowed_user, line);
-        }
-        let suspicious = decision.category.is_suspicious();
-        if suspicious {
-            let line = suspicious_line(ts, &decision, parsed.user, parsed.path, parsed.user_agent);
-            stats.record_suspicious(&line, ctx.policy.thresholds.session_gap_micros());
-        }
-        if ctx.all_events || suspicious {
-            out.events.push(build_event(ctx.file, kind, out.counts.lines, ts, parsed, ip, Some(&decision)));
+        for a in ahead.drain(..) {
+            scan_line(ctx, &mut out, ips, a);
         }
     }
     out
+}
+
+/// Counts one line into `out` and `ips`.
+fn scan_line(ctx: &FileCtx, out: &mut ChunkOutput, ips: &mut PartialIpTable, ahead: AheadLine) {
+    let AheadLine { line, offset, primary } = ahead;
+    out.counts.lines += 1;
+    if is_blank(line) {
+        out.counts.blank += 1;
+        return;
+    }
+    if parse::is_comment(line) {
+        out.counts.comments += 1;
+        return;
+    }
+    let track_pids = ctx.format == Format::Syslog;
+    let mut kind = ctx.format.log_kind();
+    let fallback;
+    let parsed: &ParsedLine = match &primary {
+        Some(p) => {
+            if ctx.format == Format::Syslog {
+                kind = p.tag.kind_in_syslog(p.program);
+            }
+            p
+        }
+        None => {
+            fallback = parse::parse_other_format(ctx.format, line);
+            match &fallback {
+                Some((format, p)) => {
+                    kind = format.log_kind();
+                    p
+                }
+                None => {
+                    out.counts.unparsed += 1;
+                    if out.unparsed_examples.len() < UNPARSED_EXAMPLES {
+                        out.unparsed_examples
+                            .push(UnparsedExample { line_no: out.counts.lines, text: lossless(truncate(line, 300)) });
+                    }
+                    return;
+                }
+            }
+        }
+    };
+    out.counts.parsed += 1;
+    let ts = match parsed.time {
+        Some(t) => {
+            let year = ctx.years.map_or(ctx.fallback_year, |p| p.year_at(offset));
+            let ts = t.to_utc_micros(year, ctx.zone);
+            if ts.is_none() {
+                out.counts.bad_time += 1;
+            }
+            ts
+        }
+        None => None,
+    };
+    if let Some(ts) = ts {
+        if ctx.since.is_some_and(|s| ts < s) || ctx.until.is_some_and(|u| ts >= u) {
+            out.counts.out_of_range += 1;
+            return;
+        }
+        out.first_ts = Some(out.first_ts.map_or(ts, |f| f.min(ts)));
+        out.last_ts = Some(out.last_ts.map_or(ts, |l| l.max(ts)));
+        if ctx.journal_keys.is_some_and(|k| k.contains(ts, parsed.host, parsed.program, parsed.pid, parsed.message)) {
+            out.counts.duplicates += 1;
+            // The journal copy counts the line; its address still explains later lines.
+            if let (true, Some(pid)) = (track_pids && !parsed.ip.is_empty(), parsed.pid) {
+                out.pid_bindings.insert((parsed.host.into(), pid), PidBinding { ip: parsed.ip.into(), ts: Some(ts) });
+            }
+            return;
+        }
+    }
+    let mut resolved: Option<Box<[u8]>> = None;
+    if track_pids {
+        if let Some(pid) = parsed.pid {
+            // The key is built only for the lines that bind or need a binding: most
+            // syslog lines with a pid (cron, systemd...) do neither.
+            if !parsed.ip.is_empty() {
+                out.pid_bindings.insert((parsed.host.into(), pid), PidBinding { ip: parsed.ip.into(), ts });
+            } else if parsed.tag != EventTag::Other {
+                let key: PidKey = (parsed.host.into(), pid);
+                match out.pid_bindings.get(&key).filter(|b| binding_fresh(b, ts)) {
+                    Some(binding) => resolved = Some(binding.ip.clone()),
+                    None => {
+                        let hit = ctx.classifier.classify(line, parsed, kind);
+                        let event = build_event(ctx.file, kind, out.counts.lines, ts, parsed, b"", None);
+                        out.pending.push(PendingEvent { key, event, hit });
+                        return;
+                    }
+                }
+            }
+        }
+    }
+    let ip: &[u8] = resolved.as_deref().unwrap_or(parsed.ip);
+    if ip.is_empty() {
+        return;
+    }
+    let addr = match (&resolved, parsed.ip_v4) {
+        (None, Some(v4)) => AddrKey::V4(v4),
+        _ => AddrKey::of(ip),
+    };
+    // The address's statistics load while the line is classified.
+    let slot = ips.slot(addr);
+    let hit = ctx.classifier.classify(line, parsed, kind);
+    let decision = ctx.policy.judge(ctx.classifier, hit, addr, parsed.user, parsed.tag);
+    let (stats, learned) = ips.at(slot);
+    stats.record(ts, kind, parsed.status);
+    if kind == LogKind::Access && ctx.learn {
+        let allowed_user = !parsed.user.is_empty()
+            && ctx.policy.mode != crate::detect::policy::Mode::Ip
+            && ctx.policy.is_allowed_user(parsed.user);
+        crate::learn::record(learned, addr, decision.category, ctx.classifier, parsed, ts, allowed_user, line);
+    }
+    let suspicious = decision.category.is_suspicious();
+    if suspicious {
+        let line = suspicious_line(ts, &decision, parsed.user, parsed.path, parsed.user_agent);
+        stats.record_suspicious(&line, ctx.policy.thresholds.session_gap_micros());
+    }
+    if ctx.all_events || suspicious {
+        out.events.push(build_event(ctx.file, kind, out.counts.lines, ts, parsed, ip, Some(&decision)));
+    }
 }
 
 /// True when a binding made at `binding.ts` may explain a line at `ts`.
