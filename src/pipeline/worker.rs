@@ -111,16 +111,19 @@ pub fn scan_chunk(ctx: &FileCtx, data: &[u8], base: u64, ips: &mut PartialIpTabl
         for v4 in ahead.iter().filter_map(|a| a.primary.as_ref()?.ip_v4) {
             ips.prefetch_v4_stats(v4);
         }
-        for a in ahead.drain(..) {
+        // By reference: a parsed line is 200 bytes, and moving each one again was
+        // a visible part of the loop.
+        for a in &ahead {
             scan_line(ctx, &mut out, ips, a);
         }
+        ahead.clear();
     }
     out
 }
 
 /// Counts one line into `out` and `ips`.
-fn scan_line(ctx: &FileCtx, out: &mut ChunkOutput, ips: &mut PartialIpTable, ahead: AheadLine) {
-    let AheadLine { line, offset, primary } = ahead;
+fn scan_line(ctx: &FileCtx, out: &mut ChunkOutput, ips: &mut PartialIpTable, ahead: &AheadLine) {
+    let AheadLine { line, offset, ref primary } = *ahead;
     out.counts.lines += 1;
     if is_blank(line) {
         out.counts.blank += 1;
@@ -133,7 +136,7 @@ fn scan_line(ctx: &FileCtx, out: &mut ChunkOutput, ips: &mut PartialIpTable, ahe
     let track_pids = ctx.format == Format::Syslog;
     let mut kind = ctx.format.log_kind();
     let fallback;
-    let parsed: &ParsedLine = match &primary {
+    let parsed: &ParsedLine = match primary {
         Some(p) => {
             if ctx.format == Format::Syslog {
                 kind = p.tag.kind_in_syslog(p.program);
