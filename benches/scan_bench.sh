@@ -16,7 +16,7 @@
 #   SKIP_BUILD=1        do not run cargo (use existing or given binaries)
 #
 # The page cache cannot be dropped without root tricks, so every number here is a
-# warm-cache number: the corpus is read once before timing and all tools see it hot.
+# warm-cache number: the corpus is read (untimed) before every timed run, so all tools see it hot.
 set -euo pipefail
 
 SIZE=${SIZE:-1GB}
@@ -67,8 +67,14 @@ mapfile -t gz_files < <(find "$gz_dir" -type f -name 'access.log*.gz' | sort -V)
 
 plain_bytes=$(stat -c %s "${plain_files[@]}" | awk '{ t += $1 } END { print t }')
 gz_bytes=$(stat -c %s "${gz_files[@]}" | awk '{ t += $1 } END { print t }')
+# Reads both sets, untimed. Done again before every timed run: some hosts reclaim page
+# cache that sits idle for a few seconds (this one runs DAMON's pageout on unmapped file
+# pages idle for ~3 s), so the corpus read at the start of a round was partly on disk
+# again by the time a later command of the round ran (cat plain took 1.1 s instead of
+# 0.14 s after goaccess's minute). Every command, baselines included, starts warm.
+warm() { cat "${plain_files[@]}" "${gz_files[@]}" >/dev/null; }
 say "== warming the page cache (one cat of both sets), counting lines"
-cat "${plain_files[@]}" "${gz_files[@]}" >/dev/null
+warm
 lines=$(cat "${plain_files[@]}" | wc -l)
 
 work=$(mktemp -d)
@@ -127,6 +133,7 @@ run_rounds() {
     for ((round = 1; round <= RUNS; round++)); do
         say "-- round $round of $RUNS"
         for i in "${!timed[@]}"; do
+            warm
             start=$(date +%s.%N)
             bash -c "${cmd_of[${timed[$i]}]}" >/dev/null
             end=$(date +%s.%N)
@@ -136,6 +143,7 @@ run_rounds() {
     for i in "${!timed[@]}"; do
         median[${timed[$i]}]=$(median_of <"$work/times.$i")
         if [[ -n "${wants_rss[${timed[$i]}]}" ]]; then
+            warm
             rss_kb[${timed[$i]}]=$(peak_rss "${cmd_of[${timed[$i]}]}")
         fi
     done
