@@ -56,7 +56,8 @@ pub struct Suggestion {
 /// when it was flagged only for its user agent or referer while its path is unknown to
 /// every rule (a scanner asking for something new). Other suspicious lines are known
 /// already, ignored ones were ruled out by the user, and sshd lines teach nothing about
-/// usernames that is not flagged already.
+/// usernames that is not flagged already. `found_ahead` is the line's shape if the
+/// worker's read-ahead found it (`ShapeTable::find_ahead`).
 #[allow(clippy::too_many_arguments)]
 #[inline]
 pub fn record(
@@ -68,6 +69,7 @@ pub fn record(
     ts: Option<i64>,
     allowed_user: bool,
     raw_line: &[u8],
+    found_ahead: Option<u32>,
 ) {
     use crate::detect::Category;
     if parsed.path.is_empty() {
@@ -93,7 +95,9 @@ pub fn record(
         status: parsed.status,
         raw_line,
     };
-    shapes.record(addr, &request);
+    // The shape found ahead was looked up with the line's agent.
+    let known = if category == Category::ScannerAgent { None } else { found_ahead };
+    shapes.record(addr, &request, known);
 }
 
 /// Addresses learned from: those with the verdict `opts.learn_from` or worse.

@@ -344,6 +344,7 @@ mod tests {
                     status: 404,
                     raw_line: line.as_bytes(),
                 },
+                None,
             );
         }
     }

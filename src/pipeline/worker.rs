@@ -85,6 +85,8 @@ struct AheadLine<'a> {
     offset: u64,
     /// The file format's parse; None for blank and comment lines too.
     primary: Option<ParsedLine<'a>>,
+    /// The line's learning shape, when the read-ahead found it (access lines).
+    shape: Option<u32>,
 }
 
 /// Parses every line of `data`, which starts at byte `base` of the file's content,
@@ -106,10 +108,17 @@ pub fn scan_chunk(ctx: &FileCtx, data: &[u8], base: u64, ips: &mut PartialIpTabl
             if let Some(v4) = primary.as_ref().and_then(|p| p.ip_v4) {
                 ips.prefetch_v4_index(v4);
             }
-            ahead.push(AheadLine { line, offset, primary });
+            ahead.push(AheadLine { line, offset, primary, shape: None });
         }
-        for v4 in ahead.iter().filter_map(|a| a.primary.as_ref()?.ip_v4) {
-            ips.prefetch_v4_stats(v4);
+        let learn_ahead = ctx.learn && ctx.format == Format::Access;
+        for a in &mut ahead {
+            let Some(p) = &a.primary else { continue };
+            if let Some(v4) = p.ip_v4 {
+                ips.prefetch_v4_stats(v4);
+                if learn_ahead && !p.path.is_empty() {
+                    a.shape = ips.learn.find_ahead(AddrKey::V4(v4), p.path, p.user_agent);
+                }
+            }
         }
         // By reference: a parsed line is 200 bytes, and moving each one again was
         // a visible part of the loop.
@@ -123,7 +132,7 @@ pub fn scan_chunk(ctx: &FileCtx, data: &[u8], base: u64, ips: &mut PartialIpTabl
 
 /// Counts one line into `out` and `ips`.
 fn scan_line(ctx: &FileCtx, out: &mut ChunkOutput, ips: &mut PartialIpTable, ahead: &AheadLine) {
-    let AheadLine { line, offset, ref primary } = *ahead;
+    let AheadLine { line, offset, ref primary, shape } = *ahead;
     out.counts.lines += 1;
     if is_blank(line) {
         out.counts.blank += 1;
@@ -228,7 +237,9 @@ fn scan_line(ctx: &FileCtx, out: &mut ChunkOutput, ips: &mut PartialIpTable, ahe
         let allowed_user = !parsed.user.is_empty()
             && ctx.policy.mode != crate::detect::policy::Mode::Ip
             && ctx.policy.is_allowed_user(parsed.user);
-        crate::learn::record(learned, addr, decision.category, ctx.classifier, parsed, ts, allowed_user, line);
+        // The shape found ahead is for this line's own address and parse only.
+        let shape = if resolved.is_none() && primary.is_some() { shape } else { None };
+        crate::learn::record(learned, addr, decision.category, ctx.classifier, parsed, ts, allowed_user, line, shape);
     }
     let suspicious = decision.category.is_suspicious();
     if suspicious {
