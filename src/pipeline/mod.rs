@@ -191,7 +191,7 @@ fn read_file<S: EventSink + Send>(
         Err(e) => return send(0, true, ChunkOutput::default(), vec![format!("cannot open: {e}")]),
     };
     if file.compression == Compression::Gzip {
-        let mut chunks = GzChunks::open(handle, file.size, CHUNK_BYTES as usize);
+        let mut chunks = GzChunks::open(handle, file.size, CHUNK_BYTES as usize, file.is_live());
         let mut index = 0u32;
         let mut base = 0u64;
         let mut current = chunks.next_chunk();
@@ -310,7 +310,7 @@ fn scan_months(file: &LogFile) -> MonthScan {
         return scan;
     };
     if file.compression == Compression::Gzip {
-        let mut chunks = GzChunks::open(handle, file.size, CHUNK_BYTES as usize);
+        let mut chunks = GzChunks::open(handle, file.size, CHUNK_BYTES as usize, file.is_live());
         let mut base = 0u64;
         while let Some(data) = chunks.next_chunk() {
             scan.feed(data.as_slice(), base);
