@@ -14,6 +14,7 @@ pub mod learn;
 pub mod output;
 pub mod parse;
 pub mod pipeline;
+pub mod prefetch;
 pub mod query;
 pub mod store;
 pub mod text;

@@ -453,20 +453,11 @@ fn each_address(
     text.iter().for_each(|(t, &i)| f(AddrKey::Text(t), i));
 }
 
-/// Asks the CPU to start loading the part of `stats` a line touches into the cache. A
-/// hint: it never faults and changes nothing but timing.
+/// Asks the CPU to start loading the part of `stats` a line touches into the cache.
 #[inline(always)]
 fn prefetch_hot(stats: &IpStats) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        let start = stats as *const IpStats as *const i8;
-        for offset in (0..HOT_BYTES).step_by(64) {
-            // SAFETY: a prefetch of any address is allowed (it cannot fault), and these
-            // stay inside `stats` anyway (aligned to 64, larger than HOT_BYTES).
-            unsafe { _mm_prefetch::<_MM_HINT_T0>(start.add(offset)) };
-        }
-    }
+    // Aligned to 64, so these are exactly the hot lines.
+    crate::prefetch::prefetch(stats, HOT_BYTES / 64);
 }
 
 const _: () = assert!(std::mem::align_of::<IpStats>() == 64 && std::mem::size_of::<IpStats>() > HOT_BYTES);

@@ -47,15 +47,8 @@ impl V4Index {
     /// Asks the CPU to load the slot where `address` starts its probe. A hint only.
     #[inline]
     pub fn prefetch(&self, address: u32) {
-        if self.slots.len() < 2 {
-            return;
-        }
-        #[cfg(target_arch = "x86_64")]
-        {
-            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-            let slot = &self.slots[self.home(address)] as *const Slot as *const i8;
-            // SAFETY: a prefetch cannot fault, and the pointer is in bounds anyway.
-            unsafe { _mm_prefetch::<_MM_HINT_T0>(slot) };
+        if self.slots.len() >= 2 {
+            crate::prefetch::prefetch(&self.slots[self.home(address)], 1);
         }
     }
 

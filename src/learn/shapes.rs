@@ -150,12 +150,8 @@ impl AddrSet {
     /// Asks the CPU to load the slot where `id`'s probe starts. A hint only.
     #[inline]
     fn prefetch(&self, id: AddrId) {
-        #[cfg(target_arch = "x86_64")]
         if !self.slots.is_empty() {
-            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-            let slot = &self.slots[id as usize & (self.slots.len() - 1)] as *const AddrUse as *const i8;
-            // SAFETY: a prefetch cannot fault, and the pointer is in bounds anyway.
-            unsafe { _mm_prefetch::<_MM_HINT_T0>(slot) };
+            crate::prefetch::prefetch(&self.slots[id as usize & (self.slots.len() - 1)], 1);
         }
     }
 
