@@ -37,6 +37,10 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     std::fs::create_dir_all(&config.out)
         .with_context(|| format!("creating output directory {}", config.out.display()))?;
 
+    // The events writer encodes its batches on rayon's global pool: sized like the
+    // workers', so that `--threads 1` keeps a scan to about one core (plus the writer).
+    // It can only be sized once per process; a second scan in one process keeps it.
+    let _ = rayon::ThreadPoolBuilder::new().num_threads(config.threads).build_global();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(config.threads)
         .thread_name(|i| format!("knocklog-{i}"))
