@@ -78,12 +78,20 @@ pub struct ChunkOutput {
 /// stalling each line in turn.
 const READ_AHEAD: usize = 16;
 
+/// A line that is counted but not parsed.
+#[derive(Clone, Copy)]
+enum Filler {
+    Blank,
+    Comment,
+}
+
 /// A line split and parsed ahead (see `READ_AHEAD`).
 struct AheadLine<'a> {
     line: &'a [u8],
     /// Byte offset of the line in the file's content.
     offset: u64,
-    /// The file format's parse; None for blank and comment lines too.
+    filler: Option<Filler>,
+    /// The file format's parse; None for filler lines too.
     primary: Option<ParsedLine<'a>>,
     /// The line's learning shape, when the read-ahead found it (access lines).
     shape: Option<u32>,
@@ -95,6 +103,7 @@ pub fn scan_chunk(ctx: &FileCtx, data: &[u8], base: u64, ips: &mut PartialIpTabl
     let mut out = ChunkOutput::default();
     out.counts.content_bytes = data.len() as u64;
     let mut ahead: Vec<AheadLine> = Vec::with_capacity(READ_AHEAD);
+    let learn_ahead = ctx.learn && ctx.format == Format::Access;
     let mut start = 0usize;
     while start < data.len() {
         while ahead.len() < READ_AHEAD && start < data.len() {
@@ -103,14 +112,17 @@ pub fn scan_chunk(ctx: &FileCtx, data: &[u8], base: u64, ips: &mut PartialIpTabl
             let line = raw.strip_suffix(b"\r").unwrap_or(raw);
             let offset = base + start as u64;
             start = end + 1;
-            let skipped = is_blank(line) || parse::is_comment(line);
-            let primary = if skipped { None } else { parse::parse_line(ctx.format, line) };
+            let filler = match () {
+                _ if is_blank(line) => Some(Filler::Blank),
+                _ if parse::is_comment(line) => Some(Filler::Comment),
+                _ => None,
+            };
+            let primary = if filler.is_some() { None } else { parse::parse_line(ctx.format, line) };
             if let Some(v4) = primary.as_ref().and_then(|p| p.ip_v4) {
                 ips.prefetch_v4_index(v4);
             }
-            ahead.push(AheadLine { line, offset, primary, shape: None });
+            ahead.push(AheadLine { line, offset, filler, primary, shape: None });
         }
-        let learn_ahead = ctx.learn && ctx.format == Format::Access;
         for a in &mut ahead {
             let Some(p) = &a.primary else { continue };
             if let Some(v4) = p.ip_v4 {
@@ -132,14 +144,14 @@ pub fn scan_chunk(ctx: &FileCtx, data: &[u8], base: u64, ips: &mut PartialIpTabl
 
 /// Counts one line into `out` and `ips`.
 fn scan_line(ctx: &FileCtx, out: &mut ChunkOutput, ips: &mut PartialIpTable, ahead: &AheadLine) {
-    let AheadLine { line, offset, ref primary, shape } = *ahead;
+    let AheadLine { line, offset, filler, ref primary, shape } = *ahead;
     out.counts.lines += 1;
-    if is_blank(line) {
-        out.counts.blank += 1;
-        return;
+    match filler {
+        Some(Filler::Blank) => out.counts.blank += 1,
+        Some(Filler::Comment) => out.counts.comments += 1,
+        None => {}
     }
-    if parse::is_comment(line) {
-        out.counts.comments += 1;
+    if filler.is_some() {
         return;
     }
     let track_pids = ctx.format == Format::Syslog;
@@ -237,8 +249,7 @@ fn scan_line(ctx: &FileCtx, out: &mut ChunkOutput, ips: &mut PartialIpTable, ahe
         let allowed_user = !parsed.user.is_empty()
             && ctx.policy.mode != crate::detect::policy::Mode::Ip
             && ctx.policy.is_allowed_user(parsed.user);
-        // The shape found ahead is for this line's own address and parse only.
-        let shape = if resolved.is_none() && primary.is_some() { shape } else { None };
+        // A shape found ahead is that of `primary`'s path and agent, so of `parsed`.
         crate::learn::record(learned, addr, decision.category, ctx.classifier, parsed, ts, allowed_user, line, shape);
     }
     let suspicious = decision.category.is_suspicious();
