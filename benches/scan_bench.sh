@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scan_bench.sh: end-to-end throughput of `knocklog scan` on a >= 1 GB access-log
 # rotation (plain and gzipped), next to the floor set by cat/wc/zcat and, when they are
-# installed, rhit and goaccess. Prints median seconds, lines/s, MB/s, peak RSS and the
+# installed, rhit and goaccess. Prints median seconds, lines/s, MB/s, CPU time, peak RSS and the
 # ratios the project quotes (2 threads vs 1, gz vs zcat, knocklog vs rhit/goaccess).
 #
 # Environment (all optional):
@@ -87,7 +87,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 # --- timing -----------------------------------------------------------------------------
-declare -A median=() rss_kb=() skipped=()
+declare -A median=() cpu_median=() rss_kb=() skipped=()
 order=()
 
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -154,7 +154,12 @@ run_rounds() {
                 fi
                 warm
                 start=$(date +%s.%N)
-                bash -c "${cmd_of[${timed[$i]}]}" >/dev/null
+                if [[ -x /usr/bin/time ]]; then
+                    /usr/bin/time -f '%U %S' -o "$work/cpu" bash -c "${cmd_of[${timed[$i]}]}" >/dev/null
+                    awk '{ printf "%.2f\n", $1 + $2 }' "$work/cpu" >>"$work/cpu.$i"
+                else
+                    bash -c "${cmd_of[${timed[$i]}]}" >/dev/null
+                fi
                 end=$(date +%s.%N)
                 awk -v a="$start" -v b="$end" 'BEGIN { printf "%.6f\n", b - a }' >>"$work/times.$i"
             done
@@ -163,6 +168,7 @@ run_rounds() {
     for i in "${!timed[@]}"; do
         [[ -z "${skipped[${timed[$i]}]:-}" ]] || continue
         median[${timed[$i]}]=$(median_of <"$work/times.$i")
+        [[ -s "$work/cpu.$i" ]] && cpu_median[${timed[$i]}]=$(median_of <"$work/cpu.$i")
         if [[ -n "${wants_rss[${timed[$i]}]}" ]]; then
             warm
             rss_kb[${timed[$i]}]=$(peak_rss "${cmd_of[${timed[$i]}]}")
@@ -224,9 +230,10 @@ printf 'corpus  : %s, %d files, %d lines, %.1f MB plain, %.1f MB gz (%.1fx)\n' \
     "$BENCH_DIR" "${#plain_files[@]}" "$lines" "$(awk -v b="$plain_bytes" 'BEGIN { print b / 1e6 }')" \
     "$(awk -v b="$gz_bytes" 'BEGIN { print b / 1e6 }')" "$(awk -v p="$plain_bytes" -v g="$gz_bytes" 'BEGIN { print p / g }')"
 echo "knocklog: --format $FORMAT; MB/s and lines/s count uncompressed data for the gz rows too"
+echo "cpu     : median user+system seconds; cores = cpu / wall (a one-thread scan still writes its events table on a thread of its own)"
 echo
-printf '%-18s %10s %14s %10s %12s\n' "command" "median s" "lines/s" "MB/s" "peak RSS"
-printf '%-18s %10s %14s %10s %12s\n' "-------" "--------" "-------" "----" "--------"
+printf '%-18s %10s %14s %10s %8s %6s %12s\n' "command" "median s" "lines/s" "MB/s" "cpu s" "cores" "peak RSS"
+printf '%-18s %10s %14s %10s %8s %6s %12s\n' "-------" "--------" "-------" "----" "-----" "-----" "--------"
 for name in "${order[@]}"; do
     if [[ -n "${skipped[$name]:-}" ]]; then
         printf '%-18s %10s   (%s)\n' "$name" "-" "${skipped[$name]}"
@@ -235,8 +242,9 @@ for name in "${order[@]}"; do
     s=${median[$name]}
     rss="-"
     [[ -n "${rss_kb[$name]:-}" ]] && rss=$(awk -v k="${rss_kb[$name]}" 'BEGIN { printf "%.0f MiB", k / 1024 }')
-    awk -v n="$name" -v s="$s" -v l="$lines" -v b="$plain_bytes" -v r="$rss" \
-        'BEGIN { printf "%-18s %10.3f %14.0f %10.1f %12s\n", n, s, l / s, b / 1e6 / s, r }'
+    awk -v n="$name" -v s="$s" -v c="${cpu_median[$name]:-}" -v l="$lines" -v b="$plain_bytes" -v r="$rss" \
+        'BEGIN { cpu = c == "" ? "-" : sprintf("%.2f", c); cores = c == "" ? "-" : sprintf("%.2f", c / s);
+                 printf "%-18s %10.3f %14.0f %10.1f %8s %6s %12s\n", n, s, l / s, b / 1e6 / s, cpu, cores, r }'
 done
 
 ratio() { # ratio LABEL NUMERATOR DENOMINATOR: NUMERATOR/DENOMINATOR of the medians
@@ -247,9 +255,18 @@ ratio() { # ratio LABEL NUMERATOR DENOMINATOR: NUMERATOR/DENOMINATOR of the medi
         printf '  %-54s %7s\n' "$label" "n/a"
     fi
 }
+cpu_ratio() { # cpu_ratio LABEL NUMERATOR DENOMINATOR: the same for median CPU times
+    local label=$1 a=${cpu_median[$2]:-} b=${cpu_median[$3]:-}
+    if [[ -n "$a" && -n "$b" ]]; then
+        awk -v l="$label" -v a="$a" -v b="$b" 'BEGIN { printf "  %-54s %6.2fx\n", l, a / b }'
+    else
+        printf '  %-54s %7s\n' "$label" "n/a"
+    fi
+}
 echo
 echo "ratios:"
 ratio "speedup, knocklog 2 threads over 1 (higher=better)" "knocklog -j1 plain" "knocklog -j2 plain"
+cpu_ratio "knocklog CPU time, 2 threads / 1 (1.00=no overhead)" "knocklog -j2 plain" "knocklog -j1 plain"
 ratio "knocklog gz (2 threads) / zcat, time (lower=better)" "knocklog -j2 gz" "zcat gz"
 ratio "knocklog plain (2 thr.) / cat, time (lower=better)" "knocklog -j2 plain" "cat plain"
 ratio "learning on / off, time (lower=better)" "knocklog -j2 plain" "knocklog -j2 no learn"
