@@ -247,16 +247,10 @@ for name in "${order[@]}"; do
                  printf "%-18s %10.3f %14.0f %10.1f %8s %6s %12s\n", n, s, l / s, b / 1e6 / s, cpu, cores, r }'
 done
 
-ratio() { # ratio LABEL NUMERATOR DENOMINATOR: NUMERATOR/DENOMINATOR of the medians
-    local label=$1 a=${median[$2]:-} b=${median[$3]:-}
-    if [[ -n "$a" && -n "$b" ]]; then
-        awk -v l="$label" -v a="$a" -v b="$b" 'BEGIN { printf "  %-54s %6.2fx\n", l, a / b }'
-    else
-        printf '  %-54s %7s\n' "$label" "n/a"
-    fi
-}
-cpu_ratio() { # cpu_ratio LABEL NUMERATOR DENOMINATOR: the same for median CPU times
-    local label=$1 a=${cpu_median[$2]:-} b=${cpu_median[$3]:-}
+ratio() { # ratio LABEL NUMERATOR DENOMINATOR [TIMES]: NUMERATOR/DENOMINATOR of the medians in TIMES (median: wall time, the default; cpu_median)
+    local label=$1
+    local -n values=${4:-median}
+    local a=${values[$2]:-} b=${values[$3]:-}
     if [[ -n "$a" && -n "$b" ]]; then
         awk -v l="$label" -v a="$a" -v b="$b" 'BEGIN { printf "  %-54s %6.2fx\n", l, a / b }'
     else
@@ -266,7 +260,7 @@ cpu_ratio() { # cpu_ratio LABEL NUMERATOR DENOMINATOR: the same for median CPU t
 echo
 echo "ratios:"
 ratio "speedup, knocklog 2 threads over 1 (higher=better)" "knocklog -j1 plain" "knocklog -j2 plain"
-cpu_ratio "knocklog CPU time, 2 threads / 1 (1.00=no overhead)" "knocklog -j2 plain" "knocklog -j1 plain"
+ratio "knocklog CPU time, 2 threads / 1 (1.00=no overhead)" "knocklog -j2 plain" "knocklog -j1 plain" cpu_median
 ratio "knocklog gz (2 threads) / zcat, time (lower=better)" "knocklog -j2 gz" "zcat gz"
 ratio "knocklog plain (2 thr.) / cat, time (lower=better)" "knocklog -j2 plain" "cat plain"
 ratio "learning on / off, time (lower=better)" "knocklog -j2 plain" "knocklog -j2 no learn"
