@@ -84,8 +84,10 @@ pub fn record(
         return;
     }
     // A line flagged for its user agent teaches its path, not its agent: a rule knows
-    // the agent already (suggesting `sqlmap` again would be noise).
-    let user_agent = if category == Category::ScannerAgent { &b""[..] } else { parsed.user_agent };
+    // the agent already (suggesting `sqlmap` again would be noise). Its shape is then
+    // not the one found ahead, which was looked up with the agent.
+    let (user_agent, known) =
+        if category == Category::ScannerAgent { (&b""[..], None) } else { (parsed.user_agent, found_ahead) };
     let request = shapes::Request {
         ts,
         path: parsed.path,
@@ -95,8 +97,6 @@ pub fn record(
         status: parsed.status,
         raw_line,
     };
-    // The shape found ahead was looked up with the line's agent.
-    let known = if category == Category::ScannerAgent { None } else { found_ahead };
     shapes.record(addr, &request, known);
 }
 

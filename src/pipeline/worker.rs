@@ -112,10 +112,12 @@ pub fn scan_chunk(ctx: &FileCtx, data: &[u8], base: u64, ips: &mut PartialIpTabl
             let line = raw.strip_suffix(b"\r").unwrap_or(raw);
             let offset = base + start as u64;
             start = end + 1;
-            let filler = match () {
-                _ if is_blank(line) => Some(Filler::Blank),
-                _ if parse::is_comment(line) => Some(Filler::Comment),
-                _ => None,
+            let filler = if is_blank(line) {
+                Some(Filler::Blank)
+            } else if parse::is_comment(line) {
+                Some(Filler::Comment)
+            } else {
+                None
             };
             let primary = if filler.is_some() { None } else { parse::parse_line(ctx.format, line) };
             if let Some(v4) = primary.as_ref().and_then(|p| p.ip_v4) {
@@ -146,12 +148,11 @@ pub fn scan_chunk(ctx: &FileCtx, data: &[u8], base: u64, ips: &mut PartialIpTabl
 fn scan_line(ctx: &FileCtx, out: &mut ChunkOutput, ips: &mut PartialIpTable, ahead: &AheadLine) {
     let AheadLine { line, offset, filler, ref primary, shape } = *ahead;
     out.counts.lines += 1;
-    match filler {
-        Some(Filler::Blank) => out.counts.blank += 1,
-        Some(Filler::Comment) => out.counts.comments += 1,
-        None => {}
-    }
-    if filler.is_some() {
+    if let Some(filler) = filler {
+        match filler {
+            Filler::Blank => out.counts.blank += 1,
+            Filler::Comment => out.counts.comments += 1,
+        }
         return;
     }
     let track_pids = ctx.format == Format::Syslog;
