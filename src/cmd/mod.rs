@@ -20,23 +20,7 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_USAGE: u8 = 1;
 pub const EXIT_SKIPPED: u8 = 2;
 
-/// A knocklog run is short and ends by exiting, so memory it frees is better kept for
-/// its next allocation than handed back to the kernel. By default glibc unmaps every
-/// freed block of 128 KB or more and trims its heaps, and each page faulted back in
-/// costs microseconds on a VM: 58k page faults, 5% of the CPU of a gzip scan of the
-/// 1 GB bench. The price is a peak RSS a few MB higher.
-fn keep_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only sets allocator parameters, and no other thread is running yet.
-    unsafe {
-        // 32 MiB is the largest mmap threshold glibc accepts.
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
-        libc::mallopt(libc::M_TRIM_THRESHOLD, 1 << 30);
-    }
-}
-
 pub fn main() -> ExitCode {
-    keep_freed_memory();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
