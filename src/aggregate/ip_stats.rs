@@ -63,7 +63,7 @@ impl IpStats {
             }
         }
         if status != 0 {
-            self.count_status(status);
+            self.add_status(status, 1);
         }
     }
 
@@ -76,19 +76,22 @@ impl IpStats {
         self.suspicion.as_ref().map_or(0, |s| s.events)
     }
 
+    /// Counts `n` lines with HTTP status `status`: inline while there is room (and the
+    /// count fits), else in `statuses`; `settle` sums a status found in both.
     #[inline]
-    fn count_status(&mut self, status: u16) {
+    fn add_status(&mut self, status: u16, n: u64) {
         for slot in &mut self.statuses_now {
-            if slot.0 == status {
-                slot.1 += 1;
-                return;
-            }
-            if slot.0 == 0 {
-                *slot = (status, 1);
-                return;
+            if slot.0 == status || slot.0 == 0 {
+                match u32::try_from(u64::from(slot.1) + n) {
+                    Ok(sum) => {
+                        *slot = (status, sum);
+                        return;
+                    }
+                    Err(_) => break,
+                }
             }
         }
-        add_count(&mut self.statuses, status, 1);
+        add_count(&mut self.statuses, status, n);
     }
 
     /// Moves the inline counters into `daily` and `statuses` and sorts them, and the
@@ -110,28 +113,29 @@ impl IpStats {
         }
     }
 
-    pub fn merge(&mut self, mut other: IpStats) {
-        other.settle();
-        self.settle();
+    /// Adds another table's counts for the same address. Neither side needs to be
+    /// settled: a day or status counted inline on one side and in the vector on the
+    /// other is summed by `settle`.
+    pub fn merge(&mut self, other: &IpStats) {
         self.events += other.events;
         for (a, b) in self.by_kind.iter_mut().zip(other.by_kind) {
             *a += b;
         }
         self.first_seen = min_opt(self.first_seen, other.first_seen);
         self.last_seen = max_opt(self.last_seen, other.last_seen);
-        for (day, n) in other.daily {
+        let other_day_now = Some(other.day_now).filter(|d| d.1 > 0);
+        for &(day, n) in other.daily.iter().chain(other_day_now.iter()) {
             add_count(&mut self.daily, day, n);
         }
-        for (status, n) in other.statuses {
-            add_count(&mut self.statuses, status, n);
+        let other_inline = other.statuses_now.iter().filter(|s| s.0 != 0).map(|&(status, n)| (status, u64::from(n)));
+        for (status, n) in other.statuses.iter().copied().chain(other_inline) {
+            self.add_status(status, n);
         }
-        self.suspicion = match (self.suspicion.take(), other.suspicion) {
-            (Some(mut a), Some(b)) => {
-                a.merge(*b);
-                Some(a)
-            }
-            (a, b) => a.or(b),
-        };
+        match (&mut self.suspicion, &other.suspicion) {
+            (Some(mine), Some(theirs)) => mine.merge(theirs),
+            (None, Some(theirs)) => self.suspicion = Some(theirs.clone()),
+            (_, None) => {}
+        }
     }
 
     /// Distinct UTC days with activity (after `settle`).
@@ -234,32 +238,32 @@ impl Suspicion {
         }
     }
 
-    fn merge(&mut self, other: Suspicion) {
+    fn merge(&mut self, other: &Suspicion) {
         self.events += other.events;
         self.weak += other.weak;
         for (a, b) in self.by_category.iter_mut().zip(other.by_category) {
             *a += b;
         }
         self.allowed_user_failures += other.allowed_user_failures;
-        for (day, n) in other.daily {
+        for &(day, n) in &other.daily {
             add_count(&mut self.daily, day, n);
         }
         // Interval lists from two threads coalesce exactly where they come within the gap.
         self.gap = self.gap.max(other.gap);
-        for s in other.sessions {
+        for &s in &other.sessions {
             sessions::insert(&mut self.sessions, s, self.gap);
         }
-        for (u, t) in other.usernames {
-            let mine = self.usernames.entry(u).or_default();
+        for (u, t) in &other.usernames {
+            let mine = entry_for(&mut self.usernames, u.as_bytes());
             mine.count += t.count;
             mine.first = min_opt(mine.first, t.first);
             mine.last = max_opt(mine.last, t.last);
         }
-        for (p, n) in other.paths {
-            *self.paths.entry(p).or_default() += n;
+        for (p, n) in &other.paths {
+            *entry_for(&mut self.paths, p.as_bytes()) += n;
         }
-        for (a, n) in other.user_agents {
-            *self.user_agents.entry(a).or_default() += n;
+        for (a, n) in &other.user_agents {
+            *entry_for(&mut self.user_agents, a.as_bytes()) += n;
         }
     }
 
@@ -394,8 +398,9 @@ impl PartialIpTable {
     }
 
     /// Adds another table's addresses to this one. Each of them gets its slot here
-    /// first (only hashing, done serially); then the statistics, lined up by slot, are
-    /// merged in parallel on the current rayon pool.
+    /// first (only hashing, done serially); then every slot takes the other table's
+    /// counts for its address, in parallel on the current rayon pool. Nothing is moved
+    /// between the tables: the other one is read in place and freed in parallel.
     fn absorb(&mut self, other: PartialIpTable) {
         use rayon::prelude::*;
         let PartialIpTable { stats, v4, v6, text, learn } = other;
@@ -405,15 +410,17 @@ impl PartialIpTable {
         }
         let mut target = vec![0u32; stats.len()];
         each_address(&v4, &v6, &text, |key, i| target[i as usize] = self.slot(key).0);
-        let mut aligned: Vec<Option<IpStats>> = (0..self.stats.len()).map(|_| None).collect();
-        for (stats, at) in stats.into_iter().zip(target) {
-            aligned[at as usize] = Some(stats);
+        const NONE: u32 = u32::MAX;
+        let mut source = vec![NONE; self.stats.len()];
+        for (i, at) in target.into_iter().enumerate() {
+            source[at as usize] = i as u32;
         }
-        self.stats.par_iter_mut().zip(aligned).for_each(|(mine, theirs)| {
-            if let Some(theirs) = theirs {
-                mine.merge(theirs);
+        self.stats.par_iter_mut().zip(source).for_each(|(mine, i)| {
+            if i != NONE {
+                mine.merge(&stats[i as usize]);
             }
         });
+        stats.into_par_iter().for_each(drop);
     }
 
     /// Every address under its canonical spelling, with its settled statistics,
@@ -421,14 +428,16 @@ impl PartialIpTable {
     fn into_sorted_rows(self) -> Vec<(String, IpStats)> {
         use rayon::prelude::*;
         let PartialIpTable { mut stats, v4, v6, text, learn: _ } = self;
-        let mut names = vec![String::new(); stats.len()];
-        each_address(&v4, &v6, &text, |key, i| {
-            names[i as usize] = match key {
+        let mut keys = vec![None; stats.len()];
+        each_address(&v4, &v6, &text, |key, i| keys[i as usize] = Some(key));
+        let mut names: Vec<String> = keys
+            .into_par_iter()
+            .map(|key| match key.expect("every slot has its address") {
                 AddrKey::V4(a) => Ipv4Addr::from(a).to_string(),
                 AddrKey::V6(a) => Ipv6Addr::from(a).to_string(),
                 AddrKey::Text(t) => canonical(t),
-            }
-        });
+            })
+            .collect();
         stats.par_iter_mut().for_each(IpStats::settle);
         // Sorted as (events, position) pairs, not as rows: moving whole statistics
         // around while sorting cost more than the comparisons.
@@ -442,11 +451,11 @@ impl PartialIpTable {
 }
 
 /// Calls `f` with every address of a table's three maps and its position.
-fn each_address(
+fn each_address<'t>(
     v4: &V4Index,
     v6: &FxHashMap<u128, u32>,
-    text: &FxHashMap<Box<[u8]>, u32>,
-    mut f: impl FnMut(AddrKey, u32),
+    text: &'t FxHashMap<Box<[u8]>, u32>,
+    mut f: impl FnMut(AddrKey<'t>, u32),
 ) {
     v4.iter().for_each(|(a, i)| f(AddrKey::V4(a), i));
     v6.iter().for_each(|(&a, &i)| f(AddrKey::V6(a), i));
@@ -569,5 +578,21 @@ mod tests {
         assert_eq!((s.events, s.daily.len(), s.sessions.len()), (3, 2, 2));
         assert_eq!(a[0].1.usernames_sorted(), [("admin", 1), ("root", 1)]);
         assert_eq!(Suspicion::top(&s.paths, 5), [("/private/", 3)]);
+    }
+
+    #[test]
+    fn statuses_past_the_inline_slots_merge_exactly() {
+        let mut a = IpStats::default();
+        for status in [200, 301, 404, 200, 403, 500, 502, 404] {
+            a.record(Some(0), LogKind::Access, status);
+        }
+        let mut b = IpStats::default();
+        for status in [502, 200, 418] {
+            b.record(Some(86_400_000_000), LogKind::Access, status);
+        }
+        a.merge(&b);
+        a.settle();
+        assert_eq!(statuses_text(&a), "200:3;301:1;403:1;404:2;418:1;500:1;502:2");
+        assert_eq!((a.events, a.days_active()), (11, 2));
     }
 }
