@@ -423,29 +423,26 @@ impl PartialIpTable {
         stats.into_par_iter().for_each(drop);
     }
 
-    /// Every address under its canonical spelling, with its settled statistics,
-    /// ordered by events (most first), then by address.
-    fn into_sorted_rows(self) -> Vec<(String, IpStats)> {
+    /// Every address under its canonical spelling, with its settled statistics, in no
+    /// particular order (it depends on hashing and threads): `assess` puts the rows in
+    /// their final order. Sorting here cost a serial pass over every row (30 ms for 42k
+    /// addresses) for an order that nothing downstream kept.
+    fn into_rows(self) -> Vec<(String, IpStats)> {
         use rayon::prelude::*;
-        let PartialIpTable { mut stats, v4, v6, text, learn: _ } = self;
+        let PartialIpTable { stats, v4, v6, text, learn: _ } = self;
         let mut keys = vec![None; stats.len()];
         each_address(&v4, &v6, &text, |key, i| keys[i as usize] = Some(key));
-        let mut names: Vec<String> = keys
-            .into_par_iter()
-            .map(|key| match key.expect("every slot has its address") {
-                AddrKey::V4(a) => Ipv4Addr::from(a).to_string(),
-                AddrKey::V6(a) => Ipv6Addr::from(a).to_string(),
-                AddrKey::Text(t) => canonical(t),
+        keys.into_par_iter()
+            .zip(stats)
+            .map(|(key, mut stats)| {
+                let name = match key.expect("every slot has its address") {
+                    AddrKey::V4(a) => Ipv4Addr::from(a).to_string(),
+                    AddrKey::V6(a) => Ipv6Addr::from(a).to_string(),
+                    AddrKey::Text(t) => canonical(t),
+                };
+                stats.settle();
+                (name, stats)
             })
-            .collect();
-        stats.par_iter_mut().for_each(IpStats::settle);
-        // Sorted as (events, position) pairs, not as rows: moving whole statistics
-        // around while sorting cost more than the comparisons.
-        let mut order: Vec<(u64, u32)> = stats.iter().enumerate().map(|(i, s)| (s.events, i as u32)).collect();
-        order.par_sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| names[a.1 as usize].cmp(&names[b.1 as usize])));
-        order
-            .into_iter()
-            .map(|(_, i)| (std::mem::take(&mut names[i as usize]), std::mem::take(&mut stats[i as usize])))
             .collect()
     }
 }
@@ -492,18 +489,17 @@ impl IpTable {
         self.table.is_empty()
     }
 
-    /// The final rows under canonical spellings: daily counts sorted by day, IPs
-    /// ordered by events (most first), then by address, so output order never depends
-    /// on hashing or threads.
-    pub fn into_sorted(self) -> Vec<(String, IpStats)> {
-        self.merge_sorted(Vec::new()).0
+    /// The final rows under canonical spellings, daily counts sorted by day, in no
+    /// particular order (see `assess` for the final one).
+    pub fn into_rows(self) -> Vec<(String, IpStats)> {
+        self.merge_rows(Vec::new()).0
     }
 
     /// This table and the worker threads' tables merged into the final rows (as
-    /// `into_sorted`), with all their learning shapes. The smaller tables are absorbed
-    /// into the biggest one. Done serially, merging, settling and sorting were a
-    /// twentieth of a scan of 40k addresses.
-    pub fn merge_sorted(self, partials: Vec<PartialIpTable>) -> (Vec<(String, IpStats)>, ShapeTable) {
+    /// `into_rows`), with all their learning shapes. The smaller tables are absorbed
+    /// into the biggest one. Done serially, merging and settling were a twentieth of a
+    /// scan of 40k addresses.
+    pub fn merge_rows(self, partials: Vec<PartialIpTable>) -> (Vec<(String, IpStats)>, ShapeTable) {
         let mut tables = partials;
         tables.push(self.table);
         tables.sort_by_key(|t| std::cmp::Reverse(t.len()));
@@ -513,7 +509,7 @@ impl IpTable {
             merged.absorb(table);
         }
         let learned = std::mem::take(&mut merged.learn);
-        (merged.into_sorted_rows(), learned)
+        (merged.into_rows(), learned)
     }
 }
 
@@ -564,7 +560,9 @@ mod tests {
                 }
                 partials.push(p);
             }
-            IpTable::default().merge_sorted(partials).0
+            let mut rows = IpTable::default().merge_rows(partials).0;
+            rows.sort_by(|a, b| a.0.cmp(&b.0));
+            rows
         };
         let a = build(&[0, 1, 2, 3], 1);
         let b = build(&[3, 2, 1, 0], 3);

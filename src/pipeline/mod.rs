@@ -49,6 +49,7 @@ pub struct ScanOptions {
 
 pub struct ScanOutcome<S> {
     pub files: Vec<FileStats>,
+    /// One row per address, in no particular order (`assess` orders them).
     pub ips: Vec<(String, IpStats)>,
     pub sink: S,
     pub elapsed: Duration,
@@ -160,7 +161,7 @@ pub fn scan_file_spans<S: EventSink + Send>(
         fs.last_ts = last.map(format_ts);
     }
     let ips = std::mem::take(&mut collector.ips);
-    let (ips, learned) = ips.merge_sorted(tables.into_partials().collect());
+    let (ips, learned) = ips.merge_rows(tables.into_partials().collect());
     Ok(ScanOutcome { files: stats, ips, sink: collector.into_sink(), elapsed: started.elapsed(), learned })
 }
 

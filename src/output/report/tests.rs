@@ -51,7 +51,7 @@ fn scan(lines: &[Line]) -> (Vec<Assessed>, EventTally) {
         stats.record_suspicious(&line, 1_800_000_000);
         tally.count(&event(l));
     }
-    (assess(table.into_sorted(), &policy(), false), tally)
+    (assess(table.into_rows(), &policy(), false), tally)
 }
 
 fn event(l: &Line) -> Event {
