@@ -155,12 +155,19 @@ impl IpStats {
 /// The map entry for text given as log bytes, allocating only for a new key (attackers
 /// repeat the same paths, agents and usernames thousands of times).
 fn entry_for<'m, V: Default>(map: &'m mut FxHashMap<String, V>, bytes: &[u8]) -> &'m mut V {
-    let key = match std::str::from_utf8(bytes) {
-        Ok(text) if map.contains_key(text) => return map.get_mut(text).expect("checked above"),
-        Ok(text) => text.to_owned(),
-        Err(_) => lossless(bytes),
-    };
-    map.entry(key).or_default()
+    match std::str::from_utf8(bytes) {
+        Ok(text) => entry_str(map, text),
+        Err(_) => map.entry(lossless(bytes)).or_default(),
+    }
+}
+
+/// The map entry for a key already in text form (another table's, when merging),
+/// allocating only for a new key.
+fn entry_str<'m, V: Default>(map: &'m mut FxHashMap<String, V>, text: &str) -> &'m mut V {
+    if map.contains_key(text) {
+        return map.get_mut(text).expect("checked above");
+    }
+    map.entry(text.to_owned()).or_default()
 }
 
 /// What one suspicious line contributes to its address.
@@ -254,16 +261,16 @@ impl Suspicion {
             sessions::insert(&mut self.sessions, s, self.gap);
         }
         for (u, t) in &other.usernames {
-            let mine = entry_for(&mut self.usernames, u.as_bytes());
+            let mine = entry_str(&mut self.usernames, u);
             mine.count += t.count;
             mine.first = min_opt(mine.first, t.first);
             mine.last = max_opt(mine.last, t.last);
         }
         for (p, n) in &other.paths {
-            *entry_for(&mut self.paths, p.as_bytes()) += n;
+            *entry_str(&mut self.paths, p) += n;
         }
         for (a, n) in &other.user_agents {
-            *entry_for(&mut self.user_agents, a.as_bytes()) += n;
+            *entry_str(&mut self.user_agents, a) += n;
         }
     }
 
