@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use knocklog::detect::Classifier;
-use knocklog::event::Format;
 use knocklog::parse::parse_line;
+use knocklog::vocab::event::Format;
 
 /// Bytes of input per format: big enough to leave the L2 cache, small enough to build fast.
 const CORPUS_BYTES: usize = 4 << 20;

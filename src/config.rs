@@ -9,10 +9,10 @@ use crate::detect::allowlist::{AllowList, Block};
 use crate::detect::policy::{Mode, Policy, Thresholds, Verdict};
 use crate::detect::settings::SettingsFile;
 use crate::detect::Classifier;
-use crate::event::Format;
 use crate::output::Formats;
 use crate::pipeline::ScanOptions;
-use crate::time::{parse_when, LocalZone};
+use crate::vocab::event::Format;
+use crate::vocab::time::{parse_when, LocalZone};
 
 /// A mistake in what the user asked for; reported with exit code 1.
 #[derive(Debug, thiserror::Error)]
@@ -113,7 +113,7 @@ pub struct ScanConfig {
 
 impl ScanConfig {
     pub fn from_args(args: &ScanArgs, stderr_is_terminal: bool) -> Result<ScanConfig, UsageError> {
-        let now = crate::time::now_micros();
+        let now = crate::vocab::time::now_micros();
         let when = |flag: &str, v: &Option<String>| -> Result<Option<i64>, UsageError> {
             v.as_deref()
                 .map(|s| {

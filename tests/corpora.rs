@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use knocklog::aggregate::ip::canonical;
+use knocklog::vocab::address::canonical;
 
 use crate::util::{corpora, read_csv, scan};
 
@@ -109,7 +109,7 @@ fn loghub_openssh_attackers_are_all_found_with_their_usernames() {
     // the address, so a named host is found through its process's address.
     let mut pid_addresses: HashMap<&str, Vec<String>> = HashMap::new();
     for row in &truth {
-        if knocklog::aggregate::ip::parse(&row["host"]).is_some() {
+        if knocklog::vocab::address::parse(&row["host"]).is_some() {
             pid_addresses.entry(row["pid"].as_str()).or_default().push(row["host"].clone());
         }
     }
@@ -119,7 +119,7 @@ fn loghub_openssh_attackers_are_all_found_with_their_usernames() {
             continue;
         }
         let mut host = canonical(row["host"].as_bytes());
-        if knocklog::aggregate::ip::parse(&host).is_none() {
+        if knocklog::vocab::address::parse(&host).is_none() {
             if let Some(addr) = pid_addresses.get(row["pid"].as_str()).and_then(|a| a.first()) {
                 host = addr.clone();
             }

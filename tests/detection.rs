@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 use std::fs;
 
-use knocklog::aggregate::ip::{canonical, is_loopback};
 use knocklog::detect::classify::WEAK_RULES;
+use knocklog::vocab::address::{canonical, is_loopback};
 
 use crate::util::{corpora, knocklog, read_csv, repo, scan};
 
@@ -28,7 +28,7 @@ fn fail2ban_truth_precision_and_recall() {
     for e in run.table("events") {
         let file = e["source_file"].rsplit('/').next().unwrap().to_owned();
         let classifier_says = !e["rule_category"].is_empty()
-            && knocklog::detect::Category::from_name(&e["rule_category"]).is_some_and(|c| c.is_suspicious())
+            && knocklog::vocab::event::Category::from_name(&e["rule_category"]).is_some_and(|c| c.is_suspicious())
             && !WEAK_RULES.contains(&e["rule"].as_str());
         let counts = e["counts"] == "true" || (is_loopback(&e["ip"]) && classifier_says);
         flagged.insert((file, e["line_no"].parse().unwrap()), (e["ip"].clone(), counts));

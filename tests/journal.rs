@@ -305,7 +305,7 @@ fn fail2ban_sshd_journal_lines_are_attributed_as_written() {
         if row["file"] != "sshd-journal" || row["expected_match"] != "true" || row["host"].is_empty() {
             continue;
         }
-        let want = knocklog::aggregate::ip::canonical(row["host"].as_bytes());
+        let want = knocklog::vocab::address::canonical(row["host"].as_bytes());
         let got = by_line.get(&row["line_no"]).map(|g| g.0.clone());
         assert_eq!(got.as_deref(), Some(want.as_str()), "sshd-journal:{}", row["line_no"]);
         checked += 1;

@@ -24,7 +24,7 @@ use crate::aggregate::IpStats;
 use crate::detect::allowlist::AllowList;
 use crate::detect::assess::Assessed;
 use crate::detect::policy::Verdict;
-use crate::detect::Category;
+use crate::vocab::event::Category;
 
 /// One line of the blocklist: an address or a range.
 #[derive(Clone, Debug, PartialEq)]

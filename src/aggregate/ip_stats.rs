@@ -9,14 +9,14 @@ use rustc_hash::FxHashMap;
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use super::ip::{canonical, AddrKey};
 use super::sessions::{self, Session};
 use super::v4_index::V4Index;
-use crate::detect::Category;
-use crate::event::LogKind;
 use crate::learn::shapes::ShapeTable;
-use crate::text::lossless;
-use crate::time::day_of;
+use crate::vocab::address::{canonical, AddrKey};
+use crate::vocab::event::Category;
+use crate::vocab::event::LogKind;
+use crate::vocab::text::lossless;
+use crate::vocab::time::day_of;
 
 /// Laid out for the hot loop: a line touches the first two cache lines only (counts,
 /// current day, suspicion; then first/last seen and current statuses), and the
@@ -470,7 +470,7 @@ fn each_address<'t>(
 #[inline(always)]
 fn prefetch_hot(stats: &IpStats) {
     // Aligned to 64, so these are exactly the hot lines.
-    crate::prefetch::prefetch(stats, HOT_BYTES / 64);
+    crate::vocab::prefetch::prefetch(stats, HOT_BYTES / 64);
 }
 
 const _: () = assert!(std::mem::align_of::<IpStats>() == 64 && std::mem::size_of::<IpStats>() > HOT_BYTES);

@@ -3,7 +3,6 @@
 
 pub mod blocklist;
 pub mod file_stats;
-pub mod ip;
 pub mod ip_stats;
 pub mod sessions;
 pub mod v4_index;

@@ -48,7 +48,7 @@ impl V4Index {
     #[inline]
     pub fn prefetch(&self, address: u32) {
         if self.slots.len() >= 2 {
-            crate::prefetch::prefetch(&self.slots[self.home(address)], 1);
+            crate::vocab::prefetch::prefetch(&self.slots[self.home(address)], 1);
         }
     }
 

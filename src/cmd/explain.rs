@@ -8,15 +8,15 @@ use std::path::Path;
 use anyhow::Context;
 
 use super::EXIT_OK;
-use crate::aggregate::ip::{canonical, AddrKey};
 use crate::cli::ExplainArgs;
 use crate::config::{parse_log_format, parse_zone, DetectConfig, UsageError};
-use crate::event::{Format, ParsedLine};
 use crate::input::journal;
 use crate::input::source::{self, Compression};
 use crate::parse;
-use crate::text::{for_terminal, lossless};
-use crate::time::{format_ts, year_month_of, LocalZone};
+use crate::vocab::address::{canonical, AddrKey};
+use crate::vocab::event::{Format, ParsedLine};
+use crate::vocab::text::{for_terminal, lossless};
+use crate::vocab::time::{format_ts, year_month_of, LocalZone};
 
 pub fn run(args: &ExplainArgs) -> anyhow::Result<u8> {
     let detect = DetectConfig::from_args(&args.detect)?;

@@ -7,8 +7,8 @@ use super::EXIT_OK;
 use crate::cli::{HistoryAction, HistoryArgs};
 use crate::config::UsageError;
 use crate::store::Store;
-use crate::text::for_terminal;
-use crate::time::{day_of, format_day};
+use crate::vocab::text::for_terminal;
+use crate::vocab::time::{day_of, format_day};
 
 pub fn run(args: &HistoryArgs) -> anyhow::Result<u8> {
     match &args.action {
@@ -16,7 +16,7 @@ pub fn run(args: &HistoryArgs) -> anyhow::Result<u8> {
         HistoryAction::Prune { dir, keep } => {
             let days = parse_days(keep)?;
             let mut store = Store::open(dir, false)?;
-            let today = day_of(crate::time::parse_when("0d", crate::time::now_micros()).unwrap_or(0));
+            let today = day_of(crate::vocab::time::parse_when("0d", crate::vocab::time::now_micros()).unwrap_or(0));
             let first_kept = format_day(today - days as i32 + 1);
             let dropped = store.prune_before(&first_kept)?;
             match (dropped.first(), dropped.last()) {

@@ -11,12 +11,13 @@ use super::{EXIT_OK, EXIT_SKIPPED};
 use crate::cli::LearnCmdArgs;
 use crate::config::{DetectConfig, ScanConfig, UsageError};
 use crate::detect::assess::assess;
-use crate::event::Event;
 use crate::input::discover;
 use crate::learn::file::{append, kind_name};
 use crate::learn::{attacker_count, Evidence, Suggestion};
-use crate::pipeline::{scan_files, EventSink, ScanOutcome};
-use crate::text::for_terminal;
+use crate::pipeline::{scan_files, ScanOutcome};
+use crate::vocab::event::Event;
+use crate::vocab::event::EventSink;
+use crate::vocab::text::for_terminal;
 
 /// Learning needs the per-address statistics, not the events.
 struct Discard;

@@ -10,7 +10,7 @@ use super::{EXIT_OK, EXIT_USAGE};
 use crate::cli::QueryArgs;
 use crate::config::UsageError;
 use crate::query::{self, render};
-use crate::text::for_terminal;
+use crate::vocab::text::for_terminal;
 
 pub fn run(args: &QueryArgs) -> anyhow::Result<u8> {
     let data = &args.data;

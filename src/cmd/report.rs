@@ -13,7 +13,6 @@ use crate::cli::ReportArgs;
 use crate::config::{DetectConfig, UsageError};
 use crate::detect::assess::{assess, Assessed};
 use crate::detect::policy::Verdict;
-use crate::detect::Category;
 use crate::output::blocklist::{write_all as write_blocklist, BlocklistSummary, Provenance};
 use crate::output::parquet_out::to_dataframe;
 use crate::output::report::{self, AttackerRow, Change, HistoryView, ReportData, SourceRow};
@@ -24,13 +23,14 @@ use crate::output::{write_atomic, Formats};
 use crate::query::render;
 use crate::store::period::{self, Days};
 use crate::store::Store;
-use crate::text::for_terminal;
-use crate::time::{day_of, format_day, format_ts, parse_when};
+use crate::vocab::event::Category;
+use crate::vocab::text::for_terminal;
+use crate::vocab::time::{day_of, format_day, format_ts, parse_when};
 
 pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
     let detect = DetectConfig::from_args(&args.detect)?;
     let policy = detect.policy;
-    let now = crate::time::now_micros();
+    let now = crate::vocab::time::now_micros();
     let when = |flag: &str, s: &str| {
         parse_when(s, now)
             .ok_or_else(|| UsageError(format!("{flag} {s:?}: expected a date (2026-01-05), a time or an age (7d, 2w)")))

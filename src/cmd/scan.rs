@@ -21,7 +21,7 @@ use crate::output::writer::{EventsWriter, TableWriter};
 use crate::output::{terminal, write_atomic};
 use crate::pipeline::{scan_file_spans, ScanOptions, ScanOutcome};
 use crate::store::ingest::{HistoryRun, HistorySink};
-use crate::text::for_terminal;
+use crate::vocab::text::for_terminal;
 
 pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     let config = ScanConfig::from_args(args, std::io::stderr().is_terminal())?;
@@ -82,7 +82,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     };
     let policy = &config.options.policy;
     let (out, formats) = (&config.out, config.formats);
-    let generated = crate::time::now_micros();
+    let generated = crate::vocab::time::now_micros();
     // The events table's last batch, footer and fsync run on a thread of their own
     // (mostly waiting for the writer thread and the disk) while the pool assesses the
     // addresses and writes everything else.

@@ -4,7 +4,7 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use crate::aggregate::ip::AddrKey;
+use crate::vocab::address::AddrKey;
 
 /// One allowed block of addresses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -2,9 +2,9 @@
 //! merged statistics, ordered so the worst come first.
 
 use super::policy::{verdict, weight, Policy, Verdict, VerdictInput};
-use super::Category;
-use crate::aggregate::ip::AddrKey;
 use crate::aggregate::IpStats;
+use crate::vocab::address::AddrKey;
+use crate::vocab::event::Category;
 
 pub struct Assessed {
     pub ip: String,

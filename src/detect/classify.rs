@@ -17,8 +17,8 @@ use super::normalize::Mode;
 use super::patterns::{self, PatternError, PatternFile};
 use super::rules::{self, Fixed, FIXED};
 use super::signatures::{self, Fields};
-use super::Category;
-use crate::event::{EventTag, LogKind, ParsedLine};
+use crate::vocab::event::Category;
+use crate::vocab::event::{EventTag, LogKind, ParsedLine};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 

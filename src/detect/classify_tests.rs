@@ -2,8 +2,8 @@
 //! and the classifier.
 
 use super::*;
-use crate::event::Format;
 use crate::parse::parse_line;
+use crate::vocab::event::Format;
 use Category::*;
 
 fn classifier() -> Classifier {

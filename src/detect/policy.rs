@@ -4,9 +4,10 @@
 use std::collections::HashSet;
 
 use super::allowlist::AllowList;
-use super::{Category, Hit};
-use crate::aggregate::ip::AddrKey;
-use crate::event::EventTag;
+use super::Hit;
+use crate::vocab::address::AddrKey;
+use crate::vocab::event::Category;
+use crate::vocab::event::EventTag;
 
 /// Which criteria flag a line (the watchdog's modes).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,7 +57,7 @@ pub struct Thresholds {
 
 impl Thresholds {
     pub fn session_gap_micros(&self) -> i64 {
-        self.session_gap_secs * crate::time::MICROS_PER_SEC
+        self.session_gap_secs * crate::vocab::time::MICROS_PER_SEC
     }
 }
 

@@ -3,8 +3,8 @@
 //! (CONNECT and proxy use, malformed request lines, 401/403). No scanning beyond a few
 //! fixed prefixes: these run on every line.
 
-use super::Category;
-use crate::event::{EventTag, ParsedLine};
+use crate::vocab::event::Category;
+use crate::vocab::event::{EventTag, ParsedLine};
 use memchr::memmem;
 
 macro_rules! fixed_rules {

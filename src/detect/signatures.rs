@@ -2,7 +2,7 @@
 //! and the parser for their format (documented in `signatures/README.md`).
 
 use super::patterns::PatternError;
-use super::Category;
+use crate::vocab::event::Category;
 
 /// The embedded data files, in priority order within a category (earlier wins a tie).
 const FILES: [(&str, &str); 5] = [

@@ -11,8 +11,8 @@ use std::time::SystemTime;
 use super::journal::{self, binary, JournalKind};
 use super::rotation::{split_rotation, RotationRank};
 use super::source::{self, Compression};
-use crate::event::Format;
 use crate::parse;
+use crate::vocab::event::Format;
 
 /// What a file is, as far as its name (or, failing that, its content) tells.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

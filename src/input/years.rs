@@ -5,7 +5,7 @@
 
 use std::time::SystemTime;
 
-use crate::time::{month_from_abbrev, year_month_of};
+use crate::vocab::time::{month_from_abbrev, year_month_of};
 
 /// The months seen in one file, in line order.
 #[derive(Clone, Debug, Default)]
@@ -108,7 +108,7 @@ pub fn plan_group(members: &[(MonthScan, SystemTime)]) -> Vec<Option<YearPlan>> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::time::{days_from_civil, SECS_PER_DAY};
+    use crate::vocab::time::{days_from_civil, SECS_PER_DAY};
     use std::time::{Duration, UNIX_EPOCH};
 
     fn at(y: i32, m: u32, d: u32) -> SystemTime {

@@ -12,13 +12,13 @@ use std::path::Path;
 use anyhow::Context;
 
 use super::Suggestion;
-use crate::time::format_ts;
+use crate::vocab::time::format_ts;
 
 /// Text safe inside a `#` comment line: no line breaks of any kind (control characters
 /// and Unicode line/paragraph separators become visible escapes).
 pub fn comment_safe(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in crate::text::for_terminal(s).chars() {
+    for c in crate::vocab::text::for_terminal(s).chars() {
         match c {
             '\u{2028}' | '\u{2029}' | '\u{85}' => {
                 let _ = write!(out, "\\u{{{:x}}}", c as u32);

@@ -62,16 +62,16 @@ pub struct Suggestion {
 #[inline]
 pub fn record(
     shapes: &mut shapes::ShapeTable,
-    addr: crate::aggregate::ip::AddrKey,
-    category: crate::detect::Category,
+    addr: crate::vocab::address::AddrKey,
+    category: crate::vocab::event::Category,
     classifier: &crate::detect::Classifier,
-    parsed: &crate::event::ParsedLine,
+    parsed: &crate::vocab::event::ParsedLine,
     ts: Option<i64>,
     allowed_user: bool,
     raw_line: &[u8],
     found_ahead: Option<u32>,
 ) {
-    use crate::detect::Category;
+    use crate::vocab::event::Category;
     if parsed.path.is_empty() {
         return;
     }

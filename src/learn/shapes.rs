@@ -14,7 +14,7 @@ use std::cell::RefCell;
 use hashbrown::HashTable;
 
 use super::seen::{shape_key, EXAMPLE_BYTES};
-use crate::aggregate::ip::{canonical, AddrKey};
+use crate::vocab::address::{canonical, AddrKey};
 
 /// Distinct addresses remembered per shape.
 pub const SAMPLE: usize = 64;
@@ -151,7 +151,7 @@ impl AddrSet {
     #[inline]
     fn prefetch(&self, id: AddrId) {
         if !self.slots.is_empty() {
-            crate::prefetch::prefetch(&self.slots[id as usize & (self.slots.len() - 1)], 1);
+            crate::vocab::prefetch::prefetch(&self.slots[id as usize & (self.slots.len() - 1)], 1);
         }
     }
 
@@ -269,12 +269,12 @@ impl ShapeEvidence {
             // Ties (same second) are common on a busy shape: compare without a copy.
             Some(e) if ts == e.0 => match std::str::from_utf8(line) {
                 Ok(text) => text < &*e.1,
-                Err(_) => crate::text::lossless(line).as_str() < &*e.1,
+                Err(_) => crate::vocab::text::lossless(line).as_str() < &*e.1,
             },
             Some(_) => false,
         };
         if better {
-            self.example = Some(Box::new((ts, crate::text::lossless(line).into_boxed_str())));
+            self.example = Some(Box::new((ts, crate::vocab::text::lossless(line).into_boxed_str())));
         }
     }
 

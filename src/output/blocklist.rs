@@ -13,8 +13,8 @@ use serde::Serialize;
 use super::write_atomic;
 use crate::aggregate::blocklist::{BlockEntry, Blocklist, BlocklistSettings, Net};
 use crate::detect::policy::Verdict;
-use crate::text::for_terminal;
-use crate::time::format_ts;
+use crate::vocab::text::for_terminal;
+use crate::vocab::time::format_ts;
 
 pub const FILES: [&str; 5] =
     ["blocklist.txt", "blocklist.nft", "blocklist.ipset", "blocklist.iptables", "blocklist.ip6tables"];
@@ -314,7 +314,7 @@ pub fn iptables(list: &Blocklist, s: &BlocklistSettings, from: &Provenance, v6: 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::detect::Category;
+    use crate::vocab::event::Category;
 
     fn entry(network: &str, v6: bool, reason: &str) -> BlockEntry {
         BlockEntry {

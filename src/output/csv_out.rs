@@ -8,7 +8,7 @@ use std::path::Path;
 use anyhow::Context;
 
 use super::table::{Batch, Values};
-use crate::time::{write_day, write_ts};
+use crate::vocab::time::{write_day, write_ts};
 
 pub struct CsvTable {
     out: BufWriter<File>,
@@ -116,7 +116,7 @@ fn push_int(out: &mut Vec<u8>, x: i64) {
     if x < 0 {
         out.push(b'-');
     }
-    crate::text::push_decimal(out, x.unsigned_abs());
+    crate::vocab::text::push_decimal(out, x.unsigned_abs());
 }
 
 /// Appends one cell's text, unquoted, to `out` (reused across cells: no allocation per

@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::blocklist::BlocklistSummary;
 use crate::aggregate::FileStats;
 use crate::input::Skipped;
-use crate::time::format_ts;
+use crate::vocab::time::format_ts;
 
 #[derive(Serialize)]
 pub struct SkippedEntry {

@@ -8,10 +8,10 @@ use crate::aggregate::ip_stats::{daily_rows, max_opt, min_opt, statuses_text, Su
 use crate::aggregate::sessions::Session;
 use crate::detect::assess::Assessed;
 use crate::detect::policy::Policy;
-use crate::detect::Category;
-use crate::event::{Event, LogKind, TextField};
-use crate::text::join_escaped;
-use crate::time::format_day;
+use crate::vocab::event::Category;
+use crate::vocab::event::{Event, LogKind, TextField};
+use crate::vocab::text::join_escaped;
+use crate::vocab::time::format_day;
 
 /// `events`: one row per kept line that concerns a remote address.
 /// `rules[i]` is rule i's name and the category it assigns.

@@ -11,9 +11,9 @@ use super::Formats;
 use crate::aggregate::FileStats;
 use crate::detect::assess::Assessed;
 use crate::detect::policy::Verdict;
-use crate::detect::Category;
-use crate::text::for_terminal;
-use crate::time::format_ts;
+use crate::vocab::event::Category;
+use crate::vocab::text::for_terminal;
+use crate::vocab::time::format_ts;
 
 /// Prints each file's warnings and skipped lines on stderr; returns how many problems
 /// count towards exit code 2 (damaged or unreadable input, not odd dates).

@@ -104,9 +104,9 @@ impl Drop for TableWriter {
 /// (rayon blocks, polars' pool) let rayon run other chunks nested inside it, and the
 /// worker's share of the scan stood still meanwhile.
 pub struct EventsWriter {
-    buffer: Vec<crate::event::Event>,
+    buffer: Vec<crate::vocab::event::Event>,
     source_files: Vec<String>,
-    rules: Vec<(String, crate::detect::Category)>,
+    rules: Vec<(String, crate::vocab::event::Category)>,
     batches: Option<std::sync::mpsc::SyncSender<Batch>>,
     writer: Option<std::thread::JoinHandle<anyhow::Result<TableWriter>>>,
 }
@@ -118,7 +118,7 @@ impl EventsWriter {
         dir: &Path,
         formats: Formats,
         source_files: Vec<String>,
-        rules: Vec<(String, crate::detect::Category)>,
+        rules: Vec<(String, crate::vocab::event::Category)>,
     ) -> anyhow::Result<Self> {
         let mut table = TableWriter::create(dir, "events", formats)?;
         let (batches, received) = std::sync::mpsc::sync_channel::<Batch>(1);
@@ -173,8 +173,8 @@ impl Drop for EventsWriter {
     }
 }
 
-impl crate::pipeline::EventSink for EventsWriter {
-    fn write(&mut self, mut events: Vec<crate::event::Event>) -> anyhow::Result<()> {
+impl crate::vocab::event::EventSink for EventsWriter {
+    fn write(&mut self, mut events: Vec<crate::vocab::event::Event>) -> anyhow::Result<()> {
         if self.buffer.is_empty() {
             self.buffer = events;
         } else {

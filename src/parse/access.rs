@@ -3,9 +3,9 @@
 //! Also home of the request-line splitter and ISO date reader the error parsers share.
 
 use super::util::{is_host_like, is_ip_like, parse_u64, strip_port, token, trim};
-use crate::aggregate::ip::parse_v4;
-use crate::event::{EventTag, ParsedLine};
-use crate::time::{digits, fraction, hms, month_from_abbrev, utc_offset, CivilTime};
+use crate::vocab::address::parse_v4;
+use crate::vocab::event::{EventTag, ParsedLine};
+use crate::vocab::time::{digits, fraction, hms, month_from_abbrev, utc_offset, CivilTime};
 use memchr::{memchr, memrchr};
 
 /// Tokens allowed before `[time]`: `vhost client ident user`, plus one spare for a user
@@ -357,7 +357,7 @@ mod tests {
 
     #[test]
     fn an_ipv4_client_comes_parsed_for_the_ip_table() {
-        use crate::aggregate::ip::AddrKey;
+        use crate::vocab::address::AddrKey;
         let line = |client: &str| format!("{client} - - [26/Dec/2016:16:16:29 +0200] \"GET / HTTP/1.1\" 404 209");
         for (client, v4) in [
             ("192.0.2.1", Some(0xC000_0201)),

@@ -4,8 +4,8 @@
 
 use super::access::{iso_date_time, split_request};
 use super::util::{find, is_host_like, is_ip_like, parse_u64, rfind, strip_port, trim};
-use crate::event::{EventTag, ParsedLine};
-use crate::time::{digits, fraction, hms, month_from_abbrev, utc_offset, CivilTime};
+use crate::vocab::event::{EventTag, ParsedLine};
+use crate::vocab::time::{digits, fraction, hms, month_from_abbrev, utc_offset, CivilTime};
 use memchr::{memchr, memrchr};
 
 pub fn parse(line: &[u8]) -> Option<ParsedLine<'_>> {

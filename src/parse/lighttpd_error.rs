@@ -3,7 +3,7 @@
 
 use super::access::iso_date_time;
 use super::util::{find, is_ip_like, rfind, trim};
-use crate::event::{EventTag, ParsedLine};
+use crate::vocab::event::{EventTag, ParsedLine};
 use memchr::memchr;
 
 pub fn parse(line: &[u8]) -> Option<ParsedLine<'_>> {

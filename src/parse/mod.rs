@@ -13,7 +13,7 @@ pub mod sshd;
 pub mod syslog;
 pub mod util;
 
-use crate::event::{Format, ParsedLine};
+use crate::vocab::event::{Format, ParsedLine};
 
 /// Parses one line (without its newline) in the given format.
 #[inline]

@@ -8,8 +8,8 @@
 
 use super::access::split_request;
 use super::util::{find, is_host_like, is_ip_like, parse_u64, rfind, strip_port, trim};
-use crate::event::{EventTag, ParsedLine};
-use crate::time::{digits, hms, CivilTime};
+use crate::vocab::event::{EventTag, ParsedLine};
+use crate::vocab::time::{digits, hms, CivilTime};
 use memchr::{memchr, memmem};
 
 const CLIENT: &[u8] = b", client: ";

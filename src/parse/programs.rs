@@ -3,11 +3,11 @@
 //! records. Programs not known here keep only their header: no address is ever
 //! guessed out of free text.
 
-use crate::event::{EventTag, ParsedLine};
 use crate::parse::audit;
 use crate::parse::sshd::{after_ignore_case, remote};
 use crate::parse::syslog::rfc3164_stamp;
 use crate::parse::util::{find, is_ip_like, parse_u64, rfind, skip_spaces, strip_port, token};
+use crate::vocab::event::{EventTag, ParsedLine};
 use memchr::{memchr, memrchr};
 
 /// Parses the message of a non-sshd program into `out` (tag Other and no address when

@@ -2,8 +2,8 @@
 //! hierarchy/peer type`, columns separated by runs of spaces.
 
 use super::util::{is_host_like, is_ip_like, parse_u64};
-use crate::event::{EventTag, ParsedLine};
-use crate::time::{civil_from_days, fraction, CivilTime, SECS_PER_DAY};
+use crate::vocab::event::{EventTag, ParsedLine};
+use crate::vocab::time::{civil_from_days, fraction, CivilTime, SECS_PER_DAY};
 use memchr::memrchr;
 
 /// Parses one squid line. `message` carries the result code (`TCP_DENIED/403`), the
@@ -76,7 +76,7 @@ fn epoch_time(b: &[u8]) -> Option<CivilTime> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::time::{format_ts, LocalZone};
+    use crate::vocab::time::{format_ts, LocalZone};
 
     #[test]
     fn native_line() {

@@ -3,9 +3,9 @@
 //! never from "the first IP-looking text": sshd writes the attacker's user name before
 //! its own ` from IP port N` and client-supplied auth info after it.
 
-use crate::event::{EventTag, ParsedLine};
 use crate::parse::programs;
 use crate::parse::util::{is_host_like, is_ip_like, parse_u64, rfind, skip_spaces, token};
+use crate::vocab::event::{EventTag, ParsedLine};
 use memchr::memmem;
 
 /// Parses an sshd message (the text after `sshd[pid]: `) into `out`. Lines without an

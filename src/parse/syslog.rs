@@ -2,10 +2,10 @@
 //! `<PRI>` and host, rsyslog ISO 8601, RFC 5424, header-less `host prog[pid]: msg`
 //! journal text, metalog `[prog]`), then the message handed to its program's parser.
 
-use crate::event::ParsedLine;
 use crate::parse::util::{is_host_like, is_ip_like, parse_u64, skip_spaces, token};
 use crate::parse::{programs, sshd};
-use crate::time::{digits, fraction, hms, month_from_abbrev, utc_offset, CivilTime};
+use crate::vocab::event::ParsedLine;
+use crate::vocab::time::{digits, fraction, hms, month_from_abbrev, utc_offset, CivilTime};
 
 /// Longest program name accepted in a tag; longer "names" are message text.
 const MAX_PROGRAM_LEN: usize = 64;

@@ -2,8 +2,8 @@
 //! test (random bytes, prefixes and splices of valid lines through every parser).
 
 use super::*;
-use crate::event::EventTag;
 use crate::parse::audit;
+use crate::vocab::event::EventTag;
 
 fn p(line: &str) -> ParsedLine<'_> {
     parse(line.as_bytes()).unwrap_or_else(|| panic!("not parsed: {line}"))

@@ -9,18 +9,13 @@ use rustc_hash::FxHashMap;
 
 use super::worker::{binding_fresh, suspicious_line, ChunkOutput, PidBinding, PidKey};
 use crate::aggregate::file_stats::UNPARSED_EXAMPLES;
-use crate::aggregate::ip::canonical;
-use crate::aggregate::ip::AddrKey;
 use crate::aggregate::ip_stats::{max_opt, min_opt};
 use crate::aggregate::{FileStats, IpTable};
 use crate::detect::policy::Policy;
 use crate::detect::Classifier;
-use crate::event::Event;
-
-/// Receives the kept events in input order (file, then line).
-pub trait EventSink {
-    fn write(&mut self, events: Vec<Event>) -> anyhow::Result<()>;
-}
+use crate::vocab::address::canonical;
+use crate::vocab::address::AddrKey;
+use crate::vocab::event::{Event, EventSink};
 
 /// One worker result: chunk `chunk` of file `file`; `last` marks the file's end.
 pub struct ChunkMessage {
@@ -304,7 +299,7 @@ mod tests {
     use super::*;
     use crate::detect::allowlist::AllowList;
     use crate::detect::policy::{Mode, Thresholds};
-    use crate::event::{LogKind, ParsedLine};
+    use crate::vocab::event::{LogKind, ParsedLine};
 
     #[derive(Default)]
     struct Lines(Vec<u64>);

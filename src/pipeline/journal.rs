@@ -16,12 +16,13 @@ use flate2::read::MultiGzDecoder;
 
 use super::thread_tables::ThreadTables;
 use super::worker::{scan_chunk, ChunkOutput, FileCtx};
-use super::{ChunkMessage, EventSink, ReadSpan, SharedCollector};
+use super::{ChunkMessage, ReadSpan, SharedCollector};
 use crate::input::journal::binary::{BinaryReader, Bytes};
 use crate::input::journal::export::TextReader;
 use crate::input::journal::{Batch, JournalKeys, JournalKind};
 use crate::input::source::{Compression, BYTES_READ};
 use crate::input::LogFile;
+use crate::vocab::event::EventSink;
 
 /// Rendered text per batch handed to the scanner.
 const BATCH_BYTES: usize = 4 << 20;

@@ -19,13 +19,14 @@ use rayon::prelude::*;
 use crate::aggregate::{FileStats, IpStats};
 use crate::detect::policy::Policy;
 use crate::detect::Classifier;
-use crate::event::Format;
 use crate::input::journal::JournalKeys;
 use crate::input::source::{self, Compression, GzChunks, BYTES_READ};
 use crate::input::years::{plan_group, MonthScan, YearPlan};
 use crate::input::LogFile;
-use crate::time::{format_ts, year_month_of, LocalZone};
-pub use collector::{ChunkMessage, Collector, EventSink, SharedCollector};
+use crate::vocab::event::EventSink;
+use crate::vocab::event::Format;
+use crate::vocab::time::{format_ts, year_month_of, LocalZone};
+pub use collector::{ChunkMessage, Collector, SharedCollector};
 use thread_tables::ThreadTables;
 use worker::{scan_chunk, ChunkOutput, FileCtx};
 

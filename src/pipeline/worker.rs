@@ -5,17 +5,18 @@
 use rustc_hash::FxHashMap;
 
 use crate::aggregate::file_stats::{LineCounts, UnparsedExample, UNPARSED_EXAMPLES};
-use crate::aggregate::ip::AddrKey;
 use crate::aggregate::ip_stats::SuspiciousLine;
 use crate::aggregate::PartialIpTable;
 use crate::detect::policy::{Decision, Policy};
-use crate::detect::{Category, Classifier, Hit};
-use crate::event::{Event, EventTag, Format, LogKind, ParsedLine};
+use crate::detect::{Classifier, Hit};
 use crate::input::journal::JournalKeys;
 use crate::input::years::YearPlan;
 use crate::parse::{self, util::is_blank};
-use crate::text::lossless;
-use crate::time::{LocalZone, MICROS_PER_SEC};
+use crate::vocab::address::AddrKey;
+use crate::vocab::event::Category;
+use crate::vocab::event::{Event, EventTag, Format, LogKind, ParsedLine};
+use crate::vocab::text::lossless;
+use crate::vocab::time::{LocalZone, MICROS_PER_SEC};
 
 /// What the worker needs to know about the file a chunk comes from.
 pub struct FileCtx<'a> {

@@ -9,8 +9,8 @@ use anyhow::Context;
 use polars::prelude::*;
 
 use crate::output::csv_out::needs_neutralising;
-use crate::text::for_terminal;
-use crate::time::{format_day, format_ts};
+use crate::vocab::text::for_terminal;
+use crate::vocab::time::{format_day, format_ts};
 
 /// Widest a cell gets on the terminal; longer text is cut with `...` (CSV and Parquet
 /// keep it whole).

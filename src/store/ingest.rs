@@ -13,11 +13,12 @@ use super::tables::{self, DayIp};
 use super::{Manifest, Run, Store};
 use crate::aggregate::sessions::Session;
 use crate::aggregate::FileStats;
-use crate::detect::Category;
-use crate::event::Event;
 use crate::input::LogFile;
-use crate::pipeline::{EventSink, ReadSpan};
-use crate::time::{day_of, format_day, format_ts, MICROS_PER_SEC};
+use crate::pipeline::ReadSpan;
+use crate::vocab::event::Category;
+use crate::vocab::event::Event;
+use crate::vocab::event::EventSink;
+use crate::vocab::time::{day_of, format_day, format_ts, MICROS_PER_SEC};
 
 /// What a run reads and collects for the store.
 pub struct HistoryRun {
@@ -117,7 +118,7 @@ impl HistoryRun {
             next.runs.push(Run {
                 id: run,
                 at: {
-                    let now = crate::time::now_micros();
+                    let now = crate::vocab::time::now_micros();
                     format_ts(now - now.rem_euclid(MICROS_PER_SEC))
                 },
                 lines: added.lines,

@@ -24,7 +24,7 @@ use crate::input::journal::JournalKind;
 use crate::input::source::{read_head, Compression};
 use crate::input::LogFile;
 use crate::pipeline::ReadSpan;
-use crate::text::lossless;
+use crate::vocab::text::lossless;
 
 /// Content bytes hashed to recognise a file.
 pub const FINGERPRINT_BYTES: usize = 64 * 1024;

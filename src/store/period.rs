@@ -13,9 +13,9 @@ use super::Store;
 use crate::aggregate::ip_stats::SuspiciousLine;
 use crate::aggregate::IpStats;
 use crate::detect::policy::{Mode, Policy};
-use crate::detect::Category;
 use crate::output::report::EventTally;
-use crate::time::format_day;
+use crate::vocab::event::Category;
+use crate::vocab::time::format_day;
 
 /// Days `[first, last]`, UTC day numbers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -13,12 +13,12 @@ use polars::prelude::*;
 
 use super::{Manifest, Store};
 use crate::aggregate::sessions::{self, Session};
-use crate::detect::Category;
-use crate::event::{Event, LogKind};
 use crate::output::parquet_out::to_dataframe;
 use crate::output::table::BatchBuilder;
 use crate::output::tables::events_batch;
-use crate::time::{day_of, format_day};
+use crate::vocab::event::Category;
+use crate::vocab::event::{Event, LogKind};
+use crate::vocab::time::{day_of, format_day};
 
 /// One address on one day, over every line that named it.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -326,5 +326,5 @@ pub fn merge_sessions(
 
 /// Day number of `YYYY-MM-DD`.
 pub fn parse_day(text: &str) -> i32 {
-    crate::time::parse_when(text, 0).map(day_of).unwrap_or(0)
+    crate::vocab::time::parse_when(text, 0).map(day_of).unwrap_or(0)
 }

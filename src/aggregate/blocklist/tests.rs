@@ -53,7 +53,7 @@ fn build_from(clients: &[Client], allow: &[&str], settings: &BlocklistSettings) 
         .into_iter()
         .zip(clients)
         .map(|((ip, stats), c)| Assessed {
-            allowed: allow.contains(crate::aggregate::ip::AddrKey::of(ip.as_bytes())),
+            allowed: allow.contains(crate::vocab::address::AddrKey::of(ip.as_bytes())),
             ip,
             stats,
             sneak: c.sneak,

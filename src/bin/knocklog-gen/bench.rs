@@ -5,7 +5,7 @@
 use super::civil::{self, DAY, SEC};
 use super::rng::Rng;
 use super::*;
-use knocklog::text::push_decimal;
+use knocklog::vocab::text::push_decimal;
 use std::sync::mpsc::{sync_channel, SyncSender};
 use std::thread::{self, JoinHandle};
 use std::time::Instant;

@@ -12,11 +12,11 @@ const WEEKDAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 
 // The calendar arithmetic is knocklog's own (the generator and the parsers must agree).
 pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    knocklog::time::days_from_civil(year as i32, month, day)
+    knocklog::vocab::time::days_from_civil(year as i32, month, day)
 }
 
 pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let (y, m, d) = knocklog::time::civil_from_days(days);
+    let (y, m, d) = knocklog::vocab::time::civil_from_days(days);
     (y as i64, m, d)
 }
 

@@ -13,7 +13,7 @@ use std::hash::{Hash, Hasher};
 
 use rustc_hash::{FxHashSet, FxHasher};
 
-use crate::time::{write_ts, MICROS_PER_SEC};
+use crate::vocab::time::{write_ts, MICROS_PER_SEC};
 
 /// How a journal source stores its entries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

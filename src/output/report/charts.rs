@@ -7,7 +7,7 @@ use std::fmt::Write;
 use super::escape::push_text;
 use super::format;
 use super::HeatRow;
-use crate::detect::Category;
+use crate::vocab::event::Category;
 
 /// A colour per suspicious category, distinguishable for most colour-blind readers.
 pub fn colour(c: Category) -> &'static str {

@@ -2,7 +2,7 @@
 //! double-quoted attribute values. Control and bidi characters become visible escapes
 //! first (`text::for_terminal`), so a log line cannot reorder or hide what is shown.
 
-use crate::text::for_terminal;
+use crate::vocab::text::for_terminal;
 
 /// Appends `s` as HTML element text.
 pub fn push_text(out: &mut String, s: &str) {

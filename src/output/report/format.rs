@@ -1,7 +1,7 @@
 //! Numbers, times and durations for people: `12,345`, `2026-01-05 14:03 UTC`,
 //! `1 h 05 min`.
 
-use crate::time::{civil_from_days, MICROS_PER_SEC, SECS_PER_DAY};
+use crate::vocab::time::{civil_from_days, MICROS_PER_SEC, SECS_PER_DAY};
 
 /// An integer with thousands separators.
 pub fn count(n: u64) -> String {

@@ -5,7 +5,7 @@
 use super::{capped, EventTally, ReportData, MAX_VISITORS};
 use crate::detect::assess::Assessed;
 use crate::detect::policy::{Policy, Verdict};
-use crate::detect::Category;
+use crate::vocab::event::Category;
 
 /// Where a history report's figures come from: the store, not log files.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -62,7 +62,7 @@ pub fn render_fragment(data: &ReportData) -> String {
 }
 
 fn day(ts: i64) -> i32 {
-    crate::time::day_of(ts)
+    crate::vocab::time::day_of(ts)
 }
 
 #[cfg(test)]

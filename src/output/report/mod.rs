@@ -22,9 +22,9 @@ use crate::aggregate::sessions::Session;
 use crate::aggregate::FileStats;
 use crate::detect::assess::Assessed;
 use crate::detect::policy::{Policy, Verdict};
-use crate::detect::Category;
 use crate::learn::Suggestion;
-use crate::time::day_of;
+use crate::vocab::event::Category;
+use crate::vocab::time::day_of;
 
 pub use history::{AttackerRow, Change, HistoryView, SourceRow};
 pub use html::{render_fragment, render_page};

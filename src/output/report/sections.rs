@@ -10,7 +10,7 @@ use super::escape::{push_attr, push_text, shorten};
 use super::format::{self, count, percent};
 use super::{ReportData, TopRow, MAX_HEAT_ROWS, MAX_SUGGESTIONS};
 use crate::detect::policy::Verdict;
-use crate::detect::Category;
+use crate::vocab::event::Category;
 
 /// Characters of a path, agent or pattern shown in a cell; the rest is in its `title`.
 const CELL_CHARS: usize = 120;

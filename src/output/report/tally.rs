@@ -8,10 +8,10 @@ use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap;
 
-use crate::detect::Category;
-use crate::event::Event;
-use crate::pipeline::collector::EventSink;
-use crate::time::day_of;
+use crate::vocab::event::Category;
+use crate::vocab::event::Event;
+use crate::vocab::event::EventSink;
+use crate::vocab::time::day_of;
 
 /// Tries of one username, by what the line said about it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -7,8 +7,8 @@ use crate::aggregate::IpStats;
 use crate::detect::allowlist::AllowList;
 use crate::detect::assess::assess;
 use crate::detect::policy::{Mode, Thresholds};
-use crate::event::{Event, LogKind, ParsedLine};
 use crate::learn::CandidateKind;
+use crate::vocab::event::{Event, LogKind, ParsedLine};
 
 const DAY: i64 = 86_400_000_000;
 const HOSTILE: &str = "<script>document.title='pwned'</script><img src=x onerror=alert(1)>\u{202e}\"'";

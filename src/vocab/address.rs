@@ -73,7 +73,7 @@ pub fn canonical(raw: &[u8]) -> String {
 pub fn push_canonical(out: &mut String, raw: &[u8]) {
     use std::fmt::Write;
     let Ok(text) = std::str::from_utf8(raw) else {
-        return crate::text::push_lossless(out, raw);
+        return crate::vocab::text::push_lossless(out, raw);
     };
     // A zone id (`fe80::1%eth0`) is part of what was written; keep it after the address.
     let (addr, zone) = match text.split_once('%') {

@@ -1,8 +1,7 @@
 //! The typed vocabulary every stage shares: log kinds, formats, what a parser pulls
 //! out of one line (`ParsedLine`, borrowed, no allocation) and the owned `Event` row.
 
-use crate::detect::Category;
-use crate::time::CivilTime;
+use crate::vocab::time::CivilTime;
 
 /// Which kind of log a line came from: the `log_kind` column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -23,6 +22,86 @@ impl LogKind {
             LogKind::Auth => "auth",
             LogKind::Syslog => "syslog",
         }
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// The `category` column: why a line counts (or does not count) against its address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Category {
+    /// A username that is not allowed or does not exist (Apache AH01618, sshd Invalid
+    /// user, 401 with an unknown remote user, pam unknown user).
+    AuthBadUser,
+    /// An existing or allowed user with a wrong password (AH01617, sshd Failed password
+    /// for root).
+    AuthBadPassword,
+    /// CONNECT or absolute-URI proxy requests.
+    Connect,
+    /// Requests for known attack targets (admin panels, wp-login, .env, traversal,
+    /// injection markers, Shellshock, Log4Shell, over-long URIs...).
+    Probe,
+    /// Tool user agents (sqlmap, Nikto, masscan, zgrab, nuclei...).
+    ScannerAgent,
+    /// Invalid method or URI, binary in the request line, 400/408 without a request.
+    Malformed,
+    /// sshd pre-authentication noise: no identification, kex/negotiation failures, bad
+    /// protocol version.
+    SshPreauth,
+    /// 401/403 for an address that is not whitelisted (the watchdog's "bad IP").
+    Denied,
+    /// A line matched by the user's --attack-patterns.
+    AttackPattern,
+    /// A line matched by the user's --ignore-patterns (never counts).
+    Ignored,
+    /// Nothing matched.
+    Unclassified,
+    /// Known good: whitelisted, or a successful login.
+    Benign,
+}
+
+impl Category {
+    pub const ALL: [Category; 12] = [
+        Category::AuthBadUser,
+        Category::AuthBadPassword,
+        Category::Connect,
+        Category::Probe,
+        Category::ScannerAgent,
+        Category::Malformed,
+        Category::SshPreauth,
+        Category::Denied,
+        Category::AttackPattern,
+        Category::Ignored,
+        Category::Unclassified,
+        Category::Benign,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::AuthBadUser => "auth_bad_user",
+            Category::AuthBadPassword => "auth_bad_password",
+            Category::Connect => "connect",
+            Category::Probe => "probe",
+            Category::ScannerAgent => "scanner_agent",
+            Category::Malformed => "malformed",
+            Category::SshPreauth => "ssh_preauth",
+            Category::Denied => "denied",
+            Category::AttackPattern => "attack_pattern",
+            Category::Ignored => "ignored",
+            Category::Unclassified => "unclassified",
+            Category::Benign => "benign",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Category> {
+        Category::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+
+    /// True for the categories that count against an address.
+    pub fn is_suspicious(self) -> bool {
+        !matches!(self, Category::Ignored | Category::Unclassified | Category::Benign)
     }
 
     pub fn index(self) -> usize {
@@ -277,7 +356,7 @@ pub struct Event {
 /// The text fields of an `Event`, in storage order. Empty means absent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TextField {
-    /// The address in canonical spelling (see `aggregate::ip::canonical`).
+    /// The address in canonical spelling (see `vocab::address::canonical`).
     Ip,
     Vhost,
     Method,
@@ -315,12 +394,12 @@ impl Event {
         let fields =
             [p.vhost, p.method, p.path, p.protocol, p.referer, p.user_agent, p.user, p.host, p.program, p.message];
         let mut text = String::with_capacity(ip.len() + fields.iter().map(|f| f.len()).sum::<usize>());
-        crate::aggregate::ip::push_canonical(&mut text, ip);
+        crate::vocab::address::push_canonical(&mut text, ip);
         let mut ends = [0u32; TextField::ALL.len()];
         ends[0] = text.len() as u32;
         for (i, field) in fields.into_iter().enumerate() {
             let start = text.len();
-            crate::text::push_lossless(&mut text, field);
+            crate::vocab::text::push_lossless(&mut text, field);
             // Only a corrupt log has a line of gigabytes: a field that would take the
             // event past 4 GiB is left out rather than widen every event's offsets.
             if u32::try_from(text.len()).is_err() {
@@ -376,6 +455,11 @@ impl Event {
             *end = (*end as i64 + shift) as u32;
         }
     }
+}
+
+/// Receives the kept events in input order (file, then line).
+pub trait EventSink {
+    fn write(&mut self, events: Vec<Event>) -> anyhow::Result<()>;
 }
 
 #[cfg(test)]
