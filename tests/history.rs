@@ -42,7 +42,7 @@ pub fn snapshot(dir: &Path) -> String {
             let path = dir.join(knocklog::store::Store::day_path(table, day));
             let df = knocklog::store::tables::read_parquet(&path).unwrap();
             let names: Vec<String> = df.get_column_names().iter().map(|n| n.to_string()).collect();
-            let cells = knocklog::query::render::cells(&df).unwrap();
+            let cells = knocklog::output::frame::cells(&df).unwrap();
             let mut rows: Vec<String> = (0..df.height())
                 .map(|r| {
                     names

@@ -4,9 +4,11 @@
 mod blocklist_tools;
 mod corpora;
 mod detection;
+mod explain_agrees;
 mod history;
 mod journal;
 mod journal_history;
+mod layering;
 mod learn;
 mod notebook;
 mod query;

@@ -9,7 +9,6 @@
 //! never from text an attacker wrote.
 
 pub mod net;
-pub mod own;
 pub mod settings;
 #[cfg(test)]
 mod tests;
@@ -18,11 +17,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 pub use net::{Net, Special};
-pub use settings::{BlocklistFile, BlocklistSettings};
+pub use settings::BlocklistSettings;
 
+use crate::aggregate::assess::Assessed;
 use crate::aggregate::IpStats;
 use crate::detect::allowlist::AllowList;
-use crate::detect::assess::Assessed;
 use crate::detect::policy::Verdict;
 use crate::vocab::event::Category;
 

@@ -11,7 +11,6 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::sessions::{self, Session};
 use super::v4_index::V4Index;
-use crate::learn::shapes::ShapeTable;
 use crate::vocab::address::{canonical, AddrKey};
 use crate::vocab::event::Category;
 use crate::vocab::event::LogKind;
@@ -331,8 +330,6 @@ pub struct PartialIpTable {
     v4: V4Index,
     v6: FxHashMap<u128, u32>,
     text: FxHashMap<Box<[u8]>, u32>,
-    /// This thread's unjudged request shapes, for learning (per shape, not per address).
-    pub learn: ShapeTable,
 }
 
 /// Where an address's statistics are in its `PartialIpTable`.
@@ -348,7 +345,7 @@ impl PartialIpTable {
     #[inline]
     pub fn entry_key(&mut self, key: AddrKey) -> &mut IpStats {
         let slot = self.slot(key);
-        self.at(slot).0
+        self.at(slot)
     }
 
     /// The slot of an address (a new, empty one for an address not seen yet), with its
@@ -390,10 +387,10 @@ impl PartialIpTable {
         }
     }
 
-    /// The statistics in `slot` and this table's learning shapes, side by side.
+    /// The statistics in `slot`.
     #[inline]
-    pub fn at(&mut self, slot: Slot) -> (&mut IpStats, &mut ShapeTable) {
-        (&mut self.stats[slot.0 as usize], &mut self.learn)
+    pub fn at(&mut self, slot: Slot) -> &mut IpStats {
+        &mut self.stats[slot.0 as usize]
     }
 
     pub fn len(&self) -> usize {
@@ -410,8 +407,7 @@ impl PartialIpTable {
     /// between the tables: the other one is read in place and freed in parallel.
     fn absorb(&mut self, other: PartialIpTable) {
         use rayon::prelude::*;
-        let PartialIpTable { stats, v4, v6, text, learn } = other;
-        self.learn.merge(learn);
+        let PartialIpTable { stats, v4, v6, text } = other;
         if stats.is_empty() {
             return;
         }
@@ -436,7 +432,7 @@ impl PartialIpTable {
     /// addresses) for an order that nothing downstream kept.
     fn into_rows(self) -> Vec<(String, IpStats)> {
         use rayon::prelude::*;
-        let PartialIpTable { stats, v4, v6, text, learn: _ } = self;
+        let PartialIpTable { stats, v4, v6, text } = self;
         let mut keys = vec![None; stats.len()];
         each_address(&v4, &v6, &text, |key, i| keys[i as usize] = Some(key));
         keys.into_par_iter()
@@ -499,14 +495,13 @@ impl IpTable {
     /// The final rows under canonical spellings, daily counts sorted by day, in no
     /// particular order (see `assess` for the final one).
     pub fn into_rows(self) -> Vec<(String, IpStats)> {
-        self.merge_rows(Vec::new()).0
+        self.merge_rows(Vec::new())
     }
 
     /// This table and the worker threads' tables merged into the final rows (as
-    /// `into_rows`), with all their learning shapes. The smaller tables are absorbed
-    /// into the biggest one. Done serially, merging and settling were a twentieth of a
-    /// scan of 40k addresses.
-    pub fn merge_rows(self, partials: Vec<PartialIpTable>) -> (Vec<(String, IpStats)>, ShapeTable) {
+    /// `into_rows`). The smaller tables are absorbed into the biggest one. Done
+    /// serially, merging and settling were a twentieth of a scan of 40k addresses.
+    pub fn merge_rows(self, partials: Vec<PartialIpTable>) -> Vec<(String, IpStats)> {
         let mut tables = partials;
         tables.push(self.table);
         tables.sort_by_key(|t| std::cmp::Reverse(t.len()));
@@ -515,8 +510,7 @@ impl IpTable {
         for table in tables {
             merged.absorb(table);
         }
-        let learned = std::mem::take(&mut merged.learn);
-        (merged.into_rows(), learned)
+        merged.into_rows()
     }
 }
 
@@ -567,7 +561,7 @@ mod tests {
                 }
                 partials.push(p);
             }
-            let mut rows = IpTable::default().merge_rows(partials).0;
+            let mut rows = IpTable::default().merge_rows(partials);
             rows.sort_by(|a, b| a.0.cmp(&b.0));
             rows
         };

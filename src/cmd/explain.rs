@@ -2,17 +2,18 @@
 //! parsed field, the rule that matched, the category, and the allow-list/mode decision
 //! with its reason. For writing pattern files and for "why was this flagged?".
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::Write;
+use std::ops::ControlFlow;
 use std::path::Path;
-
-use anyhow::Context;
 
 use super::EXIT_OK;
 use crate::cli::ExplainArgs;
 use crate::config::{parse_log_format, parse_zone, DetectConfig, UsageError};
-use crate::input::journal;
-use crate::input::source::{self, Compression};
-use crate::parse;
+use crate::detect::policy::Policy;
+use crate::detect::{Classifier, Hit, Judge, Judgement};
+use crate::input::discover;
+use crate::input::lines::each_line;
+use crate::parse::{self, LineReading};
 use crate::vocab::address::{canonical, AddrKey};
 use crate::vocab::event::{Format, ParsedLine};
 use crate::vocab::text::{for_terminal, lossless};
@@ -30,40 +31,58 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<u8> {
     };
     let line = line.strip_suffix(b"\r").unwrap_or(&line).to_vec();
     let mut out = std::io::stdout().lock();
-    let show = |s: &[u8]| for_terminal(&lossless(s));
-    writeln!(out, "line:      {}", show(&line))?;
-
-    let parsed = match forced.or(file_format) {
-        Some(f) => parse::parse_line(f, &line).map(|p| (f, p)).or_else(|| parse::parse_other_format(f, &line)),
-        None => Format::ALL.into_iter().find_map(|f| parse::parse_line(f, &line).map(|p| (f, p))),
-    };
-    let Some((format, p)) = parsed else {
-        writeln!(out, "format:    none: knocklog reads no format this line is in (a scan counts it as unparsed)")?;
-        return Ok(EXIT_OK);
-    };
-    let kind = if format == Format::Syslog { p.tag.kind_in_syslog(p.program) } else { format.log_kind() };
-    writeln!(out, "format:    {} (log kind {})", format.as_str(), kind.as_str())?;
-    print_fields(&mut out, &p, zone)?;
-
-    let hit = classifier.classify(&line, &p, kind);
-    match hit {
-        Some(h) => {
-            writeln!(out, "rule:      {} -> {}", for_terminal(classifier.rule_name(h.rule)), h.category.as_str())?
+    writeln!(out, "line:      {}", for_terminal(&lossless(&line)))?;
+    let judge = Judge::new(&classifier, &detect.policy);
+    let (reading, judgement) = judge.read_and_judge(forced.or(file_format), &line);
+    let (format, kind, p) = match &reading {
+        LineReading::Parsed { format, kind, parsed } => (*format, *kind, parsed),
+        LineReading::Blank => {
+            writeln!(out, "format:    none: a blank line (a scan counts it, and reads nothing in it)")?;
+            return Ok(EXIT_OK);
         }
+        LineReading::Comment => {
+            writeln!(out, "format:    none: a comment line (a scan counts it, and reads nothing in it)")?;
+            return Ok(EXIT_OK);
+        }
+        LineReading::Unparsed => {
+            writeln!(out, "format:    none: knocklog reads no format this line is in (a scan counts it as unparsed)")?;
+            return Ok(EXIT_OK);
+        }
+    };
+    writeln!(out, "format:    {} (log kind {})", format.as_str(), kind.as_str())?;
+    print_fields(&mut out, p, zone)?;
+    match judgement {
+        Some(j) => print_judgement(&mut out, &classifier, &detect.policy, p, j)?,
+        None => {
+            match judge.classify(&line, p, kind) {
+                Some(h) => print_rule(&mut out, &classifier, h)?,
+                None => writeln!(out, "rule:      none matched")?,
+            }
+            writeln!(out, "decision:  the line names no remote address; it is not an event")?;
+            if p.pid.is_some() {
+                writeln!(
+                    out,
+                    "           (in a scan, an sshd line is attributed to the address its process id had earlier)"
+                )?;
+            }
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+/// The rule, the address and the decision for a line that names an address.
+fn print_judgement(
+    out: &mut impl Write,
+    classifier: &Classifier,
+    policy: &Policy,
+    p: &ParsedLine,
+    j: Judgement,
+) -> std::io::Result<()> {
+    match j.hit {
+        Some(h) => print_rule(out, classifier, h)?,
         None => writeln!(out, "rule:      none matched")?,
     }
-    if p.ip.is_empty() {
-        writeln!(out, "decision:  the line names no remote address; it is not an event")?;
-        if p.pid.is_some() {
-            writeln!(
-                out,
-                "           (in a scan, an sshd line is attributed to the address its process id had earlier)"
-            )?;
-        }
-        return Ok(EXIT_OK);
-    }
-    let policy = &detect.policy;
-    let d = policy.judge(&classifier, hit, AddrKey::of(p.ip), p.user, p.tag);
+    let d = j.decision;
     writeln!(
         out,
         "address:   {}{}",
@@ -91,7 +110,11 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<u8> {
             policy.thresholds.allowed_user_tolerance
         )?;
     }
-    Ok(EXIT_OK)
+    Ok(())
+}
+
+fn print_rule(out: &mut impl Write, classifier: &Classifier, hit: Hit) -> std::io::Result<()> {
+    writeln!(out, "rule:      {} -> {}", for_terminal(classifier.rule_name(hit.rule)), hit.category.as_str())
 }
 
 fn print_fields(out: &mut impl Write, p: &ParsedLine, zone: LocalZone) -> std::io::Result<()> {
@@ -135,22 +158,24 @@ fn print_fields(out: &mut impl Write, p: &ParsedLine, zone: LocalZone) -> std::i
     Ok(())
 }
 
-/// Line `n` (from 1) of a plain or gzip file, and the format the file's first lines are in.
+/// Line `n` (from 1) of a file as a scan numbers it (a journal's entry `n` as the
+/// syslog line a scan makes of it), and the format a scan reads the file in.
 fn read_line(path: &Path, n: u64) -> anyhow::Result<(Vec<u8>, Option<Format>)> {
-    // A journal entry is explained as the syslog line a scan makes of it.
-    if let Some(line) = journal::nth_entry_line(path, n).map_err(|e| UsageError(format!("{}: {e}", path.display())))? {
-        return Ok((line, Some(Format::Syslog)));
-    }
-    let head = source::read_head(path, 64 * 1024).with_context(|| format!("cannot read {}", path.display()))?;
-    let format = parse::sniff(head.bytes.split(|&c| c == b'\n'));
-    let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let reader: Box<dyn Read> = match head.compression {
-        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(file)),
-        Compression::None => Box::new(file),
-        Compression::Unsupported(kind) => anyhow::bail!("{}: {kind}-compressed, decompress it first", path.display()),
-    };
-    let mut lines = BufReader::new(reader).split(b'\n');
-    let line = lines.nth((n - 1) as usize).transpose().with_context(|| format!("reading {}", path.display()))?;
-    let line = line.ok_or_else(|| UsageError(format!("{} has fewer than {n} lines", path.display())))?;
-    Ok((line, format))
+    let mut found = None;
+    let seen = each_line(path, |i, line| {
+        if i == n {
+            found = Some(line.to_vec());
+            return ControlFlow::Break(());
+        }
+        ControlFlow::Continue(())
+    })?;
+    let line = found.ok_or_else(|| UsageError(format!("{} has {seen} lines, fewer than {n}", path.display())))?;
+    Ok((line, file_format(path)))
+}
+
+/// The format a scan reads a file in (by its name and first lines, as discovery
+/// decides); None for a file a scan would pass over.
+pub fn file_format(path: &Path) -> Option<Format> {
+    let found = discover(&[path.to_path_buf()], None, parse::sniff_head);
+    found.files.first().map(|f| f.format)
 }

@@ -13,8 +13,13 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+use anyhow::Context;
+
+use crate::aggregate::blocklist::BlocklistSettings;
 use crate::cli::{Cli, Command};
-use crate::config::UsageError;
+use crate::config::{ScanConfig, UsageError};
+use crate::input::{discover, Discovery};
+use crate::vocab::text::for_terminal;
 
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_USAGE: u8 = 1;
@@ -46,6 +51,48 @@ pub fn main() -> ExitCode {
         Err(e) => {
             eprintln!("knocklog: error: {e:#}");
             ExitCode::from(EXIT_SKIPPED)
+        }
+    }
+}
+
+/// 2 when something could not be read (each problem was reported on stderr), else 0.
+fn exit_code(problems: usize) -> u8 {
+    if problems > 0 {
+        EXIT_SKIPPED
+    } else {
+        EXIT_OK
+    }
+}
+
+/// The logs under the scanned paths, the files passed over reported on stderr; None
+/// (reported) when there is nothing to read.
+fn logs_to_read(config: &ScanConfig) -> Option<Discovery> {
+    let discovery = discover(&config.paths, config.forced_format, crate::parse::sniff_head);
+    for s in discovery.skipped.iter().filter(|s| s.warning) {
+        eprintln!("knocklog: {}: {}", for_terminal(&s.path.display().to_string()), s.reason);
+    }
+    if discovery.files.is_empty() {
+        let names: Vec<String> = config.paths.iter().map(|p| p.display().to_string()).collect();
+        eprintln!("knocklog: no log files knocklog can read under {}", for_terminal(&names.join(", ")));
+        return None;
+    }
+    Some(discovery)
+}
+
+/// The pool the scan's workers run on.
+fn worker_pool(threads: usize) -> anyhow::Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("knocklog-{i}"))
+        .build()
+        .context("starting worker threads")
+}
+
+/// When the logs are this machine's, its own addresses are kept off the blocklist.
+fn protect_this_host(settings: &mut BlocklistSettings, logs_of_this_host: bool) {
+    if logs_of_this_host {
+        if let Err(e) = crate::enrich::own::protect_this_host(settings) {
+            eprintln!("knocklog: {e}");
         }
     }
 }

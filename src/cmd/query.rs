@@ -9,7 +9,8 @@ use anyhow::Context;
 use super::{EXIT_OK, EXIT_USAGE};
 use crate::cli::QueryArgs;
 use crate::config::UsageError;
-use crate::query::{self, render};
+use crate::output::frame as render;
+use crate::query;
 use crate::vocab::text::for_terminal;
 
 pub fn run(args: &QueryArgs) -> anyhow::Result<u8> {

@@ -1,166 +1,113 @@
-//! `knocklog scan`: discover the logs, read them all in parallel, write the events,
-//! ips and daily tables plus summary.json into --out, and tell the user what was read
-//! and what was not.
+//! `knocklog scan`: resolve the settings, read every log in parallel (streaming the
+//! events table, and adding the new lines to `--history`), judge what was read into
+//! findings, and write them all into --out.
 
 use std::io::IsTerminal;
+use std::sync::Arc;
 
-use anyhow::Context;
-
-use super::{EXIT_OK, EXIT_SKIPPED};
-use crate::aggregate::blocklist::{self, BenignAddresses};
+use super::{exit_code, logs_to_read, worker_pool};
+use crate::aggregate::tally::TallySink;
 use crate::cli::ScanArgs;
 use crate::config::ScanConfig;
-use crate::detect::assess::assess;
-use crate::input::discover;
-use crate::output::blocklist::{write_all as write_blocklist, BlocklistSummary, Provenance};
-use crate::output::report::{self, dns::SystemResolver, ReportData, TallySink};
-use crate::output::summary::Summary;
-use crate::output::table::Batch;
-use crate::output::tables::{daily_batch, ips_batch, patterns_batch, sessions_batch, usernames_batch};
-use crate::output::writer::{EventsWriter, TableWriter};
-use crate::output::{terminal, write_atomic};
+use crate::enrich::dns::SystemResolver;
+use crate::findings::{Findings, Judging, ScanCounts};
+use crate::input::Discovery;
+use crate::output::progress::Progress;
+use crate::output::report::MAX_VISITORS;
+use crate::output::writer::{EventsWriter, PendingTable};
 use crate::pipeline::{scan_file_spans, ScanOptions, ScanOutcome};
-use crate::store::ingest::{HistoryRun, HistorySink};
+use crate::store::ingest::{Added, HistoryRun, HistorySink};
 use crate::vocab::text::for_terminal;
 
-pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
-    let config = ScanConfig::from_args(args, std::io::stderr().is_terminal())?;
-    let discovery = discover(&config.paths, config.forced_format);
-    for s in discovery.skipped.iter().filter(|s| s.warning) {
-        eprintln!("knocklog: {}: {}", for_terminal(&s.path.display().to_string()), s.reason);
-    }
-    if discovery.files.is_empty() {
-        let names: Vec<String> = config.paths.iter().map(|p| p.display().to_string()).collect();
-        eprintln!("knocklog: no log files knocklog can read under {}", for_terminal(&names.join(", ")));
-        return Ok(EXIT_SKIPPED);
-    }
-    std::fs::create_dir_all(&config.out)
-        .with_context(|| format!("creating output directory {}", config.out.display()))?;
+/// Total time `--dns` may spend on lookups.
+const DNS_BUDGET: std::time::Duration = std::time::Duration::from_secs(20);
 
+pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
+    let mut config = ScanConfig::from_args(args, std::io::stderr().is_terminal())?;
+    super::protect_this_host(&mut config.blocklist, config.logs_of_this_host);
+    let Some(discovery) = logs_to_read(&config) else { return Ok(super::EXIT_SKIPPED) };
     // The events writer encodes its batches on rayon's global pool: sized like the
     // workers', so that `--threads 1` keeps a scan to about one core (plus the writer).
     // It can only be sized once per process; a second scan in one process keeps it.
     let _ = rayon::ThreadPoolBuilder::new().num_threads(config.threads).build_global();
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(config.threads)
-        .thread_name(|i| format!("knocklog-{i}"))
-        .build()
-        .context("starting worker threads")?;
+    let pool = worker_pool(config.threads)?;
+    let generated = crate::vocab::time::now_micros();
+    let read = pool.install(|| read_logs(&config, &discovery))?;
+    let judging = Judging {
+        policy: &config.options.policy,
+        all_ips: config.all_ips,
+        learn: &config.learn,
+        blocklist: &config.blocklist,
+        generated,
+    };
+    let mut findings = pool.install(|| Findings::from_scan(read.counts, &judging));
+    if config.dns {
+        crate::enrich::dns::resolve_visitors(&mut findings, Arc::new(SystemResolver), MAX_VISITORS, DNS_BUDGET);
+    }
+    let mut problems = pool.install(|| crate::output::write(&findings, &config.output, Some(read.events)))?;
+    problems += discovery.skipped.iter().filter(|s| s.warning).count();
+    if let Some(added) = &read.added {
+        problems += report_history(added, &config);
+    }
+    Ok(exit_code(problems))
+}
+
+/// What reading the logs gave: the counts to judge, the events table finishing in the
+/// background, and what the history store took in.
+struct Read {
+    counts: ScanCounts,
+    events: PendingTable,
+    added: Option<Added>,
+}
+
+/// Reads the logs (only what `--history` does not hold yet, with it), streaming every
+/// kept event to the events table and, with `--history`, to the store.
+fn read_logs(config: &ScanConfig, discovery: &Discovery) -> anyhow::Result<Read> {
     let source_files: Vec<String> = discovery.files.iter().map(|f| f.path.display().to_string()).collect();
     let c = &config.classifier;
     let rules: Vec<_> = (0..c.rule_count() as u32).map(|r| (c.rule_name(r).to_owned(), c.rule_category(r))).collect();
-    let events = EventsWriter::create(&config.out, config.formats, source_files.clone(), rules.clone())?;
-    // With --history, only what the store does not hold yet is read, and every line's
-    // event passes by the store's sink (the --out tables still get what they asked for).
+    let out = &config.output;
+    std::fs::create_dir_all(&out.dir)
+        .map_err(|e| anyhow::anyhow!("creating output directory {}: {e}", out.dir.display()))?;
+    let events = EventsWriter::create(&out.dir, out.formats, source_files.clone(), rules.clone())?;
     let gap = config.options.policy.thresholds.session_gap_micros();
-    let history = args.history.as_deref().map(|dir| HistoryRun::begin(dir, &discovery.files, gap)).transpose()?;
+    let history = config.history.as_deref().map(|dir| HistoryRun::begin(dir, &discovery.files, gap)).transpose()?;
     let spans = history.as_ref().map_or(&[][..], |h| h.spans());
     let opts = ScanOptions { all_events: config.options.all_events || history.is_some(), ..config.options.clone() };
-    // The report's tally sees exactly what the events table gets.
+    // The report's tally sees exactly what the events table gets; the store sees every
+    // line's event.
     let sink = HistorySink::new(TallySink::new(events), config.options.all_events, history.is_some());
-    let outcome = pool.install(|| scan_file_spans(&discovery.files, spans, &opts, &config.classifier, sink))?;
-    let ScanOutcome { files, ips, sink, elapsed, learned } = outcome;
+    let progress = config.progress.then(|| Progress::start(discovery.bytes(), opts.bytes_read.clone()));
+    let outcome = scan_file_spans(&discovery.files, spans, &opts, &config.classifier, sink);
+    progress.map(Progress::finish);
+    let ScanOutcome { files, ips, sink, elapsed, learned } = outcome?;
     let (events, collected) = sink.into_parts();
     let (events, tally) = events.into_parts();
-    let assess_all = || -> anyhow::Result<_> {
-        let added = match history {
-            Some(h) => Some(h.commit(&discovery.files, &files, collected, &source_files, &rules)?),
-            None => None,
-        };
-        // Before `assess` drops them: the addresses whose traffic did not count against
-        // them, which a proposed blocklist range must not cover.
-        let (benign, evidence) =
-            rayon::join(|| BenignAddresses::collect(&ips), || crate::learn::Evidence::take(&ips, learned));
-        let ips = assess(ips, &config.options.policy, config.all_ips);
-        let suggestions = evidence.suggest(&ips, &config.learn);
-        drop(evidence);
-        let attackers = crate::learn::attacker_count(&ips, &config.learn);
-        let suggested = crate::learn::file::render(&suggestions, attackers);
-        write_atomic(&config.out.join(crate::learn::SUGGESTIONS_FILE), suggested.as_bytes())?;
-        let blocklist = blocklist::build(&ips, &benign, &config.options.policy.allow_ips, &config.blocklist);
-        Ok((added, ips, suggestions, blocklist))
+    let events = events.finish_in_background()?;
+    let added = match history {
+        Some(h) => Some(h.commit(&discovery.files, &files, collected, &source_files, &rules)?),
+        None => None,
     };
-    let policy = &config.options.policy;
-    let (out, formats) = (&config.out, config.formats);
-    let generated = crate::vocab::time::now_micros();
-    // The events table's last batch, footer and fsync run on a thread of their own
-    // (mostly waiting for the writer thread and the disk) while the pool assesses the
-    // addresses and writes everything else.
-    let (events_written, assessed) = std::thread::scope(|scope| {
-        let finishing = std::thread::Builder::new()
-            .name("knocklog-finish".into())
-            .spawn_scoped(scope, || events.finish())
-            .context("starting a thread");
-        let assessed = pool.install(|| -> anyhow::Result<_> {
-            let (added, ips, suggestions, blocklist) = assess_all()?;
-            let (first_ts, last_ts) = crate::output::summary::time_span(&files);
-            let provenance = Provenance { generated, first_ts, last_ts };
-            // The tables are built and written side by side, and beside them the
-            // blocklists and the report.
-            let build: [(&'static str, &(dyn Fn() -> Batch + Sync)); 5] = [
-                ("ips", &|| ips_batch(&ips)),
-                ("daily", &|| daily_batch(&ips)),
-                ("sessions", &|| sessions_batch(&ips)),
-                ("usernames", &|| usernames_batch(&ips, policy)),
-                ("patterns", &|| patterns_batch(&suggestions)),
-            ];
-            let write_tables = || {
-                use rayon::prelude::*;
-                build
-                    .par_iter()
-                    .try_for_each(|(name, batch)| TableWriter::write_table(out, name, formats, &batch()).map(drop))
-            };
-            let write_blocklist_and_report = || {
-                write_blocklist(&config.out, &blocklist, &config.blocklist, &provenance)?;
-                let mut report = ReportData::from_scan(&files, &ips, &tally, policy)
-                    .with_blocklist(&blocklist.entries)
-                    .with_suggestions(&suggestions);
-                if args.dns {
-                    report.resolve_dns(std::sync::Arc::new(SystemResolver), DNS_BUDGET);
-                }
-                report::write_reports(&config.out, &report, args.html_fragment)
-            };
-            let (tables, reports) = rayon::join(write_tables, write_blocklist_and_report);
-            tables?;
-            Ok((added, ips, suggestions, blocklist, reports?))
-        });
-        let events_written = finishing.and_then(|t| t.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
-        (events_written, assessed)
-    });
-    let events_written = events_written?;
-    let (added, ips, suggestions, blocklist, mut written) = assessed?;
-    let mut summary = Summary::new(&files, &discovery.skipped, ips.len(), events_written);
-    summary.blocklist = Some(BlocklistSummary::new(&blocklist, &config.blocklist));
-    let json = serde_json::to_vec_pretty(&summary).context("encoding summary.json")?;
-    write_atomic(&config.out.join("summary.json"), &json)?;
-
-    let mut problems = discovery.skipped.iter().filter(|s| s.warning).count();
-    problems += terminal::report_file_problems(&files);
-    if let Some(added) = &added {
-        for note in &added.notes {
-            eprintln!("knocklog: history: {}", for_terminal(note));
-        }
-        for dropped in &added.dropped {
-            eprintln!("knocklog: history: {}", for_terminal(dropped));
-            problems += 1;
-        }
-    }
-    if !config.quiet {
-        written.extend(terminal::tables_written(&config.out, config.formats));
-        terminal::print_summary(&summary, &ips, elapsed, &config.out, &written)?;
-        crate::cmd::learn::print_scan_note(&suggestions, &config.out)?;
-        if let (Some(added), Some(dir)) = (&added, &args.history) {
-            println!(
-                "History {}: added {} new lines, {} suspicious events, over {} days.",
-                for_terminal(&dir.display().to_string()),
-                added.lines,
-                added.events,
-                added.days
-            );
-        }
-    }
-    Ok(if problems > 0 { EXIT_SKIPPED } else { EXIT_OK })
+    let skipped = discovery.skipped.clone();
+    Ok(Read { counts: ScanCounts { files, skipped, ips, learned, tally, elapsed }, events, added })
 }
 
-/// Total time `--dns` may spend on lookups.
-const DNS_BUDGET: std::time::Duration = std::time::Duration::from_secs(20);
+/// Tells what the history store took in; returns the files it left out (exit code 2).
+fn report_history(added: &Added, config: &ScanConfig) -> usize {
+    for note in &added.notes {
+        eprintln!("knocklog: history: {}", for_terminal(note));
+    }
+    for dropped in &added.dropped {
+        eprintln!("knocklog: history: {}", for_terminal(dropped));
+    }
+    if let (false, Some(dir)) = (config.output.quiet, &config.history) {
+        println!(
+            "History {}: added {} new lines, {} suspicious events, over {} days.",
+            for_terminal(&dir.display().to_string()),
+            added.lines,
+            added.events,
+            added.days
+        );
+    }
+    added.dropped.len()
+}

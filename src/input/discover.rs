@@ -11,7 +11,6 @@ use std::time::SystemTime;
 use super::journal::{self, binary, JournalKind};
 use super::rotation::{split_rotation, RotationRank};
 use super::source::{self, Compression};
-use crate::parse;
 use crate::vocab::event::Format;
 
 /// What a file is, as far as its name (or, failing that, its content) tells.
@@ -104,15 +103,26 @@ pub struct Discovery {
     pub skipped: Vec<Skipped>,
 }
 
+impl Discovery {
+    /// The files' size on disk, in all.
+    pub fn bytes(&self) -> u64 {
+        self.files.iter().map(|f| f.size).sum()
+    }
+}
+
 /// Names of binary login records: never text, always skipped with a note.
 const BINARY_NAMES: [&str; 6] = ["wtmp", "btmp", "lastlog", "faillog", "utmp", "tallylog"];
 
 /// How many bytes of (decompressed) content are sniffed.
 const SNIFF_BYTES: usize = 64 * 1024;
 
+/// Tells the format of a file from its first (decompressed) bytes, if any: the
+/// parsers know the formats, so the caller hands their sniffer in.
+pub type Sniffer = fn(&[u8]) -> Option<Format>;
+
 /// Walks `paths` and classifies every regular file found. `forced` overrides format
 /// detection for every file (`--log-format`).
-pub fn discover(paths: &[PathBuf], forced: Option<Format>) -> Discovery {
+pub fn discover(paths: &[PathBuf], forced: Option<Format>, sniff: Sniffer) -> Discovery {
     let mut found = Vec::new();
     let mut out = Discovery::default();
     for path in paths {
@@ -122,7 +132,7 @@ pub fn discover(paths: &[PathBuf], forced: Option<Format>) -> Discovery {
     found.dedup();
     let mut groups: BTreeMap<String, Vec<LogFile>> = BTreeMap::new();
     for path in found {
-        match classify(&path, forced) {
+        match classify(&path, forced, sniff) {
             Ok(file) => groups.entry(file.group.clone()).or_default().push(file),
             Err(skip) => out.skipped.push(skip),
         }
@@ -183,7 +193,7 @@ fn walk(path: &Path, explicit: bool, found: &mut Vec<PathBuf>, skipped: &mut Vec
 }
 
 /// Decides whether and how a file is read.
-fn classify(path: &Path, forced: Option<Format>) -> Result<LogFile, Skipped> {
+fn classify(path: &Path, forced: Option<Format>, sniff: Sniffer) -> Result<LogFile, Skipped> {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let note = |reason: &str, warning: bool| Skipped { path: path.to_owned(), reason: reason.to_owned(), warning };
     let (base, rank) = split_rotation(&name);
@@ -226,8 +236,7 @@ fn classify(path: &Path, forced: Option<Format>) -> Result<LogFile, Skipped> {
         return Err(note("binary content, not a text log", false));
     }
     let family = family_by_name(path, &base);
-    let lines = head.bytes.split(|&c| c == b'\n').map(|l| l.strip_suffix(b"\r").unwrap_or(l));
-    let sniffed = parse::sniff(lines);
+    let sniffed = sniff(&head.bytes);
     let format = match (forced, sniffed, family.and_then(Family::default_format)) {
         (Some(f), _, _) => f,
         (None, Some(f), _) => f,

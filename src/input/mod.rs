@@ -4,6 +4,7 @@
 
 pub mod discover;
 pub mod journal;
+pub mod lines;
 pub mod rotation;
 pub mod source;
 pub mod years;

@@ -7,9 +7,10 @@ use std::fs::File;
 use std::io::{self, BufRead, Read};
 use std::os::unix::fs::FileExt;
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use flate2::bufread::MultiGzDecoder;
+
+use crate::vocab::progress::BytesRead;
 
 /// How a file's bytes are stored, from its first bytes (never from its name).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -176,19 +177,16 @@ pub fn with_range<R>(file: &File, start: u64, end: u64, may_change: bool, f: imp
 /// A reader that counts the bytes taken from disk, for the progress bar.
 pub struct Counted<R> {
     inner: R,
-    counter: &'static AtomicU64,
+    counter: BytesRead,
 }
 
 impl<R: Read> Read for Counted<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.counter.fetch_add(n as u64, Ordering::Relaxed);
+        self.counter.add(n as u64);
         Ok(n)
     }
 }
-
-/// Bytes read from disk so far, over all files (compressed bytes for gzip files).
-pub static BYTES_READ: AtomicU64 = AtomicU64::new(0);
 
 /// One decompressed, newline-aligned piece of a gzip file. Its buffer goes back to
 /// `GzChunks::recycle` so that a scan allocates (and zero-fills) only a few buffers.
@@ -209,7 +207,7 @@ impl GzChunk {
 /// `RELEASE_BYTES`, so a large archive does not grow it. A file that may still change
 /// (see `with_range`) is read through a buffer.
 enum Compressed {
-    Mapped { map: memmap2::Mmap, pos: usize, released: usize },
+    Mapped { map: memmap2::Mmap, pos: usize, released: usize, read: BytesRead },
     Read(io::BufReader<Counted<io::Take<File>>>),
 }
 
@@ -217,16 +215,16 @@ enum Compressed {
 const RELEASE_BYTES: usize = 8 << 20;
 
 impl Compressed {
-    fn open(file: File, size: u64, may_change: bool) -> Compressed {
+    fn open(file: File, size: u64, may_change: bool, read: BytesRead) -> Compressed {
         if !may_change && size > 0 {
             // SAFETY: a rotated archive is only ever renamed or deleted (a deleted file
             // stays mapped intact), never truncated; the map is read-only and only its
             // first `size` bytes, which existed when the scan listed the file.
             if let Ok(map) = unsafe { memmap2::MmapOptions::new().len(size as usize).map(&file) } {
-                return Compressed::Mapped { map, pos: 0, released: 0 };
+                return Compressed::Mapped { map, pos: 0, released: 0, read };
             }
         }
-        let reader = Counted { inner: file.take(size), counter: &BYTES_READ };
+        let reader = Counted { inner: file.take(size), counter: read };
         Compressed::Read(io::BufReader::with_capacity(256 * 1024, reader))
     }
 }
@@ -254,9 +252,9 @@ impl BufRead for Compressed {
 
     fn consume(&mut self, n: usize) {
         match self {
-            Compressed::Mapped { map, pos, released } => {
+            Compressed::Mapped { map, pos, released, read } => {
                 *pos = (*pos + n).min(map.len());
-                BYTES_READ.fetch_add(n as u64, Ordering::Relaxed);
+                read.add(n as u64);
                 let done = *pos - *pos % 4096;
                 if done - *released >= RELEASE_BYTES {
                     // SAFETY: the map is a read-only view of a file, so dropping pages
@@ -287,10 +285,11 @@ pub struct GzChunks {
 }
 
 impl GzChunks {
-    /// `may_change`: the file may still be written to (see `Compressed`).
-    pub fn open(file: File, size: u64, chunk: usize, may_change: bool) -> GzChunks {
+    /// `may_change`: the file may still be written to (see `Compressed`). The
+    /// compressed bytes read are added to `read`.
+    pub fn open(file: File, size: u64, chunk: usize, may_change: bool, read: BytesRead) -> GzChunks {
         GzChunks {
-            decoder: MultiGzDecoder::new(Compressed::open(file, size, may_change)),
+            decoder: MultiGzDecoder::new(Compressed::open(file, size, may_change, read)),
             carry: Vec::new(),
             spare: Vec::new(),
             chunk,
@@ -418,7 +417,8 @@ mod tests {
         }
         let mut tmp = tempfile::NamedTempFile::new().unwrap();
         tmp.write_all(&gz).unwrap();
-        let mut chunks = GzChunks::open(File::open(tmp.path()).unwrap(), gz.len() as u64, 3, false);
+        let mut chunks =
+            GzChunks::open(File::open(tmp.path()).unwrap(), gz.len() as u64, 3, false, BytesRead::default());
         let mut all = Vec::new();
         while let Some(c) = chunks.next_chunk() {
             all.extend_from_slice(c.as_slice());
@@ -431,7 +431,8 @@ mod tests {
         // decodable line, then the error.
         let cut = gz.len() - 10;
         for may_change in [false, true] {
-            let mut chunks = GzChunks::open(File::open(tmp.path()).unwrap(), cut as u64, 1 << 20, may_change);
+            let mut chunks =
+                GzChunks::open(File::open(tmp.path()).unwrap(), cut as u64, 1 << 20, may_change, BytesRead::default());
             let mut all = Vec::new();
             while let Some(c) = chunks.next_chunk() {
                 all.extend_from_slice(c.as_slice());

@@ -125,7 +125,7 @@ pub fn append(path: &Path, chosen: &[(usize, &Suggestion)]) -> anyhow::Result<us
         bytes.push(b'\n');
     }
     bytes.extend_from_slice(added.as_bytes());
-    crate::output::write_atomic(path, &bytes)?;
+    crate::vocab::files::write_atomic(path, &bytes)?;
     Ok(count)
 }
 

@@ -101,7 +101,7 @@ pub fn record(
 }
 
 /// Addresses learned from: those with the verdict `opts.learn_from` or worse.
-pub fn attacker_count(assessed: &[crate::detect::assess::Assessed], opts: &LearnOptions) -> usize {
+pub fn attacker_count(assessed: &[crate::aggregate::assess::Assessed], opts: &LearnOptions) -> usize {
     assessed.iter().filter(|a| a.verdict >= opts.learn_from).count()
 }
 

@@ -12,9 +12,9 @@ use super::candidates::{extension, of_shape, Candidate};
 use super::seen::split_key;
 use super::shapes::{addr_id, AddrId, AddrUse, ShapeEvidence, ShapeTable};
 use super::{CandidateKind, Suggestion};
+use crate::aggregate::assess::Assessed;
 use crate::aggregate::ip_stats::{max_opt, min_opt};
 use crate::aggregate::IpStats;
-use crate::detect::assess::Assessed;
 use crate::detect::policy::Verdict;
 use crate::vocab::address::AddrKey;
 

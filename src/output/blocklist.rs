@@ -10,9 +10,10 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::write_atomic;
 use crate::aggregate::blocklist::{BlockEntry, Blocklist, BlocklistSettings, Net};
 use crate::detect::policy::Verdict;
+use crate::findings::Provenance;
+use crate::vocab::files::write_atomic;
 use crate::vocab::text::for_terminal;
 use crate::vocab::time::format_ts;
 
@@ -28,15 +29,6 @@ pub const CHAIN: &str = "knocklog";
 /// ipset's create parameters must match on every reload, so the size cap is fixed
 /// (memory grows with the entries, not with the cap).
 const IPSET_MAXELEM: usize = 1 << 20;
-
-/// Where a blocklist came from, for the headers.
-pub struct Provenance {
-    /// When the files were written (microseconds since the epoch).
-    pub generated: i64,
-    /// The span of the logs read.
-    pub first_ts: Option<String>,
-    pub last_ts: Option<String>,
-}
 
 /// The blocklist counts in summary.json.
 #[derive(Serialize, Debug, PartialEq)]

@@ -1,5 +1,5 @@
 //! The progress bar: bytes read over all files, on stderr, drawn by its own thread
-//! from a shared counter so the workers never touch it.
+//! from the scan's counter so the workers never touch it.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::input::source::BYTES_READ;
+use crate::vocab::progress::BytesRead;
 
 pub struct Progress {
     stop: Arc<AtomicBool>,
@@ -16,7 +16,8 @@ pub struct Progress {
 }
 
 impl Progress {
-    pub fn start(total_bytes: u64) -> Progress {
+    /// Draws `read` against `total_bytes` until `finish`.
+    pub fn start(total_bytes: u64, read: BytesRead) -> Progress {
         let bar = ProgressBar::with_draw_target(Some(total_bytes), ProgressDrawTarget::stderr_with_hz(8));
         bar.set_style(
             ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {binary_bytes}/{binary_total_bytes} ({binary_bytes_per_sec}, {eta})")
@@ -26,7 +27,7 @@ impl Progress {
         let flag = stop.clone();
         let thread = std::thread::spawn(move || {
             while !flag.load(Ordering::Relaxed) {
-                bar.set_position(BYTES_READ.load(Ordering::Relaxed));
+                bar.set_position(read.get());
                 std::thread::sleep(Duration::from_millis(100));
             }
             bar.finish_and_clear();

@@ -2,11 +2,14 @@
 //! unparsed with examples, time span, warnings), what was skipped and why, and totals.
 
 use serde::Serialize;
+use serde_json::json;
 
 use super::blocklist::BlocklistSummary;
 use crate::aggregate::FileStats;
+use crate::detect::policy::Verdict;
+use crate::findings::{Findings, PeriodOrigin};
 use crate::input::Skipped;
-use crate::vocab::time::format_ts;
+use crate::vocab::time::{format_day, format_ts};
 
 #[derive(Serialize)]
 pub struct SkippedEntry {
@@ -76,4 +79,26 @@ pub fn time_span(files: &[FileStats]) -> (Option<String>, Option<String>) {
         files.iter().filter_map(|f| f.first_micros).min().map(format_ts),
         files.iter().filter_map(|f| f.last_micros).max().map(format_ts),
     )
+}
+
+/// report.json of a store period (the blocklist counts are added by the writer):
+/// attackers, new and returning, suspicious events, verdicts and every suspicious
+/// category, this period against the previous one.
+pub fn period_json(findings: &Findings, period: &PeriodOrigin) -> serde_json::Value {
+    let attackers = period.attackers.this;
+    let returning = findings.suspicious().filter(|a| period.first_suspicious_day.contains_key(&a.ip)).count() as u64;
+    let count = |v: Verdict| findings.ips.iter().filter(|a| a.verdict == v).count();
+    let by_category: serde_json::Map<String, serde_json::Value> = period
+        .by_category
+        .iter()
+        .map(|(c, n)| (c.as_str().to_owned(), json!({ "this": n.this, "previous": n.previous })))
+        .collect();
+    json!({
+        "period": { "first_day": format_day(period.days.0), "last_day": format_day(period.days.1), "days_held": period.days_held },
+        "previous": { "first_day": format_day(period.previous_days.0), "last_day": format_day(period.previous_days.1) },
+        "attackers": { "this": attackers, "previous": period.attackers.previous, "new": attackers - returning, "returning": returning },
+        "suspicious_events": { "this": period.suspicious_events.this, "previous": period.suspicious_events.previous },
+        "verdicts": { "block": count(Verdict::Block), "watch": count(Verdict::Watch), "sneak": findings.ips.iter().filter(|a| a.sneak).count() },
+        "by_category": by_category,
+    })
 }

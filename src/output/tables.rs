@@ -4,10 +4,11 @@
 use super::table::{non_empty, Batch, BatchBuilder, TextColumn, Values};
 use std::collections::BTreeMap;
 
+use crate::aggregate::assess::Assessed;
 use crate::aggregate::ip_stats::{daily_rows, max_opt, min_opt, statuses_text, Suspicion};
 use crate::aggregate::sessions::Session;
-use crate::detect::assess::Assessed;
 use crate::detect::policy::Policy;
+use crate::findings::PeriodOrigin;
 use crate::vocab::event::Category;
 use crate::vocab::event::{Event, LogKind, TextField};
 use crate::vocab::text::join_escaped;
@@ -206,5 +207,29 @@ pub fn patterns_batch(suggestions: &[crate::learn::Suggestion]) -> Batch {
         .timestamp("last_seen", s.iter().map(|s| s.last_seen))
         .text("example", s.iter().map(|s| non_empty(&s.example)))
         .boolean("sampled", s.iter().map(|s| Some(s.sampled)))
+        .build()
+}
+
+/// `attackers`: one row per address with a suspicious event in a store period: new or
+/// returning (suspicious on some day before the period), and its events then and in
+/// the previous period.
+pub fn attackers_batch(ips: &[Assessed], period: &PeriodOrigin) -> Batch {
+    let rows: Vec<&Assessed> = ips.iter().filter(|a| a.stats.suspicious_events() > 0).collect();
+    let first_seen = &period.first_suspicious_day;
+    BatchBuilder::new()
+        .text("ip", rows.iter().map(|a| Some(a.ip.clone())))
+        .category("verdict", rows.iter().map(|a| Some(a.verdict.as_str().to_owned())))
+        .float("score", rows.iter().map(|a| Some(a.score)))
+        .boolean("sneak", rows.iter().map(|a| Some(a.sneak)))
+        .category(
+            "status",
+            rows.iter().map(|a| Some(if first_seen.contains_key(&a.ip) { "returning" } else { "new" }.to_owned())),
+        )
+        .text("first_suspicious_day", rows.iter().map(|a| first_seen.get(&a.ip).map(|d| format_day(*d))))
+        .int("suspicious_events", rows.iter().map(|a| Some(a.stats.suspicious_events() as i64)))
+        .int(
+            "previous_events",
+            rows.iter().map(|a| Some(period.previous_events.get(&a.ip).copied().unwrap_or(0) as i64)),
+        )
         .build()
 }

@@ -8,12 +8,15 @@ use std::path::{Path, PathBuf};
 
 use super::summary::Summary;
 use super::Formats;
+use crate::aggregate::assess::Assessed;
 use crate::aggregate::FileStats;
-use crate::detect::assess::Assessed;
 use crate::detect::policy::Verdict;
+use crate::findings::{Findings, PeriodOrigin};
+use crate::learn::file::kind_name;
+use crate::learn::Suggestion;
 use crate::vocab::event::Category;
 use crate::vocab::text::for_terminal;
-use crate::vocab::time::format_ts;
+use crate::vocab::time::{format_day, format_ts};
 
 /// Prints each file's warnings and skipped lines on stderr; returns how many problems
 /// count towards exit code 2 (damaged or unreadable input, not odd dates).
@@ -204,6 +207,134 @@ pub fn print_summary(
         for_terminal(&out_dir.display().to_string())
     )?;
     Ok(())
+}
+
+/// `knocklog learn`'s numbered list of suggestions, with their evidence.
+pub fn print_suggestions(
+    out: &mut impl Write,
+    suggestions: &[Suggestion],
+    attackers: usize,
+    overflow: u64,
+) -> anyhow::Result<()> {
+    writeln!(
+        out,
+        "{} suggested attack patterns, learned from {attackers} attacker addresses (ranked by attacker addresses, then hits).",
+        suggestions.len()
+    )?;
+    if overflow > 0 {
+        writeln!(
+            out,
+            "({overflow} requests were not weighed: the per-thread limit of distinct request shapes was reached.)"
+        )?;
+    }
+    if suggestions.is_empty() {
+        return Ok(());
+    }
+    let width = suggestions.len().to_string().len();
+    writeln!(
+        out,
+        "\n  {:>width$}  {:<9} {:>9} {:>7} {:>6} {:>5}  pattern",
+        "#", "kind", "attackers", "hits", "benign", "conf"
+    )?;
+    for (i, s) in suggestions.iter().enumerate() {
+        writeln!(
+            out,
+            "  {:>width$}  {:<9} {:>9} {:>7} {:>6} {:>5.2}  {}",
+            i + 1,
+            kind_name(s.kind),
+            // `~`: estimated from a sample of a popular request's addresses.
+            format!("{}{}", if s.sampled { "~" } else { "" }, s.attacker_ips),
+            s.attacker_hits,
+            s.benign_ips,
+            s.confidence,
+            for_terminal(&s.pattern)
+        )?;
+        if !s.example.is_empty() {
+            writeln!(out, "  {:>width$}  e.g. {}", "", shorten(&for_terminal(&s.example), 150))?;
+        }
+    }
+    Ok(())
+}
+
+/// After a scan's summary: how many patterns were suggested, and where.
+pub fn print_suggestions_note(suggestions: &[Suggestion], out_dir: &Path) -> anyhow::Result<()> {
+    if suggestions.is_empty() {
+        return Ok(());
+    }
+    let mut out = std::io::stdout().lock();
+    let top: Vec<String> = suggestions.iter().take(3).map(|s| for_terminal(&s.pattern)).collect();
+    writeln!(
+        out,
+        "\n{} new attack patterns suggested in {} (top: {}); review them with `knocklog learn`.",
+        suggestions.len(),
+        for_terminal(&out_dir.join(crate::learn::SUGGESTIONS_FILE).display().to_string()),
+        top.join("  ")
+    )?;
+    Ok(())
+}
+
+/// The closing lines of a store period's report: the period, attackers new and
+/// returning against the period before, verdicts, and what was written where.
+pub fn print_period_summary(
+    findings: &Findings,
+    period: &PeriodOrigin,
+    out_dir: &Path,
+    written: &[PathBuf],
+) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    let attackers = period.attackers.this;
+    let returning = findings.suspicious().filter(|a| period.first_suspicious_day.contains_key(&a.ip)).count() as u64;
+    let days = period.days.1 - period.days.0 + 1;
+    writeln!(
+        out,
+        "Report {} ({} of {} days held), against {}.",
+        describe_days(period.days),
+        period.days_held,
+        days,
+        describe_days(period.previous_days)
+    )?;
+    writeln!(
+        out,
+        "{} attackers ({}), {} new and {} returning; {} suspicious events ({}).",
+        attackers,
+        change(attackers, period.attackers.previous),
+        attackers - returning,
+        returning,
+        period.suspicious_events.this,
+        change(period.suspicious_events.this, period.suspicious_events.previous)
+    )?;
+    let count = |v: Verdict| findings.ips.iter().filter(|a| a.verdict == v).count();
+    writeln!(
+        out,
+        "{} to block ({} sneak attackers), {} to watch; blocklist: {} entries.",
+        count(Verdict::Block),
+        findings.ips.iter().filter(|a| a.sneak).count(),
+        count(Verdict::Watch),
+        findings.blocklist.entries.len(),
+    )?;
+    for p in written {
+        writeln!(out, "Report: {}", for_terminal(&p.display().to_string()))?;
+    }
+    writeln!(
+        out,
+        "Tables: ips, daily, sessions, usernames, attackers, events, blocklist files and report.json in {}",
+        for_terminal(&out_dir.display().to_string())
+    )?;
+    Ok(())
+}
+
+/// `2026-01-05 .. 2026-01-11`.
+pub fn describe_days((first, last): (i32, i32)) -> String {
+    format!("{} .. {}", format_day(first), format_day(last))
+}
+
+/// `+25% on the period before`, `no change`, ... against the previous period.
+fn change(this: u64, previous: u64) -> String {
+    match previous {
+        0 if this == 0 => "no change".into(),
+        0 => "none the period before".into(),
+        p => format!("{:+.0}% on the period before", (this as f64 - p as f64) * 100.0 / p as f64),
+    }
 }
 
 /// Addresses listed under "Worst first".

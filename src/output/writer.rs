@@ -8,7 +8,8 @@ use anyhow::Context;
 use super::csv_out::CsvTable;
 use super::parquet_out::ParquetTable;
 use super::table::Batch;
-use super::{temp_path, Formats};
+use super::Formats;
+use crate::vocab::files::temp_path;
 
 pub struct TableWriter {
     name: &'static str,
@@ -160,6 +161,38 @@ impl EventsWriter {
         let table = self.join()?;
         let empty = super::tables::events_batch(&[], &self.source_files, &self.rules);
         table.finish(&empty)
+    }
+}
+
+impl EventsWriter {
+    /// `finish` on a thread of its own (mostly waiting for the writer thread and the
+    /// disk), so that the rest of the outputs are written meanwhile.
+    pub fn finish_in_background(self) -> anyhow::Result<PendingTable> {
+        let thread = std::thread::Builder::new()
+            .name("knocklog-finish".into())
+            .spawn(move || self.finish())
+            .context("starting a thread")?;
+        Ok(PendingTable(Some(thread)))
+    }
+}
+
+/// The events table finishing in the background; `finish` waits for it and gives the
+/// rows written.
+pub struct PendingTable(Option<std::thread::JoinHandle<anyhow::Result<u64>>>);
+
+impl PendingTable {
+    pub fn finish(mut self) -> anyhow::Result<u64> {
+        let thread = self.0.take().context("the events table was finished already")?;
+        thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    }
+}
+
+impl Drop for PendingTable {
+    /// Dropped unfinished (an error elsewhere): the table still ends before the run.
+    fn drop(&mut self) {
+        if let Some(thread) = self.0.take() {
+            let _ = thread.join();
+        }
     }
 }
 

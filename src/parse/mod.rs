@@ -13,7 +13,7 @@ pub mod sshd;
 pub mod syslog;
 pub mod util;
 
-use crate::vocab::event::{Format, ParsedLine};
+use crate::vocab::event::{Format, LogKind, ParsedLine};
 
 /// Parses one line (without its newline) in the given format.
 #[inline]
@@ -29,6 +29,48 @@ pub fn parse_line(format: Format, line: &[u8]) -> Option<ParsedLine<'_>> {
     }
 }
 
+/// The log kind of a line read in `format`: a syslog line's from what it says
+/// (/var/log/messages carries sshd lines on some systems and haproxy requests on
+/// others), any other line's from its format.
+#[inline]
+pub fn line_kind(format: Format, parsed: &ParsedLine) -> LogKind {
+    if format == Format::Syslog {
+        parsed.tag.kind_in_syslog(parsed.program)
+    } else {
+        format.log_kind()
+    }
+}
+
+/// A line's place in its file before any judgement: counted but not parsed (blank or
+/// a comment), read in some format, or in none.
+#[derive(Debug)]
+pub enum LineReading<'a> {
+    Blank,
+    Comment,
+    Parsed { format: Format, kind: LogKind, parsed: ParsedLine<'a> },
+    Unparsed,
+}
+
+/// Reads one line as a scan of a file in `file_format` does: blank and comment lines
+/// are counted only, then the file's format is tried and the others after it. Without
+/// a file format, the first format that parses the line is taken.
+pub fn read_line(file_format: Option<Format>, line: &[u8]) -> LineReading<'_> {
+    if util::is_blank(line) {
+        return LineReading::Blank;
+    }
+    if is_comment(line) {
+        return LineReading::Comment;
+    }
+    let found = match file_format {
+        Some(f) => parse_line(f, line).map(|p| (f, p)).or_else(|| parse_other_format(f, line)),
+        None => Format::ALL.into_iter().find_map(|f| parse_line(f, line).map(|p| (f, p))),
+    };
+    match found {
+        Some((format, parsed)) => LineReading::Parsed { format, kind: line_kind(format, &parsed), parsed },
+        None => LineReading::Unparsed,
+    }
+}
+
 /// Parses a line that is not in its file's format in the other formats (a file that
 /// mixes access and error lines, a journal dump of several services).
 #[inline(never)]
@@ -41,6 +83,12 @@ pub fn parse_other_format(primary: Format, line: &[u8]) -> Option<(Format, Parse
 #[inline]
 pub fn is_comment(line: &[u8]) -> bool {
     line.first() == Some(&b'#')
+}
+
+/// `sniff` over the lines of a file's first bytes (CRLF or LF), the `Sniffer` that
+/// discovery is handed.
+pub fn sniff_head(head: &[u8]) -> Option<Format> {
+    sniff(head.split(|&c| c == b'\n').map(|l| l.strip_suffix(b"\r").unwrap_or(l)))
 }
 
 /// Picks the format that parses most of the sample lines (at least half of the

@@ -11,11 +11,10 @@ use super::worker::{binding_fresh, suspicious_line, ChunkOutput, PidBinding, Pid
 use crate::aggregate::file_stats::UNPARSED_EXAMPLES;
 use crate::aggregate::ip_stats::{max_opt, min_opt};
 use crate::aggregate::{FileStats, IpTable};
-use crate::detect::policy::Policy;
-use crate::detect::Classifier;
+use crate::detect::Judge;
 use crate::vocab::address::canonical;
 use crate::vocab::address::AddrKey;
-use crate::vocab::event::{Event, EventSink};
+use crate::vocab::event::EventSink;
 
 /// One worker result: chunk `chunk` of file `file`; `last` marks the file's end.
 pub struct ChunkMessage {
@@ -34,8 +33,7 @@ impl ChunkMessage {
 
 pub struct Collector<'p, S> {
     sink: S,
-    policy: &'p Policy,
-    classifier: &'p Classifier,
+    judge: Judge<'p>,
     all_events: bool,
     next: (u32, u32),
     waiting: BTreeMap<(u32, u32), ChunkMessage>,
@@ -54,18 +52,11 @@ pub struct Collector<'p, S> {
 }
 
 impl<'p, S: EventSink> Collector<'p, S> {
-    pub fn new(
-        stats: Vec<FileStats>,
-        sink: S,
-        all_events: bool,
-        policy: &'p Policy,
-        classifier: &'p Classifier,
-    ) -> Self {
+    pub fn new(stats: Vec<FileStats>, sink: S, all_events: bool, judge: Judge<'p>) -> Self {
         let n = stats.len();
         Collector {
             sink,
-            policy,
-            classifier,
+            judge,
             all_events,
             next: (0, 0),
             waiting: BTreeMap::new(),
@@ -124,7 +115,7 @@ impl<'p, S: EventSink> Collector<'p, S> {
             };
             let mut event = pending.event;
             let addr = AddrKey::of(&binding.ip);
-            let decision = self.policy.judge(self.classifier, pending.hit, addr, event.user().as_bytes(), event.tag);
+            let decision = self.judge.decide(pending.hit, addr, event.user().as_bytes(), event.tag);
             let stats = self.ips.entry(&binding.ip);
             stats.record(event.ts, event.log_kind, event.status);
             let suspicious = decision.category.is_suspicious();
@@ -132,7 +123,7 @@ impl<'p, S: EventSink> Collector<'p, S> {
                 let (user, path, agent) =
                     (event.user().as_bytes(), event.path().as_bytes(), event.user_agent().as_bytes());
                 let line = suspicious_line(event.ts, &decision, user, path, agent);
-                stats.record_suspicious(&line, self.policy.thresholds.session_gap_micros());
+                stats.record_suspicious(&line, self.judge.policy.thresholds.session_gap_micros());
             }
             if self.all_events || suspicious {
                 event.set_ip(&canonical(&binding.ip));
@@ -298,8 +289,9 @@ fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 mod tests {
     use super::*;
     use crate::detect::allowlist::AllowList;
-    use crate::detect::policy::{Mode, Thresholds};
-    use crate::vocab::event::{LogKind, ParsedLine};
+    use crate::detect::policy::{Mode, Policy, Thresholds};
+    use crate::detect::Classifier;
+    use crate::vocab::event::{Event, LogKind, ParsedLine};
 
     #[derive(Default)]
     struct Lines(Vec<u64>);
@@ -335,7 +327,7 @@ mod tests {
         };
         let classifier = Classifier::new(false, &[], &[]).unwrap();
         let stats = vec![FileStats::default()];
-        let collector = Collector::new(stats, Lines::default(), true, &policy, &classifier);
+        let collector = Collector::new(stats, Lines::default(), true, Judge::new(&classifier, &policy));
         let shared = SharedCollector::with_window(collector, 1);
         const CHUNKS: u32 = 40;
         let message = |chunk: u32| three_events(chunk, chunk + 1 == CHUNKS);
@@ -395,7 +387,7 @@ mod tests {
         let classifier: &'static Classifier = Box::leak(Box::new(Classifier::new(false, &[], &[]).unwrap()));
         let stolen = Stolen::default();
         let sink = Stealing { lines: Vec::new(), stolen: stolen.clone() };
-        let collector = Collector::new(vec![FileStats::default()], sink, true, policy, classifier);
+        let collector = Collector::new(vec![FileStats::default()], sink, true, Judge::new(classifier, policy));
         let shared: &'static SharedCollector<'static, Stealing> =
             Box::leak(Box::new(SharedCollector::with_window(collector, 1)));
         let message = |chunk: u32| three_events(chunk, chunk == 2);

@@ -9,7 +9,6 @@
 
 use std::fs::File;
 use std::io::{BufRead, BufReader};
-use std::sync::atomic::Ordering;
 use std::sync::Mutex;
 
 use flate2::read::MultiGzDecoder;
@@ -20,9 +19,10 @@ use super::{ChunkMessage, ReadSpan, SharedCollector};
 use crate::input::journal::binary::{BinaryReader, Bytes};
 use crate::input::journal::export::TextReader;
 use crate::input::journal::{Batch, JournalKeys, JournalKind};
-use crate::input::source::{Compression, BYTES_READ};
+use crate::input::source::Compression;
 use crate::input::LogFile;
 use crate::vocab::event::EventSink;
+use crate::vocab::progress::BytesRead;
 
 /// Rendered text per batch handed to the scanner.
 const BATCH_BYTES: usize = 4 << 20;
@@ -69,7 +69,7 @@ pub fn read_journal<S: EventSink + Send>(
     if span.end == Some(0) {
         return send(0, true, ChunkOutput::default(), Vec::new());
     }
-    let mut reader = match open(file, kind) {
+    let mut reader = match open(file, kind, ctx.bytes_read) {
         Ok(r) => r,
         Err(why) => return send(0, true, ChunkOutput::default(), vec![why]),
     };
@@ -145,16 +145,16 @@ impl Skip {
     }
 }
 
-fn open(file: &LogFile, kind: JournalKind) -> Result<Box<dyn Entries>, String> {
+fn open(file: &LogFile, kind: JournalKind, read: &BytesRead) -> Result<Box<dyn Entries>, String> {
     if kind == JournalKind::Binary {
         // Archived and put-aside (`@` in the name) files are final; `system.journal` may
         // be in the middle of a write.
         let data = Bytes::load(&file.path, !file.is_live()).map_err(|e| format!("cannot read: {e}"))?;
-        BYTES_READ.fetch_add(data.len() as u64, Ordering::Relaxed);
+        read.add(data.len() as u64);
         return Ok(Box::new(BinaryReader::new(data)?));
     }
     let handle = File::open(&file.path).map_err(|e| format!("cannot open: {e}"))?;
-    BYTES_READ.fetch_add(file.size, Ordering::Relaxed);
+    read.add(file.size);
     Ok(if file.compression == Compression::Gzip {
         Box::new(TextReader::new(BufReader::with_capacity(1 << 16, MultiGzDecoder::new(handle)), kind))
     } else {

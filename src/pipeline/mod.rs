@@ -18,13 +18,14 @@ use rayon::prelude::*;
 
 use crate::aggregate::{FileStats, IpStats};
 use crate::detect::policy::Policy;
-use crate::detect::Classifier;
+use crate::detect::{Classifier, Judge};
 use crate::input::journal::JournalKeys;
-use crate::input::source::{self, Compression, GzChunks, BYTES_READ};
+use crate::input::source::{self, Compression, GzChunks};
 use crate::input::years::{plan_group, MonthScan, YearPlan};
 use crate::input::LogFile;
 use crate::vocab::event::EventSink;
 use crate::vocab::event::Format;
+use crate::vocab::progress::BytesRead;
 use crate::vocab::time::{format_ts, year_month_of, LocalZone};
 pub use collector::{ChunkMessage, Collector, SharedCollector};
 use thread_tables::ThreadTables;
@@ -43,7 +44,8 @@ pub struct ScanOptions {
     pub since: Option<i64>,
     pub until: Option<i64>,
     pub all_events: bool,
-    pub progress: bool,
+    /// Where the readers count the bytes they read (for a progress display).
+    pub bytes_read: BytesRead,
     /// Count unjudged requests for learning (off with `--no-learn`).
     pub learn: bool,
 }
@@ -95,14 +97,12 @@ pub fn scan_file_spans<S: EventSink + Send>(
     let started = Instant::now();
     let years = plan_years(files);
     let stats: Vec<FileStats> = files.iter().map(initial_stats).collect();
-    BYTES_READ.store(0, Ordering::Relaxed);
-    let total_bytes: u64 = files.iter().map(|f| f.size).sum();
 
     let tables = ThreadTables::new(rayon::current_num_threads());
-    let mut collector = Collector::new(stats, sink, opts.all_events, &opts.policy, classifier);
+    let judge = Judge::new(classifier, &opts.policy);
+    let mut collector = Collector::new(stats, sink, opts.all_events, judge);
     collector.line_starts = spans.iter().map(|s| s.lines_before).collect();
     let shared = SharedCollector::new(collector);
-    let progress = opts.progress.then(|| crate::output::progress::Progress::start(total_bytes));
     // Journals are read first, gathering the keys of their auth entries; the text logs
     // read after them skip the lines that repeat one. Which copy counts is thus fixed
     // (the journal's, with its exact time) whatever the thread count and file order.
@@ -121,8 +121,7 @@ pub fn scan_file_spans<S: EventSink + Send>(
                         let file = &files[i];
                         let ctx = FileCtx {
                             file: i as u32,
-                            classifier,
-                            policy: &opts.policy,
+                            judge,
                             format: file.format,
                             years: years[i].as_ref(),
                             fallback_year: year_month_of(file.mtime).0,
@@ -132,6 +131,7 @@ pub fn scan_file_spans<S: EventSink + Send>(
                             all_events: opts.all_events,
                             journal_keys,
                             learn: opts.learn,
+                            bytes_read: &opts.bytes_read,
                         };
                         let span = spans.get(i).copied().unwrap_or_default();
                         match file.journal {
@@ -147,9 +147,6 @@ pub fn scan_file_spans<S: EventSink + Send>(
     let gathered = std::mem::take(&mut *keys.lock().unwrap_or_else(|p| p.into_inner()));
     run(&texts, (!gathered.is_empty()).then_some(&gathered));
     let mut collector = shared.into_inner();
-    if let Some(p) = progress {
-        p.finish();
-    }
     if let Some(e) = collector.sink_error.take() {
         return Err(e.context("writing the events table"));
     }
@@ -161,8 +158,7 @@ pub fn scan_file_spans<S: EventSink + Send>(
         fs.first_ts = first.map(format_ts);
         fs.last_ts = last.map(format_ts);
     }
-    let ips = std::mem::take(&mut collector.ips);
-    let (ips, learned) = ips.merge_rows(tables.into_partials().collect());
+    let (ips, learned) = tables.merge(std::mem::take(&mut collector.ips));
     Ok(ScanOutcome { files: stats, ips, sink: collector.into_sink(), elapsed: started.elapsed(), learned })
 }
 
@@ -193,7 +189,8 @@ fn read_file<S: EventSink + Send>(
         Err(e) => return send(0, true, ChunkOutput::default(), vec![format!("cannot open: {e}")]),
     };
     if file.compression == Compression::Gzip {
-        let mut chunks = GzChunks::open(handle, file.size, CHUNK_BYTES as usize, file.is_live());
+        let mut chunks =
+            GzChunks::open(handle, file.size, CHUNK_BYTES as usize, file.is_live(), ctx.bytes_read.clone());
         let mut index = 0u32;
         let mut base = 0u64;
         let mut current = chunks.next_chunk();
@@ -216,9 +213,7 @@ fn read_file<S: EventSink + Send>(
                 || {
                     source::line_pieces(part, GZ_PIECES)
                         .into_par_iter()
-                        .map(|r| {
-                            tables.with(|ips| scan_chunk(ctx, &part[r.clone()], base + from + r.start as u64, ips))
-                        })
+                        .map(|r| tables.with(|t| scan_chunk(ctx, &part[r.clone()], base + from + r.start as u64, t)))
                         .collect::<Vec<ChunkOutput>>()
                 },
                 || chunks.next_chunk(),
@@ -267,8 +262,8 @@ fn read_file<S: EventSink + Send>(
         let last = i + 1 == n;
         let mut chunk_warnings = if last { warnings.clone() } else { Vec::new() };
         let output = match source::with_range(&handle, start, end, file.is_live(), |bytes| {
-            BYTES_READ.fetch_add(end - start, Ordering::Relaxed);
-            tables.with(|ips| scan_chunk(ctx, bytes, start, ips))
+            ctx.bytes_read.add(end - start);
+            tables.with(|t| scan_chunk(ctx, bytes, start, t))
         }) {
             Ok(output) => output,
             Err(e) => {
@@ -312,7 +307,8 @@ fn scan_months(file: &LogFile) -> MonthScan {
         return scan;
     };
     if file.compression == Compression::Gzip {
-        let mut chunks = GzChunks::open(handle, file.size, CHUNK_BYTES as usize, file.is_live());
+        // Not counted as read: the scan proper reads the file again.
+        let mut chunks = GzChunks::open(handle, file.size, CHUNK_BYTES as usize, file.is_live(), BytesRead::default());
         let mut base = 0u64;
         while let Some(data) = chunks.next_chunk() {
             scan.feed(data.as_slice(), base);

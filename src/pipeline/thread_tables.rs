@@ -1,31 +1,52 @@
-//! One per-IP table per worker thread. A chunk counts into its thread's table, so a
-//! scan builds as many tables as threads (merged once at the end) instead of one per
-//! chunk: with tens of thousands of addresses, per-chunk tables cost more to build,
-//! queue and merge than the parsing itself.
+//! One per-IP table and one learning table per worker thread. A chunk counts into its
+//! thread's tables, so a scan builds as many as threads (merged once at the end)
+//! instead of one per chunk: with tens of thousands of addresses, per-chunk tables
+//! cost more to build, queue and merge than the parsing itself.
 
 use std::sync::Mutex;
 
-use crate::aggregate::PartialIpTable;
+use crate::aggregate::{IpStats, IpTable, PartialIpTable};
+use crate::learn::shapes::ShapeTable;
+
+/// What one worker thread counts into.
+#[derive(Debug, Default)]
+pub struct WorkerTables {
+    pub ips: PartialIpTable,
+    /// The thread's unjudged request shapes, for learning (per shape, not per address).
+    pub learn: ShapeTable,
+}
 
 pub struct ThreadTables {
     /// One slot per pool thread, plus one for callers outside the pool.
-    slots: Vec<Mutex<PartialIpTable>>,
+    slots: Vec<Mutex<WorkerTables>>,
 }
 
 impl ThreadTables {
     pub fn new(threads: usize) -> Self {
-        ThreadTables { slots: (0..=threads).map(|_| Mutex::new(PartialIpTable::default())).collect() }
+        ThreadTables { slots: (0..=threads).map(|_| Mutex::new(WorkerTables::default())).collect() }
     }
 
-    /// Runs `f` with the calling thread's table. `f` must not call into rayon: a
+    /// Runs `f` with the calling thread's tables. `f` must not call into rayon: a
     /// stolen job on this thread would then try to take the same slot.
-    pub fn with<R>(&self, f: impl FnOnce(&mut PartialIpTable) -> R) -> R {
+    pub fn with<R>(&self, f: impl FnOnce(&mut WorkerTables) -> R) -> R {
         let slot = rayon::current_thread_index().filter(|&i| i + 1 < self.slots.len()).unwrap_or(self.slots.len() - 1);
-        let mut table = self.slots[slot].lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        f(&mut table)
+        let mut tables = self.slots[slot].lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        f(&mut tables)
     }
 
-    pub fn into_partials(self) -> impl Iterator<Item = PartialIpTable> {
-        self.slots.into_iter().map(|m| m.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner()))
+    /// The workers' tables and the collector's (lines attributed after the fact)
+    /// merged: the final per-address rows, and every shape learned.
+    pub fn merge(self, collected: IpTable) -> (Vec<(String, IpStats)>, ShapeTable) {
+        let mut workers: Vec<WorkerTables> =
+            self.slots.into_iter().map(|m| m.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner())).collect();
+        // Largest address table first, the order the address tables are merged in.
+        workers.sort_by_key(|t| std::cmp::Reverse(t.ips.len()));
+        let (ips, shapes): (Vec<PartialIpTable>, Vec<ShapeTable>) =
+            workers.into_iter().map(|t| (t.ips, t.learn)).unzip();
+        let mut learned = ShapeTable::default();
+        for table in shapes {
+            learned.merge(table);
+        }
+        (collected.merge_rows(ips), learned)
     }
 }

@@ -4,25 +4,25 @@
 
 use rustc_hash::FxHashMap;
 
+use super::thread_tables::WorkerTables;
 use crate::aggregate::file_stats::{LineCounts, UnparsedExample, UNPARSED_EXAMPLES};
 use crate::aggregate::ip_stats::SuspiciousLine;
-use crate::aggregate::PartialIpTable;
-use crate::detect::policy::{Decision, Policy};
-use crate::detect::{Classifier, Hit};
+use crate::detect::policy::{Decision, Mode};
+use crate::detect::{Hit, Judge};
 use crate::input::journal::JournalKeys;
 use crate::input::years::YearPlan;
 use crate::parse::{self, util::is_blank};
 use crate::vocab::address::AddrKey;
 use crate::vocab::event::Category;
 use crate::vocab::event::{Event, EventTag, Format, LogKind, ParsedLine};
+use crate::vocab::progress::BytesRead;
 use crate::vocab::text::lossless;
 use crate::vocab::time::{LocalZone, MICROS_PER_SEC};
 
 /// What the worker needs to know about the file a chunk comes from.
 pub struct FileCtx<'a> {
     pub file: u32,
-    pub classifier: &'a Classifier,
-    pub policy: &'a Policy,
+    pub judge: Judge<'a>,
     pub format: Format,
     pub years: Option<&'a YearPlan>,
     /// Year for yearless stamps when there is no plan (the file's mtime year).
@@ -35,6 +35,8 @@ pub struct FileCtx<'a> {
     pub journal_keys: Option<&'a JournalKeys>,
     /// Count unjudged requests for learning (off with `--no-learn`).
     pub learn: bool,
+    /// Where the bytes read are counted.
+    pub bytes_read: &'a BytesRead,
 }
 
 /// An sshd-style session: which address a (host, pid) was talking to, and when.
@@ -99,8 +101,8 @@ struct AheadLine<'a> {
 }
 
 /// Parses every line of `data`, which starts at byte `base` of the file's content,
-/// counting addresses into `ips` (the calling thread's own table).
-pub fn scan_chunk(ctx: &FileCtx, data: &[u8], base: u64, ips: &mut PartialIpTable) -> ChunkOutput {
+/// counting into `tables` (the calling thread's own).
+pub fn scan_chunk(ctx: &FileCtx, data: &[u8], base: u64, tables: &mut WorkerTables) -> ChunkOutput {
     let mut out = ChunkOutput::default();
     out.counts.content_bytes = data.len() as u64;
     let mut ahead: Vec<AheadLine> = Vec::with_capacity(READ_AHEAD);
@@ -122,31 +124,31 @@ pub fn scan_chunk(ctx: &FileCtx, data: &[u8], base: u64, ips: &mut PartialIpTabl
             };
             let primary = if filler.is_some() { None } else { parse::parse_line(ctx.format, line) };
             if let Some(v4) = primary.as_ref().and_then(|p| p.ip_v4) {
-                ips.prefetch_v4_index(v4);
+                tables.ips.prefetch_v4_index(v4);
             }
             ahead.push(AheadLine { line, offset, filler, primary, shape: None });
         }
         for a in &mut ahead {
             let Some(p) = &a.primary else { continue };
             if let Some(v4) = p.ip_v4 {
-                ips.prefetch_v4_stats(v4);
+                tables.ips.prefetch_v4_stats(v4);
                 if learn_ahead && !p.path.is_empty() {
-                    a.shape = ips.learn.find_ahead(AddrKey::V4(v4), p.path, p.user_agent);
+                    a.shape = tables.learn.find_ahead(AddrKey::V4(v4), p.path, p.user_agent);
                 }
             }
         }
         // By reference: a parsed line is 200 bytes, and moving each one again was
         // a visible part of the loop.
         for a in &ahead {
-            scan_line(ctx, &mut out, ips, a);
+            scan_line(ctx, &mut out, tables, a);
         }
         ahead.clear();
     }
     out
 }
 
-/// Counts one line into `out` and `ips`.
-fn scan_line(ctx: &FileCtx, out: &mut ChunkOutput, ips: &mut PartialIpTable, ahead: &AheadLine) {
+/// Counts one line into `out` and `tables`.
+fn scan_line(ctx: &FileCtx, out: &mut ChunkOutput, tables: &mut WorkerTables, ahead: &AheadLine) {
     let AheadLine { line, offset, filler, ref primary, shape } = *ahead;
     out.counts.lines += 1;
     if let Some(filler) = filler {
@@ -157,20 +159,18 @@ fn scan_line(ctx: &FileCtx, out: &mut ChunkOutput, ips: &mut PartialIpTable, ahe
         return;
     }
     let track_pids = ctx.format == Format::Syslog;
-    let mut kind = ctx.format.log_kind();
+    let kind;
     let fallback;
     let parsed: &ParsedLine = match primary {
         Some(p) => {
-            if ctx.format == Format::Syslog {
-                kind = p.tag.kind_in_syslog(p.program);
-            }
+            kind = parse::line_kind(ctx.format, p);
             p
         }
         None => {
             fallback = parse::parse_other_format(ctx.format, line);
             match &fallback {
                 Some((format, p)) => {
-                    kind = format.log_kind();
+                    kind = parse::line_kind(*format, p);
                     p
                 }
                 None => {
@@ -224,7 +224,7 @@ fn scan_line(ctx: &FileCtx, out: &mut ChunkOutput, ips: &mut PartialIpTable, ahe
                 match out.pid_bindings.get(&key).filter(|b| binding_fresh(b, ts)) {
                     Some(binding) => resolved = Some(binding.ip.clone()),
                     None => {
-                        let hit = ctx.classifier.classify(line, parsed, kind);
+                        let hit = ctx.judge.classify(line, parsed, kind);
                         let event = build_event(ctx.file, kind, out.counts.lines, ts, parsed, b"", None);
                         out.pending.push(PendingEvent { key, event, hit });
                         return;
@@ -242,22 +242,31 @@ fn scan_line(ctx: &FileCtx, out: &mut ChunkOutput, ips: &mut PartialIpTable, ahe
         _ => AddrKey::of(ip),
     };
     // The address's statistics load while the line is classified.
-    let slot = ips.slot(addr);
-    let hit = ctx.classifier.classify(line, parsed, kind);
-    let decision = ctx.policy.judge(ctx.classifier, hit, addr, parsed.user, parsed.tag);
-    let (stats, learned) = ips.at(slot);
+    let slot = tables.ips.slot(addr);
+    let decision = ctx.judge.judge_line(line, parsed, kind, addr).decision;
+    let stats = tables.ips.at(slot);
     stats.record(ts, kind, parsed.status);
     if kind == LogKind::Access && ctx.learn {
         let allowed_user = !parsed.user.is_empty()
-            && ctx.policy.mode != crate::detect::policy::Mode::Ip
-            && ctx.policy.is_allowed_user(parsed.user);
+            && ctx.judge.policy.mode != Mode::Ip
+            && ctx.judge.policy.is_allowed_user(parsed.user);
         // A shape found ahead is that of `primary`'s path and agent, so of `parsed`.
-        crate::learn::record(learned, addr, decision.category, ctx.classifier, parsed, ts, allowed_user, line, shape);
+        crate::learn::record(
+            &mut tables.learn,
+            addr,
+            decision.category,
+            ctx.judge.classifier,
+            parsed,
+            ts,
+            allowed_user,
+            line,
+            shape,
+        );
     }
     let suspicious = decision.category.is_suspicious();
     if suspicious {
         let line = suspicious_line(ts, &decision, parsed.user, parsed.path, parsed.user_agent);
-        stats.record_suspicious(&line, ctx.policy.thresholds.session_gap_micros());
+        stats.record_suspicious(&line, ctx.judge.policy.thresholds.session_gap_micros());
     }
     if ctx.all_events || suspicious {
         out.events.push(build_event(ctx.file, kind, out.counts.lines, ts, parsed, ip, Some(&decision)));

@@ -2,8 +2,6 @@
 //! scan's or report's `--out`, or a history store), registers each under its own name,
 //! runs a query, and describes the tables when a query goes wrong.
 
-pub mod render;
-
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;

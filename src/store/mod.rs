@@ -13,6 +13,7 @@
 pub mod ingest;
 pub mod ledger;
 pub mod period;
+pub mod report;
 pub mod tables;
 
 use std::collections::BTreeMap;

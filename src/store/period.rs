@@ -11,9 +11,9 @@ use polars::prelude::*;
 use super::tables::{daily_rows, ints, read_day, texts, DayIp};
 use super::Store;
 use crate::aggregate::ip_stats::SuspiciousLine;
+use crate::aggregate::tally::EventTally;
 use crate::aggregate::IpStats;
 use crate::detect::policy::{Mode, Policy};
-use crate::output::report::EventTally;
 use crate::vocab::event::Category;
 use crate::vocab::time::format_day;
 

@@ -164,9 +164,13 @@ impl Batch {
     }
 }
 
-/// The syslog line a scan makes of entry `n` (from 1) of a journal file or dump, for
-/// `knocklog explain --file F --line N`. None when the file is not a journal source.
-pub fn nth_entry_line(path: &std::path::Path, n: u64) -> Result<Option<Vec<u8>>, String> {
+/// Calls `f` with each entry's number (from 1) and the syslog line a scan makes of it,
+/// until `f` breaks; returns how many entries it saw. None when the file is not a
+/// journal source. For `knocklog explain --file F --line N`.
+pub fn each_entry_line(
+    path: &std::path::Path,
+    mut f: impl FnMut(u64, &[u8]) -> std::ops::ControlFlow<()>,
+) -> Result<Option<u64>, String> {
     let head = crate::input::source::read_head(path, 64 * 1024).map_err(|e| format!("cannot read: {e}"))?;
     let mut reader: Box<dyn FnMut(&mut Batch) -> bool> = if head.bytes.starts_with(binary::SIGNATURE) {
         let data = binary::Bytes::load(path, false).map_err(|e| format!("cannot read: {e}"))?;
@@ -188,13 +192,13 @@ pub fn nth_entry_line(path: &std::path::Path, n: u64) -> Result<Option<Vec<u8>>,
     while reader(&mut batch) {
         for line in batch.text.split_inclusive(|&c| c == b'\n') {
             seen += 1;
-            if seen == n {
-                return Ok(Some(line.strip_suffix(b"\n").unwrap_or(line).to_vec()));
+            if f(seen, line.strip_suffix(b"\n").unwrap_or(line)).is_break() {
+                return Ok(Some(seen));
             }
         }
         batch.clear();
     }
-    Err(format!("has {seen} entries, fewer than {n}"))
+    Ok(Some(seen))
 }
 
 impl Batch {

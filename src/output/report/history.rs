@@ -3,8 +3,9 @@
 //! vs returning attackers and the change against the previous period.
 
 use super::{capped, EventTally, ReportData, MAX_VISITORS};
-use crate::detect::assess::Assessed;
+use crate::aggregate::assess::Assessed;
 use crate::detect::policy::{Policy, Verdict};
+use crate::findings::{Change, PeriodOrigin, SourceRead};
 use crate::vocab::event::Category;
 
 /// Where a history report's figures come from: the store, not log files.
@@ -20,7 +21,7 @@ pub struct HistoryView {
     /// Lines with an address in the period (the `daily` table's `events`).
     pub lines: u64,
     /// Source files the store has read, over all its runs.
-    pub sources: Vec<SourceRow>,
+    pub sources: Vec<SourceRead>,
     pub attackers: Change,
     pub suspicious_events: Change,
     /// Suspicious events per suspicious category (weak signals included, as in `ips`).
@@ -31,25 +32,6 @@ pub struct HistoryView {
     /// Before the cap.
     pub new_total: usize,
     pub returning_total: usize,
-}
-
-/// A figure this period and the period before.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Change {
-    pub this: u64,
-    pub previous: u64,
-}
-
-/// One source file of the store's ledger.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct SourceRow {
-    /// Where it was last read (attacker-influenced only through file names).
-    pub path: String,
-    pub lines: u64,
-    pub bytes: u64,
-    /// When it was first and last read (the runs' RFC 3339 times).
-    pub first_read: String,
-    pub last_read: String,
 }
 
 /// One row of the `attackers` table.
@@ -84,6 +66,31 @@ impl AttackerRow {
 }
 
 impl HistoryView {
+    /// The view of a store period; `attackers` are its addresses with a suspicious
+    /// event, worst first.
+    pub fn of(p: &PeriodOrigin, attackers: &[&Assessed]) -> HistoryView {
+        let rows = attackers
+            .iter()
+            .map(|a| {
+                let previous = p.previous_events.get(&a.ip).copied().unwrap_or(0);
+                AttackerRow::of(a, p.first_suspicious_day.get(&a.ip).copied(), previous)
+            })
+            .collect();
+        HistoryView {
+            store: p.store.clone(),
+            days: p.days,
+            previous_days: p.previous_days,
+            days_held: p.days_held,
+            lines: p.lines,
+            sources: p.sources.clone(),
+            attackers: p.attackers,
+            suspicious_events: p.suspicious_events,
+            by_category: p.by_category.clone(),
+            ..HistoryView::default()
+        }
+        .with_attackers(rows)
+    }
+
     /// Splits `rows` (the attackers, worst first) into new and returning.
     pub fn with_attackers(mut self, rows: Vec<AttackerRow>) -> Self {
         let (returning, new): (Vec<AttackerRow>, Vec<AttackerRow>) =

@@ -3,32 +3,32 @@
 //! the writer that turns it into one self-contained, strictly escaped HTML page.
 
 mod charts;
-pub mod dns;
 pub mod escape;
 mod format;
 pub mod history;
 mod html;
 mod sections;
-pub mod tally;
 mod weekly;
 
 use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap;
 
+use crate::aggregate::assess::Assessed;
 use crate::aggregate::blocklist::BlockEntry;
 use crate::aggregate::ip_stats::{max_opt, min_opt, Suspicion};
 use crate::aggregate::sessions::Session;
 use crate::aggregate::FileStats;
-use crate::detect::assess::Assessed;
 use crate::detect::policy::{Policy, Verdict};
+use crate::findings::DnsName;
 use crate::learn::Suggestion;
 use crate::vocab::event::Category;
+use crate::vocab::files::write_atomic;
 use crate::vocab::time::day_of;
 
-pub use history::{AttackerRow, Change, HistoryView, SourceRow};
+pub use crate::aggregate::tally::{EventTally, UserSplit};
+pub use history::{AttackerRow, HistoryView};
 pub use html::{render_fragment, render_page};
-pub use tally::{EventTally, TallySink, UserSplit};
 
 /// Row caps: the report of a 1 GB scan must still open fast. The tables hold the rest.
 pub const MAX_VISITORS: usize = 500;
@@ -39,14 +39,6 @@ pub const MAX_DIRECTORIES: usize = 30;
 pub const MAX_HEAT_ROWS: usize = 60;
 pub const MAX_BLOCK_ROWS: usize = 1000;
 pub const MAX_SUGGESTIONS: usize = 250;
-
-/// A name from two-way DNS: the reverse lookup, and whether the name resolves back
-/// to the address.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DnsName {
-    pub name: String,
-    pub confirmed: bool,
-}
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct FileRow {
@@ -249,25 +241,24 @@ pub fn write_reports(
 ) -> anyhow::Result<Vec<std::path::PathBuf>> {
     let mut written = Vec::new();
     let page = out.join("report.html");
-    super::write_atomic(&page, render_page(data).as_bytes())?;
+    write_atomic(&page, render_page(data).as_bytes())?;
     written.push(page);
     if fragment {
         let path = out.join("report-fragment.html");
-        super::write_atomic(&path, render_fragment(data).as_bytes())?;
+        write_atomic(&path, render_fragment(data).as_bytes())?;
         written.push(path);
     }
     Ok(written)
 }
 
 impl ReportData {
-    /// Two-way DNS for the listed visitors (`scan --dns`), within `budget`.
-    pub fn resolve_dns(&mut self, resolver: std::sync::Arc<dyn dns::Resolver>, budget: std::time::Duration) {
-        let ips: Vec<String> = self.visitors.iter().map(|v| v.ip.clone()).collect();
+    /// The listed visitors' names from two-way DNS (`scan --dns`).
+    pub fn with_dns(mut self, names: &std::collections::HashMap<String, DnsName>) -> Self {
         self.dns_requested = true;
-        let mut names = dns::resolve_all(resolver, &ips, 8, budget);
         for v in &mut self.visitors {
-            v.dns = names.remove(&v.ip);
+            v.dns = names.get(&v.ip).cloned();
         }
+        self
     }
 }
 

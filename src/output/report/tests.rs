@@ -2,10 +2,10 @@
 //! structure, escaping of hostile text, the fragment and the optional inputs.
 
 use super::*;
+use crate::aggregate::assess::assess;
 use crate::aggregate::ip_stats::SuspiciousLine;
 use crate::aggregate::IpStats;
 use crate::detect::allowlist::AllowList;
-use crate::detect::assess::assess;
 use crate::detect::policy::{Mode, Thresholds};
 use crate::learn::CandidateKind;
 use crate::vocab::event::{Event, LogKind, ParsedLine};
@@ -282,7 +282,7 @@ fn directories_of_paths() {
 #[test]
 fn dns_names_are_shown_escaped_and_marked() {
     struct Fake;
-    impl dns::Resolver for Fake {
+    impl crate::enrich::dns::Resolver for Fake {
         fn reverse(&self, ip: std::net::IpAddr) -> Option<String> {
             match ip.to_string().as_str() {
                 "198.51.100.7" => Some("scan.example.net.".into()),
@@ -297,9 +297,11 @@ fn dns_names_are_shown_escaped_and_marked() {
             }
         }
     }
-    let mut d = sample();
+    let d = sample();
     assert!(!render_page(&d).contains("Reverse DNS</th>"), "no column without --dns");
-    d.resolve_dns(std::sync::Arc::new(Fake), std::time::Duration::from_secs(10));
+    let ips: Vec<String> = d.visitors.iter().map(|v| v.ip.clone()).collect();
+    let names = crate::enrich::dns::resolve_all(std::sync::Arc::new(Fake), &ips, 8, std::time::Duration::from_secs(10));
+    let d = d.with_dns(&names);
     let page = render_page(&d);
     assert!(page.contains("Reverse DNS</th>"));
     assert!(page.contains("scan.example.net ✓"));
@@ -325,10 +327,15 @@ fn history_sample() -> ReportData {
         previous_days: (93, 99),
         days_held: 7,
         lines: 40,
-        sources: vec![SourceRow { path: HOSTILE.into(), lines: 40, bytes: 4000, ..Default::default() }],
-        attackers: Change { this: 1, previous: 4 },
-        suspicious_events: Change { this: 1, previous: 0 },
-        by_category: vec![(Category::Probe, Change { this: 1, previous: 0 })],
+        sources: vec![crate::findings::SourceRead {
+            path: HOSTILE.into(),
+            lines: 40,
+            bytes: 4000,
+            ..Default::default()
+        }],
+        attackers: crate::findings::Change { this: 1, previous: 4 },
+        suspicious_events: crate::findings::Change { this: 1, previous: 0 },
+        by_category: vec![(Category::Probe, crate::findings::Change { this: 1, previous: 0 })],
         ..HistoryView::default()
     }
     .with_attackers(rows);

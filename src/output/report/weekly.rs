@@ -8,13 +8,14 @@ use std::fmt::Write;
 use super::charts::swatch;
 use super::escape::{push_text, text};
 use super::format::{self, count, percent};
-use super::history::{AttackerRow, Change, HistoryView};
+use super::history::{AttackerRow, HistoryView};
 use super::sections::{
     cap_note, heading, note, table_end, table_start, table_start_in, td_addr, td_num, td_plain, td_text, verdict_badge,
     Kind,
 };
 use super::ReportData;
 use crate::detect::policy::Verdict;
+use crate::findings::Change;
 
 /// Sources listed in the overview at most.
 const MAX_SOURCES: usize = 500;

@@ -1,4 +1,4 @@
-//! Two-way DNS for the report's listed visitors (`scan --dns`): the reverse name of
+//! Two-way DNS for the suspicious visitors (`scan --dns`): the reverse name of
 //! each address, confirmed when that name resolves back to the address (a PTR record
 //! is controlled by whoever owns the address, so an unconfirmed name proves nothing).
 //! Lookups run on a few threads with a bounded total time; what is not answered in
@@ -10,7 +10,7 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use super::DnsName;
+use crate::findings::{DnsName, Findings};
 
 /// Reverse and forward lookups (the system resolver, or a fake in tests).
 pub trait Resolver: Send + Sync + 'static {
@@ -18,6 +18,13 @@ pub trait Resolver: Send + Sync + 'static {
     fn reverse(&self, ip: IpAddr) -> Option<String>;
     /// The addresses `name` resolves to.
     fn forward(&self, name: &str) -> Vec<IpAddr>;
+}
+
+/// Two-way DNS for the first `limit` suspicious addresses of `findings` (worst
+/// first: those the report lists), within `budget`.
+pub fn resolve_visitors(findings: &mut Findings, resolver: Arc<dyn Resolver>, limit: usize, budget: Duration) {
+    let ips: Vec<String> = findings.suspicious().take(limit).map(|a| a.ip.clone()).collect();
+    findings.dns = Some(resolve_all(resolver, &ips, 8, budget));
 }
 
 /// Looks up every address in `ips` (those that parse as addresses) with `threads`

@@ -3,6 +3,18 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
+use crate::aggregate::blocklist::BlocklistSettings;
+
+/// Makes every interface address of this machine an own address of the blocklist.
+/// On failure the settings keep only the user's own addresses, and the error says so.
+pub fn protect_this_host(settings: &mut BlocklistSettings) -> Result<(), String> {
+    let addrs = system_addresses().map_err(|e| {
+        format!("cannot read this machine's addresses ({e}); only --own-address ones are kept off the blocklist")
+    })?;
+    settings.add_system_addresses(&addrs);
+    Ok(())
+}
+
 /// The addresses configured on this machine's interfaces, sorted, without duplicates.
 /// An error (no getifaddrs, no permission) is returned, never guessed around.
 pub fn system_addresses() -> std::io::Result<Vec<IpAddr>> {
@@ -71,5 +83,16 @@ mod tests {
         sorted.sort();
         sorted.dedup();
         assert_eq!(addrs, sorted);
+    }
+
+    #[test]
+    fn this_hosts_addresses_become_own_addresses() {
+        let mut settings = BlocklistSettings::default();
+        protect_this_host(&mut settings).unwrap();
+        let addrs = system_addresses().unwrap();
+        assert_eq!(settings.own_from_system, addrs.len());
+        for a in addrs {
+            assert!(settings.own.contains(&crate::aggregate::blocklist::Net::of_ip(a)), "{a}");
+        }
     }
 }

@@ -1,5 +1,6 @@
-//! Query results as text: an aligned table for the terminal (attacker text made safe),
-//! CSV (formula cells neutralised, like knocklog's own CSV tables) and Parquet files.
+//! DataFrames (query results, tables read back from the store) as text: an aligned
+//! table for the terminal (attacker text made safe), CSV (formula cells neutralised,
+//! like knocklog's own CSV tables) and Parquet files.
 //! Timestamps print as in the CSV tables (RFC 3339 UTC), dates as YYYY-MM-DD.
 
 use std::io::Write;
@@ -8,7 +9,7 @@ use std::path::Path;
 use anyhow::Context;
 use polars::prelude::*;
 
-use crate::output::csv_out::needs_neutralising;
+use super::csv_out::needs_neutralising;
 use crate::vocab::text::for_terminal;
 use crate::vocab::time::{format_day, format_ts};
 
@@ -155,7 +156,7 @@ pub fn write_csv(out: impl Write, df: &DataFrame) -> anyhow::Result<()> {
 /// renamed into place when complete.
 pub fn write_file(path: &Path, df: &mut DataFrame) -> anyhow::Result<()> {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
-    let tmp = crate::output::temp_path(path);
+    let tmp = crate::vocab::files::temp_path(path);
     let file = std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
     let written = match ext.as_str() {
         "csv" => write_csv(std::io::BufWriter::new(file), df),

@@ -1,8 +1,8 @@
 //! Per-address assessment at the end of a scan: sneak, score and verdict from the
 //! merged statistics, ordered so the worst come first.
 
-use super::policy::{verdict, weight, Policy, Verdict, VerdictInput};
-use crate::aggregate::IpStats;
+use super::IpStats;
+use crate::detect::policy::{verdict, weight, Mode, Policy, Verdict, VerdictInput};
 use crate::vocab::address::AddrKey;
 use crate::vocab::event::Category;
 
@@ -22,8 +22,7 @@ pub fn assess(ips: Vec<(String, IpStats)>, policy: &Policy, all: bool) -> Vec<As
         .into_iter()
         .filter(|(_, s)| all || s.suspicious_events() > 0)
         .map(|(ip, stats)| {
-            let allowed =
-                policy.mode != super::policy::Mode::User && policy.allow_ips.contains(AddrKey::of(ip.as_bytes()));
+            let allowed = policy.mode != Mode::User && policy.allow_ips.contains(AddrKey::of(ip.as_bytes()));
             let mut input = VerdictInput { allowed_address: allowed, ..Default::default() };
             let mut score = 0.0;
             if let Some(s) = &stats.suspicion {

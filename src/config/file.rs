@@ -1,5 +1,6 @@
-//! `knocklog.toml`: the detection settings a server keeps between runs. Every key is
-//! also a command-line flag; flags add to lists and override single values.
+//! `knocklog.toml` as written: the detection and blocklist settings a server keeps
+//! between runs. Every key is also a command-line flag; flags add to lists and
+//! override single values.
 
 use std::path::{Path, PathBuf};
 
@@ -22,7 +23,7 @@ pub struct SettingsFile {
     #[serde(default)]
     pub thresholds: ThresholdsFile,
     #[serde(default)]
-    pub blocklist: crate::aggregate::blocklist::BlocklistFile,
+    pub blocklist: BlocklistFile,
 }
 
 #[derive(Debug, Default, Deserialize, PartialEq)]
@@ -33,6 +34,22 @@ pub struct ThresholdsFile {
     pub sneak_max_daily: Option<u64>,
     pub session_gap_minutes: Option<u64>,
     pub allowed_user_tolerance: Option<u64>,
+}
+
+/// The `[blocklist]` table as written.
+#[derive(Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct BlocklistFile {
+    /// "block" (default) or "watch" (list watch addresses too).
+    pub verdict: Option<String>,
+    /// false: addresses only, never a proposed range.
+    pub ranges: Option<bool>,
+    pub range_min_ips: Option<usize>,
+    pub range_v4_prefix: Option<u8>,
+    pub range_v6_prefix: Option<u8>,
+    pub include_special: Option<bool>,
+    #[serde(default)]
+    pub own_address: Vec<String>,
 }
 
 impl SettingsFile {

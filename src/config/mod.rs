@@ -3,16 +3,20 @@
 
 use std::path::PathBuf;
 
-use crate::aggregate::blocklist::{BlocklistFile, BlocklistSettings};
-use crate::cli::{DetectArgs, ScanArgs};
+pub mod blocklist;
+pub mod file;
+
+use crate::aggregate::blocklist::BlocklistSettings;
+use crate::cli::{DetectArgs, OutputFormat, ReportArgs, ScanArgs};
 use crate::detect::allowlist::{AllowList, Block};
 use crate::detect::policy::{Mode, Policy, Thresholds, Verdict};
-use crate::detect::settings::SettingsFile;
 use crate::detect::Classifier;
-use crate::output::Formats;
+use crate::output::{Formats, OutputSettings};
 use crate::pipeline::ScanOptions;
+use crate::store::period::Days;
 use crate::vocab::event::Format;
-use crate::vocab::time::{parse_when, LocalZone};
+use crate::vocab::time::{day_of, parse_when, LocalZone};
+use file::{BlocklistFile, SettingsFile};
 
 /// A mistake in what the user asked for; reported with exit code 1.
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +38,11 @@ pub fn parse_log_format(name: Option<&str>) -> Result<Option<Format>, UsageError
         })
     })
     .transpose()
+}
+
+/// `--format`: which table formats to write.
+pub fn formats(f: OutputFormat) -> Formats {
+    Formats { csv: f != OutputFormat::Parquet, parquet: f != OutputFormat::Csv }
 }
 
 /// What `--config` and the detection flags resolve to.
@@ -99,15 +108,22 @@ impl DetectConfig {
 
 pub struct ScanConfig {
     pub paths: Vec<PathBuf>,
-    pub out: PathBuf,
-    pub formats: Formats,
+    pub output: OutputSettings,
     pub threads: usize,
     pub forced_format: Option<Format>,
     pub options: ScanOptions,
     pub classifier: Classifier,
     pub all_ips: bool,
-    pub quiet: bool,
+    /// Two-way DNS of the suspicious visitors (`--dns`).
+    pub dns: bool,
+    /// Add what is new to this history store (`--history`).
+    pub history: Option<PathBuf>,
+    /// Draw a progress bar on stderr while reading.
+    pub progress: bool,
     pub blocklist: BlocklistSettings,
+    /// The scanned paths are this machine's log tree: its interface addresses are to
+    /// be kept off the blocklist too (see `enrich::own`).
+    pub logs_of_this_host: bool,
     pub learn: crate::learn::LearnOptions,
 }
 
@@ -142,16 +158,19 @@ impl ScanConfig {
                 return Err(UsageError(format!("{}: no such file or directory", p.display())));
             }
         }
-        let formats = Formats::from(args.format);
         let detect = DetectConfig::from_args(&args.detect)?;
         let classifier = detect.classifier()?;
-        let blocklist = BlocklistSettings::resolve(&args.blocklist, &detect.blocklist, &args.paths)?;
+        let blocklist = blocklist::resolve(&args.blocklist, &detect.blocklist)?;
         Ok(ScanConfig {
             paths: args.paths.clone(),
             classifier,
             all_ips: args.all_ips,
-            out: args.out.clone(),
-            formats,
+            output: OutputSettings {
+                dir: args.out.clone(),
+                formats: formats(args.format),
+                html_fragment: args.html_fragment,
+                quiet: args.quiet,
+            },
             threads,
             forced_format,
             options: ScanOptions {
@@ -160,15 +179,58 @@ impl ScanConfig {
                 since,
                 until,
                 all_events: args.all_events,
-                progress: stderr_is_terminal && !args.quiet,
+                bytes_read: Default::default(),
                 learn: !args.learn.no_learn,
             },
-            quiet: args.quiet,
+            dns: args.dns,
+            history: args.history.clone(),
+            progress: stderr_is_terminal && !args.quiet,
             blocklist,
+            logs_of_this_host: blocklist::logs_of_this_host(&args.paths),
             learn: crate::learn::LearnOptions {
                 learn_from: if args.learn.learn_from == "watch" { Verdict::Watch } else { Verdict::Block },
                 min_attackers: args.learn.learn_min_attackers.max(1),
                 max_benign: args.learn.learn_max_benign,
+            },
+        })
+    }
+}
+
+/// What `knocklog report` resolves to.
+pub struct ReportConfig {
+    pub history: PathBuf,
+    /// Whole UTC days: the store keeps days, not hours.
+    pub days: Days,
+    /// When the report is made (microseconds since the epoch).
+    pub now: i64,
+    pub detect: DetectConfig,
+    pub output: OutputSettings,
+}
+
+impl ReportConfig {
+    pub fn from_args(args: &ReportArgs) -> Result<ReportConfig, UsageError> {
+        let detect = DetectConfig::from_args(&args.detect)?;
+        let now = crate::vocab::time::now_micros();
+        let when = |flag: &str, s: &str| {
+            parse_when(s, now).ok_or_else(|| {
+                UsageError(format!("{flag} {s:?}: expected a date (2026-01-05), a time or an age (7d, 2w)"))
+            })
+        };
+        let since = when("--since", &args.since)?;
+        let until = args.until.as_deref().map(|u| when("--until", u)).transpose()?.unwrap_or(now);
+        if since >= until {
+            return Err(UsageError("--since must be before --until".into()));
+        }
+        Ok(ReportConfig {
+            history: args.history.clone(),
+            days: Days { first: day_of(since), last: day_of(until - 1) },
+            now,
+            detect,
+            output: OutputSettings {
+                dir: args.out.clone(),
+                formats: formats(args.format),
+                html_fragment: args.html_fragment,
+                quiet: args.quiet,
             },
         })
     }

@@ -1,0 +1,132 @@
+//! Findings: what a run found, whatever it read — every assessed address, the event
+//! tally, suggested patterns and the blocklist, with where they came from. A scan of
+//! log files builds them (`Findings::from_scan`), so does a period of the history
+//! store (`store::period::findings`); `enrich` adds what the outside world says, and
+//! `output::write` writes them whole.
+
+mod scan;
+
+pub use scan::{Judging, ScanCounts};
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+use polars::prelude::DataFrame;
+
+use crate::aggregate::assess::Assessed;
+use crate::aggregate::blocklist::{Blocklist, BlocklistSettings};
+use crate::aggregate::tally::EventTally;
+use crate::aggregate::FileStats;
+use crate::detect::policy::Policy;
+use crate::input::Skipped;
+use crate::learn::Suggestion;
+use crate::vocab::event::Category;
+
+pub struct Findings {
+    pub origin: Origin,
+    /// Every assessed address (only the suspicious ones unless `--all-ips`), worst first.
+    pub ips: Vec<Assessed>,
+    /// The allow-lists, mode and thresholds the addresses were judged by.
+    pub policy: Policy,
+    /// Suspicious events per day and category, and each username's tries by kind.
+    pub tally: EventTally,
+    /// Suggested attack patterns, best first (empty for a store period).
+    pub suggestions: Vec<Suggestion>,
+    /// Addresses that learning took as attackers.
+    pub attackers: usize,
+    /// Lines whose request shape was over learning's per-thread cap.
+    pub learn_overflow: u64,
+    pub blocklist: Blocklist,
+    pub blocklist_settings: BlocklistSettings,
+    pub provenance: Provenance,
+    /// Two-way DNS of the suspicious visitors, by address (`--dns`; None when not
+    /// asked for).
+    pub dns: Option<HashMap<String, DnsName>>,
+}
+
+/// Where the findings come from.
+pub enum Origin {
+    /// A scan of log files.
+    Scan(ScanOrigin),
+    /// A period of the history store (`knocklog report`).
+    Period(Box<PeriodOrigin>),
+}
+
+/// What a scan read.
+pub struct ScanOrigin {
+    /// Per file, in the scan's order.
+    pub files: Vec<FileStats>,
+    /// Files found but not read, with the reason.
+    pub skipped: Vec<Skipped>,
+    pub elapsed: Duration,
+}
+
+/// What a period of the history store holds, and the period before it.
+pub struct PeriodOrigin {
+    /// The store's directory, as given.
+    pub store: String,
+    /// The period and the one of the same length before it (UTC days, inclusive).
+    pub days: (i32, i32),
+    pub previous_days: (i32, i32),
+    /// Days of the period the store holds.
+    pub days_held: usize,
+    /// Lines with an address in the period (the `daily` table's `events`).
+    pub lines: u64,
+    /// Source files the store has read, over all its runs.
+    pub sources: Vec<SourceRead>,
+    /// Suspicious events of each address in the previous period.
+    pub previous_events: BTreeMap<String, u64>,
+    /// Addresses suspicious before the period, with the first day they were.
+    pub first_suspicious_day: BTreeMap<String, i32>,
+    /// Addresses with a suspicious event, and those events, this period and before.
+    pub attackers: Change,
+    pub suspicious_events: Change,
+    /// Suspicious events per suspicious category, this period and before.
+    pub by_category: Vec<(Category, Change)>,
+    /// The period's events as the store holds them.
+    pub events: DataFrame,
+}
+
+/// A figure this period and the period before.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Change {
+    pub this: u64,
+    pub previous: u64,
+}
+
+/// One source file of the store's ledger.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SourceRead {
+    /// Where it was last read (attacker-influenced only through file names).
+    pub path: String,
+    pub lines: u64,
+    pub bytes: u64,
+    /// When it was first and last read (the runs' RFC 3339 times).
+    pub first_read: String,
+    pub last_read: String,
+}
+
+/// When the findings were made and the time they cover, for the blocklist headers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Provenance {
+    /// When they were made (microseconds since the epoch).
+    pub generated: i64,
+    /// The span of the logs read, as written in the outputs.
+    pub first_ts: Option<String>,
+    pub last_ts: Option<String>,
+}
+
+/// A name from two-way DNS: the reverse lookup, and whether the name resolves back
+/// to the address.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DnsName {
+    pub name: String,
+    pub confirmed: bool,
+}
+
+impl Findings {
+    /// The addresses with a suspicious event, worst first.
+    pub fn suspicious(&self) -> impl Iterator<Item = &Assessed> {
+        self.ips.iter().filter(|a| a.stats.suspicious_events() > 0)
+    }
+}

@@ -1,0 +1,71 @@
+//! The findings of a scan: the merged per-address statistics assessed, the learned
+//! shapes weighed into suggestions, and the blocklist built from the verdicts.
+
+use std::time::Duration;
+
+use super::{Findings, Origin, Provenance, ScanOrigin};
+use crate::aggregate::assess::assess;
+use crate::aggregate::blocklist::{self, BenignAddresses, BlocklistSettings};
+use crate::aggregate::tally::EventTally;
+use crate::aggregate::{FileStats, IpStats};
+use crate::detect::policy::Policy;
+use crate::input::Skipped;
+use crate::learn::shapes::ShapeTable;
+use crate::learn::{attacker_count, Evidence, LearnOptions};
+use crate::vocab::time::format_ts;
+
+/// What a scan read and counted, before any address is judged.
+pub struct ScanCounts {
+    pub files: Vec<FileStats>,
+    pub skipped: Vec<Skipped>,
+    /// One row per address, in no particular order.
+    pub ips: Vec<(String, IpStats)>,
+    pub learned: ShapeTable,
+    pub tally: EventTally,
+    pub elapsed: Duration,
+}
+
+/// How a scan's counts are judged.
+pub struct Judging<'a> {
+    pub policy: &'a Policy,
+    /// Keep every address, not only the suspicious ones (`--all-ips`).
+    pub all_ips: bool,
+    pub learn: &'a LearnOptions,
+    pub blocklist: &'a BlocklistSettings,
+    /// When the findings are made (microseconds since the epoch).
+    pub generated: i64,
+}
+
+impl Findings {
+    /// Runs on the current rayon pool.
+    pub fn from_scan(counts: ScanCounts, how: &Judging) -> Findings {
+        let ScanCounts { files, skipped, ips, learned, tally, elapsed } = counts;
+        // Before `assess` drops them: the addresses whose traffic did not count against
+        // them, which a proposed blocklist range must not cover.
+        let (benign, evidence) = rayon::join(|| BenignAddresses::collect(&ips), || Evidence::take(&ips, learned));
+        let ips = assess(ips, how.policy, how.all_ips);
+        let suggestions = evidence.suggest(&ips, how.learn);
+        let learn_overflow = evidence.overflow();
+        drop(evidence);
+        let attackers = attacker_count(&ips, how.learn);
+        let blocklist = blocklist::build(&ips, &benign, &how.policy.allow_ips, how.blocklist);
+        let provenance = Provenance {
+            generated: how.generated,
+            first_ts: files.iter().filter_map(|f| f.first_micros).min().map(format_ts),
+            last_ts: files.iter().filter_map(|f| f.last_micros).max().map(format_ts),
+        };
+        Findings {
+            origin: Origin::Scan(ScanOrigin { files, skipped, elapsed }),
+            ips,
+            policy: how.policy.clone(),
+            tally,
+            suggestions,
+            attackers,
+            learn_overflow,
+            blocklist,
+            blocklist_settings: how.blocklist.clone(),
+            provenance,
+            dns: None,
+        }
+    }
+}
