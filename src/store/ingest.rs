@@ -24,6 +24,8 @@ use crate::vocab::time::{day_of, format_day, format_ts, MICROS_PER_SEC};
 pub struct HistoryRun {
     store: Store,
     plan: Plan,
+    /// What to read of each file (the plan's spans).
+    spans: Vec<ReadSpan>,
     session_gap: i64,
 }
 
@@ -43,11 +45,11 @@ impl HistoryRun {
     pub fn begin(dir: &Path, files: &[LogFile], session_gap: i64) -> anyhow::Result<HistoryRun> {
         let store = Store::open(dir, true)?;
         let plan = ledger::plan(files, &store.manifest.sources);
-        Ok(HistoryRun { store, plan, session_gap })
+        Ok(HistoryRun { store, spans: plan.spans(), plan, session_gap })
     }
 
     pub fn spans(&self) -> &[ReadSpan] {
-        &self.plan.spans
+        &self.spans
     }
 
     /// Merges what the scan collected into the store and commits.

@@ -73,18 +73,41 @@ pub enum Role {
     New,
 }
 
-/// The plan of one history run: per discovered file, its role, the span to read and
-/// its first content bytes (for the fingerprint).
+/// The plan of one history run: per discovered file, what it is to the ledger and
+/// what to read of it.
 pub struct Plan {
-    pub roles: Vec<Role>,
-    pub spans: Vec<ReadSpan>,
-    heads: Vec<Vec<u8>>,
-    inodes: Vec<u64>,
-    /// Binary journals: the header's file_id (hex) and entry count at planning time.
-    journal_ids: Vec<Option<(String, u64)>>,
+    /// One per discovered file, in the scan's order.
+    pub files: Vec<FilePlan>,
     /// Things the user should know (truncated files, duplicates).
     pub notes: Vec<String>,
 }
+
+/// One discovered file's part in a history run.
+pub struct FilePlan {
+    pub role: Role,
+    pub span: ReadSpan,
+    /// Its first content bytes, for the fingerprint (none for a binary journal).
+    head: Vec<u8>,
+    inode: u64,
+    /// Binary journals: the header's file_id (hex) and entry count at planning time.
+    journal_id: Option<(String, u64)>,
+    /// Plain files: where the readable content ends (a live file's last complete line).
+    end: Option<u64>,
+}
+
+impl FilePlan {
+    fn skip() -> FilePlan {
+        FilePlan { role: Role::Skip, span: NOTHING, head: Vec::new(), inode: 0, journal_id: None, end: None }
+    }
+
+    /// Journal entries at planning time (0 for other files).
+    fn entries(&self) -> u64 {
+        self.journal_id.as_ref().map_or(0, |j| j.1)
+    }
+}
+
+/// A span that reads nothing.
+const NOTHING: ReadSpan = ReadSpan { start: 0, lines_before: 0, end: Some(0) };
 
 fn hash_hex(bytes: &[u8]) -> String {
     blake3::hash(bytes).to_hex().to_string()
@@ -116,178 +139,164 @@ fn journal_identity(path: &std::path::Path) -> Option<(String, u64)> {
 
 /// Decides, for each discovered file, which source it is and what is left to read.
 pub fn plan(files: &[LogFile], sources: &[Source]) -> Plan {
-    let mut plan = Plan {
-        roles: Vec::new(),
-        spans: Vec::new(),
-        heads: Vec::new(),
-        inodes: Vec::new(),
-        journal_ids: Vec::new(),
-        notes: Vec::new(),
-    };
-    // (file, readable end for plain files) of files not matched to a known source.
-    let mut ends: Vec<Option<u64>> = Vec::new();
-    for f in files {
-        let path = f.path.display().to_string();
-        let inode = std::fs::metadata(&f.path).map(|m| m.ino()).unwrap_or(0);
-        if f.journal == Some(JournalKind::Binary) {
-            let ident = journal_identity(&f.path);
-            let role = match &ident {
-                // Unreadable: the scan itself reports it.
-                None => Role::Skip,
-                Some((id, _)) => match sources.iter().position(|s| s.journal_id.as_ref() == Some(id)) {
-                    Some(i) => Role::Known(i),
-                    None => Role::New,
-                },
-            };
-            plan.roles.push(role);
-            plan.spans.push(ReadSpan::default());
-            plan.heads.push(Vec::new());
-            plan.inodes.push(inode);
-            plan.journal_ids.push(ident);
-            ends.push(None);
-            continue;
-        }
-        plan.journal_ids.push(None);
-        let head = match read_head(&f.path, FINGERPRINT_BYTES) {
-            Ok(h) => h,
-            Err(_) => {
-                // Unreadable: the scan itself reports it.
-                plan.roles.push(Role::Skip);
-                plan.spans.push(ReadSpan::default());
-                plan.heads.push(Vec::new());
-                plan.inodes.push(0);
-                ends.push(None);
-                continue;
-            }
-        };
-        let mut bytes = head.bytes;
-        let end = match head.compression {
-            Compression::Gzip => None,
-            _ => {
-                let end = if f.is_live() {
-                    File::open(&f.path).and_then(|h| complete_lines_end(&h, f.size)).unwrap_or(0)
-                } else {
-                    f.size
-                };
-                bytes.truncate(end.min(bytes.len() as u64) as usize);
-                Some(end)
-            }
-        };
-        let known = sources
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.fp_len > 0 && s.fp_len as usize <= bytes.len())
-            .filter(|(_, s)| hash_hex(&bytes[..s.fp_len as usize]) == s.fingerprint)
-            .max_by_key(|(_, s)| s.fp_len)
-            .map(|(i, _)| i);
-        // copytruncate: the same file (inode) at the same path, with other content now.
-        for (j, s) in sources.iter().enumerate() {
-            if s.path == path && s.inode == inode && inode != 0 && Some(j) != known {
-                plan.notes.push(format!(
-                    "{path} was truncated in place since the last run (copytruncate rotation): its new lines are \
-                     read as a new source; the {} lines already held are recognised in its rotated copy",
-                    s.lines
-                ));
-            }
-        }
-        plan.inodes.push(inode);
-        let role = match known {
-            Some(i) => Role::Known(i),
-            None if bytes.is_empty() => Role::Skip,
-            None => Role::New,
-        };
-        plan.roles.push(role);
-        plan.spans.push(ReadSpan::default());
-        plan.heads.push(bytes);
-        ends.push(end);
+    let mut notes = Vec::new();
+    let mut plans: Vec<FilePlan> = files.iter().map(|f| identify(f, sources, &mut notes)).collect();
+    read_each_content_once(files, &mut plans, &mut notes);
+    for (f, p) in files.iter().zip(&mut plans) {
+        p.span = span_to_read(f, p, sources, &mut notes);
     }
-    // One file per source: two files with the same content (a copy, a hard link, a
-    // copytruncate caught half-way, a journal file and a copy of it) are read once,
-    // from the most complete of them.
-    let n = files.len();
-    let entries = |i: usize| plan.journal_ids[i].as_ref().map_or(0, |j| j.1);
-    let rank = |i: usize| (ends[i].is_some(), entries(i), ends[i].unwrap_or(files[i].size), plan.heads[i].len());
-    let mut order: Vec<usize> = (0..n).collect();
+    Plan { files: plans, notes }
+}
+
+/// Which source a file is: by its journal's file_id, or by the fingerprint of its
+/// first content bytes.
+fn identify(f: &LogFile, sources: &[Source], notes: &mut Vec<String>) -> FilePlan {
+    let path = f.path.display().to_string();
+    let inode = std::fs::metadata(&f.path).map(|m| m.ino()).unwrap_or(0);
+    if f.journal == Some(JournalKind::Binary) {
+        let journal_id = journal_identity(&f.path);
+        let role = match &journal_id {
+            // Unreadable: the scan itself reports it.
+            None => Role::Skip,
+            Some((id, _)) => match sources.iter().position(|s| s.journal_id.as_ref() == Some(id)) {
+                Some(i) => Role::Known(i),
+                None => Role::New,
+            },
+        };
+        return FilePlan { role, span: ReadSpan::default(), head: Vec::new(), inode, journal_id, end: None };
+    }
+    // Unreadable: the scan itself reports it.
+    let Ok(head) = read_head(&f.path, FINGERPRINT_BYTES) else { return FilePlan::skip() };
+    let mut bytes = head.bytes;
+    let end = match head.compression {
+        Compression::Gzip => None,
+        _ => {
+            let end = if f.is_live() {
+                File::open(&f.path).and_then(|h| complete_lines_end(&h, f.size)).unwrap_or(0)
+            } else {
+                f.size
+            };
+            bytes.truncate(end.min(bytes.len() as u64) as usize);
+            Some(end)
+        }
+    };
+    let known = sources
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.fp_len > 0 && s.fp_len as usize <= bytes.len())
+        .filter(|(_, s)| hash_hex(&bytes[..s.fp_len as usize]) == s.fingerprint)
+        .max_by_key(|(_, s)| s.fp_len)
+        .map(|(i, _)| i);
+    // copytruncate: the same file (inode) at the same path, with other content now.
+    for (j, s) in sources.iter().enumerate() {
+        if s.path == path && s.inode == inode && inode != 0 && Some(j) != known {
+            notes.push(format!(
+                "{path} was truncated in place since the last run (copytruncate rotation): its new lines are \
+                 read as a new source; the {} lines already held are recognised in its rotated copy",
+                s.lines
+            ));
+        }
+    }
+    let role = match known {
+        Some(i) => Role::Known(i),
+        None if bytes.is_empty() => Role::Skip,
+        None => Role::New,
+    };
+    FilePlan { role, span: ReadSpan::default(), head: bytes, inode, journal_id: None, end }
+}
+
+/// One file per source: two files with the same content (a copy, a hard link, a
+/// copytruncate caught half-way, a journal file and a copy of it) are read once,
+/// from the most complete of them.
+fn read_each_content_once(files: &[LogFile], plans: &mut [FilePlan], notes: &mut Vec<String>) {
+    let rank = |i: usize| {
+        let p = &plans[i];
+        (p.end.is_some(), p.entries(), p.end.unwrap_or(files[i].size), p.head.len())
+    };
+    let mut order: Vec<usize> = (0..files.len()).collect();
     order.sort_by(|&a, &b| rank(b).cmp(&rank(a)).then(a.cmp(&b)));
     let mut chosen: Vec<usize> = Vec::new();
     for i in order {
-        if plan.roles[i] == Role::Skip {
+        if plans[i].role == Role::Skip {
             continue;
         }
-        let same = chosen.iter().copied().find(|&j| match (&plan.roles[i], &plan.roles[j]) {
-            (Role::Known(a), Role::Known(b)) => a == b,
-            (Role::New, Role::New) => match (&plan.journal_ids[i], &plan.journal_ids[j]) {
-                (Some(a), Some(b)) => a.0 == b.0,
-                (None, None) => {
-                    let (a, b) = (&plan.heads[i], &plan.heads[j]);
-                    b.starts_with(a) || a.starts_with(b)
-                }
-                _ => false,
-            },
-            _ => false,
-        });
+        let same = chosen.iter().copied().find(|&j| same_source(&plans[i], &plans[j]));
         match same {
             Some(j) => {
-                plan.notes.push(format!(
+                notes.push(format!(
                     "{} has the same content as {}: read once, from the latter",
                     files[i].path.display(),
                     files[j].path.display()
                 ));
-                plan.roles[i] = Role::Skip;
+                plans[i].role = Role::Skip;
             }
             None => chosen.push(i),
         }
     }
-    const NOTHING: ReadSpan = ReadSpan { start: 0, lines_before: 0, end: Some(0) };
-    for i in 0..n {
-        let f = &files[i];
-        plan.spans[i] = match &plan.roles[i] {
-            Role::Skip => NOTHING,
-            Role::New if f.journal.is_some() => ReadSpan::default(),
-            Role::New => ReadSpan { start: 0, lines_before: 0, end: ends[i] },
-            // Journals resume by entry count: the reader skips `lines_before` entries.
-            Role::Known(s) if f.journal.is_some() => {
-                let s = &sources[*s];
-                let held = ReadSpan { start: 0, lines_before: s.lines, end: None };
-                match plan.journal_ids[i] {
-                    Some((_, n_entries)) if n_entries < s.lines => {
-                        plan.notes.push(format!(
-                            "{} holds {n_entries} journal entries, fewer than the {} already read from this journal \
-                             file: nothing read from it (a truncated copy?)",
-                            f.path.display(),
-                            s.lines
-                        ));
-                        plan.roles[i] = Role::Skip;
-                        NOTHING
-                    }
-                    // Archived journals and gzip dumps never change: once read to their
-                    // end, they are not read again.
-                    _ if is_final(f) && s.complete_size == Some(f.size) => ReadSpan { end: Some(0), ..held },
-                    _ => held,
-                }
-            }
-            Role::Known(s) => {
-                let s = &sources[*s];
-                match ends[i] {
-                    Some(end) if end < s.bytes => {
-                        plan.notes.push(format!(
-                            "{} is shorter ({end} bytes) than the {} bytes already read from it: nothing read",
-                            f.path.display(),
-                            s.bytes
-                        ));
-                        plan.roles[i] = Role::Skip;
-                        NOTHING
-                    }
-                    Some(end) => ReadSpan { start: s.bytes, lines_before: s.lines, end: Some(end) },
-                    None if s.complete_size == Some(f.size) => {
-                        ReadSpan { start: s.bytes, lines_before: s.lines, end: Some(s.bytes) }
-                    }
-                    None => ReadSpan { start: s.bytes, lines_before: s.lines, end: None },
-                }
-            }
-        };
+}
+
+/// True when two planned files are the same source.
+fn same_source(a: &FilePlan, b: &FilePlan) -> bool {
+    match (&a.role, &b.role) {
+        (Role::Known(x), Role::Known(y)) => x == y,
+        (Role::New, Role::New) => match (&a.journal_id, &b.journal_id) {
+            (Some(x), Some(y)) => x.0 == y.0,
+            (None, None) => b.head.starts_with(&a.head) || a.head.starts_with(&b.head),
+            _ => false,
+        },
+        _ => false,
     }
-    plan
+}
+
+/// What is left to read of a file: all of a new source, what follows the lines the
+/// store holds of a known one, nothing of a skipped or shrunken one (which then is
+/// skipped).
+fn span_to_read(f: &LogFile, p: &mut FilePlan, sources: &[Source], notes: &mut Vec<String>) -> ReadSpan {
+    match p.role {
+        Role::Skip => NOTHING,
+        Role::New if f.journal.is_some() => ReadSpan::default(),
+        Role::New => ReadSpan { start: 0, lines_before: 0, end: p.end },
+        // Journals resume by entry count: the reader skips `lines_before` entries.
+        Role::Known(s) if f.journal.is_some() => {
+            let s = &sources[s];
+            let held = ReadSpan { start: 0, lines_before: s.lines, end: None };
+            match p.journal_id {
+                Some((_, n_entries)) if n_entries < s.lines => {
+                    notes.push(format!(
+                        "{} holds {n_entries} journal entries, fewer than the {} already read from this journal \
+                         file: nothing read from it (a truncated copy?)",
+                        f.path.display(),
+                        s.lines
+                    ));
+                    p.role = Role::Skip;
+                    NOTHING
+                }
+                // Archived journals and gzip dumps never change: once read to their
+                // end, they are not read again.
+                _ if is_final(f) && s.complete_size == Some(f.size) => ReadSpan { end: Some(0), ..held },
+                _ => held,
+            }
+        }
+        Role::Known(s) => {
+            let s = &sources[s];
+            match p.end {
+                Some(end) if end < s.bytes => {
+                    notes.push(format!(
+                        "{} is shorter ({end} bytes) than the {} bytes already read from it: nothing read",
+                        f.path.display(),
+                        s.bytes
+                    ));
+                    p.role = Role::Skip;
+                    NOTHING
+                }
+                Some(end) => ReadSpan { start: s.bytes, lines_before: s.lines, end: Some(end) },
+                None if s.complete_size == Some(f.size) => {
+                    ReadSpan { start: s.bytes, lines_before: s.lines, end: Some(s.bytes) }
+                }
+                None => ReadSpan { start: s.bytes, lines_before: s.lines, end: None },
+            }
+        }
+    }
 }
 
 /// A file that is never written again: a gzip archive, an archived or put-aside
@@ -299,7 +308,12 @@ fn is_final(f: &LogFile) -> bool {
 impl Plan {
     /// True when file `i` contributes to the store.
     pub fn reads(&self, i: usize) -> bool {
-        self.roles[i] != Role::Skip
+        self.files[i].role != Role::Skip
+    }
+
+    /// What to read of each file, in the scan's order.
+    pub fn spans(&self) -> Vec<ReadSpan> {
+        self.files.iter().map(|p| p.span).collect()
     }
 
     /// After the scan: a file read with a warning (read error, truncated while read)
@@ -314,8 +328,8 @@ impl Plan {
             if !self.reads(i) {
                 continue;
             }
-            let head = &self.heads[i];
-            let unchanged = match &self.journal_ids[i] {
+            let head = &self.files[i].head;
+            let unchanged = match &self.files[i].journal_id {
                 // Still the same journal file: entries are only ever appended to it.
                 Some((id, _)) => journal_identity(&f.path).is_some_and(|now| &now.0 == id),
                 None => {
@@ -352,11 +366,12 @@ impl Plan {
             if !trusted[i] {
                 continue;
             }
-            let span = self.spans[i];
+            let plan = &self.files[i];
+            let span = plan.span;
             let lines = span.lines_before + stats[i].counts.lines;
             let read_to_end = span.end.is_none() || span.end == Some(span.start);
             let complete_size = (is_final(f) && read_to_end).then_some(f.size);
-            let head = &self.heads[i];
+            let head = &plan.head;
             // A journal source is read whole each time (its entry count is the
             // position); a text file up to `bytes`, whole lines.
             let (bytes, head_read) = match f.journal {
@@ -367,7 +382,7 @@ impl Plan {
             };
             let fp_len = head_read.min(head.len()).min(FINGERPRINT_BYTES);
             let path = f.path.display().to_string();
-            match self.roles[i] {
+            match plan.role {
                 Role::Known(s) => {
                     let s = &mut sources[s];
                     if fp_len as u64 > s.fp_len {
@@ -378,7 +393,7 @@ impl Plan {
                         s.last_run = run;
                     }
                     (s.bytes, s.lines, s.path, s.inode, s.complete_size) =
-                        (bytes, lines, path, self.inodes[i], complete_size);
+                        (bytes, lines, path, plan.inode, complete_size);
                 }
                 Role::New if lines > 0 => {
                     let first_line = match f.journal {
@@ -396,9 +411,9 @@ impl Plan {
                         bytes,
                         lines,
                         kind: f.journal.map(|k| k.as_str().to_owned()),
-                        journal_id: self.journal_ids[i].as_ref().map(|j| j.0.clone()),
+                        journal_id: plan.journal_id.as_ref().map(|j| j.0.clone()),
                         path,
-                        inode: self.inodes[i],
+                        inode: plan.inode,
                         complete_size,
                         first_run: run,
                         last_run: run,
