@@ -16,7 +16,7 @@ use super::matcher::{Best, FieldMatcher, UserMatcher};
 use super::normalize::Mode;
 use super::patterns::{self, PatternError, PatternFile};
 use super::rules::{self, Fixed, FIXED};
-use super::signatures::{self, Fields};
+use super::signatures::{self, rank, Fields};
 use crate::vocab::event::Category;
 use crate::vocab::event::{EventTag, LogKind, ParsedLine};
 use std::path::PathBuf;
@@ -54,23 +54,6 @@ pub struct Classifier {
     message: FieldMatcher,
     ignore: UserMatcher,
     attack: UserMatcher,
-}
-
-/// The order categories win in, lower first (see the module documentation).
-pub fn rank(category: Category) -> u8 {
-    match category {
-        Category::Ignored => 0,
-        Category::AttackPattern => 1,
-        Category::Connect => 2,
-        Category::ScannerAgent => 3,
-        Category::Probe => 4,
-        Category::Malformed => 5,
-        Category::AuthBadUser => 6,
-        Category::AuthBadPassword => 7,
-        Category::SshPreauth => 8,
-        Category::Denied => 9,
-        Category::Unclassified | Category::Benign => u8::MAX,
-    }
 }
 
 impl Classifier {

@@ -3,10 +3,9 @@
 //! (raw line). No allocation and no per-rule loop per line: an automaton pass finds
 //! every literal at once, and a signature's regex runs only where its literal was found.
 
-use super::classify::rank;
 use super::normalize::{self, Mode};
 use super::patterns::{PatternFile, PatternKind};
-use super::signatures::{Fields, Signature};
+use super::signatures::{compile_regex, rank, Fields, Signature};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex::bytes::{Regex, RegexSet};
 
@@ -62,11 +61,6 @@ pub struct FieldMatcher {
     targets: Vec<Target>,
     regexes: Vec<Regex>,
     mode: Mode,
-}
-
-/// Signature regexes: on bytes, ASCII classes (fields are lowercased bytes, not text).
-pub fn compile_regex(source: &str) -> Result<Regex, regex::Error> {
-    regex::bytes::RegexBuilder::new(source).unicode(false).size_limit(1 << 20).build()
 }
 
 impl FieldMatcher {

@@ -131,7 +131,7 @@ pub fn parse(file: &str, text: &str, out: &mut Vec<Signature>) -> Result<(), Pat
             return Err(err(format!("literal must be 1..={MAX_LITERAL} bytes")));
         }
         if let Some(re) = regex {
-            super::matcher::compile_regex(re).map_err(|e| err(format!("invalid regex {re:?}: {e}")))?;
+            compile_regex(re).map_err(|e| err(format!("invalid regex {re:?}: {e}")))?;
         }
         let name = format!("{namespace}:{id}");
         if out.iter().any(|s: &Signature| s.name == name) {
@@ -163,6 +163,28 @@ fn unescape(literal: &str) -> Option<Vec<u8>> {
         }
     }
     Some(out)
+}
+
+/// The order categories win in, lower first (see `classify`).
+pub fn rank(category: Category) -> u8 {
+    match category {
+        Category::Ignored => 0,
+        Category::AttackPattern => 1,
+        Category::Connect => 2,
+        Category::ScannerAgent => 3,
+        Category::Probe => 4,
+        Category::Malformed => 5,
+        Category::AuthBadUser => 6,
+        Category::AuthBadPassword => 7,
+        Category::SshPreauth => 8,
+        Category::Denied => 9,
+        Category::Unclassified | Category::Benign => u8::MAX,
+    }
+}
+
+/// Signature regexes: on bytes, ASCII classes (fields are lowercased bytes, not text).
+pub fn compile_regex(source: &str) -> Result<regex::bytes::Regex, regex::Error> {
+    regex::bytes::RegexBuilder::new(source).unicode(false).size_limit(1 << 20).build()
 }
 
 #[cfg(test)]

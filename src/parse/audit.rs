@@ -9,7 +9,7 @@
 //! appear for one password login). Everything else is Other. Records relayed through
 //! syslog (`audit[pid]: USER_AUTH ...`) get the same fields via `parse_syslog_record`.
 
-use crate::parse::sshd::remote;
+use crate::parse::util::remote;
 use crate::parse::util::{find, parse_u64, skip_spaces, token};
 use crate::vocab::event::{EventTag, ParsedLine};
 use crate::vocab::time::{civil_from_days, fraction, CivilTime, SECS_PER_DAY};

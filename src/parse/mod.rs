@@ -10,6 +10,7 @@ pub mod nginx_error;
 pub mod programs;
 pub mod squid;
 pub mod sshd;
+pub mod stamps;
 pub mod syslog;
 pub mod util;
 

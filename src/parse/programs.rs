@@ -4,8 +4,8 @@
 //! guessed out of free text.
 
 use crate::parse::audit;
-use crate::parse::sshd::{after_ignore_case, remote};
-use crate::parse::syslog::rfc3164_stamp;
+use crate::parse::stamps::rfc3164_stamp;
+use crate::parse::util::{after_ignore_case, remote};
 use crate::parse::util::{find, is_ip_like, parse_u64, rfind, skip_spaces, strip_port, token};
 use crate::vocab::event::{EventTag, ParsedLine};
 use memchr::{memchr, memrchr};

@@ -4,7 +4,7 @@
 //! its own ` from IP port N` and client-supplied auth info after it.
 
 use crate::parse::programs;
-use crate::parse::util::{is_host_like, is_ip_like, parse_u64, rfind, skip_spaces, token};
+use crate::parse::util::{after_ignore_case, is_remote, parse_u64, remote, rfind, skip_spaces, token};
 use crate::vocab::event::{EventTag, ParsedLine};
 use memchr::memmem;
 
@@ -475,28 +475,6 @@ fn strip_preauth(msg: &[u8]) -> (&[u8], bool) {
     match msg.strip_suffix(b"[preauth]") {
         Some(rest) => (rest.strip_suffix(b" ").unwrap_or(rest), true),
         None => (msg, false),
-    }
-}
-
-/// What follows `prefix`, compared ASCII case-insensitively (`Authentication` and
-/// `authentication` in sshd, `bad`/`Bad` in dropbear).
-pub(super) fn after_ignore_case<'a>(s: &'a [u8], prefix: &[u8]) -> Option<&'a [u8]> {
-    let head = s.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix).then(|| &s[prefix.len()..])
-}
-
-/// An address as sshd writes it: an IP, or a host name when UseDNS is on. sshd writes
-/// `UNKNOWN` once the socket is gone (`Connection closed by UNKNOWN port 65535`).
-fn is_remote(b: &[u8]) -> bool {
-    (is_ip_like(b) || is_host_like(b)) && b.iter().any(u8::is_ascii_alphanumeric) && !b.eq_ignore_ascii_case(b"unknown")
-}
-
-/// `b` if it is an address, else empty.
-pub(super) fn remote(b: &[u8]) -> &[u8] {
-    if is_remote(b) {
-        b
-    } else {
-        &[]
     }
 }
 

@@ -4,6 +4,7 @@
 use super::*;
 use crate::parse::audit;
 use crate::vocab::event::EventTag;
+use crate::vocab::time::CivilTime;
 
 fn p(line: &str) -> ParsedLine<'_> {
     parse(line.as_bytes()).unwrap_or_else(|| panic!("not parsed: {line}"))

@@ -113,6 +113,28 @@ pub fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
     memchr::memmem::rfind(hay, needle)
 }
 
+/// What follows `prefix`, compared ASCII case-insensitively (`Authentication` and
+/// `authentication` in sshd, `bad`/`Bad` in dropbear).
+pub fn after_ignore_case<'a>(s: &'a [u8], prefix: &[u8]) -> Option<&'a [u8]> {
+    let head = s.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix).then(|| &s[prefix.len()..])
+}
+
+/// An address as sshd writes it: an IP, or a host name when UseDNS is on. sshd writes
+/// `UNKNOWN` once the socket is gone (`Connection closed by UNKNOWN port 65535`).
+pub fn is_remote(b: &[u8]) -> bool {
+    (is_ip_like(b) || is_host_like(b)) && b.iter().any(u8::is_ascii_alphanumeric) && !b.eq_ignore_ascii_case(b"unknown")
+}
+
+/// `b` if it is an address, else empty.
+pub fn remote(b: &[u8]) -> &[u8] {
+    if is_remote(b) {
+        b
+    } else {
+        &[]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

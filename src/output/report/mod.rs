@@ -7,6 +7,7 @@ pub mod escape;
 mod format;
 pub mod history;
 mod html;
+mod markup;
 mod sections;
 mod weekly;
 

@@ -1,7 +1,7 @@
 //! The parts of the HTML report only a history report has: the period line, the
 //! weekly section (new vs returning attackers, the change against the previous
 //! period) and the overview of the store and its sources. Escaping and markup rules
-//! are those of `sections`.
+//! are those of `markup`.
 
 use std::fmt::Write;
 
@@ -9,7 +9,7 @@ use super::charts::swatch;
 use super::escape::{push_text, text};
 use super::format::{self, count, percent};
 use super::history::{AttackerRow, HistoryView};
-use super::sections::{
+use super::markup::{
     cap_note, heading, note, table_end, table_start, table_start_in, td_addr, td_num, td_plain, td_text, verdict_badge,
     Kind,
 };
