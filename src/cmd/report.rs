@@ -18,7 +18,7 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
     let findings = crate::store::report::findings(&store, config.days, &config.detect.policy, &settings, config.now)?;
     crate::output::write(&findings, &config.output, None)?;
     let held = match &findings.origin {
-        crate::findings::Origin::Period(p) => p.days_held,
+        crate::findings::Origin::Period(p) => p.figures.days_held,
         crate::findings::Origin::Scan(_) => unreachable!("a store period's findings"),
     };
     if held == 0 {

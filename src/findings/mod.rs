@@ -63,6 +63,18 @@ pub struct ScanOrigin {
 
 /// What a period of the history store holds, and the period before it.
 pub struct PeriodOrigin {
+    pub figures: PeriodFigures,
+    /// Suspicious events of each address in the previous period.
+    pub previous_events: BTreeMap<String, u64>,
+    /// Addresses suspicious before the period, with the first day they were.
+    pub first_suspicious_day: BTreeMap<String, i32>,
+    /// The period's events as the store holds them.
+    pub events: DataFrame,
+}
+
+/// A store period's figures, as its report shows them.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PeriodFigures {
     /// The store's directory, as given.
     pub store: String,
     /// The period and the one of the same length before it (UTC days, inclusive).
@@ -74,17 +86,11 @@ pub struct PeriodOrigin {
     pub lines: u64,
     /// Source files the store has read, over all its runs.
     pub sources: Vec<SourceRead>,
-    /// Suspicious events of each address in the previous period.
-    pub previous_events: BTreeMap<String, u64>,
-    /// Addresses suspicious before the period, with the first day they were.
-    pub first_suspicious_day: BTreeMap<String, i32>,
     /// Addresses with a suspicious event, and those events, this period and before.
     pub attackers: Change,
     pub suspicious_events: Change,
     /// Suspicious events per suspicious category, this period and before.
     pub by_category: Vec<(Category, Change)>,
-    /// The period's events as the store holds them.
-    pub events: DataFrame,
 }
 
 /// A figure this period and the period before.

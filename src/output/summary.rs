@@ -85,19 +85,20 @@ pub fn time_span(files: &[FileStats]) -> (Option<String>, Option<String>) {
 /// attackers, new and returning, suspicious events, verdicts and every suspicious
 /// category, this period against the previous one.
 pub fn period_json(findings: &Findings, period: &PeriodOrigin) -> serde_json::Value {
-    let attackers = period.attackers.this;
+    let attackers = period.figures.attackers.this;
     let returning = findings.suspicious().filter(|a| period.first_suspicious_day.contains_key(&a.ip)).count() as u64;
     let count = |v: Verdict| findings.ips.iter().filter(|a| a.verdict == v).count();
     let by_category: serde_json::Map<String, serde_json::Value> = period
+        .figures
         .by_category
         .iter()
         .map(|(c, n)| (c.as_str().to_owned(), json!({ "this": n.this, "previous": n.previous })))
         .collect();
     json!({
-        "period": { "first_day": format_day(period.days.0), "last_day": format_day(period.days.1), "days_held": period.days_held },
-        "previous": { "first_day": format_day(period.previous_days.0), "last_day": format_day(period.previous_days.1) },
-        "attackers": { "this": attackers, "previous": period.attackers.previous, "new": attackers - returning, "returning": returning },
-        "suspicious_events": { "this": period.suspicious_events.this, "previous": period.suspicious_events.previous },
+        "period": { "first_day": format_day(period.figures.days.0), "last_day": format_day(period.figures.days.1), "days_held": period.figures.days_held },
+        "previous": { "first_day": format_day(period.figures.previous_days.0), "last_day": format_day(period.figures.previous_days.1) },
+        "attackers": { "this": attackers, "previous": period.figures.attackers.previous, "new": attackers - returning, "returning": returning },
+        "suspicious_events": { "this": period.figures.suspicious_events.this, "previous": period.figures.suspicious_events.previous },
         "verdicts": { "block": count(Verdict::Block), "watch": count(Verdict::Watch), "sneak": findings.ips.iter().filter(|a| a.sneak).count() },
         "by_category": by_category,
     })

@@ -53,7 +53,7 @@ pub fn report_file_problems(files: &[FileStats]) -> usize {
 /// The tables and summary the scan wrote, for the closing lines.
 pub fn tables_written(out: &Path, formats: Formats) -> Vec<PathBuf> {
     let mut paths = Vec::new();
-    for name in ["events", "ips", "sessions", "usernames", "daily", "patterns"] {
+    for name in std::iter::once("events").chain(super::write::SCAN_TABLES) {
         if formats.csv {
             paths.push(out.join(format!("{name}.csv")));
         }
@@ -282,26 +282,26 @@ pub fn print_period_summary(
     written: &[PathBuf],
 ) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
-    let attackers = period.attackers.this;
+    let attackers = period.figures.attackers.this;
     let returning = findings.suspicious().filter(|a| period.first_suspicious_day.contains_key(&a.ip)).count() as u64;
-    let days = period.days.1 - period.days.0 + 1;
+    let days = period.figures.days.1 - period.figures.days.0 + 1;
     writeln!(
         out,
         "Report {} ({} of {} days held), against {}.",
-        describe_days(period.days),
-        period.days_held,
+        describe_days(period.figures.days),
+        period.figures.days_held,
         days,
-        describe_days(period.previous_days)
+        describe_days(period.figures.previous_days)
     )?;
     writeln!(
         out,
         "{} attackers ({}), {} new and {} returning; {} suspicious events ({}).",
         attackers,
-        change(attackers, period.attackers.previous),
+        change(attackers, period.figures.attackers.previous),
         attackers - returning,
         returning,
-        period.suspicious_events.this,
-        change(period.suspicious_events.this, period.suspicious_events.previous)
+        period.figures.suspicious_events.this,
+        change(period.figures.suspicious_events.this, period.figures.suspicious_events.previous)
     )?;
     let count = |v: Verdict| findings.ips.iter().filter(|a| a.verdict == v).count();
     writeln!(
@@ -317,7 +317,8 @@ pub fn print_period_summary(
     }
     writeln!(
         out,
-        "Tables: ips, daily, sessions, usernames, attackers, events, blocklist files and report.json in {}",
+        "Tables: {}, events, blocklist files and report.json in {}",
+        super::write::PERIOD_TABLES.join(", "),
         for_terminal(&out_dir.display().to_string())
     )?;
     Ok(())

@@ -51,13 +51,6 @@ fn write_scan(
     let suggested = crate::learn::file::render(&findings.suggestions, findings.attackers);
     write_atomic(&dir.join(crate::learn::SUGGESTIONS_FILE), suggested.as_bytes())?;
     let ips = &findings.ips;
-    let tables: [(&'static str, &(dyn Fn() -> Batch + Sync)); 5] = [
-        ("ips", &|| ips_batch(ips)),
-        ("daily", &|| daily_batch(ips)),
-        ("sessions", &|| sessions_batch(ips)),
-        ("usernames", &|| usernames_batch(ips, &findings.policy)),
-        ("patterns", &|| patterns_batch(&findings.suggestions)),
-    ];
     let report = || {
         let data = ReportData::from_scan(&scan.files, ips, &findings.tally, &findings.policy)
             .with_blocklist(&findings.blocklist.entries)
@@ -69,7 +62,7 @@ fn write_scan(
         report::write_reports(dir, &data, settings.html_fragment)
     };
     let (written_tables, pages) = rayon::join(
-        || write_tables(settings, &tables),
+        || write_tables(settings, findings, &SCAN_TABLES),
         || {
             write_blocklist(dir, &findings.blocklist, &findings.blocklist_settings, &findings.provenance)
                 .and_then(|()| report())
@@ -98,14 +91,7 @@ fn write_scan(
 fn write_period(findings: &Findings, period: &PeriodOrigin, settings: &OutputSettings) -> anyhow::Result<()> {
     let dir = &settings.dir;
     let ips = &findings.ips;
-    let tables: [(&'static str, &(dyn Fn() -> Batch + Sync)); 5] = [
-        ("ips", &|| ips_batch(ips)),
-        ("daily", &|| daily_batch(ips)),
-        ("sessions", &|| sessions_batch(ips)),
-        ("usernames", &|| usernames_batch(ips, &findings.policy)),
-        ("attackers", &|| attackers_batch(ips, period)),
-    ];
-    write_tables(settings, &tables)?;
+    write_tables(settings, findings, &PERIOD_TABLES)?;
     let mut events = if period.events.height() > 0 {
         period.events.clone()
     } else {
@@ -134,12 +120,30 @@ fn write_period(findings: &Findings, period: &PeriodOrigin, settings: &OutputSet
     Ok(())
 }
 
-/// Builds and writes the tables side by side.
-fn write_tables(
-    settings: &OutputSettings,
-    tables: &[(&'static str, &(dyn Fn() -> Batch + Sync))],
-) -> anyhow::Result<()> {
-    tables.par_iter().try_for_each(|(name, batch)| {
-        TableWriter::write_table(&settings.dir, name, settings.formats, &batch()).map(drop)
+/// The tables a scan writes besides `events` (which it streams while it reads), in
+/// the order the terminal names them.
+pub const SCAN_TABLES: [&str; 5] = ["ips", "sessions", "usernames", "daily", "patterns"];
+
+/// The tables a store period's report writes besides `events`.
+pub const PERIOD_TABLES: [&str; 5] = ["ips", "daily", "sessions", "usernames", "attackers"];
+
+/// Builds and writes the `names` tables of `findings` side by side.
+fn write_tables(settings: &OutputSettings, findings: &Findings, names: &[&'static str]) -> anyhow::Result<()> {
+    names.par_iter().try_for_each(|&name| {
+        TableWriter::write_table(&settings.dir, name, settings.formats, &table(findings, name)).map(drop)
     })
+}
+
+/// The table `name` of `findings`.
+fn table(findings: &Findings, name: &str) -> Batch {
+    let ips = &findings.ips;
+    match (name, &findings.origin) {
+        ("ips", _) => ips_batch(ips),
+        ("daily", _) => daily_batch(ips),
+        ("sessions", _) => sessions_batch(ips),
+        ("usernames", _) => usernames_batch(ips, &findings.policy),
+        ("patterns", _) => patterns_batch(&findings.suggestions),
+        ("attackers", Origin::Period(period)) => attackers_batch(ips, period),
+        _ => unreachable!("no table {name} for these findings"),
+    }
 }

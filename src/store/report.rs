@@ -10,7 +10,7 @@ use super::Store;
 use crate::aggregate::assess::assess;
 use crate::aggregate::blocklist::{self, BenignAddresses, BlocklistSettings};
 use crate::detect::policy::Policy;
-use crate::findings::{Change, Findings, Origin, PeriodOrigin, Provenance, SourceRead};
+use crate::findings::{Change, Findings, Origin, PeriodFigures, PeriodOrigin, Provenance, SourceRead};
 use crate::vocab::event::Category;
 use crate::vocab::time::{format_day, format_ts};
 
@@ -46,21 +46,24 @@ pub fn findings(
         .collect();
     let first_ts = ips.iter().filter_map(|a| a.stats.first_seen).min();
     let last_ts = ips.iter().filter_map(|a| a.stats.last_seen).max();
-    let origin = PeriodOrigin {
+    let figures = PeriodFigures {
         store: store.dir.display().to_string(),
         days: (days.first, days.last),
         previous_days: (previous_days.first, previous_days.last),
         days_held,
         lines,
         sources: sources(store),
-        previous_events: previous.iter().map(|(ip, d)| (ip.clone(), d.suspicious)).collect(),
-        first_suspicious_day,
         attackers: Change {
             this: attackers_now,
             previous: previous.values().filter(|d| d.suspicious > 0).count() as u64,
         },
         suspicious_events: Change { this: events_now, previous: previous.values().map(|d| d.suspicious).sum() },
         by_category,
+    };
+    let origin = PeriodOrigin {
+        figures,
+        previous_events: previous.iter().map(|(ip, d)| (ip.clone(), d.suspicious)).collect(),
+        first_suspicious_day,
         events: period.events,
     };
     Ok(Findings {

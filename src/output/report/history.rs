@@ -5,27 +5,12 @@
 use super::{capped, EventTally, ReportData, MAX_VISITORS};
 use crate::aggregate::assess::Assessed;
 use crate::detect::policy::{Policy, Verdict};
-use crate::findings::{Change, PeriodOrigin, SourceRead};
-use crate::vocab::event::Category;
+use crate::findings::{PeriodFigures, PeriodOrigin};
 
 /// Where a history report's figures come from: the store, not log files.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct HistoryView {
-    /// The store's directory, as given.
-    pub store: String,
-    /// The period and the one of the same length before it (UTC days, inclusive).
-    pub days: (i32, i32),
-    pub previous_days: (i32, i32),
-    /// Days of the period the store holds.
-    pub days_held: usize,
-    /// Lines with an address in the period (the `daily` table's `events`).
-    pub lines: u64,
-    /// Source files the store has read, over all its runs.
-    pub sources: Vec<SourceRead>,
-    pub attackers: Change,
-    pub suspicious_events: Change,
-    /// Suspicious events per suspicious category (weak signals included, as in `ips`).
-    pub by_category: Vec<(Category, Change)>,
+    pub figures: PeriodFigures,
     /// Attackers of the period (suspicious events > 0), worst first, capped.
     pub new: Vec<AttackerRow>,
     pub returning: Vec<AttackerRow>,
@@ -76,19 +61,7 @@ impl HistoryView {
                 AttackerRow::of(a, p.first_suspicious_day.get(&a.ip).copied(), previous)
             })
             .collect();
-        HistoryView {
-            store: p.store.clone(),
-            days: p.days,
-            previous_days: p.previous_days,
-            days_held: p.days_held,
-            lines: p.lines,
-            sources: p.sources.clone(),
-            attackers: p.attackers,
-            suspicious_events: p.suspicious_events,
-            by_category: p.by_category.clone(),
-            ..HistoryView::default()
-        }
-        .with_attackers(rows)
+        HistoryView { figures: p.figures.clone(), ..HistoryView::default() }.with_attackers(rows)
     }
 
     /// Splits `rows` (the attackers, worst first) into new and returning.
@@ -112,9 +85,9 @@ impl ReportData {
         let first = ips.iter().filter_map(|a| a.stats.first_seen).min();
         let last = ips.iter().filter_map(|a| a.stats.last_seen).max();
         data.period = first.zip(last);
-        data.totals.files = view.sources.len();
-        data.totals.lines = view.lines;
-        data.totals.parsed = view.lines;
+        data.totals.files = view.figures.sources.len();
+        data.totals.lines = view.figures.lines;
+        data.totals.parsed = view.figures.lines;
         data.history = Some(Box::new(view));
         data
     }
@@ -123,7 +96,7 @@ impl ReportData {
     /// where nothing happened.
     pub fn chart_span(&self) -> Option<(i32, i32)> {
         match &self.history {
-            Some(h) => Some(h.days),
+            Some(h) => Some(h.figures.days),
             None => self.day_span(),
         }
     }

@@ -31,7 +31,9 @@ pub fn content_security_policy() -> String {
 pub fn render_page(data: &ReportData) -> String {
     let body = section(data);
     let title = match (&data.history, data.period) {
-        (Some(h), _) => format!("knocklog report {} to {} (UTC)", format::day(h.days.0), format::day(h.days.1)),
+        (Some(h), _) => {
+            format!("knocklog report {} to {} (UTC)", format::day(h.figures.days.0), format::day(h.figures.days.1))
+        }
         (None, period) => match period {
             Some((a, b)) => format!("knocklog report {} to {} (UTC)", format::day(day(a)), format::day(day(b))),
             None => "knocklog report".to_owned(),

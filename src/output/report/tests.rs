@@ -322,20 +322,22 @@ fn history_sample() -> ReportData {
     }]);
     let rows: Vec<AttackerRow> = ips.iter().map(|a| AttackerRow::of(a, Some(90), 2)).collect();
     let view = HistoryView {
-        store: format!("/srv/{HOSTILE}"),
-        days: (100, 106),
-        previous_days: (93, 99),
-        days_held: 7,
-        lines: 40,
-        sources: vec![crate::findings::SourceRead {
-            path: HOSTILE.into(),
+        figures: crate::findings::PeriodFigures {
+            store: format!("/srv/{HOSTILE}"),
+            days: (100, 106),
+            previous_days: (93, 99),
+            days_held: 7,
             lines: 40,
-            bytes: 4000,
-            ..Default::default()
-        }],
-        attackers: crate::findings::Change { this: 1, previous: 4 },
-        suspicious_events: crate::findings::Change { this: 1, previous: 0 },
-        by_category: vec![(Category::Probe, crate::findings::Change { this: 1, previous: 0 })],
+            sources: vec![crate::findings::SourceRead {
+                path: HOSTILE.into(),
+                lines: 40,
+                bytes: 4000,
+                ..Default::default()
+            }],
+            attackers: crate::findings::Change { this: 1, previous: 4 },
+            suspicious_events: crate::findings::Change { this: 1, previous: 0 },
+            by_category: vec![(Category::Probe, crate::findings::Change { this: 1, previous: 0 })],
+        },
         ..HistoryView::default()
     }
     .with_attackers(rows);

@@ -29,10 +29,10 @@ pub fn period_line(out: &mut String, h: &HistoryView) {
     let _ = write!(
         out,
         "{} (UTC days), from the history store <code>{}</code>: {} of {} days held",
-        days(h.days),
-        text(&h.store),
-        count(h.days_held as u64),
-        count((h.days.1 - h.days.0 + 1) as u64)
+        days(h.figures.days),
+        text(&h.figures.store),
+        count(h.figures.days_held as u64),
+        count((h.figures.days.1 - h.figures.days.0 + 1) as u64)
     );
 }
 
@@ -73,25 +73,25 @@ pub fn section(out: &mut String, h: &HistoryView) {
         out,
         &format!(
             "This period: {}; the previous one: {} (the same length). An attacker is an address with a suspicious event; <em>returning</em>: the store holds a suspicious event of it on an earlier day, <em>new</em>: it does not.",
-            days(h.days),
-            days(h.previous_days)
+            days(h.figures.days),
+            days(h.figures.previous_days)
         ),
     );
     out.push_str(r#"<dl class="knocklog-figures">"#);
     let mut sub = String::new();
-    change_span(&mut sub, h.attackers);
-    let _ = write!(sub, " on {}", count(h.attackers.previous));
-    figure(out, "attackers", "Attackers", h.attackers.this, &sub);
+    change_span(&mut sub, h.figures.attackers);
+    let _ = write!(sub, " on {}", count(h.figures.attackers.previous));
+    figure(out, "attackers", "Attackers", h.figures.attackers.this, &sub);
     figure(out, "new-attackers", "New", h.new_total as u64, "never suspicious before");
     figure(out, "returning-attackers", "Returning", h.returning_total as u64, "suspicious before this period");
     let mut sub = String::new();
-    change_span(&mut sub, h.suspicious_events);
-    let _ = write!(sub, " on {}", count(h.suspicious_events.previous));
-    figure(out, "suspicious-events", "Suspicious events", h.suspicious_events.this, &sub);
+    change_span(&mut sub, h.figures.suspicious_events);
+    let _ = write!(sub, " on {}", count(h.figures.suspicious_events.previous));
+    figure(out, "suspicious-events", "Suspicious events", h.figures.suspicious_events.this, &sub);
     out.push_str("</dl>");
 
     out.push_str("<h3>Change by category</h3>");
-    let rows: Vec<_> = h.by_category.iter().filter(|(_, c)| c.this > 0 || c.previous > 0).collect();
+    let rows: Vec<_> = h.figures.by_category.iter().filter(|(_, c)| c.this > 0 || c.previous > 0).collect();
     if rows.is_empty() {
         note(out, "No suspicious event in either period.");
     } else {
@@ -178,15 +178,15 @@ pub fn overview_figures(out: &mut String, d: &ReportData, h: &HistoryView) {
     };
     figure(
         "Days held",
-        count(h.days_held as u64),
-        format!("of {} in the period", count((h.days.1 - h.days.0 + 1) as u64)),
+        count(h.figures.days_held as u64),
+        format!("of {} in the period", count((h.figures.days.1 - h.figures.days.0 + 1) as u64)),
     );
-    figure("Sources", count(h.sources.len() as u64), "log files the store read".into());
-    figure("Lines with an address", count(h.lines), "in the period".into());
+    figure("Sources", count(h.figures.sources.len() as u64), "log files the store read".into());
+    figure("Lines with an address", count(h.figures.lines), "in the period".into());
     figure(
         "Suspicious events",
         count(t.suspicious_events),
-        format!("{} of those lines", percent(t.suspicious_events, h.lines)),
+        format!("{} of those lines", percent(t.suspicious_events, h.figures.lines)),
     );
     figure(
         "Addresses",
@@ -204,10 +204,10 @@ pub fn sources(out: &mut String, h: &HistoryView) {
         out,
         &format!(
             "Computed from the history store <code>{}</code> alone, no log was read. The store keeps what it read of each source over all its runs, not per day: lines and bytes are the totals read so far, and lines without an address or a time are in no day.",
-            text(&h.store)
+            text(&h.figures.store)
         ),
     );
-    if h.sources.is_empty() {
+    if h.figures.sources.is_empty() {
         note(out, "The store has read no source yet.");
         return;
     }
@@ -222,7 +222,7 @@ pub fn sources(out: &mut String, h: &HistoryView) {
             ("Last read", Kind::Text),
         ],
     );
-    for s in h.sources.iter().take(MAX_SOURCES) {
+    for s in h.figures.sources.iter().take(MAX_SOURCES) {
         out.push_str("<tr>");
         td_text(out, &s.path);
         td_num(out, s.lines);
@@ -235,7 +235,7 @@ pub fn sources(out: &mut String, h: &HistoryView) {
         out.push_str("</tr>");
     }
     table_end(out);
-    cap_note(out, h.sources.len().min(MAX_SOURCES), h.sources.len(), "sources", "manifest.json");
+    cap_note(out, h.figures.sources.len().min(MAX_SOURCES), h.figures.sources.len(), "sources", "manifest.json");
 }
 
 #[cfg(test)]
