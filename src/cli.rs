@@ -181,7 +181,8 @@ pub struct ExplainArgs {
     #[arg(long, requires = "file")]
     pub line: Option<u64>,
 
-    /// Zone of timestamps without an offset (system, utc, +HH:MM).
+    /// Zone of timestamps without an offset (system, utc, +HH:MM, or a zone name like
+    /// Europe/Berlin).
     #[arg(long, default_value = "system")]
     pub timezone: String,
 
@@ -226,8 +227,8 @@ pub struct ScanArgs {
     #[arg(long)]
     pub until: Option<String>,
 
-    /// Zone of timestamps that carry no UTC offset (syslog, error logs): `system`, `utc`
-    /// or an offset like +01:00.
+    /// Zone of timestamps that carry no UTC offset (syslog, error logs): `system`, `utc`,
+    /// an offset like +01:00, or a zone name like Europe/Berlin (with its summer time).
     #[arg(long, default_value = "system")]
     pub timezone: String,
 

@@ -50,7 +50,7 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<u8> {
         }
     };
     writeln!(out, "format:    {} (log kind {})", format.as_str(), kind.as_str())?;
-    print_fields(&mut out, p, zone)?;
+    print_fields(&mut out, p, &zone)?;
     match judgement {
         Some(j) => print_judgement(&mut out, &classifier, &detect.policy, p, j)?,
         None => {
@@ -117,7 +117,7 @@ fn print_rule(out: &mut impl Write, classifier: &Classifier, hit: Hit) -> std::i
     writeln!(out, "rule:      {} -> {}", for_terminal(classifier.rule_name(hit.rule)), hit.category.as_str())
 }
 
-fn print_fields(out: &mut impl Write, p: &ParsedLine, zone: LocalZone) -> std::io::Result<()> {
+fn print_fields(out: &mut impl Write, p: &ParsedLine, zone: &LocalZone) -> std::io::Result<()> {
     let show = |s: &[u8]| for_terminal(&lossless(s));
     if let Some(t) = p.time {
         let year = if t.year == 0 { year_month_of(std::time::SystemTime::now()).0 } else { t.year };

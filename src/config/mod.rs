@@ -25,8 +25,11 @@ pub struct UsageError(pub String);
 
 /// `--timezone`: `system`, `utc` or an offset like +01:00.
 pub fn parse_zone(text: &str) -> Result<LocalZone, UsageError> {
-    LocalZone::parse(text)
-        .ok_or_else(|| UsageError(format!("--timezone {text:?}: expected system, utc or an offset like +01:00")))
+    LocalZone::parse(text).ok_or_else(|| {
+        UsageError(format!(
+            "--timezone {text:?}: expected system, utc, an offset like +01:00 or a zone name like Europe/Berlin"
+        ))
+    })
 }
 
 /// `--log-format`: one of the format names, or nothing (detect per file).

@@ -4,52 +4,49 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
+
 use crate::vocab::address::AddrKey;
 
-/// One allowed block of addresses.
+/// One allowed block of addresses: a CIDR network (the ipnet crate's), with its host
+/// bits cleared.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Block {
-    V4 { addr: u32, prefix: u8 },
-    V6 { addr: u128, prefix: u8 },
-}
+pub struct Block(pub IpNet);
 
 impl Block {
     /// Parses `10.0.0.0/8`, `2001:db8::/32`, `203.0.113.7`, `::1`, or a dotted prefix
-    /// of 1-3 octets (`192.168`, `100.72.`, `10`).
+    /// of 1-3 octets (`192.168`, `100.72.`, `10`), the watchdog's shorthand that no
+    /// CIDR parser reads.
     pub fn parse(text: &str) -> Result<Block, String> {
         let t = text.trim().trim_end_matches('.');
         let bad =
             |why: &str| format!("{text:?}: {why} (expected a CIDR block, an address, or a dotted prefix like 192.168)");
         if let Some((addr, prefix)) = t.split_once('/') {
             let prefix: u8 = prefix.parse().map_err(|_| bad("bad prefix length"))?;
-            return match addr.parse::<IpAddr>().map_err(|_| bad("bad address"))? {
-                IpAddr::V4(a) if prefix <= 32 => Ok(Block::V4 { addr: u32::from(a) & mask32(prefix), prefix }),
-                IpAddr::V6(a) if prefix <= 128 => Ok(Block::V6 { addr: u128::from(a) & mask128(prefix), prefix }),
-                _ => Err(bad("prefix length too long")),
-            };
+            let addr: IpAddr = addr.parse().map_err(|_| bad("bad address"))?;
+            let net = IpNet::new(addr, prefix).map_err(|_| bad("prefix length too long"))?;
+            return Ok(Block(net.trunc()));
         }
         if let Ok(a) = t.parse::<IpAddr>() {
-            return Ok(match a {
-                IpAddr::V4(a) => Block::V4 { addr: a.into(), prefix: 32 },
-                IpAddr::V6(a) => Block::V6 { addr: a.into(), prefix: 128 },
-            });
+            return Ok(Block(IpNet::from(a)));
         }
         let octets: Vec<&str> = t.split('.').collect();
         if (1..=3).contains(&octets.len()) && octets.iter().all(|o| o.parse::<u8>().is_ok()) {
-            let mut addr = 0u32;
+            let mut addr = [0u8; 4];
             for (i, o) in octets.iter().enumerate() {
-                addr |= (o.parse::<u8>().unwrap_or(0) as u32) << (24 - 8 * i);
+                addr[i] = o.parse().unwrap_or(0);
             }
-            return Ok(Block::V4 { addr, prefix: 8 * octets.len() as u8 });
+            let net = Ipv4Net::new(Ipv4Addr::from(addr), 8 * octets.len() as u8).map_err(|_| bad("not an address"))?;
+            return Ok(Block(IpNet::V4(net)));
         }
         Err(bad("not an address"))
     }
 
     #[inline]
     pub fn contains(&self, key: AddrKey) -> bool {
-        match (*self, key) {
-            (Block::V4 { addr, prefix }, AddrKey::V4(a)) => a & mask32(prefix) == addr,
-            (Block::V6 { addr, prefix }, AddrKey::V6(a)) => a & mask128(prefix) == addr,
+        match (self.0, key) {
+            (IpNet::V4(net), AddrKey::V4(a)) => net.contains(&Ipv4Addr::from(a)),
+            (IpNet::V6(net), AddrKey::V6(a)) => net.contains(&Ipv6Addr::from(a)),
             _ => false,
         }
     }
@@ -57,26 +54,7 @@ impl Block {
 
 impl std::fmt::Display for Block {
     fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        match *self {
-            Block::V4 { addr, prefix } => write!(f, "{}/{prefix}", Ipv4Addr::from(addr)),
-            Block::V6 { addr, prefix } => write!(f, "{}/{prefix}", Ipv6Addr::from(addr)),
-        }
-    }
-}
-
-fn mask32(prefix: u8) -> u32 {
-    if prefix == 0 {
-        0
-    } else {
-        u32::MAX << (32 - prefix as u32)
-    }
-}
-
-fn mask128(prefix: u8) -> u128 {
-    if prefix == 0 {
-        0
-    } else {
-        u128::MAX << (128 - prefix as u32)
+        self.0.fmt(f)
     }
 }
 
@@ -88,7 +66,8 @@ pub struct AllowList {
 
 impl AllowList {
     pub fn new(user_blocks: Vec<Block>) -> AllowList {
-        let mut blocks = vec![Block::V4 { addr: 0x7f00_0000, prefix: 8 }, Block::V6 { addr: 1, prefix: 128 }];
+        let loopback_v4 = Ipv4Net::new(Ipv4Addr::new(127, 0, 0, 0), 8).expect("a valid prefix");
+        let mut blocks = vec![Block(IpNet::V4(loopback_v4)), Block(IpNet::V6(Ipv6Net::from(Ipv6Addr::LOCALHOST)))];
         blocks.extend(user_blocks);
         AllowList { blocks }
     }

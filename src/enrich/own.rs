@@ -1,7 +1,7 @@
-//! This machine's own addresses (every interface, via getifaddrs), so a blocklist made
+//! This machine's own addresses (every interface, via the if-addrs crate), so a blocklist made
 //! on the server can never lock the server out of itself.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::IpAddr;
 
 use crate::aggregate::blocklist::BlocklistSettings;
 
@@ -18,57 +18,16 @@ pub fn protect_this_host(settings: &mut BlocklistSettings) -> Result<(), String>
 /// The addresses configured on this machine's interfaces, sorted, without duplicates.
 /// An error (no getifaddrs, no permission) is returned, never guessed around.
 pub fn system_addresses() -> std::io::Result<Vec<IpAddr>> {
-    let mut out = Vec::new();
-    #[cfg(unix)]
-    {
-        let mut list: *mut libc::ifaddrs = std::ptr::null_mut();
-        // SAFETY: getifaddrs fills `list` with a linked list it allocated; we only read
-        // it, and free it once with freeifaddrs.
-        if unsafe { libc::getifaddrs(&mut list) } != 0 {
-            return Err(std::io::Error::last_os_error());
-        }
-        let mut at = list;
-        while !at.is_null() {
-            // SAFETY: `at` is a node of the list returned above, not yet freed.
-            let node = unsafe { &*at };
-            if let Some(ip) = unsafe { sockaddr_ip(node.ifa_addr) } {
-                out.push(ip);
-            }
-            at = node.ifa_next;
-        }
-        // SAFETY: `list` came from getifaddrs and is freed exactly once.
-        unsafe { libc::freeifaddrs(list) };
-    }
+    let mut out: Vec<IpAddr> = if_addrs::get_if_addrs()?.into_iter().map(|i| i.ip()).collect();
     out.sort();
     out.dedup();
     Ok(out)
 }
 
-/// The IPv4 or IPv6 address of a sockaddr, if it is one.
-///
-/// # Safety
-/// `sa` is null or points to a sockaddr whose size matches its family.
-#[cfg(unix)]
-unsafe fn sockaddr_ip(sa: *const libc::sockaddr) -> Option<IpAddr> {
-    if sa.is_null() {
-        return None;
-    }
-    match (*sa).sa_family as libc::c_int {
-        libc::AF_INET => {
-            let sin = &*(sa as *const libc::sockaddr_in);
-            Some(IpAddr::V4(Ipv4Addr::from(u32::from_be(sin.sin_addr.s_addr))))
-        }
-        libc::AF_INET6 => {
-            let sin6 = &*(sa as *const libc::sockaddr_in6);
-            Some(IpAddr::V6(Ipv6Addr::from(sin6.sin6_addr.s6_addr)))
-        }
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::net::Ipv4Addr;
 
     #[test]
     fn reads_this_machines_addresses() {

@@ -88,7 +88,7 @@ mod tests {
             (&b"GET"[..], &b"http://www.example.de/azenv.php"[..], &b"TCP_DENIED/403"[..])
         );
         assert!(l.user.is_empty());
-        let ts = l.time.unwrap().to_utc_micros(0, LocalZone::Utc).unwrap();
+        let ts = l.time.unwrap().to_utc_micros(0, &LocalZone::Utc).unwrap();
         assert_eq!(format_ts(ts), "2013-12-08T22:55:23Z");
     }
 

@@ -125,7 +125,7 @@ pub fn scan_file_spans<S: EventSink + Send>(
                             format: file.format,
                             years: years[i].as_ref(),
                             fallback_year: year_month_of(file.mtime).0,
-                            zone: opts.zone,
+                            zone: &opts.zone,
                             since: opts.since,
                             until: opts.until,
                             all_events: opts.all_events,

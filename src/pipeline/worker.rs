@@ -27,7 +27,7 @@ pub struct FileCtx<'a> {
     pub years: Option<&'a YearPlan>,
     /// Year for yearless stamps when there is no plan (the file's mtime year).
     pub fallback_year: i32,
-    pub zone: LocalZone,
+    pub zone: &'a LocalZone,
     pub since: Option<i64>,
     pub until: Option<i64>,
     pub all_events: bool,

@@ -19,7 +19,6 @@ pub mod tables;
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::Write;
-use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -78,7 +77,7 @@ pub struct DayFile {
     pub run: u64,
 }
 
-/// An open store, locked for this process (an exclusive `flock` on `DIR/.lock`,
+/// An open store, locked for this process (an exclusive lock on `DIR/.lock`,
 /// released by the kernel even on kill -9).
 pub struct Store {
     pub dir: PathBuf,
@@ -101,10 +100,9 @@ impl Store {
             .write(true)
             .open(dir.join(LOCK))
             .with_context(|| format!("opening {}", dir.join(LOCK).display()))?;
-        // SAFETY: flock on a file descriptor we own; no memory is involved.
-        if unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX) } != 0 {
-            return Err(std::io::Error::last_os_error()).context(format!("locking {}", dir.display()));
-        }
+        // std's lock is flock(2) on Linux: advisory, exclusive, and released by the
+        // kernel when the process dies.
+        lock.lock().with_context(|| format!("locking {}", dir.display()))?;
         let manifest = match std::fs::read(dir.join(MANIFEST)) {
             Ok(bytes) => serde_json::from_slice(&bytes)
                 .with_context(|| format!("{}: damaged manifest", dir.join(MANIFEST).display()))?,

@@ -1,6 +1,8 @@
 //! Calendar arithmetic: civil timestamps as logs write them -> UTC microseconds,
 //! month names, day numbers, and the local-time zone used for offset-less formats.
 
+use std::sync::Arc;
+
 /// A timestamp as a log line writes it. `year == 0` means the line has no year
 /// (RFC 3164 syslog); `offset_secs == None` means local time of the logging host.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -222,78 +224,96 @@ pub fn utc_offset(b: &[u8]) -> Option<(i32, usize)> {
 }
 
 /// How to read timestamps that carry no UTC offset.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub enum LocalZone {
     Utc,
     /// A fixed offset, seconds east of UTC.
     Fixed(i32),
-    /// This machine's zone (TZ, /etc/localtime), with its daylight-saving rules.
-    System,
+    /// A zone with daylight-saving rules, from the tz database as the jiff crate reads
+    /// it: this machine's (TZ, /etc/localtime) or one named like `Europe/Berlin`.
+    Zone(Arc<jiff::tz::TimeZone>),
+}
+
+impl PartialEq for LocalZone {
+    fn eq(&self, other: &LocalZone) -> bool {
+        match (self, other) {
+            (LocalZone::Utc, LocalZone::Utc) => true,
+            (LocalZone::Fixed(a), LocalZone::Fixed(b)) => a == b,
+            (LocalZone::Zone(a), LocalZone::Zone(b)) => Arc::ptr_eq(a, b) || a.iana_name() == b.iana_name(),
+            _ => false,
+        }
+    }
 }
 
 impl LocalZone {
-    /// Parses `utc`, `system`/`local`, or a `+HH:MM` offset.
+    /// Parses `utc`, `system`/`local`, a `+HH:MM` offset, or a tz database name.
     pub fn parse(s: &str) -> Option<LocalZone> {
         match s.to_ascii_lowercase().as_str() {
             "utc" | "z" | "gmt" => Some(LocalZone::Utc),
-            "system" | "local" => Some(LocalZone::System),
+            // Where the system zone cannot be read, jiff takes UTC, as the C library did.
+            "system" | "local" => Some(LocalZone::Zone(Arc::new(jiff::tz::TimeZone::system()))),
             other => match utc_offset(other.as_bytes()) {
                 Some((secs, used)) if used == other.len() => Some(LocalZone::Fixed(secs)),
-                _ => None,
+                _ => jiff::tz::TimeZone::get(s.trim()).ok().map(|tz| LocalZone::Zone(Arc::new(tz))),
             },
         }
     }
 
     /// Seconds east of UTC that apply to a local wall-clock time.
-    pub fn offset_at(self, year: i32, month: u8, day: u8, hour: u8) -> i32 {
+    #[inline]
+    pub fn offset_at(&self, year: i32, month: u8, day: u8, hour: u8) -> i32 {
         match self {
             LocalZone::Utc => 0,
-            LocalZone::Fixed(s) => s,
-            LocalZone::System => system_offset(year, month, day, hour),
+            LocalZone::Fixed(s) => *s,
+            LocalZone::Zone(tz) => zone_offset(tz, year, month, day, hour),
         }
     }
 }
 
-/// The system zone's offset for a local wall-clock hour, asked of the C library once per
-/// distinct hour and thread (mktime is slow and takes a lock).
-fn system_offset(year: i32, month: u8, day: u8, hour: u8) -> i32 {
-    use std::cell::Cell;
+/// A zone's offset for a local wall-clock hour, looked up once per distinct hour and
+/// thread: a scan's lines come in time order, so most lines repeat the last hour.
+fn zone_offset(tz: &Arc<jiff::tz::TimeZone>, year: i32, month: u8, day: u8, hour: u8) -> i32 {
+    use std::cell::RefCell;
+    /// The last zone, local hour and offset. The zone is held, so that a zone freed
+    /// and another allocated at its address can never be taken for it.
+    type Last = Option<(Arc<jiff::tz::TimeZone>, i64, i32)>;
     thread_local! {
-        static LAST: Cell<(i64, i32)> = const { Cell::new((i64::MIN, 0)) };
+        static LAST: RefCell<Last> = const { RefCell::new(None) };
     }
     let local_hour = days_from_civil(year, month as u32, day as u32) * 24 + hour as i64;
-    let (key, off) = LAST.with(Cell::get);
-    if key == local_hour {
+    let hit = LAST.with_borrow(|last| match last {
+        Some((zone, key, off)) if *key == local_hour && Arc::ptr_eq(zone, tz) => Some(*off),
+        _ => None,
+    });
+    if let Some(off) = hit {
         return off;
     }
-    let off = mktime_offset(year, month, day, hour);
-    LAST.with(|c| c.set((local_hour, off)));
+    let off = lookup_offset(tz, year, month, day, hour);
+    LAST.set(Some((tz.clone(), local_hour, off)));
     off
 }
 
-fn mktime_offset(year: i32, month: u8, day: u8, hour: u8) -> i32 {
-    // SAFETY: `tm` is a plain C struct, zero-initialised then filled with valid fields;
-    // mktime only reads the zone database and writes back into `tm`.
-    unsafe {
-        let mut tm: libc::tm = std::mem::zeroed();
-        tm.tm_year = year - 1900;
-        tm.tm_mon = month as i32 - 1;
-        tm.tm_mday = day as i32;
-        tm.tm_hour = hour as i32;
-        tm.tm_isdst = -1;
-        let t = libc::mktime(&mut tm);
-        if t == -1 {
-            return 0;
+/// The offset of a local time. Where the clock skips that hour (spring forward) or
+/// repeats it (fall back), the later of the two instants, as glibc's mktime gives
+/// (knocklog asked mktime before); 0 for a date jiff cannot represent.
+fn lookup_offset(tz: &jiff::tz::TimeZone, year: i32, month: u8, day: u8, hour: u8) -> i32 {
+    let Ok(year) = i16::try_from(year) else { return 0 };
+    let Ok(local) = jiff::civil::DateTime::new(year, month as i8, day as i8, hour as i8, 0, 0, 0) else {
+        return 0;
+    };
+    match tz.to_ambiguous_timestamp(local).later() {
+        Ok(ts) => {
+            let local_secs = days_from_civil(year as i32, month as u32, day as u32) * SECS_PER_DAY + hour as i64 * 3600;
+            (local_secs - ts.as_second()) as i32
         }
-        let local = days_from_civil(year, month as u32, day as u32) * SECS_PER_DAY + hour as i64 * 3600;
-        (local - t as i64) as i32
+        Err(_) => 0,
     }
 }
 
 impl CivilTime {
     /// UTC microseconds, given the year to use when the line has none and the zone
     /// for lines without an offset. None for impossible dates.
-    pub fn to_utc_micros(&self, fallback_year: i32, zone: LocalZone) -> Option<i64> {
+    pub fn to_utc_micros(&self, fallback_year: i32, zone: &LocalZone) -> Option<i64> {
         let year = if self.year == 0 { fallback_year } else { self.year };
         if !(1..=12).contains(&self.month) || self.day == 0 || self.day > days_in_month(year, self.month) {
             return None;
@@ -361,7 +381,7 @@ pub fn parse_when(s: &str, now_micros: i64) -> Option<i64> {
             t.offset_secs = Some(off);
         }
     }
-    t.to_utc_micros(y, LocalZone::Utc)
+    t.to_utc_micros(y, &LocalZone::Utc)
 }
 
 #[cfg(test)]
@@ -378,6 +398,23 @@ mod tests {
     }
 
     #[test]
+    fn named_zones_follow_their_summer_time() {
+        let berlin = LocalZone::parse("Europe/Berlin").expect("a tz database name");
+        assert_eq!(berlin.offset_at(2026, 1, 15, 12), 3600);
+        assert_eq!(berlin.offset_at(2026, 7, 15, 12), 7200);
+        // 2026-03-29 02:30 does not exist in Berlin (the clock skips to 03:00), and
+        // 02:00-03:00 on 2026-10-25 happens twice: the later instant, as mktime gave.
+        assert_eq!(berlin.offset_at(2026, 3, 29, 2), 3600);
+        assert_eq!(berlin.offset_at(2026, 10, 25, 2), 3600);
+        let new_york = LocalZone::parse("America/New_York").unwrap();
+        assert_eq!(new_york.offset_at(2026, 1, 15, 12), -5 * 3600);
+        assert_eq!(LocalZone::parse("utc"), Some(LocalZone::Utc));
+        assert_eq!(LocalZone::parse("+01:30"), Some(LocalZone::Fixed(5400)));
+        assert!(LocalZone::parse("Mars/Olympus_Mons").is_none());
+        assert!(LocalZone::parse("system").is_some());
+    }
+
+    #[test]
     fn offsets_are_honoured() {
         let t = CivilTime {
             year: 2000,
@@ -389,7 +426,7 @@ mod tests {
             micros: 0,
             offset_secs: Some(-7 * 3600),
         };
-        assert_eq!(format_ts(t.to_utc_micros(0, LocalZone::Utc).unwrap()), "2000-10-10T20:55:36Z");
+        assert_eq!(format_ts(t.to_utc_micros(0, &LocalZone::Utc).unwrap()), "2000-10-10T20:55:36Z");
         assert_eq!(utc_offset(b"+05:30"), Some((19_800, 6)));
         assert_eq!(utc_offset(b"-0700"), Some((-25_200, 5)));
     }
@@ -397,9 +434,9 @@ mod tests {
     #[test]
     fn impossible_dates_are_rejected() {
         let t = CivilTime { year: 2025, month: 2, day: 29, ..Default::default() };
-        assert_eq!(t.to_utc_micros(0, LocalZone::Utc), None);
+        assert_eq!(t.to_utc_micros(0, &LocalZone::Utc), None);
         let t = CivilTime { year: 0, month: 2, day: 29, ..Default::default() };
-        assert!(t.to_utc_micros(2024, LocalZone::Utc).is_some());
+        assert!(t.to_utc_micros(2024, &LocalZone::Utc).is_some());
     }
 
     #[test]

@@ -1,9 +1,13 @@
-//! Address arithmetic for the blocklist: networks as (family, first address, prefix)
-//! over u128 (IPv4 in the low 32 bits), the exact CIDR cover of an interval, and the
-//! special-purpose ranges (loopback, private, documentation, ...) that are never blocked.
+//! Networks for the blocklist as (family, first address, prefix) over u128 (IPv4 in
+//! the low 32 bits), so that addresses and ranges sort and bisect as plain keys; the
+//! CIDR arithmetic (masks, ends, the exact cover of an interval) is the ipnet crate's.
+//! Also the special-purpose ranges (loopback, private, documentation, ...) that are
+//! never blocked.
 
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use ipnet::{IpNet, Ipv4Net, Ipv4Subnets, Ipv6Net, Ipv6Subnets};
 
 use crate::detect::allowlist::Block;
 
@@ -17,7 +21,7 @@ pub struct Net {
 }
 
 /// Address bits of a family.
-pub fn bits(v6: bool) -> u8 {
+fn bits(v6: bool) -> u8 {
     if v6 {
         128
     } else {
@@ -25,21 +29,16 @@ pub fn bits(v6: bool) -> u8 {
     }
 }
 
-/// The lowest `n` bits set (n = 128 gives all ones).
-pub fn ones(n: u32) -> u128 {
-    if n >= 128 {
-        u128::MAX
-    } else {
-        (1u128 << n) - 1
-    }
-}
-
 impl Net {
     /// The network of `prefix` bits around `addr` (host bits are cleared).
     pub fn new(v6: bool, addr: u128, prefix: u8) -> Net {
         let prefix = prefix.min(bits(v6));
-        let host = ones((bits(v6) - prefix) as u32);
-        Net { v6, addr: addr & !host & ones(bits(v6) as u32), prefix }
+        let net = if v6 {
+            IpNet::V6(Ipv6Net::new(Ipv6Addr::from(addr), prefix).expect("prefix within 128"))
+        } else {
+            IpNet::V4(Ipv4Net::new(Ipv4Addr::from(addr as u32), prefix).expect("prefix within 32"))
+        };
+        Net::from(net)
     }
 
     /// One address.
@@ -53,10 +52,7 @@ impl Net {
     }
 
     pub fn from_block(b: Block) -> Net {
-        match b {
-            Block::V4 { addr, prefix } => Net::new(false, addr as u128, prefix),
-            Block::V6 { addr, prefix } => Net::new(true, addr, prefix),
-        }
+        Net::from(b.0)
     }
 
     /// An address or CIDR block (`203.0.113.7`, `2001:db8::/48`, or a dotted prefix);
@@ -73,7 +69,10 @@ impl Net {
     }
 
     pub fn last(&self) -> u128 {
-        self.addr | ones((bits(self.v6) - self.prefix) as u32)
+        match self.ipnet() {
+            IpNet::V4(n) => u32::from(n.broadcast()) as u128,
+            IpNet::V6(n) => u128::from(n.broadcast()),
+        }
     }
 
     pub fn is_host(&self) -> bool {
@@ -94,6 +93,21 @@ impl Net {
         } else {
             IpAddr::V4(Ipv4Addr::from(self.addr as u32))
         }
+    }
+
+    fn ipnet(&self) -> IpNet {
+        IpNet::new(self.ip(), self.prefix).expect("a Net's prefix fits its family")
+    }
+}
+
+impl From<IpNet> for Net {
+    /// The network of `net` (host bits cleared), in its own family.
+    fn from(net: IpNet) -> Net {
+        let (v6, addr) = match net {
+            IpNet::V4(n) => (false, u32::from(n.network()) as u128),
+            IpNet::V6(n) => (true, u128::from(n.network())),
+        };
+        Net { v6, addr, prefix: net.prefix_len() }
     }
 }
 
@@ -120,26 +134,15 @@ pub fn key_of(ip: IpAddr) -> (bool, u128) {
     }
 }
 
-/// The fewest CIDR blocks that together cover exactly `lo..=hi`, in address order.
-/// Each block is the largest one aligned at its start that does not pass `hi`.
+/// The fewest CIDR blocks that together cover exactly `lo..=hi`, in address order
+/// (ipnet's subnets of a range: each the largest aligned block that fits).
 pub fn cidrs(v6: bool, lo: u128, hi: u128) -> Vec<Net> {
-    let width = bits(v6) as u32;
-    let mut out = Vec::new();
-    let mut at = lo;
-    loop {
-        // Host bits the block may have: limited by the alignment of `at`...
-        let mut host = if at == 0 { width } else { at.trailing_zeros().min(width) };
-        // ...and by the end of the interval.
-        while host > 0 && at | ones(host) > hi {
-            host -= 1;
-        }
-        let block = Net { v6, addr: at, prefix: (width - host) as u8 };
-        out.push(block);
-        let last = block.last();
-        if last >= hi {
-            return out;
-        }
-        at = last + 1;
+    if v6 {
+        Ipv6Subnets::new(Ipv6Addr::from(lo), Ipv6Addr::from(hi), 0).map(|n| Net::from(IpNet::V6(n))).collect()
+    } else {
+        Ipv4Subnets::new(Ipv4Addr::from(lo as u32), Ipv4Addr::from(hi as u32), 0)
+            .map(|n| Net::from(IpNet::V4(n)))
+            .collect()
     }
 }
 
