@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use super::{exit_code, logs_to_read, worker_pool, EXIT_SKIPPED};
 use crate::aggregate::tally::EventTally;
 use crate::cli::LearnCmdArgs;
-use crate::config::{DetectConfig, ScanConfig, UsageError};
+use crate::config::{ScanConfig, UsageError};
 use crate::findings::{Findings, Judging, ScanCounts};
 use crate::learn::file::append;
 use crate::learn::Suggestion;
@@ -33,7 +33,7 @@ pub fn run(args: &LearnCmdArgs) -> anyhow::Result<u8> {
     // weighs the suspicious addresses only.
     config.options.learn = true;
     config.all_ips = false;
-    let target = accept_target(args)?;
+    let target = accept_target(args, &config)?;
     let Some(discovery) = logs_to_read(&config) else { return Ok(EXIT_SKIPPED) };
     let pool = worker_pool(config.threads)?;
     let progress = config.progress.then(|| Progress::start(discovery.bytes(), config.options.bytes_read.clone()));
@@ -71,15 +71,14 @@ pub fn run(args: &LearnCmdArgs) -> anyhow::Result<u8> {
 }
 
 /// The pattern file `--accept`/`--accept-all` append to, if asked to.
-fn accept_target(args: &LearnCmdArgs) -> anyhow::Result<Option<PathBuf>> {
+fn accept_target(args: &LearnCmdArgs, config: &ScanConfig) -> anyhow::Result<Option<PathBuf>> {
     if args.accept.is_empty() && !args.accept_all {
         return Ok(None);
     }
     if let Some(to) = &args.to {
         return Ok(Some(to.clone()));
     }
-    let detect = DetectConfig::from_args(&args.scan.detect)?;
-    match detect.attack_patterns.first() {
+    match config.attack_patterns.first() {
         Some(p) => Ok(Some(p.clone())),
         None => Err(UsageError("--accept needs a pattern file: --to FILE or --attack-patterns FILE".into()).into()),
     }

@@ -116,6 +116,9 @@ pub struct ScanConfig {
     pub forced_format: Option<Format>,
     pub options: ScanOptions,
     pub classifier: Classifier,
+    /// The attack pattern files, from the flags and knocklog.toml (`learn --accept`
+    /// appends to the first).
+    pub attack_patterns: Vec<PathBuf>,
     pub all_ips: bool,
     /// Two-way DNS of the suspicious visitors (`--dns`).
     pub dns: bool,
@@ -167,6 +170,7 @@ impl ScanConfig {
         Ok(ScanConfig {
             paths: args.paths.clone(),
             classifier,
+            attack_patterns: detect.attack_patterns.clone(),
             all_ips: args.all_ips,
             output: OutputSettings {
                 dir: args.out.clone(),
