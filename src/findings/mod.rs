@@ -17,7 +17,7 @@ use crate::aggregate::assess::Assessed;
 use crate::aggregate::blocklist::{Blocklist, BlocklistSettings};
 use crate::aggregate::tally::EventTally;
 use crate::aggregate::FileStats;
-use crate::detect::policy::Policy;
+use crate::detect::policy::{Policy, Verdict};
 use crate::input::Skipped;
 use crate::learn::Suggestion;
 use crate::vocab::event::Category;
@@ -130,9 +130,32 @@ pub struct DnsName {
     pub confirmed: bool,
 }
 
+/// How many addresses got each verdict.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct VerdictCounts {
+    pub block: usize,
+    pub watch: usize,
+    /// Of the blocked, the sneak attackers.
+    pub sneak: usize,
+}
+
 impl Findings {
     /// The addresses with a suspicious event, worst first.
     pub fn suspicious(&self) -> impl Iterator<Item = &Assessed> {
         self.ips.iter().filter(|a| a.stats.suspicious_events() > 0)
+    }
+
+    pub fn verdict_counts(&self) -> VerdictCounts {
+        let count = |v: Verdict| self.ips.iter().filter(|a| a.verdict == v).count();
+        VerdictCounts {
+            block: count(Verdict::Block),
+            watch: count(Verdict::Watch),
+            sneak: self.ips.iter().filter(|a| a.sneak).count(),
+        }
+    }
+
+    /// Of a store period's attackers, those suspicious on a day before the period.
+    pub fn returning(&self, period: &PeriodOrigin) -> u64 {
+        self.suspicious().filter(|a| period.first_suspicious_day.contains_key(&a.ip)).count() as u64
     }
 }

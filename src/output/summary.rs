@@ -6,7 +6,6 @@ use serde_json::json;
 
 use super::blocklist::BlocklistSummary;
 use crate::aggregate::FileStats;
-use crate::detect::policy::Verdict;
 use crate::findings::{Findings, PeriodOrigin};
 use crate::input::Skipped;
 use crate::vocab::time::{format_day, format_ts};
@@ -86,8 +85,8 @@ pub fn time_span(files: &[FileStats]) -> (Option<String>, Option<String>) {
 /// category, this period against the previous one.
 pub fn period_json(findings: &Findings, period: &PeriodOrigin) -> serde_json::Value {
     let attackers = period.figures.attackers.this;
-    let returning = findings.suspicious().filter(|a| period.first_suspicious_day.contains_key(&a.ip)).count() as u64;
-    let count = |v: Verdict| findings.ips.iter().filter(|a| a.verdict == v).count();
+    let returning = findings.returning(period);
+    let verdicts = findings.verdict_counts();
     let by_category: serde_json::Map<String, serde_json::Value> = period
         .figures
         .by_category
@@ -99,7 +98,7 @@ pub fn period_json(findings: &Findings, period: &PeriodOrigin) -> serde_json::Va
         "previous": { "first_day": format_day(period.figures.previous_days.0), "last_day": format_day(period.figures.previous_days.1) },
         "attackers": { "this": attackers, "previous": period.figures.attackers.previous, "new": attackers - returning, "returning": returning },
         "suspicious_events": { "this": period.figures.suspicious_events.this, "previous": period.figures.suspicious_events.previous },
-        "verdicts": { "block": count(Verdict::Block), "watch": count(Verdict::Watch), "sneak": findings.ips.iter().filter(|a| a.sneak).count() },
+        "verdicts": { "block": verdicts.block, "watch": verdicts.watch, "sneak": verdicts.sneak },
         "by_category": by_category,
     })
 }

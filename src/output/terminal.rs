@@ -283,7 +283,7 @@ pub fn print_period_summary(
 ) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     let attackers = period.figures.attackers.this;
-    let returning = findings.suspicious().filter(|a| period.first_suspicious_day.contains_key(&a.ip)).count() as u64;
+    let returning = findings.returning(period);
     let days = period.figures.days.1 - period.figures.days.0 + 1;
     writeln!(
         out,
@@ -303,13 +303,13 @@ pub fn print_period_summary(
         period.figures.suspicious_events.this,
         change(period.figures.suspicious_events.this, period.figures.suspicious_events.previous)
     )?;
-    let count = |v: Verdict| findings.ips.iter().filter(|a| a.verdict == v).count();
+    let verdicts = findings.verdict_counts();
     writeln!(
         out,
         "{} to block ({} sneak attackers), {} to watch; blocklist: {} entries.",
-        count(Verdict::Block),
-        findings.ips.iter().filter(|a| a.sneak).count(),
-        count(Verdict::Watch),
+        verdicts.block,
+        verdicts.sneak,
+        verdicts.watch,
         findings.blocklist.entries.len(),
     )?;
     for p in written {
