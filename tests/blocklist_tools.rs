@@ -4,8 +4,8 @@
 //! namespace (`unshare --user --map-root-user --net`), so no root is needed and the
 //! host's firewall is never touched. The tools come from Debian's nftables, ipset and
 //! iptables packages (.ci/run installs them); a missing tool or a system without user
-//! namespaces fails the test with the reason, unless KNOCKLOG_SKIP_FIREWALL_TOOLS=1 asks
-//! to skip it, which is said on stderr.
+//! namespaces skips the check with the reason on stderr (a failure under
+//! KNOCKLOG_TEST_STRICT=1, see `util::skip`).
 
 use std::collections::BTreeSet;
 use std::net::IpAddr;
@@ -154,11 +154,10 @@ fn own_addresses_allow_list_and_settings_file_shape_the_list() {
     assert_eq!(bad.status.code(), Some(1), "{}", String::from_utf8_lossy(&bad.stderr));
 }
 
-/// Runs `script` with sh in a new user and network namespace, in `dir`. None (after
-/// saying why on stderr) when the test is asked to skip; a panic naming the cause when
-/// the tools or namespaces are missing.
+/// Runs `script` with sh in a new user and network namespace, in `dir`. None (the
+/// test skipped, see `util::skip`) when the tools or namespaces are missing.
 fn in_throwaway_netns(dir: &Path, script: &str) -> Option<String> {
-    let skip = std::env::var_os("KNOCKLOG_SKIP_FIREWALL_TOOLS").is_some_and(|v| v == "1");
+    const TEST: &str = "blocklist_tools::the_files_load_with_nft_ipset_and_iptables_restore";
     let missing: Vec<&str> = ["nft", "ipset", "iptables-restore", "ip6tables-restore", "unshare"]
         .into_iter()
         .filter(|tool| {
@@ -170,11 +169,8 @@ fn in_throwaway_netns(dir: &Path, script: &str) -> Option<String> {
             "{} not installed (Debian: apt-get install -y nftables ipset iptables util-linux; .ci/run does it)",
             missing.join(", ")
         );
-        if skip {
-            eprintln!("SKIPPED firewall tool check: {why}");
-            return None;
-        }
-        panic!("{why}; set KNOCKLOG_SKIP_FIREWALL_TOOLS=1 to skip this check explicitly");
+        crate::util::skip(TEST, &why);
+        return None;
     }
     let out = Command::new("unshare")
         .args(["--user", "--map-root-user", "--net", "sh", "-ec", script])
@@ -184,11 +180,8 @@ fn in_throwaway_netns(dir: &Path, script: &str) -> Option<String> {
     let stderr = String::from_utf8_lossy(&out.stderr);
     if !out.status.success() && stderr.contains("unshare failed") {
         let why = format!("cannot create a user and network namespace here ({})", stderr.trim());
-        if skip {
-            eprintln!("SKIPPED firewall tool check: {why}");
-            return None;
-        }
-        panic!("{why}; set KNOCKLOG_SKIP_FIREWALL_TOOLS=1 to skip this check explicitly");
+        crate::util::skip(TEST, &why);
+        return None;
     }
     assert!(out.status.success(), "the tools rejected the files:\n{stderr}\n{}", String::from_utf8_lossy(&out.stdout));
     Some(String::from_utf8_lossy(&out.stdout).into_owned())

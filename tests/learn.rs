@@ -200,7 +200,7 @@ fn learn_rejects_bad_accept_numbers_and_needs_a_file() {
 /// other targets from the addresses the seed catches.
 #[test]
 fn corpora_suggestions_are_attack_targets() {
-    let c = corpora();
+    let Some(c) = corpora("learn::corpora_suggestions_are_attack_targets") else { return };
     let honeynet = c.join("honeynet-redhat71-httpd/httpd");
     let annotated = c.join("fail2ban/annotated/logs");
     let run = scan(&[&honeynet, &annotated], &["--timezone", "utc", "--format", "csv"]);

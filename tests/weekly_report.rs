@@ -168,6 +168,9 @@ fn the_weekly_report_html_agrees_with_its_tables() {
     assert!(!fragment.contains("<script") && !fragment.contains("<style"));
 
     // Its own script runs under its CSP.
-    let dom = crate::report_browser::dump_dom(&week.join("report.html"));
-    assert!(dom.contains("data-knocklog-script=\"ran\""), "the report's script did not run (blocked by its CSP?)");
+    if crate::report_browser::has_chromium("weekly_report::the_weekly_report_html_agrees_with_its_tables (its script)")
+    {
+        let dom = crate::report_browser::dump_dom(&week.join("report.html"));
+        assert!(dom.contains("data-knocklog-script=\"ran\""), "the report's script did not run (blocked by its CSP?)");
+    }
 }
