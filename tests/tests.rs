@@ -1,6 +1,7 @@
 //! Integration tests: run the knocklog binary like a user would, on the shipped
 //! sample-logs/ and on the real corpora in ../shared/corpora, and check its outputs.
 
+mod archives;
 mod blocklist_tools;
 mod corpora;
 mod detection;

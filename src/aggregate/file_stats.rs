@@ -51,6 +51,9 @@ pub struct FileStats {
     pub family: String,
     pub format: String,
     pub compressed: bool,
+    /// `gzip`, `bzip2`, `xz` or `zstd` for an archive.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compression: Option<String>,
     /// Bytes on disk (compressed size for .gz files).
     pub bytes: u64,
     #[serde(flatten)]

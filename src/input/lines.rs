@@ -2,14 +2,14 @@
 //! gzip, decompressed) or the syslog lines a journal's entries become. For reading a
 //! file line by line outside a scan (`knocklog explain --file F --line N`).
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader};
 use std::ops::ControlFlow;
 use std::path::Path;
 
 use anyhow::Context;
 
 use super::journal;
-use super::source::{self, Compression};
+use super::source;
 
 /// Calls `f` with each line's number (from 1) and the line without its newline (a
 /// trailing CR kept), until `f` breaks. Returns how many lines were seen.
@@ -21,11 +21,8 @@ pub fn each_line(path: &Path, mut f: impl FnMut(u64, &[u8]) -> ControlFlow<()>) 
     }
     let head = source::read_head(path, 64 * 1024).with_context(|| format!("cannot read {}", path.display()))?;
     let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let reader: Box<dyn Read> = match head.compression {
-        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(file)),
-        Compression::None => Box::new(file),
-        Compression::Unsupported(kind) => anyhow::bail!("{}: {kind}-compressed, decompress it first", path.display()),
-    };
+    let reader =
+        head.compression.decoder(BufReader::new(file)).with_context(|| format!("reading {}", path.display()))?;
     let mut seen = 0u64;
     for line in BufReader::new(reader).split(b'\n') {
         let line = line.with_context(|| format!("reading {}", path.display()))?;

@@ -11,15 +11,12 @@ use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::sync::Mutex;
 
-use flate2::read::MultiGzDecoder;
-
 use super::thread_tables::ThreadTables;
 use super::worker::{scan_chunk, ChunkOutput, FileCtx};
 use super::{ChunkMessage, ReadSpan, SharedCollector};
 use crate::input::journal::binary::{BinaryReader, Bytes};
 use crate::input::journal::export::TextReader;
 use crate::input::journal::{Batch, JournalKeys, JournalKind};
-use crate::input::source::Compression;
 use crate::input::LogFile;
 use crate::vocab::event::EventSink;
 use crate::vocab::progress::BytesRead;
@@ -155,11 +152,8 @@ fn open(file: &LogFile, kind: JournalKind, read: &BytesRead) -> Result<Box<dyn E
     }
     let handle = File::open(&file.path).map_err(|e| format!("cannot open: {e}"))?;
     read.add(file.size);
-    Ok(if file.compression == Compression::Gzip {
-        Box::new(TextReader::new(BufReader::with_capacity(1 << 16, MultiGzDecoder::new(handle)), kind))
-    } else {
-        Box::new(TextReader::new(BufReader::with_capacity(1 << 16, handle), kind))
-    })
+    let input = file.compression.decoder(BufReader::new(handle)).map_err(|e| format!("cannot read: {e}"))?;
+    Ok(Box::new(TextReader::new(BufReader::with_capacity(1 << 16, input), kind)))
 }
 
 #[cfg(test)]

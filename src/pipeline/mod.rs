@@ -20,7 +20,7 @@ use crate::aggregate::{FileStats, IpStats};
 use crate::detect::policy::Policy;
 use crate::detect::{Classifier, Judge};
 use crate::input::journal::JournalKeys;
-use crate::input::source::{self, Compression, GzChunks};
+use crate::input::source::{self, DecodedChunks};
 use crate::input::years::{plan_group, MonthScan, YearPlan};
 use crate::input::LogFile;
 use crate::vocab::event::EventSink;
@@ -167,7 +167,8 @@ fn initial_stats(f: &LogFile) -> FileStats {
         path: f.path.display().to_string(),
         family: f.family.as_str().to_owned(),
         format: f.journal.map_or(f.format.as_str(), |k| k.as_str()).to_owned(),
-        compressed: f.compression == Compression::Gzip,
+        compressed: f.compression.is_compressed(),
+        compression: f.compression.name().map(str::to_owned),
         bytes: f.size,
         ..Default::default()
     }
@@ -188,14 +189,24 @@ fn read_file<S: EventSink + Send>(
         Ok(h) => h,
         Err(e) => return send(0, true, ChunkOutput::default(), vec![format!("cannot open: {e}")]),
     };
-    if file.compression == Compression::Gzip {
-        let mut chunks =
-            GzChunks::open(handle, file.size, CHUNK_BYTES as usize, file.is_live(), ctx.bytes_read.clone());
+    if file.compression.is_compressed() {
+        let opened = DecodedChunks::open(
+            handle,
+            file.size,
+            file.compression,
+            CHUNK_BYTES as usize,
+            file.is_live(),
+            ctx.bytes_read.clone(),
+        );
+        let mut chunks = match opened {
+            Ok(c) => c,
+            Err(e) => return send(0, true, ChunkOutput::default(), vec![archive_warning(file, &e, 0)]),
+        };
         let mut index = 0u32;
         let mut base = 0u64;
         let mut current = chunks.next_chunk();
         if current.is_none() {
-            let warnings = chunks.error.take().map(|e| vec![gzip_warning(&e, 0)]).unwrap_or_default();
+            let warnings = chunks.error.take().map(|e| vec![archive_warning(file, &e, 0)]).unwrap_or_default();
             return send(0, true, ChunkOutput::default(), warnings);
         }
         while let Some(data) = current {
@@ -227,7 +238,7 @@ fn read_file<S: EventSink + Send>(
             for (i, output) in outputs.into_iter().enumerate() {
                 let last = next.is_none() && i + 1 == pieces;
                 let warnings = if last {
-                    chunks.error.take().map(|e| vec![gzip_warning(&e, base)]).unwrap_or_default()
+                    chunks.error.take().map(|e| vec![archive_warning(file, &e, base)]).unwrap_or_default()
                 } else {
                     Vec::new()
                 };
@@ -275,8 +286,9 @@ fn read_file<S: EventSink + Send>(
     });
 }
 
-fn gzip_warning(e: &std::io::Error, decompressed: u64) -> String {
-    format!("gzip stream ends early or is corrupt after {decompressed} decompressed bytes ({e}); all complete lines before that point were read")
+fn archive_warning(file: &LogFile, e: &std::io::Error, decompressed: u64) -> String {
+    let kind = file.compression.name().unwrap_or("compressed");
+    format!("{kind} stream ends early or is corrupt after {decompressed} decompressed bytes ({e}); all complete lines before that point were read")
 }
 
 /// Plans the years of every syslog file with yearless stamps, group by group.
@@ -306,9 +318,17 @@ fn scan_months(file: &LogFile) -> MonthScan {
     let Ok(handle) = File::open(&file.path) else {
         return scan;
     };
-    if file.compression == Compression::Gzip {
+    if file.compression.is_compressed() {
         // Not counted as read: the scan proper reads the file again.
-        let mut chunks = GzChunks::open(handle, file.size, CHUNK_BYTES as usize, file.is_live(), BytesRead::default());
+        let opened = DecodedChunks::open(
+            handle,
+            file.size,
+            file.compression,
+            CHUNK_BYTES as usize,
+            file.is_live(),
+            BytesRead::default(),
+        );
+        let Ok(mut chunks) = opened else { return scan };
         let mut base = 0u64;
         while let Some(data) = chunks.next_chunk() {
             scan.feed(data.as_slice(), base);

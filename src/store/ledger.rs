@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::aggregate::FileStats;
 use crate::input::journal::binary::Header;
 use crate::input::journal::JournalKind;
-use crate::input::source::{read_head, Compression};
+use crate::input::source::read_head;
 use crate::input::LogFile;
 use crate::pipeline::ReadSpan;
 use crate::vocab::text::lossless;
@@ -169,7 +169,7 @@ fn identify(f: &LogFile, sources: &[Source], notes: &mut Vec<String>) -> FilePla
     let Ok(head) = read_head(&f.path, FINGERPRINT_BYTES) else { return FilePlan::skip() };
     let mut bytes = head.bytes;
     let end = match head.compression {
-        Compression::Gzip => None,
+        c if c.is_compressed() => None,
         _ => {
             let end = if f.is_live() {
                 File::open(&f.path).and_then(|h| complete_lines_end(&h, f.size)).unwrap_or(0)
@@ -299,10 +299,10 @@ fn span_to_read(f: &LogFile, p: &mut FilePlan, sources: &[Source], notes: &mut V
     }
 }
 
-/// A file that is never written again: a gzip archive, an archived or put-aside
+/// A file that is never written again: a compressed archive, an archived or put-aside
 /// journal file (`system@...journal`, `.journal~`).
 fn is_final(f: &LogFile) -> bool {
-    f.compression == Compression::Gzip || (f.journal == Some(JournalKind::Binary) && !f.is_live())
+    f.compression.is_compressed() || (f.journal == Some(JournalKind::Binary) && !f.is_live())
 }
 
 impl Plan {
@@ -333,7 +333,7 @@ impl Plan {
                 // Still the same journal file: entries are only ever appended to it.
                 Some((id, _)) => journal_identity(&f.path).is_some_and(|now| &now.0 == id),
                 None => {
-                    f.compression == Compression::Gzip
+                    f.compression.is_compressed()
                         || read_head(&f.path, head.len())
                             .is_ok_and(|now| now.bytes.len() >= head.len() && now.bytes[..head.len()] == head[..])
                 }

@@ -178,10 +178,7 @@ pub fn each_entry_line(
         Box::new(move |b| r.next_batch(b, 1 << 20))
     } else if let Some(kind) = export::sniff(&head.bytes) {
         let file = std::fs::File::open(path).map_err(|e| format!("cannot open: {e}"))?;
-        let input: Box<dyn std::io::Read> = match head.compression {
-            crate::input::source::Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(file)),
-            _ => Box::new(file),
-        };
+        let input = head.compression.decoder(std::io::BufReader::new(file)).map_err(|e| format!("cannot read: {e}"))?;
         let mut r = export::TextReader::new(std::io::BufReader::new(input), kind);
         Box::new(move |b| r.next_batch(b, 1 << 20))
     } else {

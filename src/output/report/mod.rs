@@ -45,7 +45,8 @@ pub const MAX_SUGGESTIONS: usize = 250;
 pub struct FileRow {
     pub path: String,
     pub format: String,
-    pub compressed: bool,
+    /// `gzip`, `xz`... for an archive.
+    pub compression: Option<String>,
     pub lines: u64,
     pub parsed: u64,
     pub unparsed: u64,
@@ -272,7 +273,7 @@ fn file_row(f: &FileStats) -> FileRow {
     FileRow {
         path: f.path.clone(),
         format: f.format.clone(),
-        compressed: f.compressed,
+        compression: f.compression.clone(),
         lines: f.counts.lines,
         parsed: f.counts.parsed,
         unparsed: f.counts.unparsed,

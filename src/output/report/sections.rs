@@ -136,7 +136,14 @@ fn files(out: &mut String, d: &ReportData) {
     for f in &d.files {
         out.push_str(if f.unparsed > 0 { r#"<tr class="knocklog-warn">"# } else { "<tr>" });
         td_text(out, &f.path);
-        td_plain(out, &format!("{}{}", super::escape::text(&f.format), if f.compressed { " (gzip)" } else { "" }));
+        td_plain(
+            out,
+            &format!(
+                "{}{}",
+                super::escape::text(&f.format),
+                f.compression.as_deref().map(|c| format!(" ({c})")).unwrap_or_default()
+            ),
+        );
         td_num(out, f.lines);
         td_num(out, f.parsed);
         td_num(out, f.unparsed);
