@@ -15,7 +15,7 @@ use crate::output::{Formats, OutputSettings};
 use crate::pipeline::ScanOptions;
 use crate::store::period::Days;
 use crate::vocab::event::Format;
-use crate::vocab::time::{day_of, parse_when, LocalZone};
+use crate::vocab::time::{day_of, parse_when, LocalZone, MICROS_PER_SEC, SECS_PER_DAY};
 use file::{BlocklistFile, SettingsFile};
 
 /// A mistake in what the user asked for; reported with exit code 1.
@@ -203,6 +203,14 @@ impl ScanConfig {
     }
 }
 
+/// The whole UTC days of `[since, until)`: a day counts from its midnight on, so that
+/// `--since 7d` is 7 days (today and the 6 before it), not the 8 days it touches.
+pub fn whole_days(since: i64, until: i64) -> Days {
+    let day = SECS_PER_DAY * MICROS_PER_SEC;
+    let first = day_of(since) + i32::from(since.rem_euclid(day) != 0);
+    Days { first, last: day_of(until - 1).max(first) }
+}
+
 /// What `knocklog report` resolves to.
 pub struct ReportConfig {
     pub history: PathBuf,
@@ -230,7 +238,7 @@ impl ReportConfig {
         }
         Ok(ReportConfig {
             history: args.history.clone(),
-            days: Days { first: day_of(since), last: day_of(until - 1) },
+            days: whole_days(since, until),
             now,
             detect,
             output: OutputSettings {
@@ -240,5 +248,20 @@ impl ReportConfig {
                 quiet: args.quiet,
             },
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_age_in_days_is_that_many_whole_days() {
+        let now = parse_when("2026-01-08T12:00:00Z", 0).unwrap();
+        let week = whole_days(parse_when("7d", now).unwrap(), now);
+        assert_eq!((week.first, week.last), (day_of(parse_when("2026-01-02", 0).unwrap()), day_of(now)));
+        assert_eq!(week.len(), 7);
+        let dates = whole_days(parse_when("2026-01-05", 0).unwrap(), parse_when("2026-01-12", 0).unwrap());
+        assert_eq!(dates.len(), 7, "from midnight to midnight: the days named");
     }
 }
