@@ -100,21 +100,63 @@ fn strip_uid_suffix(user: &[u8]) -> &[u8] {
     }
 }
 
-/// The `logname= uid= euid= tty= ruser=R rhost=H[  user=U]` fields of a PAM failure.
-/// `ruser` comes before `rhost` and may hold the client's text (vsftpd puts the login
-/// name there), so the last ` rhost=` is pam's own; `user=` is only written for
-/// existing accounts. The user is `user=` if present, else `ruser=`.
+/// The `logname= uid= euid= tty= ruser=R rhost=H[ user=U]` fields of a PAM failure,
+/// written in that order (pam_unix's format). Two of them are the client's text:
+/// `ruser` (vsftpd puts the login name there) before `rhost`, and the username `user`
+/// after it, so neither the first nor the last ` rhost=` can be trusted. PAM's own
+/// `rhost=H` is one whose value is followed by the end or by ` user=`; a genuine line
+/// has exactly one. Where forged text makes several, only readings that leave `ruser`
+/// as the service writes it stay (empty for sshd; empty, or the same name as `user`,
+/// elsewhere), and the line gets no address unless one reading is left: no address
+/// rather than a framed one. The user is `user=` if present, else `ruser=`.
 pub(super) fn set_pam_remote<'a>(s: &'a [u8], out: &mut ParsedLine<'a>) {
     let s = s.trim_ascii_end();
     let s = s.strip_suffix(b"[preauth]").unwrap_or(s).trim_ascii_end();
-    let Some(at) = rfind(s, b" rhost=") else {
-        return;
-    };
-    let (rhost, rest) = token(&s[at + 7..]);
-    out.ip = remote(rhost);
-    let user = skip_spaces(rest).strip_prefix(b"user=").unwrap_or_default();
-    let ruser = find(&s[..at], b" ruser=").map_or(&[][..], |r| &s[r + 7..at]);
-    out.user = if user.is_empty() { ruser } else { user };
+    // The fields before `ruser=` are PAM's own, never the client's.
+    let ruser_start = find(s, b"ruser=").map_or(0, |at| at + 6);
+    let mut fits: Vec<PamRemote> = Vec::new();
+    let mut from = ruser_start;
+    while let Some(at) = find(&s[from..], b" rhost=").map(|i| from + i) {
+        from = at + 1;
+        let (rhost, rest) = token(&s[at + 7..]);
+        let after = skip_spaces(rest);
+        // `token` took the space after the value: `user=` here is a field of its own.
+        let user = match after.strip_prefix(b"user=") {
+            Some(user) => user,
+            None if after.is_empty() => &[],
+            None => continue,
+        };
+        let ruser = s.get(ruser_start..at).unwrap_or_default();
+        fits.push(PamRemote { rhost, ruser, user });
+    }
+    if fits.len() > 1 {
+        // Forged: sshd (PAM_TTY `ssh`) sets no ruser, so only an empty one is real.
+        let before_ruser = &s[..ruser_start.saturating_sub(6)];
+        let tty = find(before_ruser, b"tty=").map_or(&[][..], |at| token(&before_ruser[at + 4..]).0);
+        if tty.ends_with(b"ssh") {
+            fits.retain(|f| f.ruser.is_empty());
+        }
+        fits.retain(PamRemote::as_services_write_it);
+    }
+    let [chosen] = fits[..] else { return };
+    out.ip = remote(chosen.rhost);
+    out.user = if chosen.user.is_empty() { chosen.ruser } else { chosen.user };
+}
+
+/// One way to read a PAM failure's `ruser= rhost= user=` tail.
+#[derive(Clone, Copy)]
+struct PamRemote<'a> {
+    rhost: &'a [u8],
+    ruser: &'a [u8],
+    user: &'a [u8],
+}
+
+impl PamRemote<'_> {
+    /// Remote services leave `ruser` empty (sshd) or put the login name in both
+    /// fields (FTP daemons); su's caller-and-target pair is local, with no rhost.
+    fn as_services_write_it(&self) -> bool {
+        self.ruser.is_empty() || self.user.is_empty() || self.ruser == self.user
+    }
 }
 
 /// dropbear: `Bad password attempt for 'U' from ADDR:PORT`, `Login attempt for

@@ -53,6 +53,42 @@ fn pam_lines_of_any_program() {
     check("gdm", "pam_unix(gdm:auth): check pass; user unknown", PamUserUnknown, "", "");
 }
 
+/// Attacker text in `ruser` (an FTP login name) or in the username cannot move the
+/// address: every injected ` rhost=` is tried in both fields, with and without `user=`.
+#[test]
+fn pam_rhost_cannot_be_forged_from_ruser_or_user() {
+    let injections = [" rhost=8.8.8.8", " rhost=8.8.8.8 user=y", "x rhost=8.8.8.8", "x rhost=8.8.8.8  user=x"];
+    let mut cases = 0;
+    for inj in injections {
+        let head = "pam_unix(vsftpd:auth): authentication failure; logname= uid=0 euid=0 tty=ftp";
+        let lines = [
+            // the client's text as the username (sshd, pam_sss ...)
+            format!("{head} ruser= rhost=192.0.2.58 user={inj}"),
+            format!("{head} ruser= rhost=192.0.2.58  user={inj}"),
+            // as the FTP login name, in ruser, with and without user=
+            format!("{head} ruser={inj} rhost=192.0.2.58"),
+            format!("{head} ruser={inj} rhost=192.0.2.58 user={inj}"),
+        ];
+        for line in lines {
+            let mut out = ParsedLine::default();
+            parse_message(b"vsftpd", line.as_bytes(), &mut out);
+            let ip = String::from_utf8_lossy(out.ip).into_owned();
+            assert!(ip == "192.0.2.58" || ip.is_empty(), "framed {ip}: {line}");
+            assert_ne!(ip, "8.8.8.8", "{line}");
+            cases += 1;
+        }
+    }
+    assert_eq!(cases, 16);
+    // The injected username that framed an address before: the real one is kept.
+    check(
+        "sshd",
+        "pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=192.0.2.58  user=x rhost=8.8.8.8",
+        PamAuthFailure,
+        "192.0.2.58",
+        "x rhost=8.8.8.8",
+    );
+}
+
 #[test]
 fn dropbear() {
     check(
