@@ -93,6 +93,13 @@ pub fn print_summary(
         t.lines as f64 / secs,
         t.content_bytes as f64 / secs / 1e6
     )?;
+    // Which files were passed over: "(1 skipped)" alone names none.
+    for s in summary.skipped.iter().take(SKIPPED_SHOWN) {
+        writeln!(out, "  skipped {}: {}", for_terminal(&s.path), for_terminal(&s.reason))?;
+    }
+    if summary.skipped.len() > SKIPPED_SHOWN {
+        writeln!(out, "  ... and {} more in summary.json", summary.skipped.len() - SKIPPED_SHOWN)?;
+    }
     writeln!(
         out,
         "Parsed {} lines ({:.2}%), unparsed {} ({:.2}%).",
@@ -105,15 +112,17 @@ pub fn print_summary(
         writeln!(out, "Period: {a} .. {b} (UTC).")?;
     }
     let count = |v: Verdict| ips.iter().filter(|a| a.verdict == v).count();
+    let counted: u64 = ips.iter().map(|a| a.stats.suspicious_events()).sum();
     writeln!(
         out,
-        "{} suspicious addresses: {} to block ({} sneak attackers), {} to watch; {} events written to {}.",
+        "{} suspicious addresses: {} to block ({} sneak attackers), {} to watch; {} events written to {} \
+         ({counted} count against their address, as in the report; weak signals and --all-events lines do not).",
         ips.iter().filter(|a| a.stats.suspicious_events() > 0).count(),
         count(Verdict::Block),
         ips.iter().filter(|a| a.sneak).count(),
         count(Verdict::Watch),
         t.events_written,
-        out_dir.display()
+        for_terminal(&out_dir.display().to_string()),
     )?;
     if let Some(b) = &summary.blocklist {
         let left_out: usize = b.excluded.values().sum();
@@ -337,6 +346,9 @@ fn change(this: u64, previous: u64) -> String {
         p => format!("{:+.0}% on the period before", (this as f64 - p as f64) * 100.0 / p as f64),
     }
 }
+
+/// Skipped files named under the first line.
+const SKIPPED_SHOWN: usize = 5;
 
 /// Addresses listed under "Worst first".
 const WORST_SHOWN: usize = 10;
