@@ -190,15 +190,7 @@ fn read_file<S: EventSink + Send>(
         Err(e) => return send(0, true, ChunkOutput::default(), vec![format!("cannot open: {e}")]),
     };
     if file.compression.is_compressed() {
-        let opened = DecodedChunks::open(
-            handle,
-            file.size,
-            file.compression,
-            CHUNK_BYTES as usize,
-            file.is_live(),
-            ctx.bytes_read.clone(),
-        );
-        let mut chunks = match opened {
+        let mut chunks = match decode(file, handle, ctx.bytes_read.clone()) {
             Ok(c) => c,
             Err(e) => return send(0, true, ChunkOutput::default(), vec![archive_warning(file, &e, 0)]),
         };
@@ -286,6 +278,11 @@ fn read_file<S: EventSink + Send>(
     });
 }
 
+/// An archive's content in newline-aligned chunks, its compressed bytes counted in `read`.
+fn decode(file: &LogFile, handle: File, read: BytesRead) -> std::io::Result<DecodedChunks> {
+    DecodedChunks::open(handle, file.size, file.compression, CHUNK_BYTES as usize, file.is_live(), read)
+}
+
 fn archive_warning(file: &LogFile, e: &std::io::Error, decompressed: u64) -> String {
     let kind = file.compression.name().unwrap_or("compressed");
     format!("{kind} stream ends early or is corrupt after {decompressed} decompressed bytes ({e}); all complete lines before that point were read")
@@ -320,15 +317,7 @@ fn scan_months(file: &LogFile) -> MonthScan {
     };
     if file.compression.is_compressed() {
         // Not counted as read: the scan proper reads the file again.
-        let opened = DecodedChunks::open(
-            handle,
-            file.size,
-            file.compression,
-            CHUNK_BYTES as usize,
-            file.is_live(),
-            BytesRead::default(),
-        );
-        let Ok(mut chunks) = opened else { return scan };
+        let Ok(mut chunks) = decode(file, handle, BytesRead::default()) else { return scan };
         let mut base = 0u64;
         while let Some(data) = chunks.next_chunk() {
             scan.feed(data.as_slice(), base);
