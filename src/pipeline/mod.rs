@@ -1,5 +1,5 @@
 //! The scan pipeline: year plans for yearless syslog files, then every file read in
-//! parallel (plain files as many mmap windows, gzip files decompressing one chunk while
+//! parallel (plain files as many mmap windows, archives decompressing one chunk while
 //! the previous one is parsed), with a shared collector putting results back in input
 //! order. Problems with one file become warnings on that file, never an abort.
 
@@ -31,10 +31,10 @@ pub use collector::{ChunkMessage, Collector, SharedCollector};
 use thread_tables::ThreadTables;
 use worker::{scan_chunk, ChunkOutput, FileCtx};
 
-/// Plain files are cut into ranges of about this size; gzip streams into chunks of it.
+/// Plain files are cut into ranges of about this size; compressed streams into chunks of it.
 const CHUNK_BYTES: u64 = 8 << 20;
 
-/// A gzip chunk is parsed in this many pieces (of about 2 MB), for idle workers to share.
+/// A decompressed chunk is parsed in this many pieces (of about 2 MB), for idle workers to share.
 const GZ_PIECES: usize = 4;
 
 #[derive(Clone, Debug)]
@@ -66,7 +66,7 @@ pub struct ScanOutcome<S> {
 /// entries are skipped), and `end == Some(0)` reads nothing.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ReadSpan {
-    /// Content offset (decompressed, for gzip) to start at: 0 or just after a newline.
+    /// Content offset (decompressed, for an archive) to start at: 0 or just after a newline.
     pub start: u64,
     /// Lines before `start`, so that line numbers stay those of the whole file.
     pub lines_before: u64,

@@ -54,7 +54,7 @@ pub struct Source {
     pub path: String,
     #[serde(default)]
     pub inode: u64,
-    /// Size on disk of the final file it was last read from (a gzip file, an archived
+    /// Size on disk of the final file it was last read from (a compressed archive, an archived
     /// journal), when read to its end: the same file is then not read again.
     #[serde(default, alias = "complete_gz_size", skip_serializing_if = "Option::is_none")]
     pub complete_size: Option<u64>,
@@ -271,7 +271,7 @@ fn span_to_read(f: &LogFile, p: &mut FilePlan, sources: &[Source], notes: &mut V
                     p.role = Role::Skip;
                     NOTHING
                 }
-                // Archived journals and gzip dumps never change: once read to their
+                // Archived journals and compressed dumps never change: once read to their
                 // end, they are not read again.
                 _ if is_final(f) && s.complete_size == Some(f.size) => ReadSpan { end: Some(0), ..held },
                 _ => held,
