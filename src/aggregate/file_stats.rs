@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+use crate::vocab::time::format_ts;
+
 /// How many unparsed lines are kept as examples per file.
 pub const UNPARSED_EXAMPLES: usize = 5;
 
@@ -66,4 +68,12 @@ pub struct FileStats {
     pub first_micros: Option<i64>,
     #[serde(skip)]
     pub last_micros: Option<i64>,
+}
+
+/// The first and last timestamps over all files, as written in the outputs.
+pub fn time_span(files: &[FileStats]) -> (Option<String>, Option<String>) {
+    (
+        files.iter().filter_map(|f| f.first_micros).min().map(format_ts),
+        files.iter().filter_map(|f| f.last_micros).max().map(format_ts),
+    )
 }

@@ -9,7 +9,7 @@ use super::{exit_code, logs_to_read, worker_pool, EXIT_SKIPPED};
 use crate::aggregate::tally::EventTally;
 use crate::cli::LearnCmdArgs;
 use crate::config::{ScanConfig, UsageError};
-use crate::findings::{Findings, Judging, ScanCounts};
+use crate::findings::{Findings, ScanCounts};
 use crate::learn::file::append;
 use crate::learn::Suggestion;
 use crate::output::progress::Progress;
@@ -43,13 +43,7 @@ pub fn run(args: &LearnCmdArgs) -> anyhow::Result<u8> {
     let problems = discovery.skipped.iter().filter(|s| s.warning).count()
         + files.iter().filter(|f| !f.warnings.is_empty() || f.counts.unparsed > 0).count();
     let counts = ScanCounts { files, skipped: discovery.skipped, ips, learned, tally: EventTally::default(), elapsed };
-    let judging = Judging {
-        policy: &config.options.policy,
-        all_ips: false,
-        learn: &config.learn,
-        blocklist: &config.blocklist,
-        generated: crate::vocab::time::now_micros(),
-    };
+    let judging = config.judging(crate::vocab::time::now_micros());
     let findings = pool.install(|| Findings::from_scan(counts, &judging));
     if problems > 0 {
         eprintln!("knocklog: {problems} files could not be read completely (`knocklog scan` names them)");

@@ -8,14 +8,14 @@ use crate::store::Store;
 use crate::vocab::text::for_terminal;
 
 pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
-    let config = ReportConfig::from_args(args)?;
+    let mut config = ReportConfig::from_args(args)?;
     let store = Store::open(&config.history, false)?;
-    let mut settings = crate::config::blocklist::resolve(&args.blocklist, &config.detect.blocklist)?;
     // The store's sources stand for the scanned paths: logs it read under /var/log
     // make this machine's addresses own addresses, as in a scan of them.
     let source_paths: Vec<std::path::PathBuf> = store.manifest.sources.iter().map(|s| s.path.clone().into()).collect();
-    super::protect_this_host(&mut settings, crate::config::blocklist::logs_of_this_host(&source_paths));
-    let findings = crate::store::report::findings(&store, config.days, &config.detect.policy, &settings, config.now)?;
+    super::protect_this_host(&mut config.blocklist, crate::config::blocklist::logs_of_this_host(&source_paths));
+    let findings =
+        crate::store::report::findings(&store, config.days, &config.detect.policy, &config.blocklist, config.now)?;
     crate::output::write(&findings, &config.output, None)?;
     let held = match &findings.origin {
         crate::findings::Origin::Period(p) => p.figures.days_held,

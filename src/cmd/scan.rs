@@ -10,7 +10,7 @@ use crate::aggregate::tally::TallySink;
 use crate::cli::ScanArgs;
 use crate::config::ScanConfig;
 use crate::enrich::dns::SystemResolver;
-use crate::findings::{Findings, Judging, ScanCounts};
+use crate::findings::{Findings, ScanCounts};
 use crate::input::Discovery;
 use crate::output::progress::Progress;
 use crate::output::report::MAX_VISITORS;
@@ -33,14 +33,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     let pool = worker_pool(config.threads)?;
     let generated = crate::vocab::time::now_micros();
     let read = pool.install(|| read_logs(&config, &discovery))?;
-    let judging = Judging {
-        policy: &config.options.policy,
-        all_ips: config.all_ips,
-        learn: &config.learn,
-        blocklist: &config.blocklist,
-        generated,
-    };
-    let mut findings = pool.install(|| Findings::from_scan(read.counts, &judging));
+    let mut findings = pool.install(|| Findings::from_scan(read.counts, &config.judging(generated)));
     if config.dns {
         crate::enrich::dns::resolve_visitors(&mut findings, Arc::new(SystemResolver), MAX_VISITORS, DNS_BUDGET);
     }

@@ -1,7 +1,7 @@
 //! Resolved settings: the raw command line checked and turned into the values the
 //! pipeline and the writers use. Every error here is a usage error (exit code 1).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub mod blocklist;
 pub mod file;
@@ -11,6 +11,7 @@ use crate::cli::{DetectArgs, OutputFormat, ReportArgs, ScanArgs};
 use crate::detect::allowlist::{AllowList, Block};
 use crate::detect::policy::{Mode, Policy, Thresholds, Verdict};
 use crate::detect::Classifier;
+use crate::findings::Judging;
 use crate::output::{Formats, OutputSettings};
 use crate::pipeline::ScanOptions;
 use crate::store::period::Days;
@@ -46,6 +47,11 @@ pub fn parse_log_format(name: Option<&str>) -> Result<Option<Format>, UsageError
 /// `--format`: which table formats to write.
 pub fn formats(f: OutputFormat) -> Formats {
     Formats { csv: f != OutputFormat::Parquet, parquet: f != OutputFormat::Csv }
+}
+
+/// `--out`, `--format`, `--html-fragment` and `--quiet`, as scan and report share them.
+fn output_settings(dir: &Path, format: OutputFormat, html_fragment: bool, quiet: bool) -> OutputSettings {
+    OutputSettings { dir: dir.to_path_buf(), formats: formats(format), html_fragment, quiet }
 }
 
 /// What `--config` and the detection flags resolve to.
@@ -134,6 +140,17 @@ pub struct ScanConfig {
 }
 
 impl ScanConfig {
+    /// How the scan's counts are judged into findings made at `generated`.
+    pub fn judging(&self, generated: i64) -> Judging<'_> {
+        Judging {
+            policy: &self.options.policy,
+            all_ips: self.all_ips,
+            learn: &self.learn,
+            blocklist: &self.blocklist,
+            generated,
+        }
+    }
+
     pub fn from_args(args: &ScanArgs, stderr_is_terminal: bool) -> Result<ScanConfig, UsageError> {
         let now = crate::vocab::time::now_micros();
         let when = |flag: &str, v: &Option<String>| -> Result<Option<i64>, UsageError> {
@@ -172,12 +189,7 @@ impl ScanConfig {
             classifier,
             attack_patterns: detect.attack_patterns.clone(),
             all_ips: args.all_ips,
-            output: OutputSettings {
-                dir: args.out.clone(),
-                formats: formats(args.format),
-                html_fragment: args.html_fragment,
-                quiet: args.quiet,
-            },
+            output: output_settings(&args.out, args.format, args.html_fragment, args.quiet),
             threads,
             forced_format,
             options: ScanOptions {
@@ -219,6 +231,9 @@ pub struct ReportConfig {
     /// When the report is made (microseconds since the epoch).
     pub now: i64,
     pub detect: DetectConfig,
+    /// This machine's interface addresses are not in it yet (see `enrich::own`): which
+    /// logs the store holds is known once it is open.
+    pub blocklist: BlocklistSettings,
     pub output: OutputSettings,
 }
 
@@ -236,17 +251,14 @@ impl ReportConfig {
         if since >= until {
             return Err(UsageError("--since must be before --until".into()));
         }
+        let blocklist = blocklist::resolve(&args.blocklist, &detect.blocklist)?;
         Ok(ReportConfig {
             history: args.history.clone(),
+            blocklist,
             days: whole_days(since, until),
             now,
             detect,
-            output: OutputSettings {
-                dir: args.out.clone(),
-                formats: formats(args.format),
-                html_fragment: args.html_fragment,
-                quiet: args.quiet,
-            },
+            output: output_settings(&args.out, args.format, args.html_fragment, args.quiet),
         })
     }
 }

@@ -6,13 +6,13 @@ use std::time::Duration;
 use super::{Findings, Origin, Provenance, ScanOrigin};
 use crate::aggregate::assess::assess;
 use crate::aggregate::blocklist::{self, BenignAddresses, BlocklistSettings};
+use crate::aggregate::file_stats::time_span;
 use crate::aggregate::tally::EventTally;
 use crate::aggregate::{FileStats, IpStats};
 use crate::detect::policy::Policy;
 use crate::input::Skipped;
 use crate::learn::shapes::ShapeTable;
 use crate::learn::{attacker_count, Evidence, LearnOptions};
-use crate::vocab::time::format_ts;
 
 /// What a scan read and counted, before any address is judged.
 pub struct ScanCounts {
@@ -49,11 +49,8 @@ impl Findings {
         drop(evidence);
         let attackers = attacker_count(&ips, how.learn);
         let blocklist = blocklist::build(&ips, &benign, &how.policy.allow_ips, how.blocklist);
-        let provenance = Provenance {
-            generated: how.generated,
-            first_ts: files.iter().filter_map(|f| f.first_micros).min().map(format_ts),
-            last_ts: files.iter().filter_map(|f| f.last_micros).max().map(format_ts),
-        };
+        let (first_ts, last_ts) = time_span(&files);
+        let provenance = Provenance { generated: how.generated, first_ts, last_ts };
         Findings {
             origin: Origin::Scan(ScanOrigin { files, skipped, elapsed }),
             ips,

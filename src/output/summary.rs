@@ -5,10 +5,11 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::blocklist::BlocklistSummary;
+use crate::aggregate::file_stats::time_span;
 use crate::aggregate::FileStats;
 use crate::findings::{Findings, PeriodOrigin};
 use crate::input::Skipped;
-use crate::vocab::time::{format_day, format_ts};
+use crate::vocab::time::format_day;
 
 #[derive(Serialize)]
 pub struct SkippedEntry {
@@ -70,14 +71,6 @@ impl<'a> Summary<'a> {
             .collect();
         Summary { knocklog_version: env!("CARGO_PKG_VERSION"), totals, files, skipped, blocklist: None }
     }
-}
-
-/// The first and last timestamps over all files, as written in the outputs.
-pub fn time_span(files: &[FileStats]) -> (Option<String>, Option<String>) {
-    (
-        files.iter().filter_map(|f| f.first_micros).min().map(format_ts),
-        files.iter().filter_map(|f| f.last_micros).max().map(format_ts),
-    )
 }
 
 /// report.json of a store period (the blocklist counts are added by the writer):
