@@ -13,7 +13,15 @@ pub fn parse(line: &[u8]) -> Option<ParsedLine<'_>> {
         return None;
     }
     let rest = line[used..].strip_prefix(b": ")?;
+    let mut parsed = parse_syslog_message(rest)?;
+    parsed.time = Some(time);
+    Some(parsed)
+}
 
+/// The message of a lighttpd error line without its stamp: what `server.errorlog-use-syslog`
+/// sends to syslog (`lighttpd[1]: (mod_auth.c.875) ... IP: A`).
+pub fn parse_syslog_message(rest: &[u8]) -> Option<ParsedLine<'_>> {
+    let rest = rest.strip_suffix(b"\r").unwrap_or(rest);
     // `(file.c.123) `; lighttpd 1.4.5x+ may drop the opening parenthesis.
     let rest = rest.strip_prefix(b"(").unwrap_or(rest);
     let close = memchr(b')', rest)?;
@@ -25,7 +33,7 @@ pub fn parse(line: &[u8]) -> Option<ParsedLine<'_>> {
     }
     let message = trim(&rest[close + 1..]);
 
-    let mut parsed = ParsedLine { time: Some(time), program: &source[..dot_c], message, ..ParsedLine::default() };
+    let mut parsed = ParsedLine { program: &source[..dot_c], message, ..ParsedLine::default() };
     let text_end = match client_at_end(message) {
         Some((at, ip)) => {
             parsed.ip = ip;

@@ -3,12 +3,73 @@
 //! records. Programs not known here keep only their header: no address is ever
 //! guessed out of free text.
 
-use crate::parse::audit;
 use crate::parse::stamps::rfc3164_stamp;
 use crate::parse::util::{after_ignore_case, remote};
 use crate::parse::util::{find, is_ip_like, parse_u64, rfind, skip_spaces, strip_port, token};
+use crate::parse::{access, apache_error, audit, lighttpd_error, nginx_error};
 use crate::vocab::event::{EventTag, ParsedLine};
 use memchr::{memchr, memrchr};
+
+/// The programs whose messages knocklog reads an address from, by parser. Everything
+/// else in syslog keeps only its header (and PAM lines, which any service writes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Reader {
+    Dropbear,
+    Haproxy,
+    Suhosin,
+    Php,
+    Lighttpd,
+    Nginx,
+    Apache,
+    Vsftpd,
+    Proftpd,
+    PureFtpd,
+    WuFtpd,
+    Sudo,
+    Klogind,
+    Login,
+    Audit,
+}
+
+/// The parser for a syslog tag's program. Web servers are named many ways by the
+/// `syslog:`/`logger -t` setups that relay them: `nginx`, `nginx_access`,
+/// `nginx-error`, `apache2`, `httpd`, `apache-access` ...
+fn reader_of(program: &[u8]) -> Option<Reader> {
+    let web = |name: &[u8]| {
+        program.strip_prefix(name).is_some_and(|rest| rest.is_empty() || rest[0] == b'_' || rest[0] == b'-')
+    };
+    Some(match program {
+        b"dropbear" => Reader::Dropbear,
+        b"haproxy" => Reader::Haproxy,
+        b"suhosin" => Reader::Suhosin,
+        b"vsftpd" => Reader::Vsftpd,
+        b"proftpd" => Reader::Proftpd,
+        b"pure-ftpd" => Reader::PureFtpd,
+        b"wu-ftpd" | b"ftpd" | b"in.ftpd" => Reader::WuFtpd,
+        b"sudo" => Reader::Sudo,
+        b"klogind" => Reader::Klogind,
+        b"login" => Reader::Login,
+        b"audit" => Reader::Audit,
+        // PHP's own tags (`php`, `php-fpm`, `php8.2-fpm`, `php-cgi`), not PHP applications.
+        p if p == b"php"
+            || p.starts_with(b"php-")
+            || p.get(3).is_some_and(u8::is_ascii_digit) && p.starts_with(b"php") =>
+        {
+            Reader::Php
+        }
+        _ if web(b"lighttpd") => Reader::Lighttpd,
+        _ if web(b"nginx") || web(b"openresty") => Reader::Nginx,
+        _ if web(b"httpd") || web(b"apache2") || web(b"apache") => Reader::Apache,
+        _ => return None,
+    })
+}
+
+/// True when knocklog reads remote addresses from `program`'s messages (besides PAM
+/// lines, read from every program): what a line of a known format that names no
+/// address is told apart by in `explain` and in the line-accounting tests.
+pub fn reads_addresses_of(program: &[u8]) -> bool {
+    reader_of(program).is_some()
+}
 
 /// Parses the message of a non-sshd program into `out` (tag Other and no address when
 /// the program or message is unknown).
@@ -17,34 +78,41 @@ pub fn parse_message<'a>(program: &'a [u8], msg: &'a [u8], out: &mut ParsedLine<
     if parse_pam(msg, out) {
         return;
     }
-    match program {
-        b"dropbear" => dropbear(msg, out),
-        b"haproxy" => haproxy(msg, out),
-        b"suhosin" | b"lighttpd" => suhosin(msg, out),
-        p if p.starts_with(b"php") => suhosin(msg, out),
-        b"vsftpd" => vsftpd(msg, out),
-        b"proftpd" => proftpd(msg, out),
-        b"pure-ftpd" => pure_ftpd(msg, out),
-        b"wu-ftpd" | b"ftpd" | b"in.ftpd" => wu_ftpd(msg, out),
-        b"sudo" => sudo(msg, out),
-        b"klogind" => {
+    let Some(reader) = reader_of(program) else { return };
+    match reader {
+        Reader::Dropbear => dropbear(msg, out),
+        Reader::Haproxy => haproxy(msg, out),
+        Reader::Suhosin | Reader::Php => suhosin(msg, out),
+        Reader::Vsftpd => vsftpd(msg, out),
+        Reader::Proftpd => proftpd(msg, out),
+        Reader::PureFtpd => pure_ftpd(msg, out),
+        Reader::WuFtpd => wu_ftpd(msg, out),
+        Reader::Sudo => sudo(msg, out),
+        Reader::Klogind => {
             if let Some(s) = msg.strip_prefix(b"Authentication failed from ") {
                 out.tag = EventTag::FailedOtherAuth;
                 out.ip = remote(token(s).0);
             }
         }
-        b"login" => login(msg, out),
-        b"audit" => audit::parse_syslog_record(msg, out),
-        b"nginx" => web_server_message(crate::parse::nginx_error::parse(msg), out),
-        b"httpd" | b"apache2" | b"apache" => {
-            web_server_message(crate::parse::apache_error::parse_syslog_message(msg), out)
+        Reader::Login => login(msg, out),
+        Reader::Audit => audit::parse_syslog_record(msg, out),
+        // A web server's access line (`access_log syslog:`, `CustomLog "|logger"`) or
+        // error line, each in the parser of that format; the error parsers know their
+        // line by its first bytes, so they go first.
+        Reader::Nginx => web_server_message(nginx_error::parse(msg).or_else(|| access::parse(msg)), out),
+        Reader::Apache => {
+            web_server_message(apache_error::parse_syslog_message(msg).or_else(|| access::parse(msg)), out)
         }
-        _ => {}
+        Reader::Lighttpd => match lighttpd_error::parse_syslog_message(msg).or_else(|| access::parse(msg)) {
+            Some(web) => web_server_message(Some(web), out),
+            None => suhosin(msg, out),
+        },
     }
 }
 
-/// A web server's error line relayed through syslog or the journal: the web parser's
-/// fields, with the syslog header's time, host and program kept.
+/// A web server's line relayed through syslog or the journal: the web parser's fields,
+/// with the syslog header's time, host and program kept (the embedded line's own
+/// stamp, if it has one, only where the header has none).
 fn web_server_message<'a>(web: Option<ParsedLine<'a>>, out: &mut ParsedLine<'a>) {
     let Some(web) = web else { return };
     let (time, host, program, pid, message) = (out.time, out.host, out.program, out.pid, out.message);
@@ -450,3 +518,7 @@ fn unquote(b: &[u8]) -> &[u8] {
 #[cfg(test)]
 #[path = "programs_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "relayed_web_tests.rs"]
+mod relayed_web_tests;
