@@ -81,10 +81,22 @@ fn bracketed(b: &[u8]) -> Option<(&[u8], &[u8])> {
     Some((&b[..end], rest.strip_prefix(b" ").unwrap_or(rest)))
 }
 
-/// The leading `[client ADDR] ` of `b`: the address and the text after it. IPv6 may be
-/// bracketed (`[client [2001:db8::1]:443]`).
+/// The leading `[client ADDR] ` or `[remote ADDR] ` of `b`: the address and the text
+/// after it. IPv6 may be bracketed (`[client [2001:db8::1]:443]`). Apache 2.4 writes
+/// `[remote ...]` for a connection without a request (TLS handshakes, HTTP/2 streams)
+/// and, with an ErrorLogFormat naming both `%a` and `%{c}a` (mod_remoteip), the peer
+/// after the client: then the client is the one taken and the peer is skipped.
 fn client_field(b: &[u8]) -> Option<(&[u8], &[u8])> {
-    let body = b.strip_prefix(b"[client ")?;
+    let (addr, rest) = address_field(b, b"[client ").or_else(|| address_field(b, b"[remote "))?;
+    match address_field(rest, b"[remote ") {
+        Some((_, after_peer)) if b.starts_with(b"[client ") => Some((addr, after_peer)),
+        _ => Some((addr, rest)),
+    }
+}
+
+/// `[NAME ADDR] rest` for the given `[NAME ` opening.
+fn address_field<'a>(b: &'a [u8], opening: &[u8]) -> Option<(&'a [u8], &'a [u8])> {
+    let body = b.strip_prefix(opening)?;
     let skip = if body.first() == Some(&b'[') { memchr(b']', body)? + 1 } else { 0 };
     let end = skip + memchr(b']', &body[skip..])?;
     let rest = &body[end + 1..];
@@ -537,6 +549,26 @@ mod tests {
             b"[Mon Dec 26 16:15:55 2016] [ssl:error] [pid 9] [client [2001:db8::2]:443] AH02032: Hostname provided via SNI",
             "2001:db8::2", Other, "", "",
         );
+    }
+
+    #[test]
+    fn remote_field_of_connections_and_remoteip() {
+        // A connection-level message (no request): Apache 2.4 writes `[remote A:port]`.
+        check(
+            b"[Mon Jan 05 10:00:00.123456 2026] [ssl:info] [pid 12:tid 34] [remote 192.0.2.40:51234] AH01964: Connection to child 3 established (server example.com:443)",
+            "192.0.2.40", Other, "", "",
+        );
+        check(
+            b"[Mon Jan 05 10:00:00.123456 2026] [core:error] [pid 12:tid 34] [remote 2001:db8::40:51234] AH00037: Symbolic link not allowed or link target not accessible: /var/www/x",
+            "2001:db8::40", Other, "", "",
+        );
+        // ErrorLogFormat with both `[client %a]` and `[remote %{c}a]` (mod_remoteip): the
+        // client is the one taken; the proxy peer after it is not the message.
+        let l = check(
+            b"[Mon Jan 05 10:00:01 2026] [auth_basic:error] [pid 12] [client 203.0.113.41:4000] [remote 192.0.2.1:5000] AH01618: user zed not found: /private",
+            "203.0.113.41", AuthUserNotFound, "zed", "/private",
+        );
+        assert!(l.message.starts_with(b"AH01618"));
     }
 
     #[test]
