@@ -63,70 +63,152 @@ pub fn parse(line: &[u8]) -> Option<ParsedLine<'_>> {
 }
 
 /// Where the real `, client: ` starts. Attacker text can hold fake ones both before it
-/// (user names, file names in the message) and after it (request line, Host, Referer).
+/// (user names and file names in the message) and after it (the Referer, a mail login).
 /// - A message with no quoted text cannot hide one (nginx quotes every attacker string;
 ///   limit_req/limit_conn quote only the zone name), so the first one is real.
-/// - Otherwise the first one whose tail reads cleanly to the end of the line is taken
-///   (`server: NAME` then the known fields in nginx's order with quote-free values), as
-///   fail2ban does: a fake inside a user name is followed by the rest of the real line,
-///   which never reads cleanly. A Referer carrying a quote and a forged tail can still
-///   win on such lines; that ambiguity is inherent in the format.
+/// - Otherwise a candidate must read as nginx writes a line: its tail reads cleanly to
+///   the end (`reads_cleanly`) and the message before it is a whole message of a known
+///   kind (`whole_message`). A fake inside a user name is followed by the rest of the
+///   real line, and a fake inside the Referer is preceded by the real tail, so a forged
+///   candidate fails one of the two unless the forgery rebuilds both.
+/// - A line that still reads two ways gets no client: no address rather than a framed
+///   one. So does a line with several candidates of which none reads cleanly, and a
+///   single one that does not read cleanly in a line long enough to be cut at nginx's
+///   2 KiB limit (the real client may be in the part cut off).
 fn structural_client(body: &[u8]) -> Option<usize> {
-    let mut first = None;
+    let mut candidates = 0;
+    let mut only = None;
+    let mut chosen = None;
     for at in memmem::find_iter(body, CLIENT) {
         let tail = &body[at + CLIENT.len()..];
         if !is_client_field(tail) {
             continue;
         }
-        if first.is_none() {
-            let head = &body[..at];
-            if memchr(b'"', head).is_none() || head.starts_with(b"limiting ") || head.starts_with(b"delaying request") {
-                return Some(at);
-            }
-            first = Some(at);
-        }
-        if reads_cleanly(tail) {
+        let head = &body[..at];
+        if candidates == 0
+            && (memchr(b'"', head).is_none() || head.starts_with(b"limiting ") || head.starts_with(b"delaying request"))
+        {
             return Some(at);
         }
+        candidates += 1;
+        only = Some(at);
+        if reads_cleanly(tail) && whole_message(head) {
+            if chosen.is_some() {
+                return None;
+            }
+            chosen = Some(at);
+        }
     }
-    first
+    match (chosen, candidates) {
+        (Some(at), _) => Some(at),
+        (None, 1) if body.len() < MAY_BE_CUT => only,
+        _ => None,
+    }
+}
+
+/// nginx cuts an error line at 2048 bytes (NGX_MAX_ERROR_STR); a message body this long
+/// may have lost its end.
+const MAY_BE_CUT: usize = 1990;
+
+/// True unless `head` starts like a message nginx ends in fixed text and does not end
+/// in it: `user "U" was not found in "F"`, `user "U": password mismatch`,
+/// `open() "F" failed (N: reason)`, `client login failed: "E" while ACTION`. A forged client inside U or F leaves the head cut
+/// off before that end.
+fn whole_message(head: &[u8]) -> bool {
+    if head.starts_with(b"user \"") {
+        // Older nginx wrote `user "U": was not found in "F"`.
+        head.ends_with(b"\": password mismatch")
+            || rfind(head, b" was not found in \"").is_some_and(|at| head.ends_with(b"\"") && at + 19 < head.len())
+    } else if let Some(error) = head.strip_prefix(b"client login failed: \"") {
+        // The auth server's error text (quote-free), then nginx's ` while ACTION`.
+        memchr::memchr_iter(b'"', error).count() == 1
+            && error
+                .rsplit(|&c| c == b'"')
+                .next()
+                .is_some_and(|after| after.is_empty() || after.starts_with(b" while "))
+    } else if head.starts_with(b"open() \"") {
+        head.ends_with(b")") && rfind(head, b"\" failed (").is_some()
+    } else {
+        true
+    }
 }
 
 /// `ADDR, server: ...` or `ADDR` at the end of the line.
 fn is_client_field(tail: &[u8]) -> bool {
     let end = find(tail, b", ").unwrap_or(tail.len());
-    let addr = &tail[..end];
+    let addr = client_text(&tail[..end]);
     (is_ip_like(addr) || is_host_like(addr)) && (end == tail.len() || tail[end..].starts_with(b", server: "))
 }
 
+/// True when `tail` (after `, client: `) is nginx's own end of line: `ADDR`, then
+/// `, server: NAME` and the known fields in nginx's order. A value ends at its first
+/// quote (nginx validates the Host, and a valid request line has no space), except the
+/// raw Referer and mail login, which nginx writes last: they end at the quote that
+/// ends the line. Mail proxy lines may end in an unquoted `upstream: ADDR`.
 fn reads_cleanly(tail: &[u8]) -> bool {
     let Some(at) = find(tail, b", server: ") else {
         return !tail.iter().any(|&c| c == b' ' || c == b'"');
     };
     let rest = &tail[at + 10..];
     let mut rest = &rest[rest.iter().position(|&c| matches!(c, b' ' | b'"' | b',')).unwrap_or(rest.len())..];
-    for key in TAIL_KEYS {
-        if let Some(value) = rest.strip_prefix(key) {
+    for key in &TAIL_KEYS[..4] {
+        if let Some(value) = rest.strip_prefix(*key) {
             let Some(close) = memchr(b'"', value) else {
                 return false;
             };
             rest = &value[close + 1..];
         }
     }
+    if let Some(referrer) = rest.strip_prefix(TAIL_KEYS[4]) {
+        return referrer.ends_with(b"\"");
+    }
+    if let Some(login) = rest.strip_prefix(MAIL_LOGIN) {
+        rest = mail_login(login).1;
+    }
+    if let Some(upstream) = rest.strip_prefix(MAIL_UPSTREAM) {
+        rest = &upstream[upstream.iter().position(|&c| c == b' ' || c == b'"').unwrap_or(upstream.len())..];
+    }
     trim(rest).is_empty()
+}
+
+/// The mail proxy's `, login: "U"` (the client's text, unescaped) and `, upstream: A`.
+const MAIL_LOGIN: &[u8] = b", login: \"";
+const MAIL_UPSTREAM: &[u8] = b", upstream: ";
+
+/// A mail login value (after its opening quote): it ends at the last quote that ends
+/// the line or is followed by the unquoted upstream, so quotes inside it are its own.
+fn mail_login(value: &[u8]) -> (&[u8], &[u8]) {
+    let mut end = None;
+    for q in memchr::memchr_iter(b'"', value) {
+        let after = &value[q + 1..];
+        let upstream = after.strip_prefix(MAIL_UPSTREAM).is_some_and(|u| !u.contains(&b' ') && !u.contains(&b'"'));
+        if trim(after).is_empty() || upstream {
+            end = Some(q);
+        }
+    }
+    match end {
+        Some(q) => (&value[..q], &value[q + 1..]),
+        None => (value, &value[value.len()..]),
+    }
+}
+
+/// The address of a client field: the mail proxy writes ` using starttls` after it.
+fn client_text(field: &[u8]) -> &[u8] {
+    field.strip_suffix(b" using starttls").unwrap_or(field)
 }
 
 /// Reads `ADDR, server: S, request: "R", ..., host: "H", referrer: "F"` into the line.
 fn read_tail<'a>(p: &mut ParsedLine<'a>, tail: &'a [u8]) {
     let end = find(tail, b", ").unwrap_or(tail.len());
-    p.ip = strip_port(&tail[..end]);
+    p.ip = strip_port(client_text(&tail[..end]));
     let mut rest = &tail[end..];
     if let Some(server) = rest.strip_prefix(b", server: ") {
         // The name is configuration text; it ends where the first known field starts.
         let mut name_end = server.len();
         let mut from = 0;
         while let Some(i) = find(&server[from..], b", ") {
-            if next_key_at(&server[from + i..]).is_some() {
+            let field = &server[from + i..];
+            if next_key_at(field).is_some() || field.starts_with(MAIL_LOGIN) || field.starts_with(MAIL_UPSTREAM) {
                 name_end = from + i;
                 break;
             }
@@ -146,6 +228,9 @@ fn read_tail<'a>(p: &mut ParsedLine<'a>, tail: &'a [u8]) {
             _ => {}
         }
         rest = after;
+    }
+    if let Some(login) = rest.strip_prefix(MAIL_LOGIN) {
+        p.user = mail_login(login).0;
     }
 }
 
@@ -184,6 +269,10 @@ fn classify<'a>(p: &mut ParsedLine<'a>) {
         EventTag::FileNotFound
     } else if starts(b"limiting requests") || starts(b"limiting connections") || starts(b"delaying request") {
         EventTag::SecurityAlert
+    } else if starts(b"client login failed: ") {
+        // The mail proxy's auth server refused the login (password or user unknown:
+        // it does not say which).
+        EventTag::AuthPasswordMismatch
     } else if starts(b"client sent ") || starts(b"invalid host in request line") {
         EventTag::BadRequest
     } else if starts(b"FastCGI sent in stderr: \"Primary script unknown\"") {
@@ -297,6 +386,54 @@ mod tests {
         ] {
             assert!(parse(line).is_none(), "{}", String::from_utf8_lossy(line));
         }
+    }
+
+    #[test]
+    fn mail_proxy_login_failures() {
+        // ngx_mail_auth_http_module's refusal, with ngx_mail_log_error's tail.
+        let l = p(b"2026/02/01 03:04:05 [info] 812#812: *40 client login failed: \"Invalid login or password\" while in http auth state, client: 198.51.100.30, server: 0.0.0.0:993, login: \"postmaster@example.com\"");
+        assert_eq!(
+            (l.ip, l.tag, l.user),
+            (&b"198.51.100.30"[..], EventTag::AuthPasswordMismatch, &b"postmaster@example.com"[..])
+        );
+        let l = p(b"2026/02/01 03:04:06 [info] 812#812: *41 client login failed: \"Temporary error\" while in http auth state, client: 2001:db8::30 using starttls, server: 0.0.0.0:587, login: \"a\"b\", upstream: 192.0.2.25:25");
+        assert_eq!((l.ip, l.user), (&b"2001:db8::30"[..], &b"a\"b"[..]));
+        let l = p(b"2026/02/01 03:04:07 [info] 812#812: *42 client sent invalid command while in auth state, client: 198.51.100.31, server: 0.0.0.0:110");
+        assert_eq!((l.ip, l.tag), (&b"198.51.100.31"[..], EventTag::BadRequest));
+    }
+
+    /// Every field after nginx's message that a client writes (user name, request line,
+    /// referrer, mail login), each with every forged-address text: the real client stays.
+    #[test]
+    fn forged_text_in_client_fields_never_moves_the_client() {
+        const FORGED: [&str; 7] = [
+            "from 8.8.8.8 port 22",
+            " rhost=8.8.8.8",
+            "[client 8.8.8.8]",
+            "client: 8.8.8.8,",
+            "8.8.8.8 - - [",
+            "\", client: 8.8.8.8, server: x, request: \"GET / HTTP/1.1\", host: \"h\"",
+            "\", client: 8.8.8.8, server: x, login: \"u",
+        ];
+        let templates = [
+            "2026/01/06 02:32:23 [error] 12#0: *1 user \"{}\" was not found in \"/etc/nginx/.htpasswd\", client: 192.0.2.4, server: example.com, request: \"GET /private/ HTTP/1.1\", host: \"example.com\"",
+            "2026/01/06 02:32:23 [error] 12#0: *1 user \"{}\": password mismatch, client: 192.0.2.4, server: example.com, request: \"GET /private/ HTTP/1.1\", host: \"example.com\"",
+            // The file name is the decoded URI; the request line keeps it encoded.
+            "2026/01/06 02:32:23 [error] 12#0: *1 open() \"/srv/www/{}\" failed (2: No such file or directory), client: 192.0.2.4, server: example.com, request: \"GET /{encoded} HTTP/1.1\", host: \"example.com\"",
+            "2026/01/06 02:32:23 [error] 12#0: *1 access forbidden by rule, client: 192.0.2.4, server: example.com, request: \"GET /a HTTP/1.1\", host: \"example.com\", referrer: \"{}\"",
+            "2026/01/06 02:32:23 [info] 12#0: *1 client login failed: \"Invalid login\" while in http auth state, client: 192.0.2.4, server: 0.0.0.0:143, login: \"{}\"",
+        ];
+        let mut cases = 0;
+        for template in templates {
+            for forged in FORGED {
+                let encoded = forged.replace('%', "%25").replace(' ', "%20").replace('"', "%22");
+                let line = template.replace("{encoded}", &encoded).replace("{}", forged);
+                let l = p(line.as_bytes());
+                assert_eq!(String::from_utf8_lossy(l.ip), "192.0.2.4", "{line}");
+                cases += 1;
+            }
+        }
+        assert_eq!(cases, 35);
     }
 
     #[test]
