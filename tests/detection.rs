@@ -11,8 +11,7 @@ use knocklog::vocab::address::{canonical, is_loopback};
 use crate::util::{corpora, knocklog, read_csv, repo, scan};
 
 /// Files of fail2ban's annotations whose notion of a failure knocklog cannot share.
-const LEFT_OUT: [(&str, &str); 3] = [
-    ("3proxy", "3proxy's own log format is not one knocklog reads"),
+const LEFT_OUT: [(&str, &str); 2] = [
     ("apache-fakegooglebot", "needs reverse DNS of the crawler, which knocklog does not do yet"),
     ("apache-pass", "marks successful knocks (a port-knocking jail), not failures"),
 ];
