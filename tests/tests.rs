@@ -11,6 +11,7 @@ mod journal;
 mod journal_history;
 mod layering;
 mod learn;
+mod line_accounting;
 mod notebook;
 mod query;
 mod report_browser;

@@ -7,15 +7,16 @@ use std::ops::ControlFlow;
 use std::path::Path;
 
 use super::EXIT_OK;
+use crate::aggregate::file_stats::shape_of;
 use crate::cli::ExplainArgs;
 use crate::config::{parse_log_format, parse_zone, DetectConfig, UsageError};
 use crate::detect::policy::Policy;
 use crate::detect::{Classifier, Hit, Judge, Judgement};
 use crate::input::discover;
 use crate::input::lines::each_line;
-use crate::parse::{self, LineReading};
+use crate::parse::{self, reads_addresses_of, LineReading};
 use crate::vocab::address::{canonical, AddrKey};
-use crate::vocab::event::{Format, ParsedLine};
+use crate::vocab::event::{EventTag, Format, ParsedLine};
 use crate::vocab::text::{for_terminal, lossless};
 use crate::vocab::time::{format_ts, year_month_of, LocalZone};
 
@@ -37,15 +38,25 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<u8> {
     let (format, kind, p) = match &reading {
         LineReading::Parsed { format, kind, parsed } => (*format, *kind, parsed),
         LineReading::Blank => {
-            writeln!(out, "format:    none: a blank line (a scan counts it, and reads nothing in it)")?;
+            writeln!(out, "format:    none: a blank line")?;
+            writeln!(out, "reading:   no address: counted under \"(blank)\" in summary.json's no_address_by_program")?;
             return Ok(EXIT_OK);
         }
         LineReading::Comment => {
-            writeln!(out, "format:    none: a comment line (a scan counts it, and reads nothing in it)")?;
+            writeln!(out, "format:    none: a comment line")?;
+            writeln!(
+                out,
+                "reading:   no address: counted under \"(comment)\" in summary.json's no_address_by_program"
+            )?;
             return Ok(EXIT_OK);
         }
         LineReading::Unparsed => {
-            writeln!(out, "format:    none: knocklog reads no format this line is in (a scan counts it as unparsed)")?;
+            writeln!(out, "format:    none: knocklog reads no format this line is in")?;
+            writeln!(
+                out,
+                "reading:   unparsed: a scan counts it in `unparsed`, grouped by shape `{}` in summary.json's unparsed_shapes",
+                for_terminal(&shape_of(&line))
+            )?;
             return Ok(EXIT_OK);
         }
     };
@@ -58,16 +69,44 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<u8> {
                 Some(h) => print_rule(&mut out, &classifier, h)?,
                 None => writeln!(out, "rule:      none matched")?,
             }
-            writeln!(out, "decision:  the line names no remote address; it is not an event")?;
-            if p.pid.is_some() {
-                writeln!(
-                    out,
-                    "           (in a scan, an sshd line is attributed to the address its process id had earlier)"
-                )?;
-            }
+            writeln!(out, "reading:   no address: {}", why_no_address(format, p))?;
+            writeln!(out, "decision:  the line names no remote address; on its own it is not an event")?;
         }
     }
     Ok(EXIT_OK)
+}
+
+/// Why a line of a known format names no address, as a scan counts it (in
+/// summary.json's `no_address`, under its program).
+fn why_no_address(format: Format, p: &ParsedLine) -> String {
+    let program = lossless(p.program);
+    if format != Format::Syslog {
+        let name = if p.program.is_empty() { format.as_str().to_owned() } else { program };
+        return format!(
+            "a {} line without a client (start-up, configuration and child-process messages have none); counted under \"{}\"",
+            format.as_str(),
+            for_terminal(&name)
+        );
+    }
+    if p.program.is_empty() {
+        return "a syslog line without a program tag (`-- MARK --`, `last message repeated`); counted under \"syslog\""
+            .to_owned();
+    }
+    let program = for_terminal(&program);
+    match p.pid {
+        Some(pid) if p.tag != EventTag::Other => format!(
+            "this {program} message names no address ({}); a scan attributes it to the address process {pid} \
+             named earlier in the file (within 2 hours), else counts it under \"{program}\"",
+            p.tag.as_str()
+        ),
+        _ if reads_addresses_of(p.program) => format!(
+            "knocklog reads addresses from {program}'s messages, and this kind names none; counted under \"{program}\""
+        ),
+        _ => format!(
+            "knocklog reads no addresses from {program}'s messages (only those of sshd, PAM, web servers, FTP daemons \
+             and the others the README lists); counted under \"{program}\""
+        ),
+    }
 }
 
 /// The rule, the address and the decision for a line that names an address.

@@ -29,15 +29,17 @@ pub fn report_file_problems(files: &[FileStats]) -> usize {
             problems += 1;
         }
         if f.counts.unparsed > 0 {
-            let example = f
-                .unparsed_examples
-                .first()
-                .map(|e| format!(" (first at line {}: {})", e.line_no, shorten(&for_terminal(&e.text), 100)))
-                .unwrap_or_default();
             eprintln!(
-                "knocklog: {path}: {} of {} lines are not {} lines and were skipped{example}",
+                "knocklog: {path}: {} of {} lines are not {} lines and were skipped; their commonest shapes:",
                 f.counts.unparsed, f.counts.lines, f.format
             );
+            for shape in f.unparsed_shapes.top(3) {
+                let example = shorten(&for_terminal(&shape.example), 100);
+                match shape.lines {
+                    1 => eprintln!("knocklog:     line {}: {example}", shape.line_no),
+                    n => eprintln!("knocklog:     {n} lines like line {}: {example}", shape.line_no),
+                }
+            }
             problems += 1;
         }
         if f.counts.bad_time > 0 {

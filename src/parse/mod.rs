@@ -16,6 +16,13 @@ pub mod util;
 
 use crate::vocab::event::{Format, LogKind, ParsedLine};
 
+/// True when knocklog reads remote addresses from syslog messages of `program` (sshd,
+/// the web servers, FTP daemons ...; PAM lines are read whatever the program). The
+/// messages of every other program keep only their header.
+pub fn reads_addresses_of(program: &[u8]) -> bool {
+    syslog::is_sshd(program) || programs::reads_addresses_of(program)
+}
+
 /// Parses one line (without its newline) in the given format.
 #[inline]
 pub fn parse_line(format: Format, line: &[u8]) -> Option<ParsedLine<'_>> {

@@ -75,7 +75,7 @@ fn finish<'a>(tag: Tag<'a>, message: &'a [u8], out: &mut ParsedLine<'a>) {
     }
 }
 
-fn is_sshd(program: &[u8]) -> bool {
+pub(crate) fn is_sshd(program: &[u8]) -> bool {
     matches!(program, b"sshd" | b"sshd-session" | b"sshd-auth") || program.ends_with(b"/sshd")
 }
 

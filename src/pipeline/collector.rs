@@ -14,7 +14,7 @@ use crate::aggregate::{FileStats, IpTable};
 use crate::detect::Judge;
 use crate::vocab::address::canonical;
 use crate::vocab::address::AddrKey;
-use crate::vocab::event::EventSink;
+use crate::vocab::event::{EventSink, TextField};
 
 /// One worker result: chunk `chunk` of file `file`; `last` marks the file's end.
 pub struct ChunkMessage {
@@ -97,6 +97,8 @@ impl<'p, S: EventSink> Collector<'p, S> {
         let fs = &mut self.stats[msg.file as usize];
         fs.counts.add(&out.counts);
         fs.warnings.extend(msg.warnings);
+        fs.no_address_by_program.add(&out.no_address_programs);
+        fs.unparsed_shapes.add(out.unparsed_shapes, shift);
         for mut example in out.unparsed_examples {
             if fs.unparsed_examples.len() < UNPARSED_EXAMPLES {
                 example.line_no += shift;
@@ -111,8 +113,11 @@ impl<'p, S: EventSink> Collector<'p, S> {
         let mut attributed = false;
         for pending in out.pending {
             let Some(binding) = self.pids.get(&pending.key).filter(|b| binding_fresh(b, pending.event.ts)) else {
+                fs.counts.no_address += 1;
+                fs.no_address_by_program.count(pending.event.text(TextField::Program).as_bytes(), 1);
                 continue;
             };
+            fs.counts.with_address += 1;
             let mut event = pending.event;
             let addr = AddrKey::of(&binding.ip);
             let decision = self.judge.decide(pending.hit, addr, event.user().as_bytes(), event.tag);

@@ -5,7 +5,7 @@
 use rustc_hash::FxHashMap;
 
 use super::thread_tables::WorkerTables;
-use crate::aggregate::file_stats::{LineCounts, UnparsedExample, UNPARSED_EXAMPLES};
+use crate::aggregate::file_stats::{LineCounts, NoAddressPrograms, UnparsedExample, UnparsedShapes, UNPARSED_EXAMPLES};
 use crate::aggregate::ip_stats::SuspiciousLine;
 use crate::detect::policy::{Decision, Mode};
 use crate::detect::{Hit, Judge};
@@ -67,6 +67,10 @@ pub struct PendingEvent {
 pub struct ChunkOutput {
     pub counts: LineCounts,
     pub unparsed_examples: Vec<UnparsedExample>,
+    pub unparsed_shapes: UnparsedShapes,
+    /// The chunk's `counts.no_address` per program, but for its pending events: those
+    /// the collector counts once it knows whether a pid binding names their address.
+    pub no_address_programs: NoAddressPrograms,
     pub events: Vec<Event>,
     pub pending: Vec<PendingEvent>,
     /// The last binding of each (host, pid) in this chunk.
@@ -152,29 +156,40 @@ fn scan_line(ctx: &FileCtx, out: &mut ChunkOutput, tables: &mut WorkerTables, ah
     let AheadLine { line, offset, filler, ref primary, shape } = *ahead;
     out.counts.lines += 1;
     if let Some(filler) = filler {
+        out.counts.no_address += 1;
         match filler {
-            Filler::Blank => out.counts.blank += 1,
-            Filler::Comment => out.counts.comments += 1,
+            Filler::Blank => {
+                out.counts.blank += 1;
+                out.no_address_programs.count(b"(blank)", 1);
+            }
+            Filler::Comment => {
+                out.counts.comments += 1;
+                out.no_address_programs.count(b"(comment)", 1);
+            }
         }
         return;
     }
     let track_pids = ctx.format == Format::Syslog;
     let kind;
+    let format;
     let fallback;
     let parsed: &ParsedLine = match primary {
         Some(p) => {
             kind = parse::line_kind(ctx.format, p);
+            format = ctx.format;
             p
         }
         None => {
             fallback = parse::parse_other_format(ctx.format, line);
             match &fallback {
-                Some((format, p)) => {
-                    kind = parse::line_kind(*format, p);
+                Some((f, p)) => {
+                    kind = parse::line_kind(*f, p);
+                    format = *f;
                     p
                 }
                 None => {
                     out.counts.unparsed += 1;
+                    out.unparsed_shapes.count(out.counts.lines, line);
                     if out.unparsed_examples.len() < UNPARSED_EXAMPLES {
                         out.unparsed_examples
                             .push(UnparsedExample { line_no: out.counts.lines, text: lossless(truncate(line, 300)) });
@@ -185,6 +200,12 @@ fn scan_line(ctx: &FileCtx, out: &mut ChunkOutput, tables: &mut WorkerTables, ah
         }
     };
     out.counts.parsed += 1;
+    // Counted now unless it waits for a pid binding (then the collector counts it).
+    let mut address_counted = false;
+    if !parsed.ip.is_empty() {
+        out.counts.with_address += 1;
+        address_counted = true;
+    }
     let ts = match parsed.time {
         Some(t) => {
             let year = ctx.years.map_or(ctx.fallback_year, |p| p.year_at(offset));
@@ -199,12 +220,18 @@ fn scan_line(ctx: &FileCtx, out: &mut ChunkOutput, tables: &mut WorkerTables, ah
     if let Some(ts) = ts {
         if ctx.since.is_some_and(|s| ts < s) || ctx.until.is_some_and(|u| ts >= u) {
             out.counts.out_of_range += 1;
+            if !address_counted {
+                count_no_address(out, format, parsed);
+            }
             return;
         }
         out.first_ts = Some(out.first_ts.map_or(ts, |f| f.min(ts)));
         out.last_ts = Some(out.last_ts.map_or(ts, |l| l.max(ts)));
         if ctx.journal_keys.is_some_and(|k| k.contains(ts, parsed.host, parsed.program, parsed.pid, parsed.message)) {
             out.counts.duplicates += 1;
+            if !address_counted {
+                count_no_address(out, format, parsed);
+            }
             // The journal copy counts the line; its address still explains later lines.
             if let (true, Some(pid)) = (track_pids && !parsed.ip.is_empty(), parsed.pid) {
                 out.pid_bindings.insert((parsed.host.into(), pid), PidBinding { ip: parsed.ip.into(), ts: Some(ts) });
@@ -235,7 +262,11 @@ fn scan_line(ctx: &FileCtx, out: &mut ChunkOutput, tables: &mut WorkerTables, ah
     }
     let ip: &[u8] = resolved.as_deref().unwrap_or(parsed.ip);
     if ip.is_empty() {
+        count_no_address(out, format, parsed);
         return;
+    }
+    if !address_counted {
+        out.counts.with_address += 1;
     }
     let addr = match (&resolved, parsed.ip_v4) {
         (None, Some(v4)) => AddrKey::V4(v4),
@@ -271,6 +302,14 @@ fn scan_line(ctx: &FileCtx, out: &mut ChunkOutput, tables: &mut WorkerTables, ah
     if ctx.all_events || suspicious {
         out.events.push(build_event(ctx.file, kind, out.counts.lines, ts, parsed, ip, Some(&decision)));
     }
+}
+
+/// Counts a parsed line that names no address (and got none from a pid binding).
+#[inline(never)]
+fn count_no_address(out: &mut ChunkOutput, format: Format, parsed: &ParsedLine) {
+    out.counts.no_address += 1;
+    let program = if parsed.program.is_empty() { format.as_str().as_bytes() } else { parsed.program };
+    out.no_address_programs.count(program, 1);
 }
 
 /// True when a binding made at `binding.ts` may explain a line at `ts`.
