@@ -107,3 +107,62 @@ fn reads_addresses_of_names_the_relayed_web_servers() {
         assert!(!reads_addresses_of(program.as_bytes()), "{program}");
     }
 }
+
+#[test]
+fn every_program_read_is_deduplicated_against_its_journal_copy() {
+    use crate::input::journal::is_auth_program;
+    use crate::parse::reads_addresses_of;
+    let programs = [
+        "sshd",
+        "sshd-session",
+        "sshd-auth",
+        "/usr/sbin/sshd",
+        "dropbear",
+        "haproxy",
+        "suhosin",
+        "php",
+        "php-fpm",
+        "php8.2-fpm",
+        "lighttpd",
+        "nginx",
+        "nginx_access",
+        "openresty",
+        "httpd",
+        "apache2",
+        "apache-error",
+        "vsftpd",
+        "proftpd",
+        "pure-ftpd",
+        "wu-ftpd",
+        "ftpd",
+        "in.ftpd",
+        "sudo",
+        "klogind",
+        "login",
+        "audit",
+    ];
+    for program in programs {
+        assert!(reads_addresses_of(program.as_bytes()), "{program} is read");
+        assert!(is_auth_program(program.as_bytes()), "{program}'s journal entries must deduplicate its syslog copies");
+    }
+}
+
+#[test]
+fn a_journal_entry_of_nginx_reads_as_its_access_line() {
+    use crate::input::journal::{Batch, Record};
+    use std::borrow::Cow;
+    let mut r = Record::default();
+    r.set(b"__REALTIME_TIMESTAMP", Cow::Borrowed(b"1767607200000000"));
+    r.set(b"_HOSTNAME", Cow::Borrowed(b"web"));
+    r.set(b"SYSLOG_IDENTIFIER", Cow::Borrowed(b"nginx"));
+    r.set(b"_PID", Cow::Borrowed(b"812"));
+    r.set(
+        b"MESSAGE",
+        Cow::Borrowed(br#"203.0.113.20 - - [05/Jan/2026:10:00:00 +0000] "GET /cgi-bin/luci HTTP/1.1" 404 0 "-" "-""#),
+    );
+    let mut batch = Batch::default();
+    batch.push(&r);
+    assert_eq!(batch.keys.len(), 1, "deduplicated against /var/log/syslog's copy");
+    let line = String::from_utf8(batch.text.clone()).unwrap();
+    check(line.trim_end(), "203.0.113.20", EventTag::Request, LogKind::Access, "/cgi-bin/luci");
+}

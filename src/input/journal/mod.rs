@@ -219,7 +219,9 @@ impl Batch {
 }
 
 /// Programs whose lines are deduplicated against auth.log/syslog copies: those that
-/// make security events. Other programs' entries keep no key, which bounds memory.
+/// make security events (every program whose messages the parsers read an address
+/// from, which a test in `parse` holds to). Other programs' entries keep no key,
+/// which bounds memory.
 pub fn is_auth_program(program: &[u8]) -> bool {
     matches!(
         program,
@@ -232,8 +234,21 @@ pub fn is_auth_program(program: &[u8]) -> bool {
             | b"dropbear"
             | b"polkitd"
             | b"systemd-logind"
+            | b"haproxy"
+            | b"suhosin"
+            | b"vsftpd"
+            | b"proftpd"
+            | b"pure-ftpd"
+            | b"wu-ftpd"
+            | b"ftpd"
+            | b"in.ftpd"
+            | b"klogind"
+            | b"audit"
     ) || program.ends_with(b"/sshd")
         || memchr::memmem::find(program, b"pam").is_some()
+        || [&b"nginx"[..], b"openresty", b"httpd", b"apache", b"lighttpd", b"php"]
+            .iter()
+            .any(|p| program.starts_with(p))
 }
 
 /// The identity of a line across sources: (UTC second, host, program, pid, message),
