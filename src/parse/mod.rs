@@ -117,6 +117,9 @@ pub fn sniff<'a>(lines: impl IntoIterator<Item = &'a [u8]>) -> Option<Format> {
 }
 
 #[cfg(test)]
+mod forgery_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
