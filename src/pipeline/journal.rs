@@ -146,7 +146,7 @@ fn open(file: &LogFile, kind: JournalKind, read: &BytesRead) -> Result<Box<dyn E
     if kind == JournalKind::Binary {
         // Archived and put-aside (`@` in the name) files are final; `system.journal` may
         // be in the middle of a write.
-        let data = Bytes::load(&file.path, !file.is_live()).map_err(|e| format!("cannot read: {e}"))?;
+        let data = Bytes::load(&file.path).map_err(|e| format!("cannot read: {e}"))?;
         read.add(data.len() as u64);
         return Ok(Box::new(BinaryReader::new(data)?));
     }

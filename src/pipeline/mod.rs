@@ -261,26 +261,46 @@ fn read_file<S: EventSink + Send>(
         }
     };
     let n = ranges.len();
+    let shrank = std::sync::atomic::AtomicBool::new(false);
     ranges.into_par_iter().enumerate().for_each(|(i, (start, end))| {
-        let last = i + 1 == n;
-        let mut chunk_warnings = if last { warnings.clone() } else { Vec::new() };
-        let output = match source::with_range(&handle, start, end, file.is_live(), |bytes| {
+        let mut chunk_warnings = Vec::new();
+        let output = match source::with_range(&handle, start, end, |bytes| {
             ctx.bytes_read.add(end - start);
             tables.with(|t| scan_chunk(ctx, bytes, start, t))
         }) {
-            Ok(output) => output,
+            Ok((output, got)) => {
+                if got < end - start && !shrank.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                    chunk_warnings.push(shrank_warning(start + got, size));
+                }
+                output
+            }
             Err(e) => {
                 chunk_warnings.push(format!("read error at byte {start}: {e}; {} bytes skipped", end - start));
                 ChunkOutput::default()
             }
         };
-        send(i as u32, last, output, chunk_warnings);
+        send(i as u32, false, output, chunk_warnings);
     });
+    // The file's end, once every range is read: a live log truncated meanwhile (the
+    // rotation's copytruncate) lost what the scan had not reached yet.
+    if let (Ok(now), false) = (handle.metadata(), shrank.into_inner()) {
+        if now.len() < size {
+            warnings.push(shrank_warning(now.len(), size));
+        }
+    }
+    send(n as u32, true, ChunkOutput::default(), warnings);
 }
 
 /// An archive's content in newline-aligned chunks, its compressed bytes counted in `read`.
 fn decode(file: &LogFile, handle: File, read: BytesRead) -> std::io::Result<DecodedChunks> {
-    DecodedChunks::open(handle, file.size, file.compression, CHUNK_BYTES as usize, file.is_live(), read)
+    DecodedChunks::open(handle, file.size, file.compression, CHUNK_BYTES as usize, read)
+}
+
+/// A plain file that ended at `at` while the scan was reading up to `planned`.
+fn shrank_warning(at: u64, planned: u64) -> String {
+    format!(
+        "changed while being read: it ends at byte {at}, not {planned} (truncated?); every line before that was read"
+    )
 }
 
 fn archive_warning(file: &LogFile, e: &std::io::Error, decompressed: u64) -> String {
@@ -326,7 +346,7 @@ fn scan_months(file: &LogFile) -> MonthScan {
         }
     } else if let Ok(ranges) = source::plain_ranges(&handle, file.size, CHUNK_BYTES) {
         for (start, end) in ranges {
-            let _ = source::with_range(&handle, start, end, file.is_live(), |bytes| scan.feed(bytes, start));
+            let _ = source::with_range(&handle, start, end, |bytes| scan.feed(bytes, start));
         }
     }
     scan

@@ -79,36 +79,25 @@ impl Header {
     }
 }
 
-/// A journal file's bytes: mapped for archived files (never written again), read into
-/// memory for a file journald may still be writing.
-pub enum Bytes {
-    Owned(Vec<u8>),
-    Mapped(memmap2::Mmap),
-}
+/// A journal file's bytes, read into memory whole. Not mapped: a mapped file that is
+/// truncated under the scan (a put-aside `.journal~`, a copy being replaced) kills the
+/// process with SIGBUS, and files are at most a few hundred MB.
+pub struct Bytes(Vec<u8>);
 
 impl std::ops::Deref for Bytes {
     type Target = [u8];
     fn deref(&self) -> &[u8] {
-        match self {
-            Bytes::Owned(v) => v,
-            Bytes::Mapped(m) => m,
-        }
+        &self.0
     }
 }
 
 impl Bytes {
-    /// Maps `path` when `archived`, reads it otherwise.
-    pub fn load(path: &std::path::Path, archived: bool) -> std::io::Result<Bytes> {
-        if archived {
-            let file = std::fs::File::open(path)?;
-            // SAFETY: an archived journal file is never written again (journald only
-            // deletes it when vacuuming, which leaves the mapping intact); the mapping
-            // is read-only.
-            if let Ok(map) = unsafe { memmap2::Mmap::map(&file) } {
-                return Ok(Bytes::Mapped(map));
-            }
-        }
-        std::fs::read(path).map(Bytes::Owned)
+    pub fn load(path: &std::path::Path) -> std::io::Result<Bytes> {
+        std::fs::read(path).map(Bytes)
+    }
+
+    pub fn from_vec(bytes: Vec<u8>) -> Bytes {
+        Bytes(bytes)
     }
 }
 
@@ -308,7 +297,7 @@ mod tests {
     }
 
     fn read_all(data: Vec<u8>) -> (String, Vec<String>) {
-        let mut r = BinaryReader::new(Bytes::Owned(data)).unwrap();
+        let mut r = BinaryReader::new(Bytes::from_vec(data)).unwrap();
         let mut batch = Batch::default();
         while r.next_batch(&mut batch, 1 << 20) {
             if r.done {
@@ -352,7 +341,7 @@ mod tests {
             for value in [0x00, 0x07, 0xff] {
                 let mut bad = good.clone();
                 bad[at] = value;
-                if let Ok(mut r) = BinaryReader::new(Bytes::Owned(bad)) {
+                if let Ok(mut r) = BinaryReader::new(Bytes::from_vec(bad)) {
                     let mut batch = Batch::default();
                     while r.next_batch(&mut batch, 1 << 20) && !r.done {}
                 }

@@ -173,7 +173,7 @@ pub fn each_entry_line(
 ) -> Result<Option<u64>, String> {
     let head = crate::input::source::read_head(path, 64 * 1024).map_err(|e| format!("cannot read: {e}"))?;
     let mut reader: Box<dyn FnMut(&mut Batch) -> bool> = if head.bytes.starts_with(binary::SIGNATURE) {
-        let data = binary::Bytes::load(path, false).map_err(|e| format!("cannot read: {e}"))?;
+        let data = binary::Bytes::load(path).map_err(|e| format!("cannot read: {e}"))?;
         let mut r = binary::BinaryReader::new(data)?;
         Box::new(move |b| r.next_batch(b, 1 << 20))
     } else if let Some(kind) = export::sniff(&head.bytes) {
