@@ -7,6 +7,7 @@ mod corpora;
 mod detection;
 mod explain_agrees;
 mod history;
+mod hostile;
 mod journal;
 mod journal_history;
 mod layering;

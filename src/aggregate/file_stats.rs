@@ -43,6 +43,12 @@ pub struct LineCounts {
     /// session line of a process whose address is unknown), blank lines and comments.
     /// `with_address + no_address + unparsed == lines`.
     pub no_address: u64,
+    /// Lines longer than the line cap (`--max-line-bytes`): their first bytes were read
+    /// as the line, the rest skipped (`overlong_bytes_skipped`).
+    pub overlong_lines: u64,
+    pub overlong_bytes_skipped: u64,
+    /// NUL bytes skipped at the start of the content: the hole a copytruncate leaves.
+    pub leading_nul_bytes: u64,
 }
 
 impl LineCounts {
@@ -58,6 +64,9 @@ impl LineCounts {
         self.duplicates += o.duplicates;
         self.with_address += o.with_address;
         self.no_address += o.no_address;
+        self.overlong_lines += o.overlong_lines;
+        self.overlong_bytes_skipped += o.overlong_bytes_skipped;
+        self.leading_nul_bytes += o.leading_nul_bytes;
     }
 }
 

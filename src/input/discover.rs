@@ -207,7 +207,7 @@ fn classify(path: &Path, forced: Option<Format>, sniff: Sniffer) -> Result<LogFi
         }
         return journal_file(path, &name, &meta).map_err(|why| note(&why, true));
     }
-    let head = source::read_head(path, SNIFF_BYTES).map_err(|e| note(&format!("cannot open: {e}"), true))?;
+    let head = source::read_text_head(path, SNIFF_BYTES).map_err(|e| note(&format!("cannot open: {e}"), true))?;
     let compression = head.compression;
     if let Compression::Unsupported(kind) = compression {
         return Err(note(
@@ -232,11 +232,14 @@ fn classify(path: &Path, forced: Option<Format>, sniff: Sniffer) -> Result<LogFi
             journal: Some(kind),
         });
     }
-    if looks_binary(&head.bytes) {
-        return Err(note("binary content, not a text log", false));
-    }
+    // A stray NUL (or a run of them) in a text log must not hide its lines: a file
+    // whose first lines read as a log is one, and only a file that reads as none is
+    // judged binary; that is a warning, as it may hide a log.
     let family = family_by_name(path, &base);
     let sniffed = sniff(&head.bytes);
+    if sniffed.is_none() && looks_binary(&head.bytes) {
+        return Err(note("binary content, not a text log", true));
+    }
     let format = match (forced, sniffed, family.and_then(Family::default_format)) {
         (Some(f), _, _) => f,
         (None, Some(f), _) => f,

@@ -23,13 +23,43 @@ pub fn each_line(path: &Path, mut f: impl FnMut(u64, &[u8]) -> ControlFlow<()>) 
     let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let reader =
         head.compression.decoder(BufReader::new(file)).with_context(|| format!("reading {}", path.display()))?;
+    let mut reader = BufReader::new(reader);
+    let context = || format!("reading {}", path.display());
+    source::skip_leading_nuls(&mut reader).with_context(context)?;
     let mut seen = 0u64;
-    for line in BufReader::new(reader).split(b'\n') {
-        let line = line.with_context(|| format!("reading {}", path.display()))?;
+    let mut line = Vec::new();
+    while read_capped_line(&mut reader, &mut line, source::MAX_LINE_BYTES).with_context(context)? {
         seen += 1;
         if f(seen, &line).is_break() {
             break;
         }
     }
     Ok(seen)
+}
+
+/// Reads the next line into `line` (without its newline), as a scan cuts it: its
+/// first `max` bytes, the rest read and dropped. False at the end of the input.
+fn read_capped_line(reader: &mut impl BufRead, line: &mut Vec<u8>, max: usize) -> std::io::Result<bool> {
+    line.clear();
+    let mut any = false;
+    loop {
+        let (used, done) = {
+            let buf = reader.fill_buf()?;
+            if buf.is_empty() {
+                return Ok(any);
+            }
+            any = true;
+            let (part, used, done) = match memchr::memchr(b'\n', buf) {
+                Some(i) => (&buf[..i], i + 1, true),
+                None => (buf, buf.len(), false),
+            };
+            let room = max.saturating_sub(line.len());
+            line.extend_from_slice(&part[..part.len().min(room)]);
+            (used, done)
+        };
+        reader.consume(used);
+        if done {
+            return Ok(true);
+        }
+    }
 }

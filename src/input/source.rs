@@ -9,7 +9,7 @@
 //! scan's CPU (README, Performance).
 
 use std::fs::File;
-use std::io::{self, BufRead, Read};
+use std::io::{self, BufRead, Read, Seek};
 use std::os::unix::fs::FileExt;
 use std::path::Path;
 
@@ -109,31 +109,173 @@ pub fn read_head(path: &Path, limit: usize) -> io::Result<Head> {
     Ok(Head { compression, bytes })
 }
 
+/// The longest line read whole; the rest of a longer one is skipped and counted. A
+/// corrupt or hostile file can be gigabytes without a newline, and a line is held in
+/// memory whole (several times over, as it is parsed and kept).
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// A newline-aligned byte range of a plain file, and what follows it unread.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PlainRange {
+    pub start: u64,
+    pub end: u64,
+    /// Bytes after `end` that are skipped: the rest of an over-long line (this range is
+    /// its first `max_line` bytes), up to and including its newline.
+    pub skipped_after: u64,
+}
+
+/// The NUL bytes a plain file starts with: the hole that copytruncate leaves when the
+/// writer does not append (it goes on writing at its old offset into the emptied
+/// file). What follows the hole starts with a line.
+pub fn leading_nuls(file: &File, size: u64) -> io::Result<u64> {
+    let mut probe = vec![0u8; 64 * 1024];
+    let mut pos = 0u64;
+    while pos < size {
+        let want = probe.len().min((size - pos) as usize);
+        let n = file.read_at(&mut probe[..want], pos)?;
+        if n == 0 {
+            break;
+        }
+        match probe[..n].iter().position(|&c| c != 0) {
+            Some(i) => return Ok(pos + i as u64),
+            None => pos += n as u64,
+        }
+    }
+    Ok(pos)
+}
+
+/// Drops the NUL bytes `reader` starts with (see `leading_nuls`); returns how many.
+pub fn skip_leading_nuls<R: BufRead>(reader: &mut R) -> io::Result<u64> {
+    let mut skipped = 0u64;
+    loop {
+        let (zeros, available) = {
+            let buf = reader.fill_buf()?;
+            (buf.iter().position(|&c| c != 0).unwrap_or(buf.len()), buf.len())
+        };
+        reader.consume(zeros);
+        skipped += zeros as u64;
+        if available == 0 || zeros < available {
+            return Ok(skipped);
+        }
+    }
+}
+
+/// Like `read_head`, but the content's first bytes after a leading NUL hole: what a
+/// scan reads, for telling the file's format.
+pub fn read_text_head(path: &Path, limit: usize) -> io::Result<Head> {
+    let mut file = File::open(path)?;
+    let mut magic = [0u8; 6];
+    let n = file.read_at(&mut magic, 0)?;
+    let compression = Compression::from_magic(&magic[..n]);
+    let mut bytes = Vec::with_capacity(limit.min(1 << 16));
+    match compression {
+        Compression::None => {
+            let size = file.metadata()?.len();
+            let hole = leading_nuls(&file, size)?;
+            file.seek(io::SeekFrom::Start(hole))?;
+            file.take(limit as u64).read_to_end(&mut bytes)?;
+        }
+        Compression::Unsupported(_) => {}
+        compressed => {
+            let mut decoder = io::BufReader::new(compressed.decoder(io::BufReader::new(file))?);
+            // A truncated or corrupt archive still shows its first lines (the error is
+            // reported when the file is read in full); a hole is skipped for at most
+            // 64 MiB here, which is enough to see the lines of any real log.
+            let _ = skip_leading_nuls(&mut (&mut decoder).take(64 << 20));
+            let mut limited = decoder.take(limit as u64);
+            let mut buf = [0u8; 8192];
+            loop {
+                match limited.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => bytes.extend_from_slice(&buf[..n]),
+                }
+            }
+        }
+    }
+    Ok(Head { compression, bytes })
+}
+
 /// Cuts `[0, size)` of a plain file into ranges of about `target` bytes, each ending
 /// just after a newline (or at `size`), so that every line falls in exactly one range.
-pub fn plain_ranges(file: &File, size: u64, target: u64) -> io::Result<Vec<(u64, u64)>> {
-    plain_ranges_from(file, 0, size, target)
+pub fn plain_ranges(file: &File, size: u64, target: u64, max_line: usize) -> io::Result<Vec<PlainRange>> {
+    plain_ranges_from(file, 0, size, target, max_line)
 }
 
 /// `plain_ranges` over `[from, size)`; `from` must be a line start (0, or just after a
-/// newline), as when a history scan resumes after the lines it already holds.
-pub fn plain_ranges_from(file: &File, from: u64, size: u64, target: u64) -> io::Result<Vec<(u64, u64)>> {
+/// newline), as when a history scan resumes after the lines it already holds. A line
+/// longer than `max_line` that crosses a range's nominal end gets a range of its own,
+/// its first `max_line` bytes, and the rest is skipped (`PlainRange::skipped_after`);
+/// so no range is much longer than `target + max_line`, whatever the file holds.
+/// (Over-long lines inside a range are cut by the line scanner.)
+pub fn plain_ranges_from(
+    file: &File,
+    from: u64,
+    size: u64,
+    target: u64,
+    max_line: usize,
+) -> io::Result<Vec<PlainRange>> {
+    let max_line = max_line as u64;
     let mut probe = vec![0u8; 64 * 1024];
-    cut_at_newlines(from, size, target, |mut pos| {
-        // Long lines just extend the range.
-        while pos < size {
-            let want = probe.len().min((size - pos) as usize);
-            let n = file.read_at(&mut probe[..want], pos)?;
-            if n == 0 {
-                break;
-            }
-            if let Some(i) = memchr::memchr(b'\n', &probe[..n]) {
-                return Ok(Some(pos + i as u64));
-            }
-            pos += n as u64;
+    let mut ranges = Vec::new();
+    let mut start = from;
+    while start < size {
+        let nominal = start.saturating_add(target);
+        if nominal >= size {
+            ranges.push(PlainRange { start, end: size, skipped_after: 0 });
+            break;
         }
-        Ok(None)
-    })
+        let limit = nominal.saturating_add(max_line).min(size);
+        if let Some(i) = newline_in(file, &mut probe, nominal, limit)? {
+            ranges.push(PlainRange { start, end: i + 1, skipped_after: 0 });
+            start = i + 1;
+            continue;
+        }
+        if limit == size {
+            ranges.push(PlainRange { start, end: size, skipped_after: 0 });
+            break;
+        }
+        // The line crossing `nominal` is over-long: the lines before it, then its
+        // first `max_line` bytes, then skip to its newline.
+        let line_start = last_newline_in(file, &mut probe, start, nominal)?.map_or(start, |i| i + 1);
+        if line_start > start {
+            ranges.push(PlainRange { start, end: line_start, skipped_after: 0 });
+        }
+        let kept_end = line_start + max_line;
+        let resume = newline_in(file, &mut probe, kept_end, size)?.map_or(size, |i| i + 1);
+        ranges.push(PlainRange { start: line_start, end: kept_end, skipped_after: resume - kept_end });
+        start = resume;
+    }
+    Ok(ranges)
+}
+
+/// The first newline in `[from, to)` of `file`.
+fn newline_in(file: &File, probe: &mut [u8], mut from: u64, to: u64) -> io::Result<Option<u64>> {
+    while from < to {
+        let want = probe.len().min((to - from) as usize);
+        let n = file.read_at(&mut probe[..want], from)?;
+        if n == 0 {
+            return Ok(None);
+        }
+        if let Some(i) = memchr::memchr(b'\n', &probe[..n]) {
+            return Ok(Some(from + i as u64));
+        }
+        from += n as u64;
+    }
+    Ok(None)
+}
+
+/// The last newline in `[from, to)` of `file`, read backwards.
+fn last_newline_in(file: &File, probe: &mut [u8], from: u64, mut to: u64) -> io::Result<Option<u64>> {
+    while to > from {
+        let want = probe.len().min((to - from) as usize);
+        let at = to - want as u64;
+        let n = file.read_at(&mut probe[..want], at)?;
+        if let Some(i) = memchr::memrchr(b'\n', &probe[..n]) {
+            return Ok(Some(at + i as u64));
+        }
+        to = at;
+    }
+    Ok(None)
 }
 
 /// Cuts `data` into at most `pieces` ranges of about equal size, each ending just after
@@ -148,7 +290,7 @@ pub fn line_pieces(data: &[u8], pieces: usize) -> Vec<std::ops::Range<usize>> {
     ranges.into_iter().map(|(start, end)| start as usize..end as usize).collect()
 }
 
-/// The one cutting rule of `plain_ranges_from` and `line_pieces`: from `start`, ranges
+/// The cutting rule of `line_pieces`: from `start`, ranges
 /// of about `target` bytes over `[start, size)`, each ending just after the first
 /// newline at or after its nominal end (`newline_from(pos)` finds it; None: there is
 /// none before `size`, and the range runs to `size`).
@@ -222,6 +364,9 @@ impl<R: Read> Read for Counted<R> {
 pub struct DecodedChunk {
     buf: Vec<u8>,
     len: usize,
+    /// Content bytes skipped after this chunk: the rest of an over-long line (the
+    /// chunk ends with its first `max_line` bytes), its newline included.
+    pub skipped_after: u64,
 }
 
 impl DecodedChunk {
@@ -245,27 +390,41 @@ pub struct DecodedChunks {
     carry: Vec<u8>,
     spare: Vec<Vec<u8>>,
     chunk: usize,
+    max_line: usize,
     done: bool,
+    /// The NUL bytes the content started with, dropped (see `leading_nuls`); the
+    /// first chunk starts just after them.
+    pub leading_nuls: u64,
     /// Set when the stream ended with an error (truncated or corrupt archive).
     pub error: Option<io::Error>,
 }
 
 impl DecodedChunks {
-    /// The compressed bytes read are added to `read`.
+    /// The compressed bytes read are added to `read`; lines longer than `max_line` are
+    /// cut there (see `DecodedChunk::skipped_after`).
     pub fn open(
         file: File,
         size: u64,
         compression: Compression,
         chunk: usize,
+        max_line: usize,
         read: BytesRead,
     ) -> io::Result<DecodedChunks> {
+        let mut decoder =
+            io::BufReader::with_capacity(64 * 1024, compression.decoder(open_compressed(file, size, read))?);
+        let (leading_nuls, error) = match skip_leading_nuls(&mut decoder) {
+            Ok(n) => (n, None),
+            Err(e) => (0, Some(e)),
+        };
         Ok(DecodedChunks {
-            decoder: compression.decoder(open_compressed(file, size, read))?,
+            decoder: Box::new(decoder),
             carry: Vec::new(),
             spare: Vec::new(),
-            chunk,
-            done: false,
-            error: None,
+            chunk: chunk.max(max_line + 1),
+            max_line,
+            done: error.is_some(),
+            leading_nuls,
+            error,
         })
     }
 
@@ -309,19 +468,46 @@ impl DecodedChunks {
         }
         if eof {
             self.done = true;
-            return (len > 0).then_some(DecodedChunk { buf, len });
+            return (len > 0).then_some(DecodedChunk { buf, len, skipped_after: 0 });
         }
         match memchr::memrchr(b'\n', &buf[..len]) {
             Some(i) => {
                 self.carry.extend_from_slice(&buf[i + 1..len]);
-                Some(DecodedChunk { buf, len: i + 1 })
+                Some(DecodedChunk { buf, len: i + 1, skipped_after: 0 })
             }
-            // A single line longer than the buffer: keep it all and read on.
+            // The buffer (longer than `max_line`) holds one line without its end: keep
+            // its first `max_line` bytes and skip to its newline.
             None => {
-                self.carry.extend_from_slice(&buf[..len]);
-                self.spare.push(buf);
-                self.chunk = self.chunk.saturating_mul(2);
-                self.next_chunk()
+                let skipped = (len - self.max_line) as u64 + self.skip_line();
+                Some(DecodedChunk { buf, len: self.max_line, skipped_after: skipped })
+            }
+        }
+    }
+
+    /// Reads and drops the decoded bytes up to the next newline (what follows it goes
+    /// to `carry`); returns how many were dropped, the newline included.
+    fn skip_line(&mut self) -> u64 {
+        let mut scratch = vec![0u8; 64 * 1024];
+        let mut dropped = 0u64;
+        loop {
+            match self.decoder.read(&mut scratch) {
+                Ok(0) => {
+                    self.done = true;
+                    return dropped;
+                }
+                Ok(n) => match memchr::memchr(b'\n', &scratch[..n]) {
+                    Some(i) => {
+                        self.carry.extend_from_slice(&scratch[i + 1..n]);
+                        return dropped + i as u64 + 1;
+                    }
+                    None => dropped += n as u64,
+                },
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    self.error = Some(e);
+                    self.done = true;
+                    return dropped;
+                }
             }
         }
     }
@@ -373,7 +559,8 @@ mod tests {
             assert_eq!((head.compression, &head.bytes[..]), (kind, &text[..100]), "{kind:?}");
             let file = File::open(tmp.path()).unwrap();
             let read = BytesRead::default();
-            let mut chunks = DecodedChunks::open(file, archive.len() as u64, kind, 4096, read.clone()).unwrap();
+            let mut chunks =
+                DecodedChunks::open(file, archive.len() as u64, kind, 4096, MAX_LINE_BYTES, read.clone()).unwrap();
             let mut joined = Vec::new();
             while let Some(c) = chunks.next_chunk() {
                 assert!(c.as_slice().ends_with(b"\n"), "{kind:?}: a chunk ends mid-line");
@@ -397,9 +584,9 @@ mod tests {
         tmp.write_all(&data).unwrap();
         let file = File::open(tmp.path()).unwrap();
         for target in [1, 100, 4096, 1 << 20] {
-            let ranges = plain_ranges(&file, data.len() as u64, target).unwrap();
+            let ranges = plain_ranges(&file, data.len() as u64, target, MAX_LINE_BYTES).unwrap();
             let mut joined = Vec::new();
-            for &(s, e) in &ranges {
+            for &PlainRange { start: s, end: e, .. } in &ranges {
                 with_range(&file, s, e, |slice| {
                     assert!(e == data.len() as u64 || slice.ends_with(b"\n"));
                     joined.extend_from_slice(slice);
@@ -447,6 +634,7 @@ mod tests {
             gz.len() as u64,
             Compression::Gzip,
             3,
+            MAX_LINE_BYTES,
             BytesRead::default(),
         )
         .unwrap();
@@ -465,6 +653,7 @@ mod tests {
             cut as u64,
             Compression::Gzip,
             1 << 20,
+            MAX_LINE_BYTES,
             BytesRead::default(),
         )
         .unwrap();
@@ -516,6 +705,7 @@ mod tests {
             gz.len() as u64,
             Compression::Gzip,
             4096,
+            MAX_LINE_BYTES,
             BytesRead::default(),
         )
         .unwrap();
@@ -527,5 +717,69 @@ mod tests {
             more += c.as_slice().len();
         }
         assert!(chunks.error.is_some(), "the cut is reported ({more} more bytes decoded)");
+    }
+
+    /// A line longer than the cap: its first `max_line` bytes are a range (or a chunk)
+    /// of their own and the rest is skipped up to its newline; the lines around it are
+    /// read whole, and memory never holds more than a range.
+    #[test]
+    fn over_long_lines_are_cut_and_the_rest_skipped() {
+        let max_line = 4096;
+        let mut data = Vec::new();
+        for i in 0..2000 {
+            data.extend_from_slice(format!("before {i}\n").as_bytes());
+        }
+        let long_at = data.len();
+        data.extend(std::iter::repeat_n(b'\0', 300_000));
+        data.push(b'\n');
+        let after_at = data.len();
+        for i in 0..2000 {
+            data.extend_from_slice(format!("after {i}\n").as_bytes());
+        }
+        let mut tmp = tempfile::NamedTempFile::new().unwrap();
+        tmp.write_all(&data).unwrap();
+        let file = File::open(tmp.path()).unwrap();
+        for target in [1000, 8192, 1 << 20] {
+            let ranges = plain_ranges(&file, data.len() as u64, target, max_line).unwrap();
+            let mut covered = 0;
+            for pair in ranges.windows(2) {
+                assert_eq!(pair[0].end + pair[0].skipped_after, pair[1].start, "target {target}");
+            }
+            for r in &ranges {
+                covered += r.end - r.start + r.skipped_after;
+                assert!(r.end - r.start <= target + max_line as u64, "{r:?}");
+            }
+            assert_eq!(covered, data.len() as u64);
+            if target < 300_000 {
+                let cut = ranges.iter().find(|r| r.skipped_after > 0).expect("the long line is cut");
+                assert_eq!((cut.start, cut.end - cut.start), (long_at as u64, max_line as u64), "target {target}");
+                assert_eq!(cut.end + cut.skipped_after, after_at as u64);
+            }
+        }
+
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        enc.write_all(&data).unwrap();
+        let gz = enc.finish().unwrap();
+        let mut tmp = tempfile::NamedTempFile::new().unwrap();
+        tmp.write_all(&gz).unwrap();
+        let mut chunks = DecodedChunks::open(
+            File::open(tmp.path()).unwrap(),
+            gz.len() as u64,
+            Compression::Gzip,
+            1000,
+            max_line,
+            BytesRead::default(),
+        )
+        .unwrap();
+        let (mut text, mut skipped) = (Vec::new(), 0);
+        while let Some(c) = chunks.next_chunk() {
+            text.extend_from_slice(c.as_slice());
+            skipped += c.skipped_after;
+            chunks.recycle(c);
+        }
+        assert!(chunks.error.is_none());
+        assert_eq!(text.len() as u64 + skipped, data.len() as u64);
+        assert!(text.starts_with(&data[..long_at + max_line]));
+        assert!(text.ends_with(&data[after_at..]));
     }
 }

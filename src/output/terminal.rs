@@ -42,6 +42,15 @@ pub fn report_file_problems(files: &[FileStats]) -> usize {
             }
             problems += 1;
         }
+        if f.counts.overlong_lines > 0 {
+            eprintln!(
+                "knocklog: {path}: {} lines are longer than {} bytes: that much of each was read, {} bytes skipped",
+                f.counts.overlong_lines,
+                crate::input::source::MAX_LINE_BYTES,
+                f.counts.overlong_bytes_skipped
+            );
+            problems += 1;
+        }
         if f.counts.bad_time > 0 {
             eprintln!(
                 "knocklog: {path}: {} lines have an impossible date and were kept without a time",

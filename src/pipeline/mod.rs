@@ -48,6 +48,8 @@ pub struct ScanOptions {
     pub bytes_read: BytesRead,
     /// Count unjudged requests for learning (off with `--no-learn`).
     pub learn: bool,
+    /// Longest line read whole (`source::MAX_LINE_BYTES` unless configured).
+    pub max_line: usize,
 }
 
 pub struct ScanOutcome<S> {
@@ -95,7 +97,7 @@ pub fn scan_file_spans<S: EventSink + Send>(
     sink: S,
 ) -> anyhow::Result<ScanOutcome<S>> {
     let started = Instant::now();
-    let years = plan_years(files);
+    let years = plan_years(files, opts.max_line);
     let stats: Vec<FileStats> = files.iter().map(initial_stats).collect();
 
     let tables = ThreadTables::new(rayon::current_num_threads());
@@ -132,6 +134,7 @@ pub fn scan_file_spans<S: EventSink + Send>(
                             journal_keys,
                             learn: opts.learn,
                             bytes_read: &opts.bytes_read,
+                            max_line: opts.max_line,
                         };
                         let span = spans.get(i).copied().unwrap_or_default();
                         match file.journal {
@@ -190,12 +193,13 @@ fn read_file<S: EventSink + Send>(
         Err(e) => return send(0, true, ChunkOutput::default(), vec![format!("cannot open: {e}")]),
     };
     if file.compression.is_compressed() {
-        let mut chunks = match decode(file, handle, ctx.bytes_read.clone()) {
+        let mut chunks = match decode(file, handle, ctx.max_line, ctx.bytes_read.clone()) {
             Ok(c) => c,
             Err(e) => return send(0, true, ChunkOutput::default(), vec![archive_warning(file, &e, 0)]),
         };
         let mut index = 0u32;
-        let mut base = 0u64;
+        let hole = chunks.leading_nuls;
+        let mut base = hole;
         let mut current = chunks.next_chunk();
         if current.is_none() {
             let warnings = chunks.error.take().map(|e| vec![archive_warning(file, &e, 0)]).unwrap_or_default();
@@ -221,10 +225,20 @@ fn read_file<S: EventSink + Send>(
                 },
                 || chunks.next_chunk(),
             );
-            base += len;
+            base += len + data.skipped_after;
+            if data.skipped_after > 0 {
+                let output = outputs.last_mut();
+                if let Some(counts) = output.map(|o| &mut o.counts) {
+                    counts.overlong_lines += 1;
+                    counts.overlong_bytes_skipped += data.skipped_after;
+                }
+            }
             chunks.recycle(data);
             if outputs.is_empty() {
                 outputs.push(ChunkOutput::default());
+            }
+            if index == 0 {
+                outputs[0].counts.leading_nul_bytes = hole;
             }
             let pieces = outputs.len();
             for (i, output) in outputs.into_iter().enumerate() {
@@ -252,7 +266,10 @@ fn read_file<S: EventSink + Send>(
             .push(format!("file shrank from {} to {size} bytes while scanning (truncated by rotation?)", file.size));
     }
     let end = span.end.map_or(size, |e| e.min(size));
-    let ranges = match source::plain_ranges_from(&handle, span.start.min(end), end, CHUNK_BYTES) {
+    // A copytruncate hole at the start is skipped (the lines after it are read).
+    let hole = if span.start == 0 { source::leading_nuls(&handle, end).unwrap_or(0) } else { 0 };
+    let ranges = match source::plain_ranges_from(&handle, span.start.max(hole).min(end), end, CHUNK_BYTES, ctx.max_line)
+    {
         Ok(r) if !r.is_empty() => r,
         Ok(_) => return send(0, true, ChunkOutput::default(), warnings),
         Err(e) => {
@@ -262,7 +279,8 @@ fn read_file<S: EventSink + Send>(
     };
     let n = ranges.len();
     let shrank = std::sync::atomic::AtomicBool::new(false);
-    ranges.into_par_iter().enumerate().for_each(|(i, (start, end))| {
+    ranges.into_par_iter().enumerate().for_each(|(i, range)| {
+        let (start, end) = (range.start, range.end);
         let mut chunk_warnings = Vec::new();
         let output = match source::with_range(&handle, start, end, |bytes| {
             ctx.bytes_read.add(end - start);
@@ -271,6 +289,11 @@ fn read_file<S: EventSink + Send>(
             Ok((output, got)) => {
                 if got < end - start && !shrank.swap(true, std::sync::atomic::Ordering::Relaxed) {
                     chunk_warnings.push(shrank_warning(start + got, size));
+                }
+                let mut output = output;
+                if range.skipped_after > 0 {
+                    output.counts.overlong_lines += 1;
+                    output.counts.overlong_bytes_skipped += range.skipped_after;
                 }
                 output
             }
@@ -288,12 +311,14 @@ fn read_file<S: EventSink + Send>(
             warnings.push(shrank_warning(now.len(), size));
         }
     }
-    send(n as u32, true, ChunkOutput::default(), warnings);
+    let mut closing = ChunkOutput::default();
+    closing.counts.leading_nul_bytes = hole;
+    send(n as u32, true, closing, warnings);
 }
 
 /// An archive's content in newline-aligned chunks, its compressed bytes counted in `read`.
-fn decode(file: &LogFile, handle: File, read: BytesRead) -> std::io::Result<DecodedChunks> {
-    DecodedChunks::open(handle, file.size, file.compression, CHUNK_BYTES as usize, read)
+fn decode(file: &LogFile, handle: File, max_line: usize, read: BytesRead) -> std::io::Result<DecodedChunks> {
+    DecodedChunks::open(handle, file.size, file.compression, CHUNK_BYTES as usize, max_line, read)
 }
 
 /// A plain file that ended at `at` while the scan was reading up to `planned`.
@@ -309,9 +334,11 @@ fn archive_warning(file: &LogFile, e: &std::io::Error, decompressed: u64) -> Str
 }
 
 /// Plans the years of every syslog file with yearless stamps, group by group.
-fn plan_years(files: &[LogFile]) -> Vec<Option<YearPlan>> {
-    let scans: Vec<Option<MonthScan>> =
-        files.par_iter().map(|f| (f.format == Format::Syslog && f.journal.is_none()).then(|| scan_months(f))).collect();
+fn plan_years(files: &[LogFile], max_line: usize) -> Vec<Option<YearPlan>> {
+    let scans: Vec<Option<MonthScan>> = files
+        .par_iter()
+        .map(|f| (f.format == Format::Syslog && f.journal.is_none()).then(|| scan_months(f, max_line)))
+        .collect();
     let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, f) in files.iter().enumerate() {
         if scans[i].is_some() {
@@ -330,23 +357,23 @@ fn plan_years(files: &[LogFile]) -> Vec<Option<YearPlan>> {
 }
 
 /// Reads a file once for its months only (cheap: a newline scan and three bytes a line).
-fn scan_months(file: &LogFile) -> MonthScan {
+fn scan_months(file: &LogFile, max_line: usize) -> MonthScan {
     let mut scan = MonthScan::default();
     let Ok(handle) = File::open(&file.path) else {
         return scan;
     };
     if file.compression.is_compressed() {
         // Not counted as read: the scan proper reads the file again.
-        let Ok(mut chunks) = decode(file, handle, BytesRead::default()) else { return scan };
+        let Ok(mut chunks) = decode(file, handle, max_line, BytesRead::default()) else { return scan };
         let mut base = 0u64;
         while let Some(data) = chunks.next_chunk() {
             scan.feed(data.as_slice(), base);
-            base += data.as_slice().len() as u64;
+            base += data.as_slice().len() as u64 + data.skipped_after;
             chunks.recycle(data);
         }
-    } else if let Ok(ranges) = source::plain_ranges(&handle, file.size, CHUNK_BYTES) {
-        for (start, end) in ranges {
-            let _ = source::with_range(&handle, start, end, |bytes| scan.feed(bytes, start));
+    } else if let Ok(ranges) = source::plain_ranges(&handle, file.size, CHUNK_BYTES, max_line) {
+        for r in ranges {
+            let _ = source::with_range(&handle, r.start, r.end, |bytes| scan.feed(bytes, r.start));
         }
     }
     scan

@@ -37,6 +37,8 @@ pub struct FileCtx<'a> {
     pub learn: bool,
     /// Where the bytes read are counted.
     pub bytes_read: &'a BytesRead,
+    /// Lines are cut at this many bytes (the readers cut the ones crossing a chunk's end).
+    pub max_line: usize,
 }
 
 /// An sshd-style session: which address a (host, pid) was talking to, and when.
@@ -115,7 +117,12 @@ pub fn scan_chunk(ctx: &FileCtx, data: &[u8], base: u64, tables: &mut WorkerTabl
     while start < data.len() {
         while ahead.len() < READ_AHEAD && start < data.len() {
             let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |i| start + i);
-            let raw = &data[start..end];
+            let mut raw = &data[start..end];
+            if raw.len() > ctx.max_line {
+                out.counts.overlong_lines += 1;
+                out.counts.overlong_bytes_skipped += (raw.len() - ctx.max_line) as u64;
+                raw = &raw[..ctx.max_line];
+            }
             let line = raw.strip_suffix(b"\r").unwrap_or(raw);
             let offset = base + start as u64;
             start = end + 1;
