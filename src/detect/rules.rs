@@ -24,6 +24,7 @@ fixed_rules! {
     FailedPasswordInvalidUser = "auth:failed_password_invalid_user", AuthBadUser;
     FailedOtherAuth = "auth:failed_other_auth", AuthBadPassword;
     FailedOtherAuthInvalidUser = "auth:failed_other_auth_invalid_user", AuthBadUser;
+    FailedPublickeyInvalidUser = "auth:failed_publickey_invalid_user", AuthBadUser;
     InvalidUser = "auth:invalid_user", AuthBadUser;
     UserNotAllowed = "auth:user_not_allowed", AuthBadUser;
     MaxAuthAttempts = "auth:max_auth_attempts", AuthBadPassword;
@@ -80,7 +81,7 @@ fixed_rules! {
 pub fn tag_rule(line: &[u8], p: &ParsedLine) -> Option<Fixed> {
     use EventTag::*;
     let msg = p.message;
-    let sshd_program = p.program.starts_with(b"sshd");
+    let sshd_program = crate::parse::sshd::is_sshd_program(p.program);
     Some(match p.tag {
         FailedPassword if invalid_user(line, p) => Fixed::FailedPasswordInvalidUser,
         FailedPassword => Fixed::FailedPassword,
@@ -89,6 +90,9 @@ pub fn tag_rule(line: &[u8], p: &ParsedLine) -> Option<Fixed> {
         FailedOtherAuth if head_has(line, b"USER_LOGIN") => return None,
         FailedOtherAuth if invalid_user(line, p) => Fixed::FailedOtherAuthInvalidUser,
         FailedOtherAuth => Fixed::FailedOtherAuth,
+        // A key offered for a user who does not exist is a guess, not a key ring being
+        // tried in turn (a valid user's `Failed publickey` counts for nothing, below).
+        FailedPublickey if invalid_user(line, p) => Fixed::FailedPublickeyInvalidUser,
         // sshd's `input_userauth_request: invalid user X [preauth]` repeats the
         // `Invalid user X from IP` line of the same connection.
         InvalidUser if msg.starts_with(b"input_userauth_request") => return None,

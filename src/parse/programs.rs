@@ -83,6 +83,12 @@ pub fn parse_pam_body<'a>(body: &'a [u8], out: &mut ParsedLine<'a>) {
         set_pam_remote(s, out);
     } else if body.starts_with(b"check pass; user unknown") {
         out.tag = EventTag::PamUserUnknown;
+    } else if let Some(s) = body.strip_prefix(b"check pass; user (") {
+        // pam_unix with `audit` names the unknown user: `check pass; user (U) unknown`
+        if let Some(user) = s.strip_suffix(b") unknown") {
+            out.tag = EventTag::PamUserUnknown;
+            out.user = user;
+        }
     } else if let Some(s) = body.strip_prefix(b"session opened for user ") {
         let user = rfind(s, b" by ").map_or(s, |at| &s[..at]);
         out.user = strip_uid_suffix(user);

@@ -387,3 +387,141 @@ fn prefixes_and_plain_lines() {
     check("Failed", Other, "", "");
     check("Failed password for root from", FailedPassword, "", "");
 }
+
+/// Wordings of OpenSSH 8.x to 9.x, from the format strings of auth.c, auth2.c,
+/// packet.c, kex.c, sshd.c and srclimit.c.
+#[test]
+fn openssh_8_to_9_wordings() {
+    check(
+        "Failed publickey for invalid user deploy from 198.51.100.20 port 40112 ssh2: ED25519 SHA256:Qx7",
+        FailedPublickey,
+        "198.51.100.20",
+        "deploy",
+    );
+    check(
+        "Failed none for invalid user admin from 203.0.113.9 port 5022 ssh2",
+        FailedOtherAuth,
+        "203.0.113.9",
+        "admin",
+    );
+    check(
+        "Postponed keyboard-interactive for invalid user pi from 192.0.2.31 port 6001 ssh2 [preauth]",
+        Other,
+        "192.0.2.31",
+        "pi",
+    );
+    check(
+        "Partial publickey for alice from 2001:db8::31 port 6002 ssh2: ECDSA SHA256:x9",
+        Other,
+        "2001:db8::31",
+        "alice",
+    );
+    check(
+        "Connection closed by invalid user support 192.0.2.90 port 41000 [preauth]",
+        ConnectionClosedPreauth,
+        "192.0.2.90",
+        "support",
+    );
+    check(
+        "Disconnected from invalid user ubnt 203.0.113.77 port 51234 [preauth]",
+        DisconnectedPreauth,
+        "203.0.113.77",
+        "ubnt",
+    );
+    check(
+        "Connection from authenticating user root 198.51.100.70 port 22022 timed out [preauth]",
+        ConnectionClosedPreauth,
+        "198.51.100.70",
+        "root",
+    );
+    check("Connection from user bob 192.0.2.71 port 22023 timed out", Other, "192.0.2.71", "bob");
+    check(
+        "ssh_packet_write_poll: Connection from user bob 192.0.2.72 port 22024: Broken pipe",
+        Other,
+        "192.0.2.72",
+        "bob",
+    );
+    check(
+        "read: Connection from 203.0.113.73 port 22025: Connection timed out [preauth]",
+        KexFailure,
+        "203.0.113.73",
+        "",
+    );
+    check(
+        "Unable to negotiate with 198.51.100.74 port 22026: no matching host key type found. Their offer: ssh-rsa,ssh-dss [preauth]",
+        NegotiationFailure,
+        "198.51.100.74",
+        "",
+    );
+    check(
+        "Received disconnect from 203.0.113.75 port 22027:11: Bye Bye [preauth]",
+        ReceivedDisconnect,
+        "203.0.113.75",
+        "",
+    );
+    check("Bad remote protocol version identification: 'SSH-1.33-OpenSSH_6.0'", BadProtocolVersion, "", "");
+    check(
+        "probed from 192.0.2.76 port 22028 with SSH-2.0-ssh-keyscan.  Don't panic.",
+        BadProtocolVersion,
+        "192.0.2.76",
+        "",
+    );
+    check(
+        "scanned from 192.0.2.77 port 22029 with SSH-2.0-ScannerX.  Don't panic.",
+        BadProtocolVersion,
+        "192.0.2.77",
+        "",
+    );
+    check("Timeout before authentication for connection from 192.0.2.78, pid = 3001", KexFailure, "192.0.2.78", "");
+    check(
+        "drop connection #3 from [198.51.100.79]:22030 on [192.0.2.1]:22 penalty: failed authentication",
+        Other,
+        "198.51.100.79",
+        "",
+    );
+    check(
+        "drop connection #10 from [2001:db8::80]:22031 on [2001:db8::1]:22 past MaxStartups",
+        Other,
+        "2001:db8::80",
+        "",
+    );
+    check(
+        "srclimit_penalise: ipv4: new 203.0.113.81/32 active penalty of 30.000 seconds for penalty: failed authentication",
+        Other,
+        "203.0.113.81",
+        "",
+    );
+    check(
+        "srclimit_penalise: 2001:db8::82/128: activating ipv6 penalty of 16.000 seconds for penalty: exceeded LoginGraceTime",
+        Other,
+        "2001:db8::82",
+        "",
+    );
+    check(
+        "srclimit_penalise: ipv6: new 2001:db8::/64 deferred penalty of 10.000 seconds for penalty: connections without attempting authentication",
+        Other,
+        "",
+        "",
+    );
+    check("userauth_pubkey: key type ssh-dss not in PubkeyAcceptedAlgorithms [preauth]", Other, "", "");
+    check("userauth_pubkey: signature algorithm ssh-rsa not in PubkeyAcceptedAlgorithms [preauth]", Other, "", "");
+    check(
+        "User guest from 192.0.2.83 not allowed because none of user's groups are listed in AllowGroups",
+        UserNotAllowed,
+        "192.0.2.83",
+        "guest",
+    );
+    check("User ops from 192.0.2.84 not allowed because not listed in AllowUsers", UserNotAllowed, "192.0.2.84", "ops");
+    check("User games not allowed because shell /usr/sbin/nologin does not exist", UserNotAllowed, "", "games");
+    check("User news not allowed because shell /bin/false is not executable", UserNotAllowed, "", "news");
+}
+
+#[test]
+fn sshd_program_names() {
+    for name in ["sshd", "sshd-session", "sshd-auth", "/usr/sbin/sshd", "/usr/libexec/openssh/sshd-session", "sshd@2"] {
+        assert!(is_sshd_program(name.as_bytes()), "{name}");
+    }
+    for name in ["sshdx", "ssh", "sshd-keygen", "", "/", "@"] {
+        assert!(!is_sshd_program(name.as_bytes()), "{name}");
+    }
+}
