@@ -91,12 +91,27 @@ fn user_name_injection_is_attributed_structurally() {
         "203.0.113.5",
         "x from 8.8.8.8 port 22 ssh2",
     );
-    // auth info after `ssh2:` is the client's
+    // sshd writes no `: INFO` after a password failure, so a tail that stops at `: `
+    // is the client's user; the tail that ends the line is sshd's
     check(
         "Failed password for invalid user test from 192.0.2.77 port 58946 ssh2: from 198.51.100.2 port 55555 ssh2",
         FailedPassword,
-        "192.0.2.77",
-        "test",
+        "198.51.100.2",
+        "test from 192.0.2.77 port 58946 ssh2:",
+    );
+    // hostbased's INFO quotes the client's user and host: with a tail on each side the
+    // line is ambiguous and gets no address (its pid attributes it)
+    check(
+        "Failed hostbased for invalid user a from 198.51.100.2 port 1 ssh2: x from 192.0.2.77 port 58946 ssh2: RSA SHA256:k, client user \"from 198.51.100.3 port 2 ssh2: \", client host \"h\"",
+        FailedOtherAuth,
+        "",
+        "",
+    );
+    check(
+        "Failed hostbased for ann from 192.0.2.77 port 58946 ssh2: RSA SHA256:k, client user \"x from 198.51.100.3 port 2 ssh2: \", client host \"h\"",
+        FailedOtherAuth,
+        "",
+        "",
     );
     check(
         "Failed password for user from 192.0.2.78 port 20000 ssh1: ruser from 198.51.100.3",
@@ -524,4 +539,126 @@ fn sshd_program_names() {
     for name in ["sshdx", "ssh", "sshd-keygen", "", "/", "@"] {
         assert!(!is_sshd_program(name.as_bytes()), "{name}");
     }
+}
+
+use crate::parse::util::ADDRESS_INJECTIONS as INJECTIONS;
+
+/// What attribution a message form must keep whatever its client fields say.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Keeps {
+    /// The real address, always.
+    Address,
+    /// The real address, or none where the client's text on both sides of sshd's own
+    /// makes the line ambiguous (then the pid attributes it).
+    AddressOrNone,
+    /// The form names no address: the injected one must not appear either.
+    NoAddress,
+}
+
+/// sshd's messages with the fields a client controls: {U} user, {K} key or hostbased
+/// info, {V} version string, {O} algorithm offer, {C} disconnect text. The real
+/// address is 203.0.113.5.
+const FORMS: &[(&str, Keeps)] = &[
+    ("Failed password for {U} from 203.0.113.5 port 4242 ssh2", Keeps::Address),
+    ("Failed password for invalid user {U} from 203.0.113.5 port 4242 ssh2", Keeps::Address),
+    ("Failed none for invalid user {U} from 203.0.113.5 port 4242 ssh2", Keeps::Address),
+    ("Failed keyboard-interactive/pam for invalid user {U} from 203.0.113.5 port 4242 ssh2", Keeps::Address),
+    ("Accepted password for {U} from 203.0.113.5 port 4242 ssh2", Keeps::Address),
+    ("Postponed keyboard-interactive for invalid user {U} from 203.0.113.5 port 4242 ssh2 [preauth]", Keeps::Address),
+    (
+        "Failed publickey for invalid user {U} from 203.0.113.5 port 4242 ssh2: ED25519-CERT SHA256:Qx ID {K} (serial 1) CA ED25519 SHA256:Zz",
+        Keeps::AddressOrNone,
+    ),
+    ("Accepted publickey for {U} from 203.0.113.5 port 4242 ssh2: RSA SHA256:{K}", Keeps::AddressOrNone),
+    (
+        "Failed hostbased for {U} from 203.0.113.5 port 4242 ssh2: RSA SHA256:Kk, client user \"{K}\", client host \"{K}\"",
+        Keeps::AddressOrNone,
+    ),
+    ("Invalid user {U} from 203.0.113.5 port 4242", Keeps::Address),
+    ("Invalid user {U} from 203.0.113.5", Keeps::Address),
+    ("error: maximum authentication attempts exceeded for invalid user {U} from 203.0.113.5 port 4242 ssh2 [preauth]", Keeps::Address),
+    ("Disconnecting invalid user {U} 203.0.113.5 port 4242: Too many authentication failures [preauth]", Keeps::Address),
+    (
+        "Disconnecting authenticating user {U} 203.0.113.5 port 4242: Change of username or service not allowed: ({U},ssh-connection) -> ({K},ssh-connection) [preauth]",
+        Keeps::AddressOrNone,
+    ),
+    ("Disconnected from invalid user {U} 203.0.113.5 port 4242 [preauth]", Keeps::Address),
+    ("Disconnected from authenticating user {U} 203.0.113.5 port 4242 [preauth]", Keeps::Address),
+    ("Disconnected from user {U} 203.0.113.5 port 4242", Keeps::Address),
+    ("Connection closed by invalid user {U} 203.0.113.5 port 4242 [preauth]", Keeps::Address),
+    ("Connection reset by authenticating user {U} 203.0.113.5 port 4242 [preauth]", Keeps::Address),
+    ("Connection from authenticating user {U} 203.0.113.5 port 4242 timed out [preauth]", Keeps::Address),
+    (
+        "ssh_dispatch_run_fatal: Connection from invalid user {U} 203.0.113.5 port 4242: message authentication code incorrect [preauth]",
+        Keeps::Address,
+    ),
+    (
+        "Unable to negotiate with 203.0.113.5 port 4242: no matching host key type found. Their offer: {O} [preauth]",
+        Keeps::Address,
+    ),
+    (
+        "Unable to negotiate with invalid user {U} 203.0.113.5 port 4242: no matching cipher found. Their offer: {O} [preauth]",
+        Keeps::AddressOrNone,
+    ),
+    ("Received disconnect from 203.0.113.5 port 4242:11: {C} [preauth]", Keeps::Address),
+    ("Bad protocol version identification '{V}' from 203.0.113.5 port 4242", Keeps::Address),
+    ("probed from 203.0.113.5 port 4242 with {V}.  Don't panic.", Keeps::Address),
+    ("error: PAM: Authentication failure for {U} from 203.0.113.5", Keeps::Address),
+    ("error: PAM: Authentication failure for illegal user {U} from 203.0.113.5", Keeps::Address),
+    ("error: PAM: User not known to the underlying authentication module for illegal user {U} from 203.0.113.5", Keeps::Address),
+    ("PAM 2 more authentication failures; logname= uid=0 euid=0 tty=ssh ruser= rhost=203.0.113.5  user={U}", Keeps::Address),
+    (
+        "pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=203.0.113.5  user={U}",
+        Keeps::Address,
+    ),
+    ("input_userauth_request: invalid user {U} [preauth]", Keeps::NoAddress),
+    ("Disconnecting: Too many authentication failures for {U} [preauth]", Keeps::NoAddress),
+    ("Bad remote protocol version identification: '{V}'", Keeps::NoAddress),
+    ("kex_exchange_identification: client sent invalid protocol identifier \"{V}\"", Keeps::NoAddress),
+];
+
+/// Every message form with each injection in each client field in turn (bare, after
+/// and before other text) and in all its fields at once, parsed as an sshd message
+/// and as a whole syslog line: the injected address is never taken, and the real
+/// one is kept as the form's `Keeps` says.
+#[test]
+fn attacker_fields_cannot_move_the_address() {
+    const REAL: &[u8] = b"203.0.113.5";
+    const FIELDS: [&str; 5] = ["{U}", "{K}", "{V}", "{O}", "{C}"];
+    let mut cases = 0;
+    let mut dropped = Vec::new();
+    for &(form, keeps) in FORMS {
+        let fields: Vec<&str> = FIELDS.into_iter().filter(|f| form.contains(f)).collect();
+        // one field at a time, then all of them together
+        let mut placements: Vec<Vec<&str>> = fields.iter().map(|f| vec![*f]).collect();
+        if fields.len() > 1 {
+            placements.push(fields.clone());
+        }
+        for injection in INJECTIONS {
+            for value in [injection.to_string(), format!("a{injection}"), format!("{injection} b")] {
+                for placed in &placements {
+                    let mut msg = form.to_string();
+                    for field in FIELDS {
+                        msg = msg.replace(field, if placed.contains(&field) { &value } else { "bob" });
+                    }
+                    let line = format!("Mar  3 10:00:00 host sshd[4242]: {msg}");
+                    let by_syslog = crate::parse::syslog::parse(line.as_bytes()).expect("a syslog line");
+                    for ip in [parsed(&msg).ip, by_syslog.ip] {
+                        cases += 1;
+                        assert_ne!(ip, b"8.8.8.8", "framed: {msg:?}");
+                        match keeps {
+                            Keeps::Address => assert_eq!(ip, REAL, "lost: {msg:?}"),
+                            Keeps::AddressOrNone if ip.is_empty() => dropped.push(msg.clone()),
+                            Keeps::AddressOrNone => assert_eq!(ip, REAL, "{msg:?}"),
+                            Keeps::NoAddress => assert_eq!(ip, b"", "{msg:?}"),
+                        }
+                    }
+                }
+            }
+        }
+    }
+    eprintln!("sshd injection cases: {cases}, of which {} ambiguous (no address)", dropped.len());
+    assert_eq!(cases, 3510);
+    // Only the forms with client text on both sides of sshd's own may lose the address.
+    assert!(dropped.len() < cases / 10, "{dropped:#?}");
 }
