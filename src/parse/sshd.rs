@@ -107,7 +107,7 @@ pub fn parse_message<'a>(msg: &'a [u8], out: &mut ParsedLine<'a>) {
         b"maximum" => {
             out.tag = EventTag::MaxAuthAttempts;
             if let Some(s) = rest.strip_prefix(b"authentication attempts exceeded for ") {
-                set_user_from(strip_invalid_user(s).unwrap_or(s), auth_tail, false, out);
+                set_user_from(strip_invalid_user(s).unwrap_or(s), auth_tail, out);
             }
         }
         b"Timeout" => timeout(rest, out),
@@ -155,7 +155,7 @@ fn auth_outcome<'a>(rest: &'a [u8], outcome: Outcome, out: &mut ParsedLine<'a>) 
         (Outcome::Accepted, _) => EventTag::AcceptedOtherAuth,
         (Outcome::Postponed | Outcome::Partial, _) => EventTag::Other,
     };
-    set_user_from(strip_invalid_user(rest).unwrap_or(rest), auth_tail, method_has_info(method), out);
+    set_user_from(strip_invalid_user(rest).unwrap_or(rest), auth_tail, out);
 }
 
 /// What follows `invalid user ` (or the `illegal user ` of OpenSSH before 3.8).
@@ -167,50 +167,27 @@ fn strip_invalid_user(s: &[u8]) -> Option<&[u8]> {
 fn invalid_user<'a>(rest: &'a [u8], out: &mut ParsedLine<'a>) {
     if let Some(s) = rest.strip_prefix(b"user ") {
         out.tag = EventTag::InvalidUser;
-        set_user_from(s, addr_port_tail, false, out);
+        set_user_from(s, addr_port_to_end, out);
     }
 }
 
 /// Splits `USER from TAIL` at the ` from ` whose tail has the fixed grammar `tail`
 /// accepts, and stores user and address. The user is whatever the client sent, kept
-/// byte-exact. A tail may stop at sshd's `: INFO` separator, and both USER and INFO
+/// byte-exact. A tail may stop at the `: INFO` separator, and both USER and INFO
 /// (hostbased's client user and host, a certificate's key ID, a GSSAPI principal) can
-/// hold client text shaped like a tail. So one fitting split is sshd's; of several,
-/// only the one running to the end of the line, and only for `methods_without_info`
-/// (where sshd writes no INFO). Otherwise the line is ambiguous and keeps no address
-/// and no user: the pid attributes it, and a client cannot pick the address.
-fn set_user_from<'a>(
-    s: &'a [u8],
-    tail: fn(&'a [u8]) -> Option<Tail<'a>>,
-    method_has_info: bool,
-    out: &mut ParsedLine<'a>,
-) {
+/// hold client text shaped like a tail, so one fitting split is sshd's and several
+/// are ambiguous: the line keeps no address and no user (the pid attributes it),
+/// and a client cannot pick the address.
+fn set_user_from<'a>(s: &'a [u8], tail: fn(&'a [u8]) -> Option<&'a [u8]>, out: &mut ParsedLine<'a>) {
     let mut fitting = memmem::find_iter(s, b" from ").filter_map(|at| Some((at, tail(&s[at + 6..])?)));
-    let Some(first) = fitting.next() else { return };
-    let chosen = match fitting.last() {
-        None => first,
-        Some(last) if !method_has_info && last.1.ends_line => last,
-        Some(_) => return,
-    };
-    out.user = &s[..chosen.0];
-    out.ip = chosen.1.addr;
-}
-
-/// What a tail grammar found: the address, and whether nothing followed it.
-#[derive(Clone, Copy)]
-struct Tail<'a> {
-    addr: &'a [u8],
-    ends_line: bool,
-}
-
-/// auth_log's methods that log `: INFO` after the tail (auth2-pubkey.c, auth2-hostbased.c,
-/// monitor.c's GSSAPI display name).
-fn method_has_info(method: &[u8]) -> bool {
-    matches!(method, b"publickey" | b"hostbased" | b"gssapi-with-mic")
+    if let (Some((at, addr)), None) = (fitting.next(), fitting.next()) {
+        out.user = &s[..at];
+        out.ip = addr;
+    }
 }
 
 /// The auth tail `ADDR port N[ sshX][: INFO]`.
-fn auth_tail(b: &[u8]) -> Option<Tail<'_>> {
+fn auth_tail(b: &[u8]) -> Option<&[u8]> {
     let (addr, rest) = token(b);
     let rest = rest.strip_prefix(b"port ")?;
     let mut rest = skip_digits(rest)?;
@@ -218,12 +195,7 @@ fn auth_tail(b: &[u8]) -> Option<Tail<'_>> {
         rest = &proto[proto.iter().take_while(|c| c.is_ascii_digit()).count()..];
     }
     let complete = rest.is_empty() || rest == b":" || rest.starts_with(b": ");
-    (complete && is_remote(addr)).then_some(Tail { addr, ends_line: rest.is_empty() })
-}
-
-/// `addr_port_to_end` as a tail grammar.
-fn addr_port_tail(b: &[u8]) -> Option<Tail<'_>> {
-    addr_port_to_end(b).map(|addr| Tail { addr, ends_line: true })
+    (complete && is_remote(addr)).then_some(addr)
 }
 
 /// `ADDR[ port N]` making up all of `b`.
