@@ -134,6 +134,21 @@ impl<'p, S: EventSink> Collector<'p, S> {
                 attributed = true;
             }
         }
+        // PAM failures still waiting for sshd's verdict at the chunk's end: at the
+        // file's end nothing answers them; before a boundary the next chunk's first
+        // lines all but always do (see `pam_pairing`).
+        let mut pam_waiting = out.pam_waiting;
+        for waiting in pam_waiting.take_all() {
+            let event = if msg.last {
+                let gap = self.judge.policy.thresholds.session_gap_micros();
+                let ip = waiting.ip.clone();
+                waiting.count(self.ips.entry(&ip), gap)
+            } else {
+                waiting.answered()
+            };
+            events.push(event);
+            attributed = true;
+        }
         if attributed {
             events.sort_by_key(|e| e.line_no);
         }
