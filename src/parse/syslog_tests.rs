@@ -270,3 +270,22 @@ fn never_panics() {
         run_all(&buf);
     }
 }
+
+/// sshd's lines reach the sshd parser whatever the tag looks like: no pid, a path,
+/// OpenSSH 9.8+'s program names, an instance suffix, RFC 5424 with a nil procid.
+#[test]
+fn sshd_tags_of_every_shape() {
+    let msg = "Failed password for invalid user ops from 198.51.100.61 port 40100 ssh2";
+    for line in [
+        format!("Mar  3 10:00:00 host sshd: {msg}"),
+        format!("Mar  3 10:00:00 host sshd-session[61]: {msg}"),
+        format!("Mar  3 10:00:00 host sshd-auth[62]: {msg}"),
+        format!("Mar  3 10:00:00 host /usr/sbin/sshd[63]: {msg}"),
+        format!("Mar  3 10:00:00 host sshd@1[64]: {msg}"),
+        format!("<38>1 2026-03-03T10:00:00Z host sshd - - - {msg}"),
+        format!("<38>1 2026-03-03T10:00:00Z host sshd-session - - - {msg}"),
+    ] {
+        let l = p(&line);
+        assert_eq!((l.tag, text(l.ip), text(l.user)), (EventTag::FailedPassword, "198.51.100.61", "ops"), "{line}");
+    }
+}
