@@ -139,13 +139,10 @@ impl<'p, S: EventSink> Collector<'p, S> {
         // lines all but always do (see `pam_pairing`).
         let mut pam_waiting = out.pam_waiting;
         for waiting in pam_waiting.take_all() {
-            let event = if msg.last {
-                let gap = self.judge.policy.thresholds.session_gap_micros();
-                let ip = waiting.ip.clone();
-                waiting.count(self.ips.entry(&ip), gap)
-            } else {
-                waiting.answered()
-            };
+            let gap = self.judge.policy.thresholds.session_gap_micros();
+            let ip = waiting.ip.clone();
+            let stats = self.ips.entry(&ip);
+            let event = if msg.last { waiting.count(stats, gap) } else { waiting.answered(stats, gap) };
             events.push(event);
             attributed = true;
         }

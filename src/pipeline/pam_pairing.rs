@@ -35,19 +35,35 @@ pub struct WaitingPam {
 impl WaitingPam {
     /// Counts the failure against its address: sshd said nothing about the attempt.
     pub fn count(mut self, stats: &mut IpStats, session_gap: i64) -> Event {
-        let e = &self.event;
-        let line =
-            suspicious_line(e.ts, &self.decision, e.user().as_bytes(), e.path().as_bytes(), e.user_agent().as_bytes());
-        stats.record_suspicious(&line, session_gap);
+        self.record(stats, session_gap);
         self.event.counts = true;
         self.event
     }
 
-    /// The failure as sshd's verdict took it over: labelled, not counted.
-    pub fn answered(mut self) -> Event {
+    /// The failure as sshd's verdict took it over: a weak signal, labelled in its
+    /// category but not counted against the address (as the history store reads any
+    /// suspicious event that does not count).
+    pub fn answered(mut self, stats: &mut IpStats, session_gap: i64) -> Event {
+        self.decision.weak = true;
+        self.record(stats, session_gap);
         self.event.counts = false;
         self.event
     }
+
+    fn record(&self, stats: &mut IpStats, session_gap: i64) {
+        let e = &self.event;
+        let line =
+            suspicious_line(e.ts, &self.decision, e.user().as_bytes(), e.path().as_bytes(), e.user_agent().as_bytes());
+        stats.record_suspicious(&line, session_gap);
+    }
+}
+
+/// Where the failures a verdict answers go: the statistics of the verdict's address
+/// and the chunk's events.
+pub struct Answered<'a> {
+    pub stats: &'a mut IpStats,
+    pub session_gap: i64,
+    pub events: &'a mut Vec<Event>,
 }
 
 /// The failures waiting in one chunk, oldest first.
@@ -63,7 +79,8 @@ impl Waiting {
 
     /// sshd's verdict on an attempt from `addr` at `ts`: every failure of that
     /// address waiting on that host is its PAM side (several modules may each log one).
-    pub fn answer(&mut self, host: &[u8], addr: AddrKey, ts: Option<i64>, events: &mut Vec<Event>) {
+    pub fn answer(&mut self, host: &[u8], addr: AddrKey, ts: Option<i64>, answered: Answered) {
+        let Answered { stats, session_gap, events } = answered;
         if self.lines.is_empty() {
             return;
         }
@@ -76,7 +93,7 @@ impl Waiting {
             };
             if before && *w.host == *host && AddrKey::of(&w.ip) == addr {
                 if let Some(w) = self.lines.remove(i) {
-                    events.push(w.answered());
+                    events.push(w.answered(stats, session_gap));
                 }
             } else {
                 i += 1;

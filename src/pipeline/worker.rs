@@ -4,7 +4,7 @@
 
 use rustc_hash::FxHashMap;
 
-use super::pam_pairing::{Waiting, WaitingPam};
+use super::pam_pairing::{Answered, Waiting, WaitingPam};
 use super::thread_tables::WorkerTables;
 use crate::aggregate::file_stats::{LineCounts, UnparsedExample, UNPARSED_EXAMPLES};
 use crate::aggregate::ip_stats::SuspiciousLine;
@@ -276,7 +276,10 @@ fn scan_line(ctx: &FileCtx, out: &mut ChunkOutput, tables: &mut WorkerTables, ah
             out.pam_waiting.push(WaitingPam { host: parsed.host.into(), ip: ip.into(), ts, event, decision });
             return;
         }
-        SshdPamRole::Verdict => out.pam_waiting.answer(parsed.host, addr, ts, &mut out.events),
+        SshdPamRole::Verdict => {
+            let session_gap = ctx.judge.policy.thresholds.session_gap_micros();
+            out.pam_waiting.answer(parsed.host, addr, ts, Answered { stats, session_gap, events: &mut out.events });
+        }
         _ => {}
     }
     if kind == LogKind::Access && ctx.learn {
