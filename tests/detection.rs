@@ -214,3 +214,49 @@ fn explain_shows_fields_rule_and_decision() {
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("format:    access"));
 }
+
+/// A PAM module's failure inside sshd counts once per attempt: taken over by sshd's own
+/// `Failed`/`Accepted` on the same address (also from keyboard-interactive's PAM child,
+/// another pid), counted when sshd says nothing (also at the file's end), and PAM lines
+/// of other services count as before.
+#[test]
+fn sshd_pam_failure_counts_once_per_attempt() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("auth.log");
+    let pam = |pid: u32, service: &str, tty: &str, ruser: &str, rhost: &str, user: &str| {
+        format!("host {service}[{pid}]: pam_unix({service}:auth): authentication failure; logname= uid=0 euid=0 tty={tty} ruser={ruser} rhost={rhost}  user={user}")
+    };
+    let lines = [
+        format!("Mar  3 10:00:00 {}", pam(100, "sshd", "ssh", "", "203.0.113.20", "root")),
+        "Mar  3 10:00:02 host sshd[100]: Failed password for root from 203.0.113.20 port 4000 ssh2".to_owned(),
+        format!("Mar  3 10:01:00 {}", pam(101, "sshd", "ssh", "", "198.51.100.21", "admin")),
+        "Mar  3 10:01:01 host sshd[101]: Received disconnect from 198.51.100.21 port 4001:11: Bye".to_owned(),
+        format!("Mar  3 10:02:00 {}", pam(102, "sshd", "ssh", "", "192.0.2.22", "rda")),
+        "Mar  3 10:02:01 host sshd[102]: Accepted password for rda from 192.0.2.22 port 4002 ssh2".to_owned(),
+        format!("Mar  3 10:03:00 {}", pam(103, "vsftpd", "ftp", "ftpuser", "198.51.100.23", "ftpuser")),
+        format!("Mar  3 10:04:00 {}", pam(105, "sshd", "ssh", "", "2001:db8::25", "bob")),
+        "Mar  3 10:04:03 host sshd[106]: Failed keyboard-interactive/pam for bob from 2001:db8::25 port 4005 ssh2"
+            .to_owned(),
+        format!("Mar  3 10:09:00 {}", pam(104, "sshd", "ssh", "", "203.0.113.24", "oracle")),
+    ];
+    fs::write(&log, lines.join("\n") + "\n").unwrap();
+    let run = scan(&[&log], &["--all-events", "--timezone", "utc"]);
+    let counts: HashMap<u64, (String, String)> = run
+        .table("events")
+        .into_iter()
+        .map(|e| (e["line_no"].parse().unwrap(), (e["ip"].clone(), e["counts"].clone())))
+        .collect();
+    let expect = [
+        (1, "203.0.113.20", "false"), // answered by sshd's Failed password
+        (2, "203.0.113.20", "true"),
+        (3, "198.51.100.21", "true"), // sshd gave no verdict on it
+        (5, "192.0.2.22", "false"),   // pam_unix failed, the next module let rda in
+        (7, "198.51.100.23", "true"), // another service: nothing to pair with
+        (8, "2001:db8::25", "false"), // keyboard-interactive's PAM child logs under its own pid
+        (9, "2001:db8::25", "true"),
+        (10, "203.0.113.24", "true"), // unanswered at the end of the file
+    ];
+    for (line, ip, counted) in expect {
+        assert_eq!(counts.get(&line), Some(&(ip.to_owned(), counted.to_owned())), "line {line}");
+    }
+}

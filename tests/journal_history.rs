@@ -52,7 +52,7 @@ fn a_binary_journal_grown_archived_and_copied_is_stored_once() {
     make_journal(&export_text(first), &live);
     assert_eq!(history_scan(&logs, &store), 0);
     let once = rows(&store);
-    assert_eq!(events(&store), 8, "{once}");
+    assert_eq!(events(&store), 9, "{once}");
     history_scan(&logs, &store);
     assert_eq!(rows(&store), once, "a second run over the same journal changed the store");
 
@@ -145,7 +145,7 @@ fn export_and_json_dumps_scanned_twice_then_appended_are_stored_once() {
         fs::write(&path, &dump[..cut]).unwrap();
         assert_eq!(history_scan(&logs, &store), 0);
         let once = rows(&store);
-        assert_eq!(events(&store), 8, "{format}: {once}");
+        assert_eq!(events(&store), 9, "{format}: {once}");
         history_scan(&logs, &store);
         assert_eq!(rows(&store), once, "{format}: a second run over the same dump changed the store");
         fs::OpenOptions::new().append(true).open(&path).unwrap().write_all(&dump[cut..]).unwrap();

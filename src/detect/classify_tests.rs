@@ -141,7 +141,7 @@ fn request_structure_and_status() {
 fn sshd_and_login_tags() {
     let c = classifier();
     let h = "Jan  6 00:02:28 host sshd[123]: ";
-    let cases: [(&str, Option<(Category, &str)>); 18] = [
+    let cases: [(&str, Option<(Category, &str)>); 20] = [
         ("Failed password for root from 192.0.2.1 port 22 ssh2", Some((AuthBadPassword, "auth:failed_password"))),
         ("Failed password for invalid user admin from 192.0.2.1 port 22 ssh2", Some((AuthBadUser, "auth:failed_password_invalid_user"))),
         ("Invalid user admin from 192.0.2.1 port 4242", Some((AuthBadUser, "auth:invalid_user"))),
@@ -150,7 +150,10 @@ fn sshd_and_login_tags() {
         ("error: maximum authentication attempts exceeded for root from 192.0.2.1 port 1 ssh2 [preauth]", Some((AuthBadPassword, "auth:max_auth_attempts"))),
         ("Disconnecting authenticating user root 192.0.2.1 port 1: Too many authentication failures [preauth]", None),
         ("error: PAM: Authentication failure for alice from 192.0.2.1", Some((AuthBadPassword, "pam:auth_failure"))),
-        ("pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=192.0.2.1  user=root", None),
+        // the line's own verdict; the scan takes it back when sshd answers the attempt
+        ("pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=192.0.2.1  user=root", Some((AuthBadPassword, "pam:auth_failure"))),
+        ("PAM 2 more authentication failures; logname= uid=0 euid=0 tty=ssh ruser= rhost=192.0.2.1  user=root", None),
+        ("Failed publickey for invalid user git from 192.0.2.1 port 5 ssh2: RSA SHA256:x", Some((AuthBadUser, "auth:failed_publickey_invalid_user"))),
         ("input_userauth_request: invalid user root [preauth]", None),
         ("Did not receive identification string from 192.0.2.1 port 5", Some((SshPreauth, "sshd:no_identification"))),
         ("Unable to negotiate with 192.0.2.1 port 5: no matching key exchange method found.", Some((SshPreauth, "sshd:negotiation_failure"))),

@@ -19,3 +19,4 @@ pub mod signatures;
 
 pub use classify::{Classifier, Hit};
 pub use judge::{Judge, Judgement};
+pub use rules::{sshd_pam_role, SshdPamRole, PAM_VERDICT_WAIT_SECS};

@@ -24,6 +24,7 @@ fixed_rules! {
     FailedPasswordInvalidUser = "auth:failed_password_invalid_user", AuthBadUser;
     FailedOtherAuth = "auth:failed_other_auth", AuthBadPassword;
     FailedOtherAuthInvalidUser = "auth:failed_other_auth_invalid_user", AuthBadUser;
+    FailedPublickeyInvalidUser = "auth:failed_publickey_invalid_user", AuthBadUser;
     InvalidUser = "auth:invalid_user", AuthBadUser;
     UserNotAllowed = "auth:user_not_allowed", AuthBadUser;
     MaxAuthAttempts = "auth:max_auth_attempts", AuthBadPassword;
@@ -80,7 +81,7 @@ fixed_rules! {
 pub fn tag_rule(line: &[u8], p: &ParsedLine) -> Option<Fixed> {
     use EventTag::*;
     let msg = p.message;
-    let sshd_program = p.program.starts_with(b"sshd");
+    let sshd_program = crate::parse::sshd::is_sshd_program(p.program);
     Some(match p.tag {
         FailedPassword if invalid_user(line, p) => Fixed::FailedPasswordInvalidUser,
         FailedPassword => Fixed::FailedPassword,
@@ -89,6 +90,9 @@ pub fn tag_rule(line: &[u8], p: &ParsedLine) -> Option<Fixed> {
         FailedOtherAuth if head_has(line, b"USER_LOGIN") => return None,
         FailedOtherAuth if invalid_user(line, p) => Fixed::FailedOtherAuthInvalidUser,
         FailedOtherAuth => Fixed::FailedOtherAuth,
+        // A key offered for a user who does not exist is a guess, not a key ring being
+        // tried in turn (a valid user's `Failed publickey` counts for nothing, below).
+        FailedPublickey if invalid_user(line, p) => Fixed::FailedPublickeyInvalidUser,
         // sshd's `input_userauth_request: invalid user X [preauth]` repeats the
         // `Invalid user X from IP` line of the same connection.
         InvalidUser if msg.starts_with(b"input_userauth_request") => return None,
@@ -101,11 +105,14 @@ pub fn tag_rule(line: &[u8], p: &ParsedLine) -> Option<Fixed> {
         MaxAuthAttempts if msg.starts_with(b"Disconnecting ") => return None,
         MaxAuthAttempts if invalid_user(line, p) => Fixed::MaxAuthAttemptsInvalidUser,
         MaxAuthAttempts => Fixed::MaxAuthAttempts,
-        // PAM module lines inside sshd (`pam_unix(sshd:auth): authentication failure`,
-        // `PAM 2 more authentication failures`) double sshd's own `Failed password`
-        // line for the same attempt; sshd's `error: PAM: Authentication failure for U
-        // from H` is its verdict where it logs no other (BSD, macOS).
-        PamAuthFailure | PamUserUnknown if sshd_program && pam_module_echo(msg) => return None,
+        // sshd's `PAM 2 more authentication failures` sums up failures it logged one
+        // by one, and `check pass; user unknown` comes with sshd's own `Invalid user`.
+        // A PAM module's failure inside sshd (`pam_unix(sshd:auth): authentication
+        // failure`) is the module's result, not the stack's: the scan counts it only
+        // when sshd logs no verdict of its own for the attempt (see `sshd_pam_role`).
+        // Without an address it would reach the scan through the pid, unpaired.
+        PamAuthFailure if sshd_program && pam_module_echo(msg) && (pam_summary(msg) || p.ip.is_empty()) => return None,
+        PamUserUnknown if sshd_program && pam_module_echo(msg) => return None,
         PamAuthFailure if memmem::find(msg, b"illegal user ").is_some() => Fixed::PamAuthFailureInvalidUser,
         PamAuthFailure => Fixed::PamAuthFailure,
         PamUserUnknown => Fixed::PamUserUnknown,
@@ -169,9 +176,54 @@ fn closed_before_user(msg: &[u8]) -> bool {
 
 /// A PAM module's own line, or sshd's summary of PAM failures, rather than sshd's verdict.
 fn pam_module_echo(msg: &[u8]) -> bool {
-    msg.starts_with(b"pam_")
-        || msg.starts_with(b"(pam_")
-        || (msg.starts_with(b"PAM ") && msg.get(4).is_some_and(u8::is_ascii_digit))
+    msg.starts_with(b"pam_") || msg.starts_with(b"(pam_") || pam_summary(msg)
+}
+
+/// sshd's `PAM N more authentication failures; ...`.
+fn pam_summary(msg: &[u8]) -> bool {
+    msg.starts_with(b"PAM ") && msg.get(4).is_some_and(u8::is_ascii_digit)
+}
+
+/// A line's part in pairing a PAM module's failure inside sshd with sshd's own verdict
+/// on the same attempt.
+///
+/// With UsePAM, one password or keyboard-interactive attempt logs the PAM module's
+/// `pam_unix(sshd:auth): authentication failure; ... rhost=X` and then sshd's
+/// `Failed password for U from X port N ssh2`. Counting both counted the attempt twice;
+/// counting only sshd's lost attempts sshd reports in words knocklog does not know,
+/// and old Red Hat sshd that logged only PAM's line. And a module's failure is not the
+/// stack's: with pam_unix before pam_ldap or pam_sss, pam_unix fails and the next
+/// module lets the user in (`Accepted password` follows). So the module's line waits
+/// for sshd's next verdict on its address: a `Failed` or `Accepted` takes it over (it
+/// is not counted), and one still unanswered after `PAM_VERDICT_WAIT_SECS` counts once.
+/// By address, not pid: keyboard-interactive runs PAM in a child process of its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SshdPamRole {
+    /// A PAM module's failure inside sshd, with an address.
+    AwaitsVerdict,
+    /// sshd's own outcome of a password or keyboard-interactive attempt.
+    Verdict,
+    Neither,
+}
+
+/// How long a PAM module's failure waits for sshd's verdict: pam_unix delays its
+/// answer by about 2 s, pam_faildelay is set to a few seconds, and sshd logs its verdict
+/// as soon as PAM returns.
+pub const PAM_VERDICT_WAIT_SECS: i64 = 30;
+
+pub fn sshd_pam_role(p: &ParsedLine) -> SshdPamRole {
+    use EventTag::*;
+    if p.ip.is_empty() || !crate::parse::sshd::is_sshd_program(p.program) {
+        return SshdPamRole::Neither;
+    }
+    match p.tag {
+        PamAuthFailure if pam_module_echo(p.message) && !pam_summary(p.message) => SshdPamRole::AwaitsVerdict,
+        // `error: PAM: Authentication failure for U from H` is sshd's (BSD, macOS)
+        FailedPassword | FailedOtherAuth | AcceptedPassword | AcceptedOtherAuth | PamAuthFailure => {
+            SshdPamRole::Verdict
+        }
+        _ => SshdPamRole::Neither,
+    }
 }
 
 /// `Received disconnect from A port N:CODE: reason [preauth]`: before authentication

@@ -20,7 +20,7 @@ use crate::vocab::event::{Format, LogKind, ParsedLine};
 /// the web servers, FTP daemons ...; PAM lines are read whatever the program). The
 /// messages of every other program keep only their header.
 pub fn reads_addresses_of(program: &[u8]) -> bool {
-    syslog::is_sshd(program) || programs::reads_addresses_of(program)
+    sshd::is_sshd_program(program) || programs::reads_addresses_of(program)
 }
 
 /// Parses one line (without its newline) in the given format.

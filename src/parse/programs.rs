@@ -151,6 +151,12 @@ pub fn parse_pam_body<'a>(body: &'a [u8], out: &mut ParsedLine<'a>) {
         set_pam_remote(s, out);
     } else if body.starts_with(b"check pass; user unknown") {
         out.tag = EventTag::PamUserUnknown;
+    } else if let Some(s) = body.strip_prefix(b"check pass; user (") {
+        // pam_unix with `audit` names the unknown user: `check pass; user (U) unknown`
+        if let Some(user) = s.strip_suffix(b") unknown") {
+            out.tag = EventTag::PamUserUnknown;
+            out.user = user;
+        }
     } else if let Some(s) = body.strip_prefix(b"session opened for user ") {
         let user = rfind(s, b" by ").map_or(s, |at| &s[..at]);
         out.user = strip_uid_suffix(user);
@@ -174,9 +180,9 @@ fn strip_uid_suffix(user: &[u8]) -> &[u8] {
 /// after it, so neither the first nor the last ` rhost=` can be trusted. PAM's own
 /// `rhost=H` is one whose value is followed by the end or by ` user=`; a genuine line
 /// has exactly one. Where forged text makes several, only readings that leave `ruser`
-/// as the service writes it stay (empty for sshd; empty, or the same name as `user`,
-/// elsewhere), and the line gets no address unless one reading is left: no address
-/// rather than a framed one. The user is `user=` if present, else `ruser=`.
+/// as the service writes it stay (empty for sshd, the same name as `user` for FTP),
+/// and the line gets no address unless one reading is left: no address rather than a
+/// framed one. The user is `user=` if present, else `ruser=`.
 pub(super) fn set_pam_remote<'a>(s: &'a [u8], out: &mut ParsedLine<'a>) {
     let s = s.trim_ascii_end();
     let s = s.strip_suffix(b"[preauth]").unwrap_or(s).trim_ascii_end();
@@ -204,7 +210,11 @@ pub(super) fn set_pam_remote<'a>(s: &'a [u8], out: &mut ParsedLine<'a>) {
         if tty.ends_with(b"ssh") {
             fits.retain(|f| f.ruser.is_empty());
         }
-        fits.retain(PamRemote::as_services_write_it);
+        if fits.len() > 1 {
+            // FTP daemons write the login name into both ruser and user; no other
+            // consistency can be asked of two fields that are both the client's.
+            fits.retain(PamRemote::as_ftp_writes_it);
+        }
     }
     let [chosen] = fits[..] else { return };
     out.ip = remote(chosen.rhost);
@@ -220,10 +230,11 @@ struct PamRemote<'a> {
 }
 
 impl PamRemote<'_> {
-    /// Remote services leave `ruser` empty (sshd) or put the login name in both
-    /// fields (FTP daemons); su's caller-and-target pair is local, with no rhost.
-    fn as_services_write_it(&self) -> bool {
-        self.ruser.is_empty() || self.user.is_empty() || self.ruser == self.user
+    /// FTP daemons put the login name in both fields. (Reading any other pair as
+    /// "written by the service" let a forged reading win: ruser `bob` and user
+    /// ` rhost=FORGED` read as ruser `bob rhost=REAL  user=` and no user.)
+    fn as_ftp_writes_it(&self) -> bool {
+        !self.user.is_empty() && self.ruser == self.user
     }
 }
 

@@ -89,6 +89,73 @@ fn pam_rhost_cannot_be_forged_from_ruser_or_user() {
     );
 }
 
+/// The PAM forms with the fields a client controls ({U}: `user`, and `ruser` where an
+/// FTP daemon puts the login name there), every shared injection in each field in
+/// turn and in both, through `parse_message` and a whole syslog line. The real
+/// address is 203.0.113.5; where the client's text stands on both sides of `rhost=`
+/// (FTP's ruser and user), or nothing says which fields the service fills, the line
+/// may get no address, never the injected one.
+#[test]
+fn pam_injections_never_frame_an_address() {
+    use crate::parse::util::ADDRESS_INJECTIONS;
+    let tail = "logname= uid=0 euid=0";
+    let forms: [(&str, &str, bool); 7] = [
+        ("sshd", "pam_unix(sshd:auth): authentication failure; {T} tty=ssh ruser= rhost=203.0.113.5  user={U}", true),
+        ("sshd", "(pam_unix) authentication failure; {T} tty=ssh ruser= rhost=203.0.113.5  user={U}", true),
+        ("sshd", "PAM 2 more authentication failures; {T} tty=ssh ruser= rhost=203.0.113.5  user={U}", true),
+        ("sshd", "pam_sss(sshd:auth): authentication failure; {T} tty=ssh ruser= rhost=203.0.113.5 user={U}", true),
+        ("vsftpd", "pam_unix(vsftpd:auth): authentication failure; {T} tty=ftp ruser={R} rhost=203.0.113.5", false),
+        (
+            "vsftpd",
+            "pam_unix(vsftpd:auth): authentication failure; {T} tty=ftp ruser={R} rhost=203.0.113.5  user={U}",
+            false,
+        ),
+        // no tty says which fields the service fills: a user shaped like the tail reads
+        // as well as the real one
+        ("proftpd", "(pam_unix) authentication failure; {T} tty= ruser= rhost=203.0.113.5  user={U}", false),
+    ];
+    let (mut cases, mut dropped) = (0, 0);
+    for (program, form, must_keep) in forms {
+        let fields: Vec<&str> = ["{U}", "{R}"].into_iter().filter(|f| form.contains(f)).collect();
+        let mut placements: Vec<Vec<&str>> = fields.iter().map(|f| vec![*f]).collect();
+        if fields.len() > 1 {
+            placements.push(fields.clone());
+        }
+        for injection in ADDRESS_INJECTIONS {
+            for value in [injection.to_string(), format!("a{injection}"), format!("{injection} b")] {
+                for placed in &placements {
+                    let mut msg = form.replace("{T}", tail);
+                    for field in ["{U}", "{R}"] {
+                        msg = msg.replace(field, if placed.contains(&field) { &value } else { "bob" });
+                    }
+                    let line = format!("Mar  3 10:00:00 host {program}[77]: {msg}");
+                    let mut out = ParsedLine::default();
+                    if program == "sshd" {
+                        crate::parse::sshd::parse_message(msg.as_bytes(), &mut out);
+                    } else {
+                        parse_message(program.as_bytes(), msg.as_bytes(), &mut out);
+                    }
+                    let by_syslog = crate::parse::syslog::parse(line.as_bytes()).expect("a syslog line");
+                    for ip in [out.ip, by_syslog.ip] {
+                        cases += 1;
+                        assert_ne!(ip, b"8.8.8.8", "framed: {msg:?}");
+                        if ip.is_empty() && !must_keep {
+                            dropped += 1;
+                        } else {
+                            assert_eq!(ip, b"203.0.113.5", "lost: {msg:?}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+    eprintln!("PAM injection cases: {cases}, of which {dropped} ambiguous (no address)");
+    assert_eq!(cases, 702);
+    let mut out = ParsedLine::default();
+    parse_message(b"sshd", b"pam_unix(sshd:auth): check pass; user (a rhost=8.8.8.8) unknown", &mut out);
+    assert_eq!((out.tag, out.ip, out.user), (PamUserUnknown, &b""[..], &b"a rhost=8.8.8.8"[..]));
+}
+
 #[test]
 fn dropbear() {
     check(

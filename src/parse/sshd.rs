@@ -8,6 +8,15 @@ use crate::parse::util::{after_ignore_case, is_remote, parse_u64, remote, rfind,
 use crate::vocab::event::{EventTag, ParsedLine};
 use memchr::memmem;
 
+/// True for the program names sshd logs under: `sshd`, OpenSSH 9.8+'s `sshd-session`
+/// and `sshd-auth`, any of them as a path (`/usr/sbin/sshd`) or with an instance
+/// suffix (`sshd@1`).
+pub fn is_sshd_program(program: &[u8]) -> bool {
+    let name = memchr::memrchr(b'/', program).map_or(program, |at| &program[at + 1..]);
+    let name = memchr::memchr(b'@', name).map_or(name, |at| &name[..at]);
+    matches!(name, b"sshd" | b"sshd-session" | b"sshd-auth")
+}
+
 /// Parses an sshd message (the text after `sshd[pid]: `) into `out`. Lines without an
 /// address keep `ip` empty: the pipeline attributes them through the pid.
 pub fn parse_message<'a>(msg: &'a [u8], out: &mut ParsedLine<'a>) {
@@ -19,6 +28,8 @@ pub fn parse_message<'a>(msg: &'a [u8], out: &mut ParsedLine<'a>) {
         b"Failed" => auth_outcome(rest, Outcome::Failed, out),
         b"Accepted" => auth_outcome(rest, Outcome::Accepted, out),
         b"Postponed" => auth_outcome(rest, Outcome::Postponed, out),
+        // one method of several that AuthenticationMethods requires
+        b"Partial" => auth_outcome(rest, Outcome::Partial, out),
         // OpenSSH before 3.8 said "illegal" where it now says "invalid"
         b"Invalid" | b"Illegal" => invalid_user(rest, out),
         b"input_userauth_request:" => {
@@ -40,19 +51,36 @@ pub fn parse_message<'a>(msg: &'a [u8], out: &mut ParsedLine<'a>) {
         b"kex_exchange_identification:" => out.tag = EventTag::KexFailure,
         b"banner" => {
             out.tag = EventTag::KexFailure;
-            set_peer_before_port_colon(rest.strip_prefix(b"exchange: Connection from "), out);
+            set_peer_before_fixed_reason(rest.strip_prefix(b"exchange: Connection from "), out);
         }
         b"ssh_dispatch_run_fatal:" => {
             out.tag = EventTag::KexFailure;
-            set_peer_before_port_colon(rest.strip_prefix(b"Connection from "), out);
+            set_peer_before_fixed_reason(rest.strip_prefix(b"Connection from "), out);
+        }
+        // sshpkt_fatal's `TAG: Connection from PEER: ERROR` for any other TAG (`read`,
+        // `ssh_packet_write_poll` ...): the error is sshd's own text.
+        _ if first.ends_with(b":") && rest.starts_with(b"Connection from ") => {
+            set_peer_before_fixed_reason(rest.strip_prefix(b"Connection from "), out);
+            if preauth {
+                out.tag = EventTag::KexFailure;
+            }
         }
         b"Unable" => {
             out.tag = EventTag::NegotiationFailure;
-            set_peer_before_port_colon(rest.strip_prefix(b"to negotiate with "), out);
+            set_peer_before_port_colon(
+                rest.strip_prefix(b"to negotiate with "),
+                |_, reason| reason.starts_with(b"no matching "),
+                out,
+            );
         }
         // `fatal: no matching mac found: ...` (older sshd, address only on other lines)
         b"no" if rest.starts_with(b"matching ") => out.tag = EventTag::NegotiationFailure,
         b"Bad" => bad_protocol_version(rest, out),
+        // kex.c: a version banner that marks a known scanner
+        b"probed" | b"scanned" => {
+            out.tag = EventTag::BadProtocolVersion;
+            set_peer_before_with(rest.strip_prefix(b"from "), out);
+        }
         b"Protocol" => {
             out.tag = EventTag::BadProtocolVersion;
             if let Some(s) = rest.strip_prefix(b"major versions differ for ") {
@@ -83,6 +111,17 @@ pub fn parse_message<'a>(msg: &'a [u8], out: &mut ParsedLine<'a>) {
             }
         }
         b"Timeout" => timeout(rest, out),
+        // OpenSSH 9.8+ listener: MaxStartups and PerSourcePenalties refusals, and the
+        // penalties themselves. Both follow failures already counted on their own lines.
+        b"drop" => {
+            if let Some(s) = rest.strip_prefix(b"connection #").and_then(skip_digits) {
+                out.ip = s
+                    .strip_prefix(b" from [")
+                    .and_then(|s| Some(remote(&s[..memchr::memchr(b']', s)?])))
+                    .unwrap_or_default();
+            }
+        }
+        b"srclimit_penalise:" => out.ip = penalised_address(rest),
         b"Read" | b"Write" => read_failed(rest, preauth, out),
         b"SSH:" => patched_remote(rest, out),
         _ if first.starts_with(b"pam_") || first.starts_with(b"(pam_") => {
@@ -97,6 +136,7 @@ enum Outcome {
     Failed,
     Accepted,
     Postponed,
+    Partial,
 }
 
 /// `Failed|Accepted|Postponed METHOD for [invalid user ]USER from ADDR port N sshX[: INFO]`
@@ -113,7 +153,7 @@ fn auth_outcome<'a>(rest: &'a [u8], outcome: Outcome, out: &mut ParsedLine<'a>) 
         (Outcome::Accepted, b"password") => EventTag::AcceptedPassword,
         (Outcome::Accepted, b"publickey") => EventTag::AcceptedPublickey,
         (Outcome::Accepted, _) => EventTag::AcceptedOtherAuth,
-        (Outcome::Postponed, _) => EventTag::Other,
+        (Outcome::Postponed | Outcome::Partial, _) => EventTag::Other,
     };
     set_user_from(strip_invalid_user(rest).unwrap_or(rest), auth_tail, out);
 }
@@ -131,21 +171,22 @@ fn invalid_user<'a>(rest: &'a [u8], out: &mut ParsedLine<'a>) {
     }
 }
 
-/// Splits `USER from TAIL` at the first ` from ` whose tail has the fixed grammar
-/// `tail` accepts (which must reach the end of the line or sshd's `: ` info separator),
-/// and stores user and address. The user is whatever the client sent, kept byte-exact.
+/// Splits `USER from TAIL` at the ` from ` whose tail has the fixed grammar `tail`
+/// accepts, and stores user and address. The user is whatever the client sent, kept
+/// byte-exact. A tail may stop at the `: INFO` separator, and both USER and INFO
+/// (hostbased's client user and host, a certificate's key ID, a GSSAPI principal) can
+/// hold client text shaped like a tail, so one fitting split is sshd's and several
+/// are ambiguous: the line keeps no address and no user (the pid attributes it),
+/// and a client cannot pick the address.
 fn set_user_from<'a>(s: &'a [u8], tail: fn(&'a [u8]) -> Option<&'a [u8]>, out: &mut ParsedLine<'a>) {
-    for at in memmem::find_iter(s, b" from ") {
-        if let Some(addr) = tail(&s[at + 6..]) {
-            out.user = &s[..at];
-            out.ip = addr;
-            return;
-        }
+    let mut fitting = memmem::find_iter(s, b" from ").filter_map(|at| Some((at, tail(&s[at + 6..])?)));
+    if let (Some((at, addr)), None) = (fitting.next(), fitting.next()) {
+        out.user = &s[..at];
+        out.ip = addr;
     }
 }
 
-/// The auth tail `ADDR port N[ sshX][: INFO]`; INFO (key fingerprints, hostbased
-/// client user/host) is client-influenced, so the first complete tail wins.
+/// The auth tail `ADDR port N[ sshX][: INFO]`.
 fn auth_tail(b: &[u8]) -> Option<&[u8]> {
     let (addr, rest) = token(b);
     let rest = rest.strip_prefix(b"port ")?;
@@ -212,22 +253,77 @@ fn set_peer<'a>(s: &'a [u8], out: &mut ParsedLine<'a>) -> UserKind {
     UserKind::NoUser
 }
 
-/// For `PEER port N: reason` messages: the peer up to the first ` port N:`.
-fn set_peer_before_port_colon<'a>(s: Option<&'a [u8]>, out: &mut ParsedLine<'a>) -> UserKind {
-    match s.and_then(|s| Some(&s[..end_of_port_colon(s)?])) {
+/// For `PEER port N: REASON` messages whose REASON may hold the client's words
+/// (`Disconnecting`, `Unable to negotiate ... Their offer: LIST`). Without a user the
+/// peer is one token, so the first ` port N:` is sshd's. With one (`invalid user U
+/// ADDR port N:`), text of the client's stands on both sides; a split counts only if
+/// `reason_fits` accepts what follows it, and when several splits fit the line is
+/// ambiguous and gets no address rather than one the client chose. A single split is
+/// sshd's whatever its reason says.
+fn set_peer_before_port_colon<'a>(
+    s: Option<&'a [u8]>,
+    reason_fits: fn(peer: &[u8], reason: &[u8]) -> bool,
+    out: &mut ParsedLine<'a>,
+) -> UserKind {
+    let Some(s) = s else { return UserKind::NoUser };
+    let mut ends = ends_of_port_colon(s);
+    let Some(first) = ends.next() else { return UserKind::NoUser };
+    if !has_user_qualifier(s) {
+        return set_peer(&s[..first], out);
+    }
+    let Some(second) = ends.next() else { return set_peer(&s[..first], out) };
+    let fits = |end: &usize| reason_fits(&s[..*end], skip_spaces(&s[*end + 1..]));
+    let mut fitting = [first, second].into_iter().chain(ends).filter(fits);
+    match (fitting.next(), fitting.next()) {
+        (Some(end), None) => set_peer(&s[..end], out),
+        _ => {
+            // Still say which kind of peer it was; the user and address stay unknown.
+            let kind = set_peer(&s[..first], out);
+            (out.user, out.ip) = (&[], &[]);
+            kind
+        }
+    }
+}
+
+/// For `PEER port N: ERROR` where ERROR is sshd's own fixed text (`ssh_err`,
+/// `strerror`): the client's words, if any, are in the user before it, so the last
+/// ` port N:` is sshd's.
+fn set_peer_before_fixed_reason<'a>(s: Option<&'a [u8]>, out: &mut ParsedLine<'a>) -> UserKind {
+    match s.and_then(|s| Some(&s[..ends_of_port_colon(s).last()?])) {
         Some(peer) => set_peer(peer, out),
         None => UserKind::NoUser,
     }
 }
 
-/// Index just after the digits of the first ` port N:` in `s` (sshd's own text comes
-/// before the reason, which may hold the client's words).
-fn end_of_port_colon(s: &[u8]) -> Option<usize> {
-    memmem::find_iter(s, b" port ").find_map(|at| {
+/// For lines whose genuine form has no user before the address (so never more than
+/// one split to choose from).
+fn no_reason_fits(_peer: &[u8], _reason: &[u8]) -> bool {
+    false
+}
+
+/// True when `s` starts with one of sshd's log preambles (`invalid user `, ...).
+fn has_user_qualifier(s: &[u8]) -> bool {
+    [&b"invalid user "[..], b"authenticating user ", b"user "].iter().any(|q| s.starts_with(q))
+}
+
+/// Index just after the digits of each ` port N:` in `s`, in order.
+fn ends_of_port_colon(s: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    memmem::find_iter(s, b" port ").filter_map(|at| {
         let digits = s[at + 6..].iter().take_while(|c| c.is_ascii_digit()).count();
         let end = at + 6 + digits;
         (digits > 0 && s.get(end) == Some(&b':')).then_some(end)
     })
+}
+
+/// `ADDR port N with VERSION.  Don't panic.` (kex.c's probe and scanner notices): the
+/// address is sshd's one token, the version the client's.
+fn set_peer_before_with<'a>(s: Option<&'a [u8]>, out: &mut ParsedLine<'a>) {
+    let Some(s) = s else { return };
+    let (addr, rest) = token(s);
+    let with = rest.strip_prefix(b"port ").and_then(skip_digits).is_some_and(|r| r.starts_with(b" with "));
+    if with {
+        out.ip = remote(addr);
+    }
 }
 
 /// `s` without a trailing ` port N`, if it has one.
@@ -253,8 +349,25 @@ fn connection<'a>(rest: &'a [u8], preauth: bool, out: &mut ParsedLine<'a>) {
             _ => EventTag::ConnectionClosedPreauth,
         };
     } else if let Some(s) = rest.strip_prefix(b"from ") {
-        out.tag = EventTag::ConnectionOpened;
-        out.ip = remote(token(s).0);
+        match s.strip_suffix(b" timed out") {
+            // packet.c's SSH_ERR_CONN_TIMEOUT: `Connection from PEER timed out`
+            Some(peer) => {
+                let kind = set_peer(peer, out);
+                out.tag = if preauth || matches!(kind, UserKind::Invalid | UserKind::Authenticating) {
+                    EventTag::ConnectionClosedPreauth
+                } else {
+                    EventTag::Other
+                };
+            }
+            // `Connection from ADDR port N on LADDR port M`, logged before any user
+            None => {
+                out.tag = EventTag::ConnectionOpened;
+                let (addr, after) = token(s);
+                if after.starts_with(b"port ") {
+                    out.ip = remote(addr);
+                }
+            }
+        }
     }
 }
 
@@ -280,13 +393,39 @@ fn disconnecting_peer<'a>(rest: &'a [u8], out: &mut ParsedLine<'a>) {
     let known = rest.strip_suffix(TOO_MANY_FAILURES).and_then(|s| s.strip_suffix(b": "));
     let (kind, too_many) = match known {
         Some(peer) => (set_peer(peer, out), true),
-        None => (set_peer_before_port_colon(Some(rest), out), false),
+        None => (set_peer_before_port_colon(Some(rest), disconnect_reason_fits, out), false),
     };
     out.tag = match (too_many, kind) {
         (true, _) => EventTag::MaxAuthAttempts,
         (false, UserKind::Invalid) => EventTag::InvalidUser,
         _ => EventTag::Other,
     };
+}
+
+/// The reasons sshd passes to `ssh_packet_disconnect` after a user is named (auth2.c,
+/// serverloop.c, session.c, packet.c). auth2.c's `Change of username or service not
+/// allowed: (U,SERVICE) -> (U2,SERVICE2)` repeats the peer's user first, which tells
+/// a genuine split from one inside the second, client-chosen, user.
+fn disconnect_reason_fits(peer: &[u8], reason: &[u8]) -> bool {
+    const FIXED_REASONS: [&[u8]; 11] = [
+        b"no authentication methods enabled",
+        b"bad service request ",
+        b"KEXINIT was not the first packet",
+        b"multiple KEXINIT received",
+        b"Possible attack: ",
+        b"Protocol error: ",
+        b"incoming sequence number ",
+        b"outgoing sequence number ",
+        b"strict KEX violation: ",
+        b"unexpected packet type ",
+        b"session after additional sessions disabled",
+    ];
+    let Some(users) = reason.strip_prefix(b"Change of username or service not allowed: (") else {
+        return FIXED_REASONS.iter().any(|r| reason.starts_with(r));
+    };
+    let mut probe = ParsedLine::default();
+    set_peer(peer, &mut probe);
+    users.strip_prefix(probe.user).is_some_and(|rest| rest.starts_with(b","))
 }
 
 /// `Disconnecting: Too many authentication failures[ for U]` (address on other lines).
@@ -302,7 +441,7 @@ fn received<'a>(rest: &'a [u8], out: &mut ParsedLine<'a>) {
     if let Some(s) = rest.strip_prefix(b"disconnect from ") {
         out.tag = EventTag::ReceivedDisconnect;
         if [&b"invalid user "[..], b"authenticating user ", b"user "].iter().any(|q| s.starts_with(q)) {
-            set_peer_before_port_colon(Some(s), out);
+            set_peer_before_port_colon(Some(s), no_reason_fits, out);
         } else {
             set_leading_addr(s, out);
         }
@@ -317,9 +456,13 @@ fn set_leading_addr<'a>(s: &'a [u8], out: &mut ParsedLine<'a>) {
 }
 
 /// `Bad protocol version identification 'VERSION' from ADDR[ port N]`: the version is
-/// the client's, so only a tail running to the end of the line counts.
+/// the client's, so only a tail running to the end of the line counts. OpenSSH 7.x+
+/// writes `Bad remote protocol version identification: 'VERSION'` with no address
+/// (the pid has it). `Bad packet length N.` is left to the fatal line that follows it.
 fn bad_protocol_version<'a>(rest: &'a [u8], out: &mut ParsedLine<'a>) {
-    if rest.starts_with(b"protocol version identification") {
+    if rest.starts_with(b"remote protocol version identification: ") {
+        out.tag = EventTag::BadProtocolVersion;
+    } else if rest.starts_with(b"protocol version identification") {
         out.tag = EventTag::BadProtocolVersion;
         if let Some(at) = memmem::find_iter(rest, b" from ").find(|&at| addr_port_to_end(&rest[at + 6..]).is_some()) {
             out.ip = addr_port_to_end(&rest[at + 6..]).unwrap_or_default();
@@ -425,16 +568,31 @@ fn timeout<'a>(rest: &'a [u8], out: &mut ParsedLine<'a>) {
     };
     out.tag = EventTag::KexFailure;
     out.ip = match s.strip_prefix(b"connection from ") {
-        Some(s) => remote(token(s).0),
+        // `connection from ADDR to LADDR, pid = N`, or `connection from ADDR, pid = N`
+        // for a socket without ports
+        Some(s) => {
+            let addr = token(s).0;
+            remote(addr.strip_suffix(b",").unwrap_or(addr))
+        }
         None => addr_port_to_end(s).unwrap_or_default(),
     };
+}
+
+/// The source of `ipv4: new NET active penalty of ...` or `NET: activating ipv4
+/// penalty of ...` when NET is one address (`/32`, `/128`); a wider net names no one.
+fn penalised_address(rest: &[u8]) -> &[u8] {
+    let net = match rest.strip_prefix(b"ipv4: new ").or_else(|| rest.strip_prefix(b"ipv6: new ")) {
+        Some(s) => token(s).0,
+        None => token(rest).0.strip_suffix(b":").unwrap_or_default(),
+    };
+    remote(net.strip_suffix(b"/32").or_else(|| net.strip_suffix(b"/128")).unwrap_or_default())
 }
 
 /// `Read from socket failed: Connection reset by peer [preauth]`, `Write failed: ...`,
 /// `Read error from remote host ADDR port N: Connection reset by peer`.
 fn read_failed<'a>(rest: &'a [u8], preauth: bool, out: &mut ParsedLine<'a>) {
     if let Some(s) = rest.strip_prefix(b"error from remote host ") {
-        set_peer_before_port_colon(Some(s), out);
+        set_peer_before_fixed_reason(Some(s), out);
     }
     if preauth && rest.ends_with(b"Connection reset by peer") {
         out.tag = EventTag::KexFailure;

@@ -68,15 +68,11 @@ fn finish<'a>(tag: Tag<'a>, message: &'a [u8], out: &mut ParsedLine<'a>) {
     if tag.facility.starts_with(b"pam") {
         // Old Red Hat `sshd(pam_unix)[1]: authentication failure; ...`
         programs::parse_pam_body(message, out);
-    } else if is_sshd(tag.program) {
+    } else if sshd::is_sshd_program(tag.program) {
         sshd::parse_message(message, out);
     } else {
         programs::parse_message(tag.program, message, out);
     }
-}
-
-pub(crate) fn is_sshd(program: &[u8]) -> bool {
-    matches!(program, b"sshd" | b"sshd-session" | b"sshd-auth") || program.ends_with(b"/sshd")
 }
 
 /// Drops the trailing `\r` (and a stray `\n`) a line may still carry.

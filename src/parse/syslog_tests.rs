@@ -110,7 +110,8 @@ fn iso_and_rfc5424_headers() {
 fn headerless_journal_lines() {
     let l = p("srv sshd[2737]: Failed password for invalid user test from 192.0.2.7 port 58946 ssh2: from 198.51.100.2 port 55555 ssh2");
     assert_eq!((l.time, text(l.host), l.pid), (None, "srv", Some(2737)));
-    assert_eq!((text(l.ip), text(l.user)), ("192.0.2.7", "test"));
+    // two tails fit: ambiguous, so no address (the pid attributes the line)
+    assert_eq!((text(l.ip), text(l.user)), ("", ""));
     let l = p("srv sudo: alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/bin/ls");
     assert_eq!((text(l.program), text(l.user), text(l.ip)), ("sudo", "alice", ""));
 }
@@ -267,5 +268,24 @@ fn never_panics() {
             }
         }
         run_all(&buf);
+    }
+}
+
+/// sshd's lines reach the sshd parser whatever the tag looks like: no pid, a path,
+/// OpenSSH 9.8+'s program names, an instance suffix, RFC 5424 with a nil procid.
+#[test]
+fn sshd_tags_of_every_shape() {
+    let msg = "Failed password for invalid user ops from 198.51.100.61 port 40100 ssh2";
+    for line in [
+        format!("Mar  3 10:00:00 host sshd: {msg}"),
+        format!("Mar  3 10:00:00 host sshd-session[61]: {msg}"),
+        format!("Mar  3 10:00:00 host sshd-auth[62]: {msg}"),
+        format!("Mar  3 10:00:00 host /usr/sbin/sshd[63]: {msg}"),
+        format!("Mar  3 10:00:00 host sshd@1[64]: {msg}"),
+        format!("<38>1 2026-03-03T10:00:00Z host sshd - - - {msg}"),
+        format!("<38>1 2026-03-03T10:00:00Z host sshd-session - - - {msg}"),
+    ] {
+        let l = p(&line);
+        assert_eq!((l.tag, text(l.ip), text(l.user)), (EventTag::FailedPassword, "198.51.100.61", "ops"), "{line}");
     }
 }

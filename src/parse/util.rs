@@ -135,6 +135,27 @@ pub fn remote(b: &[u8]) -> &[u8] {
     }
 }
 
+/// For the parsers' injection tests: text a client can put into any field it
+/// controls, each shaped like the place some parser takes an address from (sshd
+/// tails, PAM fields, web error and access logs), or ending a line early, or forging
+/// a second syslog line after a newline (raw, or rsyslog's `#012`).
+#[cfg(test)]
+pub(crate) const ADDRESS_INJECTIONS: [&str; 13] = [
+    "from 8.8.8.8 port 22",
+    "x from 8.8.8.8 port 22 ssh2: y",
+    " 8.8.8.8 port 22",
+    " 8.8.8.8 port 22: no matching cipher found. Their offer: a",
+    " rhost=8.8.8.8",
+    "[client 8.8.8.8]",
+    "client: 8.8.8.8,",
+    "8.8.8.8 - - [",
+    " user=8.8.8.8",
+    " port 22 ssh2",
+    " [preauth]",
+    "\nMar  3 10:00:01 host sshd[4243]: Failed password for root from 8.8.8.8 port 22 ssh2",
+    "#012Mar  3 10:00:01 host sshd[4243]: Failed password for root from 8.8.8.8 port 22 ssh2",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -139,6 +139,18 @@ impl<'p, S: EventSink> Collector<'p, S> {
                 attributed = true;
             }
         }
+        // PAM failures still waiting for sshd's verdict at the chunk's end: at the
+        // file's end nothing answers them; before a boundary the next chunk's first
+        // lines all but always do (see `pam_pairing`).
+        let mut pam_waiting = out.pam_waiting;
+        for waiting in pam_waiting.take_all() {
+            let gap = self.judge.policy.thresholds.session_gap_micros();
+            let ip = waiting.ip.clone();
+            let stats = self.ips.entry(&ip);
+            let event = if msg.last { waiting.count(stats, gap) } else { waiting.answered(stats, gap) };
+            events.push(event);
+            attributed = true;
+        }
         if attributed {
             events.sort_by_key(|e| e.line_no);
         }

@@ -5,6 +5,7 @@
 
 pub mod collector;
 pub mod journal;
+pub mod pam_pairing;
 pub mod thread_tables;
 pub mod worker;
 

@@ -4,10 +4,12 @@
 
 use rustc_hash::FxHashMap;
 
+use super::pam_pairing::{Answered, Waiting, WaitingPam};
 use super::thread_tables::WorkerTables;
 use crate::aggregate::file_stats::{LineCounts, NoAddressPrograms, UnparsedExample, UnparsedShapes, UNPARSED_EXAMPLES};
 use crate::aggregate::ip_stats::SuspiciousLine;
 use crate::detect::policy::{Decision, Mode};
+use crate::detect::{sshd_pam_role, SshdPamRole};
 use crate::detect::{Hit, Judge};
 use crate::input::journal::JournalKeys;
 use crate::input::years::YearPlan;
@@ -77,6 +79,9 @@ pub struct ChunkOutput {
     pub pending: Vec<PendingEvent>,
     /// The last binding of each (host, pid) in this chunk.
     pub pid_bindings: FxHashMap<PidKey, PidBinding>,
+    /// PAM module failures inside sshd still waiting for sshd's verdict at the chunk's
+    /// end (see `pam_pairing`): the collector settles them.
+    pub pam_waiting: Waiting,
     pub first_ts: Option<i64>,
     pub last_ts: Option<i64>,
 }
@@ -155,7 +160,23 @@ pub fn scan_chunk(ctx: &FileCtx, data: &[u8], base: u64, tables: &mut WorkerTabl
         }
         ahead.clear();
     }
+    if let Some(last) = out.last_ts {
+        count_unanswered_pam(ctx, &mut out, tables, last);
+    }
+    // Settled PAM failures join the events late: put them back in line order.
+    if out.events.windows(2).any(|w| w[0].line_no > w[1].line_no) {
+        out.events.sort_by_key(|e| e.line_no);
+    }
     out
+}
+
+/// Counts the PAM failures no verdict answered by `now` (see `pam_pairing`).
+fn count_unanswered_pam(ctx: &FileCtx, out: &mut ChunkOutput, tables: &mut WorkerTables, now: i64) {
+    let gap = ctx.judge.policy.thresholds.session_gap_micros();
+    for waiting in out.pam_waiting.unanswered_by(now) {
+        let stats = tables.ips.entry(&waiting.ip);
+        out.events.push(waiting.count(stats, gap));
+    }
 }
 
 /// Counts one line into `out` and `tables`.
@@ -246,6 +267,9 @@ fn scan_line(ctx: &FileCtx, out: &mut ChunkOutput, tables: &mut WorkerTables, ah
             return;
         }
     }
+    if let (false, Some(ts)) = (out.pam_waiting.is_empty(), ts) {
+        count_unanswered_pam(ctx, out, tables, ts);
+    }
     let mut resolved: Option<Box<[u8]>> = None;
     if track_pids {
         if let Some(pid) = parsed.pid {
@@ -284,6 +308,18 @@ fn scan_line(ctx: &FileCtx, out: &mut ChunkOutput, tables: &mut WorkerTables, ah
     let decision = ctx.judge.judge_line(line, parsed, kind, addr).decision;
     let stats = tables.ips.at(slot);
     stats.record(ts, kind, parsed.status);
+    match sshd_pam_role(parsed) {
+        SshdPamRole::AwaitsVerdict if resolved.is_none() && decision.counts() => {
+            let event = build_event(ctx.file, kind, out.counts.lines, ts, parsed, ip, Some(&decision));
+            out.pam_waiting.push(WaitingPam { host: parsed.host.into(), ip: ip.into(), ts, event, decision });
+            return;
+        }
+        SshdPamRole::Verdict => {
+            let session_gap = ctx.judge.policy.thresholds.session_gap_micros();
+            out.pam_waiting.answer(parsed.host, addr, ts, Answered { stats, session_gap, events: &mut out.events });
+        }
+        _ => {}
+    }
     if kind == LogKind::Access && ctx.learn {
         let allowed_user = !parsed.user.is_empty()
             && ctx.judge.policy.mode != Mode::Ip
