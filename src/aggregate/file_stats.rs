@@ -31,6 +31,9 @@ pub struct LineCounts {
     pub bad_time: u64,
     /// Lines of a text log that repeat a journal entry read in the same scan (skipped).
     pub duplicates: u64,
+    /// Access lines whose client came from X-Forwarded-For: through a trusted proxy,
+    /// or from a log that writes the header as its client field.
+    pub forwarded_clients: u64,
 }
 
 impl LineCounts {
@@ -44,6 +47,7 @@ impl LineCounts {
         self.out_of_range += o.out_of_range;
         self.bad_time += o.bad_time;
         self.duplicates += o.duplicates;
+        self.forwarded_clients += o.forwarded_clients;
     }
 }
 
