@@ -144,14 +144,12 @@ fn read_frame(frame: &[u8]) -> Option<Frame<'_>> {
     let mut client = first;
     let mut rest = after_first;
     let mut vhost = empty;
-    if let Some((second, after_second)) = list_field(after_first) {
-        if memchr(b',', first).is_none() && looks_like_vhost(first, first_element(second)) {
-            // `vhost client ident user` needs two fields after the client; Apache's
-            // `%v:%p` has a port, so one (a missing dash) is enough there.
-            let fields_after =
-                if after_second.is_empty() { 0 } else { 1 + usize::from(memchr(b' ', after_second).is_some()) };
-            let needed = if has_port(first) && is_ip_like(strip_port(first_element(second))) { 1 } else { 2 };
-            if fields_after >= needed {
+    // In `vhost client ...` the second field is a client, never the `-` nearly every
+    // ident is: most lines need no vhost check at all.
+    let dash_ident = after_first.first() == Some(&b'-') && matches!(after_first.get(1), None | Some(b' '));
+    if !dash_ident {
+        if let Some((second, after_second)) = list_field(after_first) {
+            if is_vhost_frame(first, second, after_second) {
                 (vhost, client, rest) = (first, second, after_second);
             }
         }
@@ -161,11 +159,14 @@ fn read_frame(frame: &[u8]) -> Option<Frame<'_>> {
     }
     let user = user_after_client(rest);
 
-    let (client, forwarded_for, source) = match memchr(b',', client) {
-        None => (strip_port(client), empty, ClientSource::Peer),
-        Some(_) => forwarded_list(client),
+    let written = strip_port(client);
+    let client_v4 = parse_v4(written);
+    let (client, forwarded_for, source) = if client_v4.is_some() || !client.contains(&b',') {
+        (written, empty, ClientSource::Peer)
+    } else {
+        forwarded_list(client)
     };
-    let client_v4 = parse_v4(client);
+    let client_v4 = if source == ClientSource::Peer { client_v4 } else { parse_v4(client) };
     // Proxies write addresses into X-Forwarded-For; a name there is no client.
     let valid =
         client_v4.is_some() || if source == ClientSource::Peer { is_client(client) } else { is_ip_like(client) };
@@ -218,12 +219,27 @@ fn forwarded_after_junk(frame: &[u8]) -> Option<Frame<'_>> {
 /// and the time, spaces included; a lone field is the user of a format with one dash
 /// fewer. `-` (or `- -` from formats with one more dash field) is no user.
 fn user_after_client(rest: &[u8]) -> &[u8] {
-    let user = memchr(b' ', rest).map_or(rest, |i| &rest[i + 1..]);
+    let user = rest.iter().position(|&c| c == b' ').map_or(rest, |i| &rest[i + 1..]);
     if user.iter().all(|&c| c == b'-' || c == b' ') {
         &user[..0]
     } else {
         user
     }
+}
+
+/// True when the frame is `vhost client ident user`: it needs two fields after the
+/// client, or one (a missing dash) after Apache's `%v:%p`. The structure is checked
+/// first: most lines are `client - -`, and the shape checks cost more.
+fn is_vhost_frame(first: &[u8], second: &[u8], after_second: &[u8]) -> bool {
+    if after_second.is_empty() {
+        return false;
+    }
+    let two_after = after_second.contains(&b' ');
+    if !two_after && !has_port(first) {
+        return false;
+    }
+    let second = first_element(second);
+    !first.contains(&b',') && looks_like_vhost(first, second) && (two_after || is_ip_like(strip_port(second)))
 }
 
 /// The first field of `b` and the text after it and its space: a token, continued over
@@ -269,10 +285,13 @@ fn ends_in_address(value: &[u8]) -> bool {
     value != b"-" && is_ip_like(strip_port(split_last_element(value).1))
 }
 
+/// `host:port` with one colon and a number after it. Fields are short: a loop beats
+/// memchr's setup here.
 fn has_port(b: &[u8]) -> bool {
-    match memrchr(b':', b) {
-        Some(i) => memchr(b':', b) == Some(i) && parse_u64(&b[i + 1..]).is_some(),
-        None => false,
+    let mut colons = b.iter().enumerate().filter(|(_, &c)| c == b':');
+    match (colons.next(), colons.next()) {
+        (Some((i, _)), None) => parse_u64(&b[i + 1..]).is_some(),
+        _ => false,
     }
 }
 
