@@ -289,6 +289,19 @@ pub struct DetectArgs {
     #[arg(long, value_name = "BLOCK", value_delimiter = ',')]
     pub allow_ip: Vec<String>,
 
+    /// Count loopback addresses (127.0.0.0/8, ::1) like any other: by default they are
+    /// allowed, never flagged. For a lab, or logs copied from a proxy host. They are
+    /// never put on a blocklist either way.
+    #[arg(long)]
+    pub no_allow_loopback: bool,
+
+    /// A reverse proxy (CIDR, address or dotted prefix) whose X-Forwarded-For is
+    /// believed: for an access line from it, the client is the right-most address of the
+    /// header that is no trusted proxy, and the proxy goes to the `proxy` column. The
+    /// header of any other client is ignored. Repeat or comma-separate.
+    #[arg(long, value_name = "BLOCK", value_delimiter = ',')]
+    pub trusted_proxy: Vec<String>,
+
     /// Allowed usernames: their wrong passwords are typos up to a tolerance, not attacks.
     #[arg(long, value_name = "NAME", value_delimiter = ',')]
     pub allow_user: Vec<String>,

@@ -6,6 +6,7 @@ mod blocklist_tools;
 mod corpora;
 mod detection;
 mod explain_agrees;
+mod forwarding;
 mod history;
 mod hostile;
 mod journal;

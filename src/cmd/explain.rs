@@ -14,9 +14,10 @@ use crate::detect::policy::Policy;
 use crate::detect::{Classifier, Hit, Judge, Judgement};
 use crate::input::discover;
 use crate::input::lines::each_line;
+use crate::parse::forwarded::Forwarding;
 use crate::parse::{self, reads_addresses_of, LineReading};
-use crate::vocab::address::{canonical, AddrKey};
-use crate::vocab::event::{EventTag, Format, ParsedLine};
+use crate::vocab::address::{canonical, is_loopback, AddrKey};
+use crate::vocab::event::{ClientSource, EventTag, Format, ParsedLine};
 use crate::vocab::text::{for_terminal, lossless};
 use crate::vocab::time::{format_ts, year_month_of, LocalZone};
 
@@ -34,7 +35,7 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<u8> {
     let mut out = std::io::stdout().lock();
     writeln!(out, "line:      {}", for_terminal(&lossless(&line)))?;
     let judge = Judge::new(&classifier, &detect.policy);
-    let (reading, judgement) = judge.read_and_judge(forced.or(file_format), &line);
+    let ((reading, judgement), forwarding) = judge.read_forwarded_and_judge(forced.or(file_format), &line);
     let (format, kind, p) = match &reading {
         LineReading::Parsed { format, kind, parsed } => (*format, *kind, parsed),
         LineReading::Blank => {
@@ -62,6 +63,7 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<u8> {
     };
     writeln!(out, "format:    {} (log kind {})", format.as_str(), kind.as_str())?;
     print_fields(&mut out, p, &zone)?;
+    print_forwarding(&mut out, p, forwarding)?;
     match judgement {
         Some(j) => print_judgement(&mut out, &classifier, &detect.policy, p, j)?,
         None => {
@@ -128,6 +130,14 @@ fn print_judgement(
         for_terminal(&canonical(p.ip)),
         if policy.allow_ips.contains(AddrKey::of(p.ip)) { " (allowed)" } else { "" }
     )?;
+    if is_loopback(&canonical(p.ip)) {
+        let how = if policy.allow_ips.allows_loopback() {
+            "allowed by default (--no-allow-loopback to count it)"
+        } else {
+            "counted like any address (--no-allow-loopback); never put on a blocklist"
+        };
+        writeln!(out, "loopback:  {how}")?;
+    }
     writeln!(out, "mode:      {}", policy.mode.as_str())?;
     writeln!(out, "category:  {}", d.category.as_str())?;
     writeln!(
@@ -152,6 +162,38 @@ fn print_judgement(
     Ok(())
 }
 
+/// Where the client address came from, when X-Forwarded-For had a say.
+fn print_forwarding(out: &mut impl Write, p: &ParsedLine, forwarding: Forwarding) -> std::io::Result<()> {
+    if !p.forwarded_for.is_empty() {
+        writeln!(out, "forwarded: {}", for_terminal(&lossless(p.forwarded_for)))?;
+    }
+    let how = match forwarding {
+        Forwarding::Forwarded { proxy, all_trusted } => {
+            let which = if all_trusted {
+                "every address in it is a trusted proxy, so the left-most"
+            } else {
+                "the right-most address that is no trusted proxy"
+            };
+            format!("from X-Forwarded-For via trusted proxy {} ({which})", for_terminal(&canonical(proxy)))
+        }
+        Forwarding::Unusable { element } => format!(
+            "{} is a trusted proxy, but X-Forwarded-For element {} is no address: the proxy's address is kept",
+            for_terminal(&canonical(p.ip)),
+            for_terminal(&lossless(element))
+        ),
+        _ if p.client == ClientSource::ForwardedList => "the right-most element of the line's client field, an \
+            X-Forwarded-For list; the line does not name the real peer (with no proxy in front of the server, \
+            the client wrote the field)"
+            .to_owned(),
+        Forwarding::Untrusted => {
+            "X-Forwarded-For ignored: the line's client is no --trusted-proxy, and anyone can send the header"
+                .to_owned()
+        }
+        Forwarding::NoHeader => return Ok(()),
+    };
+    writeln!(out, "client:    {how}")
+}
+
 fn print_rule(out: &mut impl Write, classifier: &Classifier, hit: Hit) -> std::io::Result<()> {
     writeln!(out, "rule:      {} -> {}", for_terminal(classifier.rule_name(hit.rule)), hit.category.as_str())
 }
@@ -169,7 +211,7 @@ fn print_fields(out: &mut impl Write, p: &ParsedLine, zone: &LocalZone) -> std::
         writeln!(out, "time:      {when}{note}")?;
     }
     writeln!(out, "event:     {}", p.tag.as_str())?;
-    let fields: [(&str, &[u8]); 11] = [
+    let fields: [(&str, &[u8]); 12] = [
         ("ip", p.ip),
         ("user", p.user),
         ("vhost", p.vhost),
@@ -181,6 +223,7 @@ fn print_fields(out: &mut impl Write, p: &ParsedLine, zone: &LocalZone) -> std::
         ("host", p.host),
         ("program", p.program),
         ("message", p.message),
+        ("proxy", p.proxy),
     ];
     for (name, value) in fields.iter().filter(|(_, v)| !v.is_empty()) {
         writeln!(out, "{:<10} {}", format!("{name}:"), show(value))?;

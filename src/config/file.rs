@@ -13,6 +13,10 @@ pub struct SettingsFile {
     pub mode: Option<String>,
     #[serde(default)]
     pub allow_ip: Vec<String>,
+    /// false: loopback addresses count like any other (`--no-allow-loopback`).
+    pub allow_loopback: Option<bool>,
+    #[serde(default)]
+    pub trusted_proxy: Vec<String>,
     #[serde(default)]
     pub allow_user: Vec<String>,
     #[serde(default)]
@@ -77,12 +81,13 @@ mod tests {
         let path = dir.path().join("knocklog.toml");
         std::fs::write(
             &path,
-            "mode = \"ip\"\nallow_ip = [\"192.168\", \"100.72\"]\nallow_user = [\"alice\"]\nattack_patterns = [\"attack.txt\"]\n\n[thresholds]\nblock_strikes = 5\n",
+            "mode = \"ip\"\nallow_ip = [\"192.168\", \"100.72\"]\ntrusted_proxy = [\"192.0.2.0/28\"]\nallow_loopback = false\nallow_user = [\"alice\"]\nattack_patterns = [\"attack.txt\"]\n\n[thresholds]\nblock_strikes = 5\n",
         )
         .unwrap();
         let s = SettingsFile::load(&path).unwrap();
         assert_eq!(s.mode.as_deref(), Some("ip"));
         assert_eq!(s.allow_ip, ["192.168", "100.72"]);
+        assert_eq!((s.trusted_proxy.as_slice(), s.allow_loopback), (&["192.0.2.0/28".to_owned()][..], Some(false)));
         assert_eq!(s.attack_patterns, [dir.path().join("attack.txt")]);
         assert_eq!(s.thresholds.block_strikes, Some(5));
         std::fs::write(&path, "mdoe = \"ip\"\n").unwrap();

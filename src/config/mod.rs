@@ -13,6 +13,7 @@ use crate::detect::policy::{Mode, Policy, Thresholds, Verdict};
 use crate::detect::Classifier;
 use crate::findings::Judging;
 use crate::output::{Formats, OutputSettings};
+use crate::parse::forwarded::TrustedProxies;
 use crate::pipeline::ScanOptions;
 use crate::store::period::Days;
 use crate::vocab::event::Format;
@@ -79,6 +80,13 @@ impl DetectConfig {
             .chain(&args.allow_ip)
             .map(|b| Block::parse(b).map_err(|e| UsageError(format!("allow-ip {e}"))))
             .collect::<Result<Vec<_>, _>>()?;
+        let trusted_proxies = file
+            .trusted_proxy
+            .iter()
+            .chain(&args.trusted_proxy)
+            .map(|b| Block::parse(b).map(|b| b.0).map_err(|e| UsageError(format!("trusted-proxy {e}"))))
+            .collect::<Result<Vec<_>, _>>()?;
+        let allow_loopback = !args.no_allow_loopback && file.allow_loopback.unwrap_or(true);
         let t = &file.thresholds;
         let defaults = Thresholds::default();
         let thresholds = Thresholds {
@@ -97,7 +105,8 @@ impl DetectConfig {
         Ok(DetectConfig {
             policy: Policy {
                 mode,
-                allow_ips: AllowList::new(blocks),
+                allow_ips: AllowList::with_loopback(blocks, allow_loopback),
+                trusted_proxies: TrustedProxies::new(trusted_proxies),
                 allow_users: file.allow_user.iter().chain(&args.allow_user).cloned().collect(),
                 thresholds,
             },

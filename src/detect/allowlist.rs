@@ -1,6 +1,6 @@
 //! The address allow-list: CIDR blocks, single addresses and dotted prefixes as the
 //! watchdog wrote them (`192.168` is 192.168.0.0/16, `100.72` a carrier's /16).
-//! Loopback is always on it.
+//! Loopback is on it unless `--no-allow-loopback` takes it off.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -58,31 +58,49 @@ impl std::fmt::Display for Block {
     }
 }
 
-/// Allowed address blocks; loopback (127.0.0.0/8, ::1) is always included.
+/// Allowed address blocks; loopback (127.0.0.0/8, ::1, `localhost`) too, by default.
 #[derive(Clone, Debug)]
 pub struct AllowList {
+    /// The loopback blocks first (when allowed), then the user's.
     blocks: Vec<Block>,
+    loopback: bool,
 }
 
 impl AllowList {
+    /// The user's blocks, with loopback: a host talking to itself (health checks, a
+    /// local proxy) is no visitor.
     pub fn new(user_blocks: Vec<Block>) -> AllowList {
-        let loopback_v4 = Ipv4Net::new(Ipv4Addr::new(127, 0, 0, 0), 8).expect("a valid prefix");
-        let mut blocks = vec![Block(IpNet::V4(loopback_v4)), Block(IpNet::V6(Ipv6Net::from(Ipv6Addr::LOCALHOST)))];
+        AllowList::with_loopback(user_blocks, true)
+    }
+
+    /// The user's blocks, with loopback or (`--no-allow-loopback`: a lab, or logs copied
+    /// from a proxy host where every request comes from 127.0.0.1) without it.
+    pub fn with_loopback(user_blocks: Vec<Block>, loopback: bool) -> AllowList {
+        let mut blocks = Vec::with_capacity(user_blocks.len() + 2);
+        if loopback {
+            let loopback_v4 = Ipv4Net::new(Ipv4Addr::new(127, 0, 0, 0), 8).expect("a valid prefix");
+            blocks.extend([Block(IpNet::V4(loopback_v4)), Block(IpNet::V6(Ipv6Net::from(Ipv6Addr::LOCALHOST)))]);
+        }
         blocks.extend(user_blocks);
-        AllowList { blocks }
+        AllowList { blocks, loopback }
     }
 
     #[inline]
     pub fn contains(&self, key: AddrKey) -> bool {
         match key {
-            AddrKey::Text(t) => t.eq_ignore_ascii_case(b"localhost"),
+            AddrKey::Text(t) => self.loopback && t.eq_ignore_ascii_case(b"localhost"),
             key => self.blocks.iter().any(|b| b.contains(key)),
         }
     }
 
+    /// True when loopback is on the list (the default).
+    pub fn allows_loopback(&self) -> bool {
+        self.loopback
+    }
+
     /// The blocks the user gave (without the implicit loopback ones).
     pub fn user_blocks(&self) -> &[Block] {
-        &self.blocks[2..]
+        &self.blocks[if self.loopback { 2 } else { 0 }..]
     }
 }
 
@@ -118,7 +136,22 @@ mod tests {
             assert!(!list.contains(key(no)), "{no}");
         }
         assert_eq!(Block::parse("192.168").unwrap().to_string(), "192.168.0.0/16");
+        assert_eq!(list.user_blocks().len(), 5);
         assert!(Block::parse("192.168.300").is_err());
         assert!(Block::parse("1.2.3.4/33").is_err());
+    }
+
+    #[test]
+    fn loopback_can_be_taken_off_the_list() {
+        let blocks = || vec![Block::parse("10.0.0.0/8").unwrap()];
+        let with = AllowList::new(blocks());
+        let without = AllowList::with_loopback(blocks(), false);
+        for loopback in ["127.0.0.1", "127.9.8.7", "::1", "::ffff:127.0.0.1", "localhost", "LOCALHOST"] {
+            assert!(with.contains(key(loopback)), "{loopback}");
+            assert!(!without.contains(key(loopback)), "{loopback}");
+        }
+        assert!(with.allows_loopback() && !without.allows_loopback());
+        assert!(without.contains(key("10.1.2.3")));
+        assert_eq!(with.user_blocks(), without.user_blocks());
     }
 }

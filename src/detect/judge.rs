@@ -4,6 +4,7 @@
 
 use super::policy::{Decision, Policy};
 use super::{Classifier, Hit};
+use crate::parse::forwarded::Forwarding;
 use crate::parse::{self, LineReading};
 use crate::vocab::address::AddrKey;
 use crate::vocab::event::{EventTag, Format, LogKind, ParsedLine};
@@ -28,6 +29,14 @@ impl<'a> Judge<'a> {
         Judge { classifier, policy }
     }
 
+    /// Takes an access line's client from X-Forwarded-For when the line came through a
+    /// trusted proxy (see `parse::forwarded`); every other line is left as it is. Done
+    /// before anything looks at the address.
+    #[inline]
+    pub fn forwarded_client<'l>(&self, parsed: &mut ParsedLine<'l>) -> Forwarding<'l> {
+        self.policy.trusted_proxies.resolve(parsed)
+    }
+
     /// The line's rule, which does not depend on its address: a line whose address is
     /// not known yet (an sshd line named only by its pid) is classified when read and
     /// decided once the address is found.
@@ -49,21 +58,35 @@ impl<'a> Judge<'a> {
         Judgement { hit, decision: self.decide(hit, addr, parsed.user, parsed.tag) }
     }
 
-    /// One line on its own, read as in a file of `file_format` (see `parse::read_line`)
-    /// and judged when it names an address; `explain` shows this. A line naming none
-    /// gets no judgement (the scan attributes an sshd one through its pid, if it can).
+    /// One line on its own, read as in a file of `file_format` (see `parse::read_line`),
+    /// its client taken through a trusted proxy, and judged when it names an address;
+    /// `explain` shows this. A line naming none gets no judgement (the scan attributes
+    /// an sshd one through its pid, if it can).
     pub fn read_and_judge<'l>(
         &self,
         file_format: Option<Format>,
         line: &'l [u8],
     ) -> (LineReading<'l>, Option<Judgement>) {
-        let reading = parse::read_line(file_format, line);
+        self.read_forwarded_and_judge(file_format, line).0
+    }
+
+    /// `read_and_judge`, and what X-Forwarded-For did to the line's client.
+    pub fn read_forwarded_and_judge<'l>(
+        &self,
+        file_format: Option<Format>,
+        line: &'l [u8],
+    ) -> ((LineReading<'l>, Option<Judgement>), Forwarding<'l>) {
+        let mut reading = parse::read_line(file_format, line);
+        let forwarding = match &mut reading {
+            LineReading::Parsed { parsed, .. } => self.forwarded_client(parsed),
+            _ => Forwarding::NoHeader,
+        };
         let judgement = match &reading {
             LineReading::Parsed { kind, parsed, .. } if !parsed.ip.is_empty() => {
                 Some(self.judge_line(line, parsed, *kind, AddrKey::of(parsed.ip)))
             }
             _ => None,
         };
-        (reading, judgement)
+        ((reading, judgement), forwarding)
     }
 }

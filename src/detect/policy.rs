@@ -5,6 +5,7 @@ use std::collections::HashSet;
 
 use super::allowlist::AllowList;
 use super::Hit;
+use crate::parse::forwarded::TrustedProxies;
 use crate::vocab::address::AddrKey;
 use crate::vocab::event::Category;
 use crate::vocab::event::EventTag;
@@ -77,6 +78,8 @@ impl Default for Thresholds {
 pub struct Policy {
     pub mode: Mode,
     pub allow_ips: AllowList,
+    /// Reverse proxies whose X-Forwarded-For names the client (`--trusted-proxy`).
+    pub trusted_proxies: TrustedProxies,
     pub allow_users: HashSet<String>,
     pub thresholds: Thresholds,
 }

@@ -24,6 +24,7 @@ pub fn events_batch(events: &[Event], source_files: &[String], rules: &[(String,
     let (mut source_file, mut vhost, mut method, mut path, mut protocol) = (text(), text(), text(), text(), text());
     let (mut referer, mut user_agent, mut user, mut host, mut program, mut message) =
         (text(), text(), text(), text(), text(), text());
+    let mut proxy = text();
     let mut ts = Vec::with_capacity(n);
     let mut counts = Vec::with_capacity(n);
     let mut line_no = Vec::with_capacity(n);
@@ -55,6 +56,7 @@ pub fn events_batch(events: &[Event], source_files: &[String], rules: &[(String,
         program.push_present(e.text(TextField::Program));
         pid.push(e.pid.map(i64::from));
         message.push_present(e.text(TextField::Message));
+        proxy.push_present(e.text(TextField::Proxy));
     }
     BatchBuilder::new()
         .col("ts", Values::Timestamp(ts))
@@ -80,6 +82,7 @@ pub fn events_batch(events: &[Event], source_files: &[String], rules: &[(String,
         .col("program", Values::Category(program))
         .col("pid", Values::Int(pid))
         .col("message", Values::Text(message))
+        .col("proxy", Values::Category(proxy))
         .build()
 }
 

@@ -1,73 +1,33 @@
 //! Apache/nginx access-log lines: common, combined, vhost_combined, and the setups that
-//! append fields after the user agent (traefik, request times, X-Forwarded-For, ...).
+//! append fields after the user agent (traefik, request times, X-Forwarded-For, ...) or
+//! log X-Forwarded-For as the client field.
 //! Also home of the request-line splitter and ISO date reader the error parsers share.
 
 use super::util::{is_host_like, is_ip_like, parse_u64, strip_port, token, trim};
 use crate::vocab::address::parse_v4;
-use crate::vocab::event::{EventTag, ParsedLine};
+use crate::vocab::event::{ClientSource, EventTag, ParsedLine};
 use crate::vocab::time::{digits, fraction, hms, month_from_abbrev, utc_offset, CivilTime};
 use memchr::{memchr, memrchr};
 
-/// Tokens allowed before `[time]`: `vhost client ident user`, plus one spare for a user
-/// name with a space in it (neither Apache nor nginx escapes spaces in `%u`).
-const MAX_FRAME_TOKENS: usize = 5;
-
 /// Parses one access-log line. The frame `client ident user [time] "request" status` must
-/// be there; everything after the status (bytes, referer, agent, extras) is optional.
+/// be there (the ident or one dash may be missing); everything after the status (bytes,
+/// referer, agent, X-Forwarded-For, extras) is optional. Nginx Proxy Manager's lines,
+/// which open with the time, are read by `proxy_manager`.
 pub fn parse(line: &[u8]) -> Option<ParsedLine<'_>> {
     let line = line.strip_suffix(b"\r").unwrap_or(line);
-
-    // Space-separated tokens up to the one that opens with '[' (the time). Counting them
-    // tells common from vhost_combined; the time itself is the real format check.
-    let mut starts = [0usize; MAX_FRAME_TOKENS];
-    let mut ends = [0usize; MAX_FRAME_TOKENS];
-    let mut count = 0;
-    let mut pos = 0;
-    loop {
-        let rest = line.get(pos..)?;
-        if count >= 3 && rest.first() == Some(&b'[') {
-            break;
+    if line.first() == Some(&b'[') {
+        // The time (Nginx Proxy Manager), or a bracketed IPv6 client.
+        if let Some(parsed) = super::proxy_manager::parse(line) {
+            return Some(parsed);
         }
-        if count == MAX_FRAME_TOKENS {
-            return None;
-        }
-        let len = memchr(b' ', rest)?;
-        if len == 0 {
-            return None;
-        }
-        starts[count] = pos;
-        ends[count] = pos + len;
-        count += 1;
-        pos += len + 1;
     }
-    let tok = |i: usize| &line[starts[i]..ends[i]];
+    let (time_at, time, mut rest) = find_time(line)?;
+    let frame = read_frame(&line[..time_at - 1])?;
+    let mut vhost = frame.vhost;
 
-    let (mut vhost, client_at) =
-        if count >= 4 && looks_like_vhost(tok(0), tok(1)) { (tok(0), 1) } else { (&line[..0], 0) };
-    if count < client_at + 3 {
-        return None;
-    }
-    let ip = strip_port(tok(client_at));
-    let ip_v4 = parse_v4(ip);
-    if ip_v4.is_none() && !is_client(ip) {
-        return None;
-    }
-    // Whatever sits between ident and the time is the user, spaces included; `-`
-    // (or `- -` from formats with one more dash field) is no user.
-    let user = &line[starts[client_at + 2]..ends[count - 1]];
-    let user = if user.iter().all(|&c| c == b'-' || c == b' ') { &user[..0] } else { user };
-
-    let stamp = &line[pos..];
-    let close = memchr(b']', stamp)?;
-    let time = access_time(&stamp[1..close])?;
-    let mut rest = stamp.get(close + 1..)?.strip_prefix(b" ")?;
-
-    // `%t %v "%r"` setups put the virtual host after the time.
+    // `%t %v "%r"` setups put the virtual host after the time (`find_time` checked it).
     if rest.first() != Some(&b'"') {
         let (host, after) = token(rest);
-        if !is_host_like(strip_port(host)) || after.first() != Some(&b'"') {
-            return None;
-        }
         if vhost.is_empty() && host != b"-" {
             vhost = host;
         }
@@ -97,17 +57,27 @@ pub fn parse(line: &[u8]) -> Option<ParsedLine<'_>> {
     }
 
     let (mut referer, mut user_agent) = (&line[..0], &line[..0]);
+    let mut forwarded_for = frame.forwarded_for;
     if let Some((value, after)) = quoted_field(rest) {
         referer = absent_if_dash(value);
-        if let Some((value, _)) = quoted_field(after) {
+        if let Some((value, after)) = quoted_field(after) {
             user_agent = absent_if_dash(value);
+            // nginx's `main` (combined + "$http_x_forwarded_for") and Apache's
+            // `... \"%{User-Agent}i\" \"%{X-Forwarded-For}i\"` put the header right after
+            // the agent. Only a field that ends in an address is taken for it: other
+            // setups put a host, a time or a cookie there.
+            if let Some((value, _)) = quoted_field(after) {
+                if frame.source == ClientSource::Peer && ends_in_address(value) {
+                    forwarded_for = value;
+                }
+            }
         }
     }
 
     Some(ParsedLine {
         time: Some(time),
-        ip,
-        ip_v4,
+        ip: frame.client,
+        ip_v4: frame.client_v4,
         tag: EventTag::Request,
         vhost,
         method,
@@ -117,9 +87,212 @@ pub fn parse(line: &[u8]) -> Option<ParsedLine<'_>> {
         bytes,
         referer,
         user_agent,
-        user,
+        user: frame.user,
+        forwarded_for,
+        client: frame.source,
         ..ParsedLine::default()
     })
+}
+
+/// The `[time]` field: the first `[` after a space that holds an access-log time and is
+/// followed by the request's quote (or a vhost token and the quote). Returns where the
+/// `[` is, the time, and the text after `] `. A user name may hold spaces and brackets
+/// (`%u` is what the client sent, unescaped but for quotes and control bytes), so a `[`
+/// that does not open such a field is part of the user and the search goes on; neither
+/// Apache 2 nor nginx writes a raw `"` inside it, so a forged time cannot pass the check.
+fn find_time(line: &[u8]) -> Option<(usize, CivilTime, &[u8])> {
+    let mut from = 1;
+    while let Some(i) = line.get(from..).and_then(|b| memchr(b'[', b)) {
+        let at = from + i;
+        from = at + 1;
+        if line[at - 1] != b' ' {
+            continue;
+        }
+        let close = at + memchr(b']', &line[at..])?;
+        let Some(time) = access_time(&line[at + 1..close]) else { continue };
+        let Some(rest) = line[close + 1..].strip_prefix(b" ") else { continue };
+        if rest.first() == Some(&b'"') {
+            return Some((at, time, rest));
+        }
+        let (host, after) = token(rest);
+        if is_host_like(strip_port(host)) && after.first() == Some(&b'"') {
+            return Some((at, time, rest));
+        }
+    }
+    None
+}
+
+/// What the text before the time says: the client, the vhost, the user.
+struct Frame<'a> {
+    vhost: &'a [u8],
+    /// The client address as written, without a port.
+    client: &'a [u8],
+    client_v4: Option<u32>,
+    user: &'a [u8],
+    /// The elements left of `client` when the client field is an X-Forwarded-For list.
+    forwarded_for: &'a [u8],
+    source: ClientSource,
+}
+
+/// Reads `[vhost] client ident user` (`frame` is the text before the time, without its
+/// last space). The client field comes first (second after a vhost) and is written by
+/// the server: no client can move it. The user runs from after the ident to the end, so
+/// whatever a client puts into it, spaces and addresses included, stays the user.
+fn read_frame(frame: &[u8]) -> Option<Frame<'_>> {
+    let empty = &frame[..0];
+    let (first, after_first) = list_field(frame)?;
+    let mut client = first;
+    let mut rest = after_first;
+    let mut vhost = empty;
+    // In `vhost client ...` the second field is a client, never the `-` nearly every
+    // ident is: most lines need no vhost check at all.
+    let dash_ident = after_first.first() == Some(&b'-') && matches!(after_first.get(1), None | Some(b' '));
+    if !dash_ident {
+        if let Some((second, after_second)) = list_field(after_first) {
+            if is_vhost_frame(first, second, after_second) {
+                (vhost, client, rest) = (first, second, after_second);
+            }
+        }
+    }
+    if rest.is_empty() {
+        return None;
+    }
+    let user = user_after_client(rest);
+
+    let written = strip_port(client);
+    let client_v4 = parse_v4(written);
+    let (client, forwarded_for, source) = if client_v4.is_some() || !client.contains(&b',') {
+        (written, empty, ClientSource::Peer)
+    } else {
+        forwarded_list(client)
+    };
+    let client_v4 = if source == ClientSource::Peer { client_v4 } else { parse_v4(client) };
+    // Proxies write addresses into X-Forwarded-For; a name there is no client.
+    let valid =
+        client_v4.is_some() || if source == ClientSource::Peer { is_client(client) } else { is_ip_like(client) };
+    if !valid {
+        return forwarded_after_junk(frame);
+    }
+    Some(Frame { vhost, client, client_v4, user, forwarded_for, source })
+}
+
+/// `%{X-Forwarded-For}i %l %u ...`: the client field is the list the last proxy sent,
+/// whose right-most element that proxy wrote; the client is that element and the rest
+/// is kept for `--trusted-proxy` to walk. The peer itself is not in the line: with no
+/// proxy in front of the server, the whole field is what the client sent. Nor can a
+/// line tell a list whose client-made first element has a space in it (`8.8.8.8 - x,
+/// 203.0.113.9 - -`) from an ordinary line with an odd user name: it is read as one.
+fn forwarded_list(field: &[u8]) -> (&[u8], &[u8], ClientSource) {
+    let (left, last) = split_last_element(field);
+    (strip_port(last), left, ClientSource::ForwardedList)
+}
+
+/// A frame whose first field is no client: an X-Forwarded-For list a client opened with
+/// junk (`[x 8.8.8.8], 203.0.113.9 - - [...`). The list the proxies wrote starts after
+/// the first `, `; the line is read from there rather than lost to the unparsed count.
+#[inline(never)]
+fn forwarded_after_junk(frame: &[u8]) -> Option<Frame<'_>> {
+    let mut at = 0;
+    let list_start = loop {
+        let (tok, rest) = token(&frame[at..]);
+        if rest.is_empty() {
+            return None;
+        }
+        at += tok.len() + 1;
+        if tok.last() == Some(&b',') {
+            break at;
+        }
+    };
+    let (list, rest) = list_field(&frame[list_start..])?;
+    if rest.is_empty() {
+        return None;
+    }
+    let (client, forwarded_for, source) = forwarded_list(&frame[..list_start + list.len()]);
+    let client_v4 = parse_v4(client);
+    if client_v4.is_none() && !is_ip_like(client) {
+        return None;
+    }
+    Some(Frame { vhost: &frame[..0], client, client_v4, user: user_after_client(rest), forwarded_for, source })
+}
+
+/// The user in `ident user` (the frame after the client): whatever sits between ident
+/// and the time, spaces included; a lone field is the user of a format with one dash
+/// fewer. `-` (or `- -` from formats with one more dash field) is no user.
+fn user_after_client(rest: &[u8]) -> &[u8] {
+    let user = rest.iter().position(|&c| c == b' ').map_or(rest, |i| &rest[i + 1..]);
+    if user.iter().all(|&c| c == b'-' || c == b' ') {
+        &user[..0]
+    } else {
+        user
+    }
+}
+
+/// True when the frame is `vhost client ident user`: it needs two fields after the
+/// client, or one (a missing dash) after Apache's `%v:%p`. The structure is checked
+/// first: most lines are `client - -`, and the shape checks cost more.
+fn is_vhost_frame(first: &[u8], second: &[u8], after_second: &[u8]) -> bool {
+    if after_second.is_empty() {
+        return false;
+    }
+    let two_after = after_second.contains(&b' ');
+    if !two_after && !has_port(first) {
+        return false;
+    }
+    let second = first_element(second);
+    !first.contains(&b',') && looks_like_vhost(first, second) && (two_after || is_ip_like(strip_port(second)))
+}
+
+/// The first field of `b` and the text after it and its space: a token, continued over
+/// the next tokens while it ends with `,` (an X-Forwarded-For list written `a, b`).
+fn list_field(b: &[u8]) -> Option<(&[u8], &[u8])> {
+    let mut end = 0;
+    loop {
+        let len = memchr(b' ', &b[end..]).unwrap_or(b.len() - end);
+        if end == 0 && len == 0 {
+            return None;
+        }
+        end += len;
+        if end == b.len() {
+            return Some((b, &b[end..]));
+        }
+        if b[end - 1] != b',' {
+            return Some((&b[..end], &b[end + 1..]));
+        }
+        end += 1;
+    }
+}
+
+/// The right-most element of an X-Forwarded-For list (elements are separated by commas
+/// and spaces, as nginx's realip module reads them) and the list before it.
+pub(super) fn split_last_element(list: &[u8]) -> (&[u8], &[u8]) {
+    let is_sep = |c: &u8| *c == b',' || *c == b' ';
+    let end = list.iter().rposition(|c| !is_sep(c)).map_or(0, |i| i + 1);
+    let start = list[..end].iter().rposition(is_sep).map_or(0, |i| i + 1);
+    let left_end = list[..start].iter().rposition(|c| !is_sep(c)).map_or(0, |i| i + 1);
+    (&list[..left_end], &list[start..end])
+}
+
+/// The first element of a field that may be a list (`203.0.113.5,` -> `203.0.113.5`).
+fn first_element(field: &[u8]) -> &[u8] {
+    let end = field.iter().position(|&c| c == b',' || c == b' ').unwrap_or(field.len());
+    &field[..end]
+}
+
+/// True for a quoted field that can be an X-Forwarded-For value: its right-most element
+/// is shaped like an address. Whether it is one is checked when a trusted proxy's line
+/// is resolved (`forwarded`).
+fn ends_in_address(value: &[u8]) -> bool {
+    value != b"-" && is_ip_like(strip_port(split_last_element(value).1))
+}
+
+/// `host:port` with one colon and a number after it. Fields are short: a loop beats
+/// memchr's setup here.
+fn has_port(b: &[u8]) -> bool {
+    let mut colons = b.iter().enumerate().filter(|(_, &c)| c == b':');
+    match (colons.next(), colons.next()) {
+        (Some((i, _)), None) => parse_u64(&b[i + 1..]).is_some(),
+        _ => false,
+    }
 }
 
 /// `vhost client ...` rather than `client ident user ...`: the second token is an
@@ -132,20 +305,16 @@ fn looks_like_vhost(first: &[u8], second: &[u8]) -> bool {
     if second == b"-" || !is_host_like(second) {
         return false;
     }
-    let has_port = match memrchr(b':', first) {
-        Some(i) => memchr(b':', first) == Some(i) && parse_u64(&first[i + 1..]).is_some(),
-        None => false,
-    };
     let dotted = |b: &[u8]| memchr(b'.', b).is_some();
-    has_port || (dotted(second) && dotted(first) && is_host_like(first))
+    has_port(first) || (dotted(second) && dotted(first) && is_host_like(first))
 }
 
 /// A client as access logs write it: an address, or a host name with HostnameLookups.
-fn is_client(ip: &[u8]) -> bool {
+pub(super) fn is_client(ip: &[u8]) -> bool {
     ip != b"-" && (is_ip_like(ip) || is_host_like(ip))
 }
 
-fn absent_if_dash(b: &[u8]) -> &[u8] {
+pub(super) fn absent_if_dash(b: &[u8]) -> &[u8] {
     if b == b"-" {
         &b[..0]
     } else {
@@ -192,7 +361,7 @@ fn is_escaped(b: &[u8], at: usize) -> bool {
 /// A `"..."` field at the start of `b` (after optional spaces): its content and the text
 /// after the closing quote and its space. The closing quote is the first unescaped one
 /// that ends the line or is followed by a space.
-fn quoted_field(b: &[u8]) -> Option<(&[u8], &[u8])> {
+pub(super) fn quoted_field(b: &[u8]) -> Option<(&[u8], &[u8])> {
     let body = trim_leading_spaces(b).strip_prefix(b"\"")?;
     let mut from = 0;
     while let Some(i) = memchr(b'"', &body[from..]) {
@@ -239,7 +408,7 @@ pub(super) fn split_request(req: &[u8]) -> (&[u8], &[u8], &[u8]) {
 
 /// The inside of `[10/Oct/2000:13:55:36 -0700]`; also tolerates a missing or empty
 /// offset, fractions of a second and nginx's `$time_iso8601`.
-fn access_time(b: &[u8]) -> Option<CivilTime> {
+pub(super) fn access_time(b: &[u8]) -> Option<CivilTime> {
     let (mut time, used) = if b.get(2) == Some(&b'/') { clf_date_time(b)? } else { iso_date_time(b)? };
     let tail = trim(&b[used..]);
     if !tail.is_empty() {
@@ -435,6 +604,69 @@ mod tests {
     }
 
     #[test]
+    fn a_missing_or_an_extra_dash() {
+        let l = p(b"192.0.2.30 - [06/Jan/2026:02:32:23 +0000] \"GET /x HTTP/1.1\" 404 5 \"-\" \"curl/8\"");
+        assert_eq!((l.ip, l.user, l.status), (&b"192.0.2.30"[..], &b""[..], 404));
+        let l = p(b"192.0.2.30 alice [06/Jan/2026:02:32:23 +0000] \"GET / HTTP/1.1\" 401 5");
+        assert_eq!((l.ip, l.user), (&b"192.0.2.30"[..], &b"alice"[..]));
+        let l = p(b"192.0.2.30 - - - [06/Jan/2026:02:32:23 +0000] \"GET / HTTP/1.1\" 200 5");
+        assert_eq!((l.ip, l.user, l.vhost), (&b"192.0.2.30"[..], &b""[..], &b""[..]));
+        let l = p(b"www.example.com:443 192.0.2.30 - [06/Jan/2026:02:32:23 +0000] \"GET / HTTP/1.1\" 200 5");
+        assert_eq!((l.vhost, l.ip), (&b"www.example.com:443"[..], &b"192.0.2.30"[..]));
+        // A user name with spaces and brackets stays the user.
+        let l = p(b"192.0.2.30 - a [b] c [06/Jan/2026:02:32:23 +0000] \"GET / HTTP/1.1\" 401 5");
+        assert_eq!((l.ip, l.user), (&b"192.0.2.30"[..], &b"a [b] c"[..]));
+    }
+
+    #[test]
+    fn x_forwarded_for_after_the_agent() {
+        use crate::vocab::event::ClientSource;
+        let l = p(b"192.0.2.10 - - [06/Jan/2026:02:32:23 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"curl/8\" \"198.51.100.4, 203.0.113.9\"");
+        assert_eq!((l.ip, l.forwarded_for), (&b"192.0.2.10"[..], &b"198.51.100.4, 203.0.113.9"[..]));
+        assert_eq!((l.client, l.proxy), (ClientSource::Peer, &b""[..]));
+        let l = p(b"192.0.2.10 - - [06/Jan/2026:02:32:23 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"curl/8\" \"[2001:db8::9]:4711\" \"x\"");
+        assert_eq!(l.forwarded_for, b"[2001:db8::9]:4711");
+        // `-`, a host, a time or a cookie in that place is no X-Forwarded-For.
+        for third in ["-", "www.example.com", "0.003", "session=abc", ""] {
+            let line = format!(
+                "192.0.2.10 - - [06/Jan/2026:02:32:23 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"curl/8\" \"{third}\""
+            );
+            assert!(p(line.as_bytes()).forwarded_for.is_empty(), "{third}");
+        }
+    }
+
+    #[test]
+    fn x_forwarded_for_as_the_client_field() {
+        use crate::vocab::event::ClientSource;
+        let l =
+            p(b"198.51.100.4, 203.0.113.9 - - [06/Jan/2026:02:32:23 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"curl/8\"");
+        assert_eq!((l.ip, l.ip_v4), (&b"203.0.113.9"[..], Some(0xCB00_7109)));
+        assert_eq!((l.forwarded_for, l.client), (&b"198.51.100.4"[..], ClientSource::ForwardedList));
+        let l = p(b"198.51.100.4,192.0.2.1, 2001:db8::9 - bob [06/Jan/2026:02:32:23 +0000] \"GET / HTTP/1.1\" 401 5");
+        assert_eq!((l.ip, l.forwarded_for, l.user), (&b"2001:db8::9"[..], &b"198.51.100.4,192.0.2.1"[..], &b"bob"[..]));
+        // A single address is an ordinary client; a client's junk before the list is skipped.
+        assert_eq!(
+            p(b"203.0.113.9 - - [06/Jan/2026:02:32:23 +0000] \"GET / HTTP/1.1\" 200 5").client,
+            ClientSource::Peer
+        );
+        let l = p(b"[x 8.8.8.8], 203.0.113.9 - - [06/Jan/2026:02:32:23 +0000] \"GET / HTTP/1.1\" 200 5");
+        assert_eq!((l.ip, l.client), (&b"203.0.113.9"[..], ClientSource::ForwardedList));
+        // A list whose right-most element is no client is no line knocklog can attribute.
+        assert!(parse(b"203.0.113.9, unknown - - [06/Jan/2026:02:32:23 +0000] \"GET / HTTP/1.1\" 200 5").is_none());
+    }
+
+    #[test]
+    fn nginx_proxy_manager_lines_are_access_lines() {
+        let l = p(b"[06/Jan/2026:02:32:23 +0000] 404 - GET https www.example.com \"/.git/config\" [Client 2001:db8::44] [Length 150] [Gzip -] \"zgrab/0.x\" \"-\"");
+        assert_eq!((l.ip, l.path, l.status), (&b"2001:db8::44"[..], &b"/.git/config"[..], 404));
+        // A bracketed IPv6 client still opens an ordinary line.
+        assert_eq!(
+            p(b"[2001:db8::7]:443 - - [13/Nov/2023:10:44:01 +0000] \"GET / HTTP/1.1\" 200 1").ip,
+            b"2001:db8::7"
+        );
+    }
+
+    #[test]
     fn other_formats_are_rejected() {
         for line in [
             &b"Jan  6 00:02:28 host sshd[123]: Invalid user x from 192.0.2.1 port 22"[..],
@@ -458,6 +690,8 @@ mod tests {
             b"www.example.com:443 192.0.2.44 - bob [06/Jan/2026:02:32:23.120 +0000] \"GET /x\\\"y HTTP/1.1\" 200 5 \"-\" \"a \\\"b\\\"\" 7 \"z\"",
             b"192.0.2.9 - - [22/Apr/2004:11:55:13 -0400] \"GET\" /x' HTTP/1.0\" 501 345 \"-\" \"N\"",
             b"[2001:db8::7]:443 - - [2015-01-31T14:29:44+01:00] \"-\" 408 -",
+            b"198.51.100.4, 203.0.113.9 - a b [06/Jan/2026:02:32:23 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"x\" \"192.0.2.1\"",
+            b"[06/Jan/2026:02:32:23 +0000] - 200 404 - GET https h \"/\" [Client 192.0.2.1] [Length 1] [Gzip -] [Sent-to s] \"a\" \"-\"",
         ];
         let mut rng = 0x9E37_79B9_7F4A_7C15u64;
         let mut next = || {
@@ -493,3 +727,7 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "access_injection_tests.rs"]
+mod injection_tests;

@@ -5,9 +5,11 @@
 pub mod access;
 pub mod apache_error;
 pub mod audit;
+pub mod forwarded;
 pub mod lighttpd_error;
 pub mod nginx_error;
 pub mod programs;
+pub mod proxy_manager;
 pub mod squid;
 pub mod sshd;
 pub mod stamps;

@@ -339,6 +339,7 @@ mod tests {
         let policy = Policy {
             mode: Mode::Standard,
             allow_ips: AllowList::new(Vec::new()),
+            trusted_proxies: Default::default(),
             allow_users: Default::default(),
             thresholds: Thresholds::default(),
         };
@@ -398,6 +399,7 @@ mod tests {
         let policy: &'static Policy = Box::leak(Box::new(Policy {
             mode: Mode::Standard,
             allow_ips: AllowList::new(Vec::new()),
+            trusted_proxies: Default::default(),
             allow_users: Default::default(),
             thresholds: Thresholds::default(),
         }));

@@ -16,7 +16,7 @@ use crate::input::years::YearPlan;
 use crate::parse::{self, util::is_blank};
 use crate::vocab::address::AddrKey;
 use crate::vocab::event::Category;
-use crate::vocab::event::{Event, EventTag, Format, LogKind, ParsedLine};
+use crate::vocab::event::{ClientSource, Event, EventTag, Format, LogKind, ParsedLine};
 use crate::vocab::progress::BytesRead;
 use crate::vocab::text::lossless;
 use crate::vocab::time::{LocalZone, MICROS_PER_SEC};
@@ -138,7 +138,10 @@ pub fn scan_chunk(ctx: &FileCtx, data: &[u8], base: u64, tables: &mut WorkerTabl
             } else {
                 None
             };
-            let primary = if filler.is_some() { None } else { parse::parse_line(ctx.format, line) };
+            let mut primary = if filler.is_some() { None } else { parse::parse_line(ctx.format, line) };
+            if let Some(p) = &mut primary {
+                ctx.judge.forwarded_client(p);
+            }
             if let Some(v4) = primary.as_ref().and_then(|p| p.ip_v4) {
                 tables.ips.prefetch_v4_index(v4);
             }
@@ -208,7 +211,10 @@ fn scan_line(ctx: &FileCtx, out: &mut ChunkOutput, tables: &mut WorkerTables, ah
             p
         }
         None => {
-            fallback = parse::parse_other_format(ctx.format, line);
+            fallback = parse::parse_other_format(ctx.format, line).map(|(format, mut p)| {
+                ctx.judge.forwarded_client(&mut p);
+                (format, p)
+            });
             match &fallback {
                 Some((f, p)) => {
                     kind = parse::line_kind(*f, p);
@@ -234,6 +240,7 @@ fn scan_line(ctx: &FileCtx, out: &mut ChunkOutput, tables: &mut WorkerTables, ah
         out.counts.with_address += 1;
         address_counted = true;
     }
+    out.counts.forwarded_clients += u64::from(parsed.client != ClientSource::Peer);
     let ts = match parsed.time {
         Some(t) => {
             let year = ctx.years.map_or(ctx.fallback_year, |p| p.year_at(offset));

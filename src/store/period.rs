@@ -124,9 +124,17 @@ pub fn load(store: &Store, days: Days, policy: &Policy) -> anyhow::Result<Period
     let events = match frames.len() {
         0 => DataFrame::empty(),
         _ => {
-            let mut all = frames.remove(0);
+            // Days written before a column was added lack it: the period keeps the
+            // columns every day has, in the first day's order.
+            let names: Vec<_> = frames[0]
+                .get_column_names()
+                .into_iter()
+                .filter(|n| frames.iter().all(|f| f.column(n.as_str()).is_ok()))
+                .cloned()
+                .collect();
+            let mut all = frames.remove(0).select(names.iter().cloned())?;
             for f in frames {
-                let aligned = f.select(all.get_column_names().into_iter().cloned())?;
+                let aligned = f.select(names.iter().cloned())?;
                 all.vstack_mut(&aligned)?;
             }
             all.sort(["ts"], SortMultipleOptions::default().with_maintain_order(true))?

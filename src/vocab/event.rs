@@ -325,6 +325,29 @@ pub struct ParsedLine<'a> {
     pub pid: Option<u32>,
     /// The message body after the header (error and syslog lines).
     pub message: &'a [u8],
+    // forwarding (access lines)
+    /// X-Forwarded-For as the line wrote it (a quoted field after the user agent), or,
+    /// when the client field itself is such a list, the elements left of `ip`. Empty
+    /// when the line has none (or `-`).
+    pub forwarded_for: &'a [u8],
+    /// Where `ip` came from.
+    pub client: ClientSource,
+    /// The trusted proxy the line's connection came from, when `ip` was taken from
+    /// `forwarded_for` through it (the `proxy` column); empty otherwise.
+    pub proxy: &'a [u8],
+}
+
+/// Where an access line's client address (`ParsedLine::ip`) came from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ClientSource {
+    /// The address the server saw the connection come from, as it logged it.
+    #[default]
+    Peer,
+    /// The line's client field is an X-Forwarded-For list (`%{X-Forwarded-For}i %l %u
+    /// ...`) and `ip` is its right-most element: the line does not name the real peer.
+    ForwardedList,
+    /// X-Forwarded-For, through the trusted proxy in `proxy`.
+    TrustedProxy,
 }
 
 /// One output row of the `events` table, owned. Built only for lines that are kept.
@@ -368,10 +391,12 @@ pub enum TextField {
     Host,
     Program,
     Message,
+    /// The trusted proxy an access line came through (canonical spelling).
+    Proxy,
 }
 
 impl TextField {
-    pub const ALL: [TextField; 11] = [
+    pub const ALL: [TextField; 12] = [
         TextField::Ip,
         TextField::Vhost,
         TextField::Method,
@@ -383,6 +408,7 @@ impl TextField {
         TextField::Host,
         TextField::Program,
         TextField::Message,
+        TextField::Proxy,
     ];
 }
 
@@ -393,7 +419,7 @@ impl Event {
     pub fn from_parsed(p: &ParsedLine, ip: &[u8]) -> Event {
         let fields =
             [p.vhost, p.method, p.path, p.protocol, p.referer, p.user_agent, p.user, p.host, p.program, p.message];
-        let mut text = String::with_capacity(ip.len() + fields.iter().map(|f| f.len()).sum::<usize>());
+        let mut text = String::with_capacity(ip.len() + p.proxy.len() + fields.iter().map(|f| f.len()).sum::<usize>());
         crate::vocab::address::push_canonical(&mut text, ip);
         let mut ends = [0u32; TextField::ALL.len()];
         ends[0] = text.len() as u32;
@@ -407,6 +433,9 @@ impl Event {
             }
             ends[i + 1] = text.len() as u32;
         }
+        // A proxy is an address the user trusted: short, never the field that overflows.
+        crate::vocab::address::push_canonical(&mut text, p.proxy);
+        ends[TextField::Proxy as usize] = text.len() as u32;
         Event {
             ts: None,
             log_kind: LogKind::Access,

@@ -17,6 +17,7 @@ fn policy() -> Policy {
     Policy {
         mode: Mode::Standard,
         allow_ips: AllowList::new(Vec::new()),
+        trusted_proxies: Default::default(),
         allow_users: ["alice".to_owned()].into(),
         thresholds: Thresholds::default(),
     }
