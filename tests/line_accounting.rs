@@ -78,7 +78,9 @@ fn lost_lines(root: &Path) -> Vec<String> {
             if let LineReading::Parsed { format, parsed, .. } = parse::read_line(Some(file.format), line) {
                 let read_program = format != Format::Syslog || reads_addresses_of(parsed.program);
                 let message = String::from_utf8_lossy(parsed.message);
+                // A line that forged text made ambiguous keeps no address on purpose.
                 if parsed.ip.is_empty()
+                    && !parsed.ambiguous_address
                     && read_program
                     && addresses.is_match(parsed.message)
                     && !NOT_A_CLIENT.iter().any(|m| message.contains(m))

@@ -49,6 +49,9 @@ pub struct LineCounts {
     pub overlong_bytes_skipped: u64,
     /// NUL bytes skipped at the start of the content: the hole a copytruncate leaves.
     pub leading_nul_bytes: u64,
+    /// Of `no_address`: lines where client text forged a second address where the
+    /// daemon writes one, so that none is taken (`ParsedLine::ambiguous_address`).
+    pub ambiguous_address: u64,
     /// Access lines whose client came from X-Forwarded-For: through a trusted proxy,
     /// or from a log that writes the header as its client field.
     pub forwarded_clients: u64,
@@ -70,6 +73,7 @@ impl LineCounts {
         self.overlong_lines += o.overlong_lines;
         self.overlong_bytes_skipped += o.overlong_bytes_skipped;
         self.leading_nul_bytes += o.leading_nul_bytes;
+        self.ambiguous_address += o.ambiguous_address;
         self.forwarded_clients += o.forwarded_clients;
     }
 }

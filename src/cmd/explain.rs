@@ -81,6 +81,11 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<u8> {
 /// Why a line of a known format names no address, as a scan counts it (in
 /// summary.json's `no_address`, under its program).
 fn why_no_address(format: Format, p: &ParsedLine) -> String {
+    if p.ambiguous_address {
+        return "the line reads two ways: text the client wrote forged a second address where the daemon writes \
+                one, so neither is taken (no address rather than a framed one); counted in ambiguous_address"
+            .to_owned();
+    }
     let program = lossless(p.program);
     if format != Format::Syslog {
         let name = if p.program.is_empty() { format.as_str().to_owned() } else { program };

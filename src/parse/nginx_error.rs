@@ -54,9 +54,13 @@ pub fn parse(line: &[u8]) -> Option<ParsedLine<'_>> {
     }
 
     let mut parsed = ParsedLine { time: Some(time), pid: Some(pid), message: body, ..ParsedLine::default() };
-    if let Some(at) = structural_client(body) {
-        parsed.message = &body[..at];
-        read_tail(&mut parsed, &body[at + CLIENT.len()..]);
+    match structural_client(body) {
+        Ok(Some(at)) => {
+            parsed.message = &body[..at];
+            read_tail(&mut parsed, &body[at + CLIENT.len()..]);
+        }
+        Ok(None) => {}
+        Err(Ambiguous) => parsed.ambiguous_address = true,
     }
     classify(&mut parsed);
     Some(parsed)
@@ -75,7 +79,7 @@ pub fn parse(line: &[u8]) -> Option<ParsedLine<'_>> {
 ///   one. So does a line with several candidates of which none reads cleanly, and a
 ///   single one that does not read cleanly in a line long enough to be cut at nginx's
 ///   2 KiB limit (the real client may be in the part cut off).
-fn structural_client(body: &[u8]) -> Option<usize> {
+fn structural_client(body: &[u8]) -> Result<Option<usize>, Ambiguous> {
     let mut candidates = 0;
     let mut only = None;
     let mut chosen = None;
@@ -88,23 +92,27 @@ fn structural_client(body: &[u8]) -> Option<usize> {
         if candidates == 0
             && (memchr(b'"', head).is_none() || head.starts_with(b"limiting ") || head.starts_with(b"delaying request"))
         {
-            return Some(at);
+            return Ok(Some(at));
         }
         candidates += 1;
         only = Some(at);
         if reads_cleanly(tail) && whole_message(head) {
             if chosen.is_some() {
-                return None;
+                return Err(Ambiguous);
             }
             chosen = Some(at);
         }
     }
     match (chosen, candidates) {
-        (Some(at), _) => Some(at),
-        (None, 1) if body.len() < MAY_BE_CUT => only,
-        _ => None,
+        (Some(at), _) => Ok(Some(at)),
+        (None, 0) => Ok(None),
+        (None, 1) if body.len() < MAY_BE_CUT => Ok(only),
+        _ => Err(Ambiguous),
     }
 }
+
+/// More than one `, client: ` could be nginx's (see `structural_client`).
+struct Ambiguous;
 
 /// nginx cuts an error line at 2048 bytes (NGX_MAX_ERROR_STR); a message body this long
 /// may have lost its end.

@@ -203,7 +203,8 @@ pub(super) fn set_pam_remote<'a>(s: &'a [u8], out: &mut ParsedLine<'a>) {
         let ruser = s.get(ruser_start..at).unwrap_or_default();
         fits.push(PamRemote { rhost, ruser, user });
     }
-    if fits.len() > 1 {
+    let forged = fits.len() > 1;
+    if forged {
         // Forged: sshd (PAM_TTY `ssh`) sets no ruser, so only an empty one is real.
         let before_ruser = &s[..ruser_start.saturating_sub(6)];
         let tty = find(before_ruser, b"tty=").map_or(&[][..], |at| token(&before_ruser[at + 4..]).0);
@@ -216,7 +217,10 @@ pub(super) fn set_pam_remote<'a>(s: &'a [u8], out: &mut ParsedLine<'a>) {
             fits.retain(PamRemote::as_ftp_writes_it);
         }
     }
-    let [chosen] = fits[..] else { return };
+    let [chosen] = fits[..] else {
+        out.ambiguous_address = fits.len() > 1 || forged;
+        return;
+    };
     out.ip = remote(chosen.rhost);
     out.user = if chosen.user.is_empty() { chosen.ruser } else { chosen.user };
 }

@@ -84,6 +84,7 @@ fn parse_3proxy(line: &[u8]) -> Option<ParsedLine<'_>> {
         [] => return None,
         _ => (none, none, none),
     };
+    let ambiguous_address = runs.len() > 1;
     let (method, rest) = request.split_at(request.iter().position(|&c| c == b' ').unwrap_or(request.len()));
     let path = rest.trim_ascii_start().split(|&c| c == b' ').next().unwrap_or(none);
     let tag = match code {
@@ -100,6 +101,7 @@ fn parse_3proxy(line: &[u8]) -> Option<ParsedLine<'_>> {
         path,
         user: if user == b"-" { none } else { user },
         message: tokens[code_at],
+        ambiguous_address,
         ..ParsedLine::default()
     })
 }

@@ -38,6 +38,9 @@ pub fn parse_message<'a>(msg: &'a [u8], out: &mut ParsedLine<'a>) {
         }
         b"Connection" => connection(rest, preauth, out),
         b"Disconnected" => disconnected(rest, preauth, out),
+        // session.c, after a login: `Starting session: shell on pts/0 for U from A port N
+        // id M` and `Close session: user U from A port N id M`.
+        b"Starting" | b"Close" => session_line(first, rest, out),
         b"Disconnecting" => disconnecting_peer(rest, out),
         b"Disconnecting:" => disconnecting_bare(rest, out),
         b"Received" => received(rest, out),
@@ -180,9 +183,13 @@ fn invalid_user<'a>(rest: &'a [u8], out: &mut ParsedLine<'a>) {
 /// and a client cannot pick the address.
 fn set_user_from<'a>(s: &'a [u8], tail: fn(&'a [u8]) -> Option<&'a [u8]>, out: &mut ParsedLine<'a>) {
     let mut fitting = memmem::find_iter(s, b" from ").filter_map(|at| Some((at, tail(&s[at + 6..])?)));
-    if let (Some((at, addr)), None) = (fitting.next(), fitting.next()) {
-        out.user = &s[..at];
-        out.ip = addr;
+    match (fitting.next(), fitting.next()) {
+        (Some((at, addr)), None) => {
+            out.user = &s[..at];
+            out.ip = addr;
+        }
+        (Some(_), Some(_)) => out.ambiguous_address = true,
+        _ => {}
     }
 }
 
@@ -280,6 +287,7 @@ fn set_peer_before_port_colon<'a>(
             // Still say which kind of peer it was; the user and address stay unknown.
             let kind = set_peer(&s[..first], out);
             (out.user, out.ip) = (&[], &[]);
+            out.ambiguous_address = true;
             kind
         }
     }
@@ -369,6 +377,31 @@ fn connection<'a>(rest: &'a [u8], preauth: bool, out: &mut ParsedLine<'a>) {
             }
         }
     }
+}
+
+/// `Starting session: WHAT for U from A port N id M`, `Close session: user U from A port
+/// N id M`: a session of a user who logged in. The address is the one before sshd's
+/// own ` port N id M` end; WHAT comes from the configuration, U is an account name.
+fn session_line<'a>(first: &[u8], rest: &'a [u8], out: &mut ParsedLine<'a>) {
+    let Some(rest) = rest.strip_prefix(b"session: ") else { return };
+    let Some(from) = rfind(rest, b" from ") else { return };
+    let tail = &rest[from + 6..];
+    let (addr, after) = token(tail);
+    let (port_word, after) = token(after);
+    let (port, after) = token(after);
+    let (id_word, id) = token(after);
+    if port_word != b"port" || parse_u64(port).is_none() || id_word != b"id" || parse_u64(id).is_none() {
+        return;
+    }
+    let head = &rest[..from];
+    let user = if first == b"Close" {
+        out.tag = EventTag::SessionClosed;
+        head.strip_prefix(b"user ")
+    } else {
+        rfind(head, b" for ").map(|at| &head[at + 5..])
+    };
+    out.user = user.unwrap_or_default();
+    out.ip = remote(addr);
 }
 
 /// `Disconnected from [invalid|authenticating] user U ADDR port N [preauth]`

@@ -664,3 +664,18 @@ fn attacker_fields_cannot_move_the_address() {
     // Only the forms with client text on both sides of sshd's own may lose the address.
     assert!(dropped.len() < cases / 10, "{dropped:#?}");
 }
+
+#[test]
+fn session_start_and_close_after_a_login() {
+    check("Starting session: shell on pts/0 for alice from 192.0.2.90 port 50123 id 0", Other, "192.0.2.90", "alice");
+    check("Starting session: command for bob from 2001:db8::90 port 50124 id 1", Other, "2001:db8::90", "bob");
+    check(
+        "Starting session: forced-command (key-option) 'rsync --server' for carol from 192.0.2.91 port 5 id 0",
+        Other,
+        "192.0.2.91",
+        "carol",
+    );
+    check("Close session: user alice from 192.0.2.90 port 50123 id 0", SessionClosed, "192.0.2.90", "alice");
+    // Not sshd's end of line: no address.
+    check("Starting session: shell for x from 192.0.2.92 port 5", Other, "", "");
+}

@@ -280,21 +280,19 @@ fn read_file<S: EventSink + Send>(
     };
     let n = ranges.len();
     let shrank = std::sync::atomic::AtomicBool::new(false);
+    // The last range's result waits for the others: only then is the file checked
+    // again, and its warnings go with the file's last chunk.
+    let last_chunk = Mutex::new(None);
     ranges.into_par_iter().enumerate().for_each(|(i, range)| {
         let (start, end) = (range.start, range.end);
         let mut chunk_warnings = Vec::new();
-        let output = match source::with_range(&handle, start, end, |bytes| {
+        let mut output = match source::with_range(&handle, start, end, |bytes| {
             ctx.bytes_read.add(end - start);
             tables.with(|t| scan_chunk(ctx, bytes, start, t))
         }) {
             Ok((output, got)) => {
                 if got < end - start && !shrank.swap(true, std::sync::atomic::Ordering::Relaxed) {
                     chunk_warnings.push(shrank_warning(start + got, size));
-                }
-                let mut output = output;
-                if range.skipped_after > 0 {
-                    output.counts.overlong_lines += 1;
-                    output.counts.overlong_bytes_skipped += range.skipped_after;
                 }
                 output
             }
@@ -303,8 +301,21 @@ fn read_file<S: EventSink + Send>(
                 ChunkOutput::default()
             }
         };
-        send(i as u32, false, output, chunk_warnings);
+        if range.skipped_after > 0 {
+            output.counts.overlong_lines += 1;
+            output.counts.overlong_bytes_skipped += range.skipped_after;
+        }
+        if i == 0 {
+            output.counts.leading_nul_bytes = hole;
+        }
+        if i + 1 == n {
+            *last_chunk.lock().unwrap_or_else(|e| e.into_inner()) = Some((output, chunk_warnings));
+        } else {
+            send(i as u32, false, output, chunk_warnings);
+        }
     });
+    let (output, chunk_warnings) = last_chunk.into_inner().unwrap_or_else(|e| e.into_inner()).unwrap_or_default();
+    warnings.extend(chunk_warnings);
     // The file's end, once every range is read: a live log truncated meanwhile (the
     // rotation's copytruncate) lost what the scan had not reached yet.
     if let (Ok(now), false) = (handle.metadata(), shrank.into_inner()) {
@@ -312,9 +323,7 @@ fn read_file<S: EventSink + Send>(
             warnings.push(shrank_warning(now.len(), size));
         }
     }
-    let mut closing = ChunkOutput::default();
-    closing.counts.leading_nul_bytes = hole;
-    send(n as u32, true, closing, warnings);
+    send(n as u32 - 1, true, output, warnings);
 }
 
 /// An archive's content in newline-aligned chunks, its compressed bytes counted in `read`.

@@ -358,6 +358,7 @@ fn scan_line(ctx: &FileCtx, out: &mut ChunkOutput, tables: &mut WorkerTables, ah
 #[inline(never)]
 fn count_no_address(out: &mut ChunkOutput, format: Format, parsed: &ParsedLine) {
     out.counts.no_address += 1;
+    out.counts.ambiguous_address += u64::from(parsed.ambiguous_address);
     let program = if parsed.program.is_empty() { format.as_str().as_bytes() } else { parsed.program };
     out.no_address_programs.count(program, 1);
 }

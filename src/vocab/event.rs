@@ -335,6 +335,10 @@ pub struct ParsedLine<'a> {
     /// The trusted proxy the line's connection came from, when `ip` was taken from
     /// `forwarded_for` through it (the `proxy` column); empty otherwise.
     pub proxy: &'a [u8],
+    /// The line names more than one address where its daemon writes one: client text
+    /// forged a second, and no reading is sure, so `ip` stays empty (no address rather
+    /// than one the client chose).
+    pub ambiguous_address: bool,
 }
 
 /// Where an access line's client address (`ParsedLine::ip`) came from.
