@@ -1,7 +1,8 @@
 //! One output table written in batches to CSV and/or Parquet under temporary names,
-//! renamed into place by `finish` only once every batch is written.
+//! renamed into place by `finish` only once every batch is written; and the `events`
+//! table a scan streams into while it reads.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Context;
 
@@ -9,28 +10,28 @@ use super::csv_out::CsvTable;
 use super::parquet_out::ParquetTable;
 use super::table::Batch;
 use super::Formats;
-use crate::vocab::files::temp_path;
+use crate::vocab::files::PendingFile;
 
+/// A table's files while they are written. Dropped before `finish` (an error
+/// elsewhere), the pending files remove their temporary files.
 pub struct TableWriter {
     name: &'static str,
-    csv: Option<(CsvTable, PathBuf, PathBuf)>,
-    parquet: Option<(ParquetTable, PathBuf, PathBuf)>,
+    csv: Option<(CsvTable, PendingFile)>,
+    parquet: Option<(ParquetTable, PendingFile)>,
     rows: u64,
 }
 
 impl TableWriter {
     pub fn create(dir: &Path, name: &'static str, formats: Formats) -> anyhow::Result<Self> {
         let csv = if formats.csv {
-            let path = dir.join(format!("{name}.csv"));
-            let tmp = temp_path(&path);
-            Some((CsvTable::create(&tmp)?, tmp, path))
+            let (file, pending) = PendingFile::create(&dir.join(format!("{name}.csv")))?;
+            Some((CsvTable::new(file), pending))
         } else {
             None
         };
         let parquet = if formats.parquet {
-            let path = dir.join(format!("{name}.parquet"));
-            let tmp = temp_path(&path);
-            Some((ParquetTable::create(&tmp)?, tmp, path))
+            let (file, pending) = PendingFile::create(&dir.join(format!("{name}.parquet")))?;
+            Some((ParquetTable::new(file), pending))
         } else {
             None
         };
@@ -45,11 +46,11 @@ impl TableWriter {
         let name = self.name;
         let (csv, parquet) = rayon::join(
             || match &mut self.csv {
-                Some((w, ..)) => w.write(batch).with_context(|| format!("writing {name}.csv")),
+                Some((w, _)) => w.write(batch).with_context(|| format!("writing {name}.csv")),
                 None => Ok(()),
             },
             || match &mut self.parquet {
-                Some((w, ..)) => w.write(batch).with_context(|| format!("writing {name}.parquet")),
+                Some((w, _)) => w.write(batch).with_context(|| format!("writing {name}.parquet")),
                 None => Ok(()),
             },
         );
@@ -63,16 +64,16 @@ impl TableWriter {
     /// Completes both files and renames them into place. `empty` is a zero-row batch
     /// with the table's columns, for tables that received no rows.
     pub fn finish(mut self, empty: &Batch) -> anyhow::Result<u64> {
-        if let Some((mut w, tmp, path)) = self.csv.take() {
+        if let Some((mut w, pending)) = self.csv.take() {
             if self.rows == 0 {
                 w.write(empty)?;
             }
-            w.finish().with_context(|| format!("finishing {}", path.display()))?;
-            std::fs::rename(&tmp, &path).with_context(|| format!("renaming into {}", path.display()))?;
+            w.finish().with_context(|| format!("finishing {}", pending.path().display()))?;
+            pending.commit()?;
         }
-        if let Some((w, tmp, path)) = self.parquet.take() {
-            w.finish(empty).with_context(|| format!("finishing {}", path.display()))?;
-            std::fs::rename(&tmp, &path).with_context(|| format!("renaming into {}", path.display()))?;
+        if let Some((w, pending)) = self.parquet.take() {
+            w.finish(empty).with_context(|| format!("finishing {}", pending.path().display()))?;
+            pending.commit()?;
         }
         Ok(self.rows)
     }
@@ -82,18 +83,6 @@ impl TableWriter {
         let mut w = TableWriter::create(dir, name, formats)?;
         w.write(batch)?;
         w.finish(batch)
-    }
-}
-
-impl Drop for TableWriter {
-    /// A writer dropped before `finish` (an error elsewhere) leaves no temporary files.
-    fn drop(&mut self) {
-        if let Some((_, tmp, _)) = &self.csv {
-            let _ = std::fs::remove_file(tmp);
-        }
-        if let Some((_, tmp, _)) = &self.parquet {
-            let _ = std::fs::remove_file(tmp);
-        }
     }
 }
 
