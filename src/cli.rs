@@ -20,6 +20,7 @@ pub struct Cli {
 pub enum Command {
     /// Read a log tree (plain and .gz rotations of web, auth and syslog logs) into
     /// events, per-IP and per-day tables and a summary.
+    #[command(after_help = SCAN_EXIT_CODES)]
     Scan(ScanArgs),
     /// Show how one log line is read and judged: format, fields, rule, category, and
     /// the allow-list/mode decision (like fail2ban-regex, for one line).
@@ -36,6 +37,14 @@ pub enum Command {
     /// (and no benign address requested); append chosen ones to a pattern file.
     Learn(LearnCmdArgs),
 }
+
+/// `scan --help`'s closing text. The last line on stderr says why a code is not 0.
+const SCAN_EXIT_CODES: &str = "\
+Exit codes:
+  0  every readable file was read whole (unparsed lines are counted in summary.json)
+  1  usage or configuration error
+  2  some input could not be read whole (unreadable, truncated, changed while read,
+     corrupt, over a cap); the outputs were written from the rest";
 
 /// How new attack patterns are learned (`scan` writes them to suggested-patterns.txt).
 #[derive(Args, Debug, Clone)]

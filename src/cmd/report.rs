@@ -22,12 +22,12 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
         crate::findings::Origin::Scan(_) => unreachable!("a store period's findings"),
     };
     if held == 0 {
-        eprintln!(
-            "knocklog: {}: the store holds no day of {}",
+        let why = format!(
+            "{}: the store holds no day of {}",
             for_terminal(&store.dir.display().to_string()),
             crate::store::period::describe(config.days)
         );
-        return Ok(super::EXIT_SKIPPED);
+        return Ok(super::stop(super::EXIT_INPUT_INCOMPLETE, &why));
     }
     Ok(super::EXIT_OK)
 }

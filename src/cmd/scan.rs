@@ -5,7 +5,7 @@
 use std::io::IsTerminal;
 use std::sync::Arc;
 
-use super::{exit_code, logs_to_read, worker_pool};
+use super::{input_exit_code, logs_to_read, worker_pool, EXIT_INPUT_INCOMPLETE};
 use crate::aggregate::tally::TallySink;
 use crate::cli::ScanArgs;
 use crate::config::ScanConfig;
@@ -25,7 +25,7 @@ const DNS_BUDGET: std::time::Duration = std::time::Duration::from_secs(20);
 pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     let mut config = ScanConfig::from_args(args, std::io::stderr().is_terminal())?;
     super::protect_this_host(&mut config.blocklist, config.logs_of_this_host);
-    let Some(discovery) = logs_to_read(&config) else { return Ok(super::EXIT_SKIPPED) };
+    let Some(discovery) = logs_to_read(&config) else { return Ok(EXIT_INPUT_INCOMPLETE) };
     // The events writer encodes its batches on rayon's global pool: sized like the
     // workers', so that `--threads 1` keeps a scan to about one core (plus the writer).
     // It can only be sized once per process; a second scan in one process keeps it.
@@ -37,12 +37,12 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     if config.dns {
         crate::enrich::dns::resolve_visitors(&mut findings, Arc::new(SystemResolver), MAX_VISITORS, DNS_BUDGET);
     }
-    let mut problems = pool.install(|| crate::output::write(&findings, &config.output, Some(read.events)))?;
-    problems += discovery.skipped.iter().filter(|s| s.warning).count();
+    let mut damaged = pool.install(|| crate::output::write(&findings, &config.output, Some(read.events)))?;
+    damaged += discovery.skipped.iter().filter(|s| s.warning).count();
     if let Some(added) = &read.added {
-        problems += report_history(added, &config);
+        damaged += report_history(added, &config);
     }
-    Ok(exit_code(problems))
+    Ok(input_exit_code(damaged))
 }
 
 /// What reading the logs gave: the counts to judge, the events table finishing in the
