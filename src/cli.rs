@@ -42,9 +42,11 @@ pub enum Command {
 const SCAN_EXIT_CODES: &str = "\
 Exit codes:
   0  every readable file was read whole (unparsed lines are counted in summary.json)
-  1  usage or configuration error
+  1  usage or configuration error, or --out unusable (a symlink, inside a scanned
+     path, or held by another knocklog run)
   2  some input could not be read whole (unreadable, truncated, changed while read,
-     corrupt, over a cap); the outputs were written from the rest";
+     corrupt, over a cap); the outputs were written from the rest
+  3  the outputs could not be written; --out keeps the previous set, nothing half-written";
 
 /// How new attack patterns are learned (`scan` writes them to suggested-patterns.txt).
 #[derive(Args, Debug, Clone)]
@@ -106,6 +108,10 @@ pub struct ReportArgs {
     /// Directory for the tables, blocklist, report.html and report.json (created if missing).
     #[arg(long, short, default_value = "knocklog-report")]
     pub out: PathBuf,
+
+    /// Write into --out even when it is a symlink (as `scan --out-follow-symlink`).
+    #[arg(long)]
+    pub out_follow_symlink: bool,
 
     /// Table format(s) to write.
     #[arg(long, value_enum, default_value_t = OutputFormat::Both)]
@@ -219,6 +225,15 @@ pub struct ScanArgs {
     /// Directory for the tables and summary.json (created if missing).
     #[arg(long, short, default_value = "knocklog-out")]
     pub out: PathBuf,
+
+    /// Write into --out even when it is a symlink (refused by default: whoever can
+    /// replace the link could point the writes anywhere).
+    #[arg(long)]
+    pub out_follow_symlink: bool,
+
+    /// For tests: the N-th file written fails as on a full disk.
+    #[arg(long, value_name = "N", hide = true)]
+    pub debug_fail_write: Option<u64>,
 
     /// Table format(s) to write.
     #[arg(long, value_enum, default_value_t = OutputFormat::Both)]

@@ -1,8 +1,10 @@
 //! Subcommands, one module each, and the exit-code policy shared by all of them, for a
 //! cron job to act on: 0 every readable file was read whole (unparsed lines are counted,
-//! not errors); 1 the command line or the configuration is wrong; 2 some input could not
-//! be read whole (or the run stopped on an error). When the code is not 0, the last line
-//! on stderr says why: `knocklog: exit N: ...`.
+//! not errors); 1 the command line, the configuration or `--out` is wrong (or another
+//! run holds `--out`); 2 some input could not be read whole (or the run stopped on an
+//! error of its own before writing anything); 3 the outputs could not be written (none
+//! is half-written: `--out` keeps the previous set). When the code is not 0, the last
+//! line on stderr says why: `knocklog: exit N: ...`.
 
 pub mod explain;
 pub mod history;
@@ -21,11 +23,13 @@ use crate::aggregate::blocklist::BlocklistSettings;
 use crate::cli::{Cli, Command};
 use crate::config::{ScanConfig, UsageError};
 use crate::input::{discover, Discovery};
+use crate::output::out_dir::{OutputsNotWritten, UnusableOutDir};
 use crate::vocab::text::for_terminal;
 
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_USAGE: u8 = 1;
 pub const EXIT_INPUT_INCOMPLETE: u8 = 2;
+pub const EXIT_OUTPUT_FAILED: u8 = 3;
 
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -52,9 +56,12 @@ pub fn main() -> ExitCode {
 
 /// The exit code for a run that ended with `e`, after saying why as the last line.
 fn exit_on_error(e: &anyhow::Error) -> u8 {
-    if e.downcast_ref::<UsageError>().is_some() {
+    if e.downcast_ref::<UsageError>().is_some() || e.downcast_ref::<UnusableOutDir>().is_some() {
         eprintln!("knocklog: exit {EXIT_USAGE}: {}", for_terminal(&e.to_string()));
         EXIT_USAGE
+    } else if e.downcast_ref::<OutputsNotWritten>().is_some() {
+        eprintln!("knocklog: exit {EXIT_OUTPUT_FAILED}: {}", for_terminal(&format!("{e:#}")));
+        EXIT_OUTPUT_FAILED
     } else {
         eprintln!("knocklog: exit {EXIT_INPUT_INCOMPLETE}: error: {}", for_terminal(&format!("{e:#}")));
         EXIT_INPUT_INCOMPLETE

@@ -7,6 +7,7 @@ use std::path::Path;
 use anyhow::Context;
 
 use super::csv_out::CsvTable;
+use super::out_dir::{OutputDir, WriteErrors};
 use super::parquet_out::ParquetTable;
 use super::table::Batch;
 use super::Formats;
@@ -94,6 +95,8 @@ impl TableWriter {
 /// (rayon blocks, polars' pool) let rayon run other chunks nested inside it, and the
 /// worker's share of the scan stood still meanwhile.
 pub struct EventsWriter {
+    /// A failure here is a failure to write the outputs (exit 3).
+    errors: WriteErrors,
     buffer: Vec<crate::vocab::event::Event>,
     source_files: Vec<String>,
     rules: Vec<(String, crate::vocab::event::Category)>,
@@ -104,13 +107,15 @@ pub struct EventsWriter {
 pub const EVENT_BATCH_ROWS: usize = 16 * 1024;
 
 impl EventsWriter {
+    /// Starts the table in `out`'s staging directory.
     pub fn create(
-        dir: &Path,
+        out: &OutputDir,
         formats: Formats,
         source_files: Vec<String>,
         rules: Vec<(String, crate::vocab::event::Category)>,
     ) -> anyhow::Result<Self> {
-        let mut table = TableWriter::create(dir, "events", formats)?;
+        let errors = out.write_errors();
+        let mut table = TableWriter::create(out.staging(), "events", formats).map_err(|e| errors.not_written(e))?;
         let (batches, received) = std::sync::mpsc::sync_channel::<Batch>(1);
         let writer = std::thread::Builder::new()
             .name("knocklog-events".into())
@@ -121,7 +126,14 @@ impl EventsWriter {
                 Ok(table)
             })
             .context("starting the events writer thread")?;
-        Ok(EventsWriter { buffer: Vec::new(), source_files, rules, batches: Some(batches), writer: Some(writer) })
+        Ok(EventsWriter {
+            errors,
+            buffer: Vec::new(),
+            source_files,
+            rules,
+            batches: Some(batches),
+            writer: Some(writer),
+        })
     }
 
     fn flush(&mut self) -> anyhow::Result<()> {
@@ -146,10 +158,12 @@ impl EventsWriter {
     }
 
     pub fn finish(mut self) -> anyhow::Result<u64> {
-        self.flush()?;
-        let table = self.join()?;
-        let empty = super::tables::events_batch(&[], &self.source_files, &self.rules);
-        table.finish(&empty)
+        let finished = self.flush().and_then(|()| {
+            let table = self.join()?;
+            let empty = super::tables::events_batch(&[], &self.source_files, &self.rules);
+            table.finish(&empty)
+        });
+        finished.map_err(|e| self.errors.not_written(e))
     }
 }
 
@@ -203,7 +217,7 @@ impl crate::vocab::event::EventSink for EventsWriter {
             self.buffer.append(&mut events);
         }
         if self.buffer.len() >= EVENT_BATCH_ROWS {
-            self.flush()?;
+            self.flush().map_err(|e| self.errors.not_written(e))?;
         }
         Ok(())
     }

@@ -8,6 +8,7 @@ use std::fs::File;
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::Context;
 
@@ -63,6 +64,9 @@ impl PendingFile {
     /// there, a symlink included, without following it.
     pub fn commit(self) -> anyhow::Result<()> {
         let PendingFile { temp, path } = self;
+        if let Some(fault) = injected_fault() {
+            return Err(fault).with_context(|| format!("writing {}", path.display()));
+        }
         temp.persist(&path).map_err(|e| e.error).with_context(|| format!("renaming into {}", path.display()))
     }
 }
@@ -82,6 +86,22 @@ pub fn write_durable(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     file.write_all(bytes).and_then(|()| file.sync_all()).with_context(|| format!("writing {}", path.display()))?;
     drop(file);
     pending.commit()
+}
+
+/// Fault injection for the tests of what a failed run leaves behind: with `n` > 0 the
+/// n-th file committed by this process fails as a full disk would (`scan
+/// --debug-fail-write N`, a hidden flag). 0, the default, never fails.
+pub fn fail_nth_write(n: u64) {
+    FAIL_AT.store(n, Ordering::SeqCst);
+}
+
+static FAIL_AT: AtomicU64 = AtomicU64::new(0);
+static COMMITTED: AtomicU64 = AtomicU64::new(0);
+
+fn injected_fault() -> Option<std::io::Error> {
+    let fail_at = FAIL_AT.load(Ordering::SeqCst);
+    let this = COMMITTED.fetch_add(1, Ordering::SeqCst) + 1;
+    (fail_at > 0 && this == fail_at).then(|| std::io::Error::from_raw_os_error(libc::ENOSPC))
 }
 
 #[cfg(test)]
