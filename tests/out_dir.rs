@@ -160,6 +160,26 @@ fn the_history_store_writes_through_no_planted_link() {
 }
 
 #[test]
+fn an_out_that_is_a_history_store_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("store");
+    let store_arg = store.to_str().unwrap();
+    let same = sample_into(&store, &["--history", store_arg]);
+    assert_eq!(same.status.code(), Some(1), "{}", stderr(&same));
+    assert!(last_line(&same).contains("is the --history store"), "{}", stderr(&same));
+    assert!(!store.exists(), "refused before anything was created");
+
+    let made = sample_into(&tmp.path().join("out"), &["--history", store_arg]);
+    assert_eq!(made.status.code(), Some(0), "{}", stderr(&made));
+    let before = snapshot(&store);
+    // Both keep a manifest.json: the switch would have replaced the store's.
+    let into_store = sample_into(&store, &[]);
+    assert_eq!(into_store.status.code(), Some(1), "{}", stderr(&into_store));
+    assert!(last_line(&into_store).contains("is a history store"), "{}", stderr(&into_store));
+    assert!(snapshot(&store) == before, "the store is untouched");
+}
+
+#[test]
 fn an_out_that_is_a_symlink_is_refused_unless_asked_for() {
     let tmp = tempfile::tempdir().unwrap();
     let target = tmp.path().join("elsewhere");

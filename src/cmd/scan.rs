@@ -13,7 +13,7 @@ use crate::config::ScanConfig;
 use crate::enrich::dns::SystemResolver;
 use crate::findings::{Findings, ScanCounts};
 use crate::input::Discovery;
-use crate::output::out_dir::{refuse_inside_scanned, OutputDir};
+use crate::output::out_dir::{refuse_inside_scanned, refuse_same_dir, OutputDir};
 use crate::output::progress::Progress;
 use crate::output::report::MAX_VISITORS;
 use crate::output::writer::{EventsWriter, PendingTable};
@@ -31,6 +31,9 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
         crate::vocab::files::fail_nth_write(n);
     }
     refuse_inside_scanned(&config.output.dir, &config.paths)?;
+    if let Some(store) = &config.history {
+        refuse_same_dir(&config.output.dir, store)?;
+    }
     let Some(discovery) = logs_to_read(&config) else { return Ok(EXIT_INPUT_INCOMPLETE) };
     let out = OutputDir::open(&config.output.dir, args.out_follow_symlink)?;
     // The events writer encodes its batches on rayon's global pool: sized like the

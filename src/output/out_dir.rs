@@ -188,6 +188,8 @@ impl OutputDir {
             };
             UnusableOutDir(format!("--out {}: {why}", shown(dir)))
         })?;
+        // Before the lock file is made: a history store is left exactly as it is.
+        refuse_other_manifest(&handle.path, dir)?;
         let lock = lock(&handle.path, dir)?;
         sweep_leftovers(&handle.path, dir);
         let pid = std::process::id();
@@ -312,6 +314,30 @@ fn lock(dir: &Path, given: &Path) -> anyhow::Result<File> {
     }
 }
 
+/// Refuses a `dir` whose manifest.json is not an output set's: a history store's
+/// (`--out` pointed at `--history`), which the switch would replace and so destroy.
+fn refuse_other_manifest(dir: &Path, given: &Path) -> Result<(), UnusableOutDir> {
+    let Ok(bytes) = std::fs::read(dir.join(MANIFEST)) else { return Ok(()) };
+    if serde_json::from_slice::<Manifest>(&bytes).is_ok() {
+        return Ok(());
+    }
+    let json: Option<serde_json::Value> = serde_json::from_slice(&bytes).ok();
+    let a_store = json.is_some_and(|v| v.get("runs").is_some() && v.get("tables").is_some());
+    if a_store {
+        return Err(UnusableOutDir(format!(
+            "--out {} is a history store (its {MANIFEST} is the store's): choose another --out",
+            shown(given)
+        )));
+    }
+    Ok(())
+}
+
+/// Whether `dir` holds an output set (its manifest.json is one), rather than, say, a
+/// history store.
+pub fn is_output_set(dir: &Path) -> bool {
+    std::fs::read(dir.join(MANIFEST)).is_ok_and(|bytes| serde_json::from_slice::<Manifest>(&bytes).is_ok())
+}
+
 /// The pid of a live process that owns a staging directory in `dir`, if any: the lock
 /// holder names itself that way.
 fn running_staging_owner(dir: &Path) -> Option<u32> {
@@ -370,14 +396,16 @@ fn describe(path: &Path, name: &str) -> anyhow::Result<ManifestFile> {
 
 /// The files of the previous set (as its manifest names them) that this run does not
 /// write again: they leave with it, so no file of an older run stays beside the new set.
-/// Names that are not plain file names are ignored: the manifest may be forged.
+/// Only plain file names of files (or links) count: the manifest may be forged, and a
+/// directory is never knocklog's.
 fn previous_names(dir: &Path, staged: &[String]) -> Vec<String> {
     let Ok(bytes) = std::fs::read(dir.join(MANIFEST)) else { return Vec::new() };
     let Ok(old) = serde_json::from_slice::<Manifest>(&bytes) else { return Vec::new() };
+    let not_a_dir = |name: &str| std::fs::symlink_metadata(dir.join(name)).is_ok_and(|m| !m.is_dir());
     old.files
         .into_iter()
         .map(|f| f.name)
-        .filter(|name| is_plain_name(name) && name != MANIFEST && !staged.contains(name))
+        .filter(|name| is_plain_name(name) && name != MANIFEST && !staged.contains(name) && not_a_dir(name))
         .collect()
 }
 
@@ -534,6 +562,17 @@ pub fn refuse_inside_scanned(out: &Path, scanned: &[PathBuf]) -> Result<(), Unus
     Ok(())
 }
 
+/// Refuses an `--out` that is the `--history` store: both keep a manifest.json.
+pub fn refuse_same_dir(out: &Path, store: &Path) -> Result<(), UnusableOutDir> {
+    if resolve_missing_tail(out) == resolve_missing_tail(store) {
+        return Err(UnusableOutDir(format!(
+            "--out {} is the --history store: give them different directories",
+            shown(out)
+        )));
+    }
+    Ok(())
+}
+
 /// `path` made absolute with symlinks resolved, as far as it exists; the missing
 /// rest (an --out still to be created) appended as given.
 fn resolve_missing_tail(path: &Path) -> PathBuf {
@@ -597,6 +636,16 @@ mod tests {
         assert!(refuse_inside_scanned(&logs, std::slice::from_ref(&logs)).is_err());
         assert!(refuse_inside_scanned(&dir.path().join("out"), &[logs.clone()]).is_ok());
         assert!(refuse_inside_scanned(&dir.path().join("logs-out"), &[logs]).is_ok(), "a sibling, not inside");
+    }
+
+    #[test]
+    fn a_history_store_is_no_out_dir() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(MANIFEST), r#"{"format":1,"runs":[],"sources":[],"tables":{}}"#).unwrap();
+        let refused = OutputDir::open(dir.path(), false).err().unwrap();
+        assert!(refused.to_string().contains("is a history store"), "{refused}");
+        assert!(!is_output_set(dir.path()));
+        assert_eq!(std::fs::read(dir.path().join(MANIFEST)).unwrap().len(), 47, "the store's manifest is untouched");
     }
 
     #[test]
