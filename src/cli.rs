@@ -20,6 +20,7 @@ pub struct Cli {
 pub enum Command {
     /// Read a log tree (plain and .gz rotations of web, auth and syslog logs) into
     /// events, per-IP and per-day tables and a summary.
+    #[command(after_help = SCAN_EXIT_CODES)]
     Scan(ScanArgs),
     /// Show how one log line is read and judged: format, fields, rule, category, and
     /// the allow-list/mode decision (like fail2ban-regex, for one line).
@@ -36,6 +37,16 @@ pub enum Command {
     /// (and no benign address requested); append chosen ones to a pattern file.
     Learn(LearnCmdArgs),
 }
+
+/// `scan --help`'s closing text. The last line on stderr says why a code is not 0.
+const SCAN_EXIT_CODES: &str = "\
+Exit codes:
+  0  every readable file was read whole (unparsed lines are counted in summary.json)
+  1  usage or configuration error, or --out unusable (a symlink, inside a scanned
+     path, or held by another knocklog run)
+  2  some input could not be read whole (unreadable, truncated, changed while read,
+     corrupt, over a cap); the outputs were written from the rest
+  3  the outputs could not be written; --out keeps the previous set, nothing half-written";
 
 /// How new attack patterns are learned (`scan` writes them to suggested-patterns.txt).
 #[derive(Args, Debug, Clone)]
@@ -97,6 +108,10 @@ pub struct ReportArgs {
     /// Directory for the tables, blocklist, report.html and report.json (created if missing).
     #[arg(long, short, default_value = "knocklog-report")]
     pub out: PathBuf,
+
+    /// Write into --out even when it is a symlink (as `scan --out-follow-symlink`).
+    #[arg(long)]
+    pub out_follow_symlink: bool,
 
     /// Table format(s) to write.
     #[arg(long, value_enum, default_value_t = OutputFormat::Both)]
@@ -210,6 +225,15 @@ pub struct ScanArgs {
     /// Directory for the tables and summary.json (created if missing).
     #[arg(long, short, default_value = "knocklog-out")]
     pub out: PathBuf,
+
+    /// Write into --out even when it is a symlink (refused by default: whoever can
+    /// replace the link could point the writes anywhere).
+    #[arg(long)]
+    pub out_follow_symlink: bool,
+
+    /// For tests: the N-th file written fails as on a full disk.
+    #[arg(long, value_name = "N", hide = true)]
+    pub debug_fail_write: Option<u64>,
 
     /// Table format(s) to write.
     #[arg(long, value_enum, default_value_t = OutputFormat::Both)]

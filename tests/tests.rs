@@ -15,6 +15,7 @@ mod layering;
 mod learn;
 mod line_accounting;
 mod notebook;
+mod out_dir;
 mod query;
 mod report_browser;
 mod robustness;

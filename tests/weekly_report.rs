@@ -56,7 +56,12 @@ fn the_weekly_report_html_agrees_with_its_tables() {
         .args(ARGS)
         .output()
         .unwrap();
-    assert_eq!(o.status.code(), Some(2), "the three damaged lines: {}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "the three garbage lines are counted, not errors: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let report = |since: &str, until: &str, out: &Path, extra: &[&str]| -> Output {
         let o = knocklog()
             .args(["report", "--quiet", "--history"])

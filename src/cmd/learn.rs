@@ -5,7 +5,7 @@
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
-use super::{exit_code, logs_to_read, worker_pool, EXIT_SKIPPED};
+use super::{logs_to_read, stop, worker_pool, EXIT_INPUT_INCOMPLETE, EXIT_OK};
 use crate::aggregate::tally::EventTally;
 use crate::cli::LearnCmdArgs;
 use crate::config::{ScanConfig, UsageError};
@@ -34,20 +34,18 @@ pub fn run(args: &LearnCmdArgs) -> anyhow::Result<u8> {
     config.options.learn = true;
     config.all_ips = false;
     let target = accept_target(args, &config)?;
-    let Some(discovery) = logs_to_read(&config) else { return Ok(EXIT_SKIPPED) };
+    let Some(discovery) = logs_to_read(&config) else { return Ok(EXIT_INPUT_INCOMPLETE) };
     let pool = worker_pool(config.threads)?;
     let progress = config.progress.then(|| Progress::start(discovery.bytes(), config.options.bytes_read.clone()));
     let outcome = pool.install(|| scan_files(&discovery.files, &config.options, &config.classifier, Discard));
     progress.map(Progress::finish);
     let ScanOutcome { files, ips, learned, elapsed, .. } = outcome?;
+    // Unparsed lines were read whole: only unreadable and damaged files count.
     let problems = discovery.skipped.iter().filter(|s| s.warning).count()
-        + files.iter().filter(|f| !f.warnings.is_empty() || f.counts.unparsed > 0).count();
+        + files.iter().filter(|f| !f.warnings.is_empty()).count();
     let counts = ScanCounts { files, skipped: discovery.skipped, ips, learned, tally: EventTally::default(), elapsed };
     let judging = config.judging(crate::vocab::time::now_micros());
     let findings = pool.install(|| Findings::from_scan(counts, &judging));
-    if problems > 0 {
-        eprintln!("knocklog: {problems} files could not be read completely (`knocklog scan` names them)");
-    }
     let mut out = std::io::stdout().lock();
     print_suggestions(&mut out, &findings.suggestions, findings.attackers, findings.learn_overflow)?;
     if let Some(path) = target {
@@ -61,7 +59,11 @@ pub fn run(args: &LearnCmdArgs) -> anyhow::Result<u8> {
             chosen.len() - added
         )?;
     }
-    Ok(exit_code(problems))
+    if problems > 0 {
+        let why = format!("{problems} files could not be read whole (`knocklog scan` names them)");
+        return Ok(stop(EXIT_INPUT_INCOMPLETE, &why));
+    }
+    Ok(EXIT_OK)
 }
 
 /// The pattern file `--accept`/`--accept-all` append to, if asked to.

@@ -1,6 +1,10 @@
-//! Subcommands, one module each, and the exit-code policy shared by all of them:
-//! 0 everything was read, 2 something was skipped or could not be read (or a fatal
-//! error), 1 the command line was wrong.
+//! Subcommands, one module each, and the exit-code policy shared by all of them, for a
+//! cron job to act on: 0 every readable file was read whole (unparsed lines are counted,
+//! not errors); 1 the command line, the configuration or `--out` is wrong (or another
+//! run holds `--out`); 2 some input could not be read whole (or the run stopped on an
+//! error of its own before writing anything); 3 the outputs could not be written (none
+//! is half-written: `--out` keeps the previous set). When the code is not 0, the last
+//! line on stderr says why: `knocklog: exit N: ...`.
 
 pub mod explain;
 pub mod history;
@@ -19,11 +23,13 @@ use crate::aggregate::blocklist::BlocklistSettings;
 use crate::cli::{Cli, Command};
 use crate::config::{ScanConfig, UsageError};
 use crate::input::{discover, Discovery};
+use crate::output::out_dir::{OutputsNotWritten, UnusableOutDir};
 use crate::vocab::text::for_terminal;
 
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_USAGE: u8 = 1;
-pub const EXIT_SKIPPED: u8 = 2;
+pub const EXIT_INPUT_INCOMPLETE: u8 = 2;
+pub const EXIT_OUTPUT_FAILED: u8 = 3;
 
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -44,28 +50,42 @@ pub fn main() -> ExitCode {
     };
     match result {
         Ok(code) => ExitCode::from(code),
-        Err(e) if e.downcast_ref::<UsageError>().is_some() => {
-            eprintln!("knocklog: {e}");
-            ExitCode::from(EXIT_USAGE)
-        }
-        Err(e) => {
-            eprintln!("knocklog: error: {e:#}");
-            ExitCode::from(EXIT_SKIPPED)
-        }
+        Err(e) => ExitCode::from(exit_on_error(&e)),
     }
 }
 
-/// 2 when something could not be read (each problem was reported on stderr), else 0.
-fn exit_code(problems: usize) -> u8 {
-    if problems > 0 {
-        EXIT_SKIPPED
+/// The exit code for a run that ended with `e`, after saying why as the last line.
+fn exit_on_error(e: &anyhow::Error) -> u8 {
+    if e.downcast_ref::<UsageError>().is_some() || e.downcast_ref::<UnusableOutDir>().is_some() {
+        eprintln!("knocklog: exit {EXIT_USAGE}: {}", for_terminal(&e.to_string()));
+        EXIT_USAGE
+    } else if e.downcast_ref::<OutputsNotWritten>().is_some() {
+        eprintln!("knocklog: exit {EXIT_OUTPUT_FAILED}: {}", for_terminal(&format!("{e:#}")));
+        EXIT_OUTPUT_FAILED
     } else {
-        EXIT_OK
+        eprintln!("knocklog: exit {EXIT_INPUT_INCOMPLETE}: error: {}", for_terminal(&format!("{e:#}")));
+        EXIT_INPUT_INCOMPLETE
     }
+}
+
+/// 2 when `damaged` files could not be read whole (each was named on stderr above;
+/// the last line counts them), else 0.
+fn input_exit_code(damaged: usize) -> u8 {
+    match damaged {
+        0 => EXIT_OK,
+        1 => stop(EXIT_INPUT_INCOMPLETE, "1 file could not be read whole (see above)"),
+        n => stop(EXIT_INPUT_INCOMPLETE, &format!("{n} files could not be read whole (see above)")),
+    }
+}
+
+/// Says on stderr, as its last line, why the run exits with `code`; returns `code`.
+fn stop(code: u8, why: &str) -> u8 {
+    eprintln!("knocklog: exit {code}: {why}");
+    code
 }
 
 /// The logs under the scanned paths, the files passed over reported on stderr; None
-/// (reported) when there is nothing to read.
+/// (reported, as the last line: the caller exits with 2) when there is nothing to read.
 fn logs_to_read(config: &ScanConfig) -> Option<Discovery> {
     let discovery = discover(&config.paths, config.forced_format, crate::parse::sniff_head);
     for s in discovery.skipped.iter().filter(|s| s.warning) {
@@ -73,7 +93,8 @@ fn logs_to_read(config: &ScanConfig) -> Option<Discovery> {
     }
     if discovery.files.is_empty() {
         let names: Vec<String> = config.paths.iter().map(|p| p.display().to_string()).collect();
-        eprintln!("knocklog: no log files knocklog can read under {}", for_terminal(&names.join(", ")));
+        let why = format!("no log files knocklog can read under {}", for_terminal(&names.join(", ")));
+        stop(EXIT_INPUT_INCOMPLETE, &why);
         return None;
     }
     Some(discovery)

@@ -22,7 +22,8 @@ pub fn run(args: &QueryArgs) -> anyhow::Result<u8> {
         ))
         .into());
     }
-    if data.join(crate::store::MANIFEST).is_file() {
+    // A scan's --out has a manifest.json too, of its own kind.
+    if data.join(crate::store::MANIFEST).is_file() && !crate::output::out_dir::is_output_set(data) {
         // A history store: finish any interrupted run first, so every day is as committed.
         drop(crate::store::Store::open(data, false)?);
     }

@@ -9,6 +9,7 @@ use crate::vocab::text::for_terminal;
 
 pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
     let mut config = ReportConfig::from_args(args)?;
+    let out = crate::output::out_dir::OutputDir::open(&config.output.dir, args.out_follow_symlink)?;
     let store = Store::open(&config.history, false)?;
     // The store's sources stand for the scanned paths: logs it read under /var/log
     // make this machine's addresses own addresses, as in a scan of them.
@@ -16,18 +17,18 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
     super::protect_this_host(&mut config.blocklist, crate::config::blocklist::logs_of_this_host(&source_paths));
     let findings =
         crate::store::report::findings(&store, config.days, &config.detect.policy, &config.blocklist, config.now)?;
-    crate::output::write(&findings, &config.output, None)?;
+    crate::output::write(&findings, &config.output, out, None)?;
     let held = match &findings.origin {
         crate::findings::Origin::Period(p) => p.figures.days_held,
         crate::findings::Origin::Scan(_) => unreachable!("a store period's findings"),
     };
     if held == 0 {
-        eprintln!(
-            "knocklog: {}: the store holds no day of {}",
+        let why = format!(
+            "{}: the store holds no day of {}",
             for_terminal(&store.dir.display().to_string()),
             crate::store::period::describe(config.days)
         );
-        return Ok(super::EXIT_SKIPPED);
+        return Ok(super::stop(super::EXIT_INPUT_INCOMPLETE, &why));
     }
     Ok(super::EXIT_OK)
 }

@@ -1,17 +1,19 @@
-//! `knocklog scan`: resolve the settings, read every log in parallel (streaming the
-//! events table, and adding the new lines to `--history`), judge what was read into
-//! findings, and write them all into --out.
+//! `knocklog scan`: resolve the settings, lock `--out`, read every log in parallel
+//! (streaming the events table into the run's staging directory, and adding the new
+//! lines to `--history`), judge what was read into findings, and switch them all into
+//! `--out` together. Exit codes: see `cmd`.
 
 use std::io::IsTerminal;
 use std::sync::Arc;
 
-use super::{exit_code, logs_to_read, worker_pool};
+use super::{input_exit_code, logs_to_read, worker_pool, EXIT_INPUT_INCOMPLETE};
 use crate::aggregate::tally::TallySink;
 use crate::cli::ScanArgs;
 use crate::config::ScanConfig;
 use crate::enrich::dns::SystemResolver;
 use crate::findings::{Findings, ScanCounts};
 use crate::input::Discovery;
+use crate::output::out_dir::{refuse_inside_scanned, refuse_same_dir, OutputDir};
 use crate::output::progress::Progress;
 use crate::output::report::MAX_VISITORS;
 use crate::output::writer::{EventsWriter, PendingTable};
@@ -25,24 +27,32 @@ const DNS_BUDGET: std::time::Duration = std::time::Duration::from_secs(20);
 pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     let mut config = ScanConfig::from_args(args, std::io::stderr().is_terminal())?;
     super::protect_this_host(&mut config.blocklist, config.logs_of_this_host);
-    let Some(discovery) = logs_to_read(&config) else { return Ok(super::EXIT_SKIPPED) };
+    if let Some(n) = args.debug_fail_write {
+        crate::vocab::files::fail_nth_write(n);
+    }
+    refuse_inside_scanned(&config.output.dir, &config.paths)?;
+    if let Some(store) = &config.history {
+        refuse_same_dir(&config.output.dir, store)?;
+    }
+    let Some(discovery) = logs_to_read(&config) else { return Ok(EXIT_INPUT_INCOMPLETE) };
+    let out = OutputDir::open(&config.output.dir, args.out_follow_symlink)?;
     // The events writer encodes its batches on rayon's global pool: sized like the
     // workers', so that `--threads 1` keeps a scan to about one core (plus the writer).
     // It can only be sized once per process; a second scan in one process keeps it.
     let _ = rayon::ThreadPoolBuilder::new().num_threads(config.threads).build_global();
     let pool = worker_pool(config.threads)?;
     let generated = crate::vocab::time::now_micros();
-    let read = pool.install(|| read_logs(&config, &discovery))?;
+    let read = pool.install(|| read_logs(&config, &discovery, &out))?;
     let mut findings = pool.install(|| Findings::from_scan(read.counts, &config.judging(generated)));
     if config.dns {
         crate::enrich::dns::resolve_visitors(&mut findings, Arc::new(SystemResolver), MAX_VISITORS, DNS_BUDGET);
     }
-    let mut problems = pool.install(|| crate::output::write(&findings, &config.output, Some(read.events)))?;
-    problems += discovery.skipped.iter().filter(|s| s.warning).count();
+    let mut damaged = pool.install(|| crate::output::write(&findings, &config.output, out, Some(read.events)))?;
+    damaged += discovery.skipped.iter().filter(|s| s.warning).count();
     if let Some(added) = &read.added {
-        problems += report_history(added, &config);
+        damaged += report_history(added, &config);
     }
-    Ok(exit_code(problems))
+    Ok(input_exit_code(damaged))
 }
 
 /// What reading the logs gave: the counts to judge, the events table finishing in the
@@ -54,15 +64,12 @@ struct Read {
 }
 
 /// Reads the logs (only what `--history` does not hold yet, with it), streaming every
-/// kept event to the events table and, with `--history`, to the store.
-fn read_logs(config: &ScanConfig, discovery: &Discovery) -> anyhow::Result<Read> {
+/// kept event to the events table in `out` and, with `--history`, to the store.
+fn read_logs(config: &ScanConfig, discovery: &Discovery, out: &OutputDir) -> anyhow::Result<Read> {
     let source_files: Vec<String> = discovery.files.iter().map(|f| f.path.display().to_string()).collect();
     let c = &config.classifier;
     let rules: Vec<_> = (0..c.rule_count() as u32).map(|r| (c.rule_name(r).to_owned(), c.rule_category(r))).collect();
-    let out = &config.output;
-    std::fs::create_dir_all(&out.dir)
-        .map_err(|e| anyhow::anyhow!("creating output directory {}: {e}", out.dir.display()))?;
-    let events = EventsWriter::create(&out.dir, out.formats, source_files.clone(), rules.clone())?;
+    let events = EventsWriter::create(out, config.output.formats, source_files.clone(), rules.clone())?;
     let gap = config.options.policy.thresholds.session_gap_micros();
     let history = config.history.as_deref().map(|dir| HistoryRun::begin(dir, &discovery.files, gap)).transpose()?;
     let spans = history.as_ref().map_or(&[][..], |h| h.spans());

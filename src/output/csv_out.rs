@@ -3,9 +3,6 @@
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::path::Path;
-
-use anyhow::Context;
 
 use super::table::{Batch, Values};
 use crate::vocab::time::{write_day, write_ts};
@@ -16,9 +13,9 @@ pub struct CsvTable {
 }
 
 impl CsvTable {
-    pub fn create(path: &Path) -> anyhow::Result<Self> {
-        let file = File::create(path).with_context(|| format!("creating {}", path.display()))?;
-        Ok(CsvTable { out: BufWriter::with_capacity(1 << 20, file), header_written: false })
+    /// Writes into `file`, newly created (see `vocab::files::PendingFile`).
+    pub fn new(file: File) -> Self {
+        CsvTable { out: BufWriter::with_capacity(1 << 20, file), header_written: false }
     }
 
     pub fn write(&mut self, batch: &Batch) -> anyhow::Result<()> {

@@ -152,26 +152,24 @@ pub fn write_csv(out: impl Write, df: &DataFrame) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Writes `df` to `path`, as CSV or Parquet by its extension, under a temporary name
-/// renamed into place when complete.
+/// Writes `df` to `path`, as CSV or Parquet by its extension, whole or not at all
+/// (`vocab::files`: a new temporary file, renamed over `path` when complete).
 pub fn write_file(path: &Path, df: &mut DataFrame) -> anyhow::Result<()> {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
-    let tmp = crate::vocab::files::temp_path(path);
-    let file = std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+    if !matches!(ext.as_str(), "csv" | "parquet") {
+        anyhow::bail!("--out {}: expected a .csv or .parquet file name", path.display());
+    }
+    let (file, pending) = crate::vocab::files::PendingFile::create(path)?;
     let written = match ext.as_str() {
         "csv" => write_csv(std::io::BufWriter::new(file), df),
-        "parquet" => ParquetWriter::new(file)
+        _ => ParquetWriter::new(file)
             .with_compression(ParquetCompression::Zstd(None))
             .finish(df)
             .map(drop)
             .map_err(anyhow::Error::from),
-        _ => Err(anyhow::anyhow!("--out {}: expected a .csv or .parquet file name", path.display())),
     };
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e);
-    }
-    std::fs::rename(&tmp, path).with_context(|| format!("renaming {} to {}", tmp.display(), path.display()))
+    written.with_context(|| format!("writing {}", path.display()))?;
+    pending.commit()
 }
 
 #[cfg(test)]

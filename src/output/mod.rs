@@ -1,11 +1,12 @@
 //! Output: findings written whole (`write`): table batches (one schema per table,
 //! shared by CSV and Parquet) and their writers, summary.json, report.html, the
-//! blocklists, the terminal summary and progress bar. Every file is written under a
-//! temporary name and renamed into place only when complete.
+//! blocklists, the terminal summary and progress bar. A run writes its files into a
+//! staging directory in `--out` and switches them in together (`out_dir`).
 
 pub mod blocklist;
 pub mod csv_out;
 pub mod frame;
+pub mod out_dir;
 pub mod parquet_out;
 pub mod progress;
 pub mod report;

@@ -4,7 +4,6 @@
 
 use std::fs::File;
 use std::io::BufWriter;
-use std::path::Path;
 
 use anyhow::Context;
 use polars::prelude::*;
@@ -24,9 +23,9 @@ pub struct ParquetTable {
 }
 
 impl ParquetTable {
-    pub fn create(path: &Path) -> anyhow::Result<Self> {
-        let file = File::create(path).with_context(|| format!("creating {}", path.display()))?;
-        Ok(ParquetTable { writer: None, file: Some(file) })
+    /// Writes into `file`, newly created (see `vocab::files::PendingFile`).
+    pub fn new(file: File) -> Self {
+        ParquetTable { writer: None, file: Some(file) }
     }
 
     pub fn write(&mut self, batch: &Batch) -> anyhow::Result<()> {

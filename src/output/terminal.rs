@@ -18,15 +18,19 @@ use crate::vocab::event::Category;
 use crate::vocab::text::for_terminal;
 use crate::vocab::time::{format_day, format_ts};
 
-/// Prints each file's warnings and skipped lines on stderr; returns how many problems
-/// count towards exit code 2 (damaged or unreadable input, not odd dates).
+/// Prints each file's warnings and skipped lines on stderr; returns how many files
+/// could not be read whole (exit code 2: unreadable, truncated, changed, corrupt or over
+/// a cap). Unparsed lines and odd dates are what the logs hold, read whole: they are
+/// counted in summary.json, not problems.
 pub fn report_file_problems(files: &[FileStats]) -> usize {
-    let mut problems = 0;
+    let mut damaged = 0;
     for f in files {
         let path = for_terminal(&f.path);
         for w in &f.warnings {
             eprintln!("knocklog: {path}: {w}");
-            problems += 1;
+        }
+        if !f.warnings.is_empty() {
+            damaged += 1;
         }
         if f.counts.unparsed > 0 {
             eprintln!(
@@ -40,7 +44,6 @@ pub fn report_file_problems(files: &[FileStats]) -> usize {
                     n => eprintln!("knocklog:     {n} lines like line {}: {example}", shape.line_no),
                 }
             }
-            problems += 1;
         }
         if f.counts.overlong_lines > 0 {
             eprintln!(
@@ -58,7 +61,7 @@ pub fn report_file_problems(files: &[FileStats]) -> usize {
             );
         }
     }
-    problems
+    damaged
 }
 
 /// The tables and summary the scan wrote, for the closing lines.
@@ -363,3 +366,23 @@ const SKIPPED_SHOWN: usize = 5;
 
 /// Addresses listed under "Worst first".
 const WORST_SHOWN: usize = 10;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(unparsed: u64, warnings: &[&str]) -> FileStats {
+        let mut f = FileStats { path: "/var/log/access.log".into(), format: "access".into(), ..Default::default() };
+        f.counts.lines = 10;
+        f.counts.unparsed = unparsed;
+        f.warnings = warnings.iter().map(|w| w.to_string()).collect();
+        f
+    }
+
+    #[test]
+    fn unparsed_lines_are_no_input_problem_but_damage_is_one_per_file() {
+        assert_eq!(report_file_problems(&[file(3, &[])]), 0, "unparsed lines were read whole");
+        let damaged = [file(0, &["read error at byte 0: x", "truncated"]), file(1, &["changed while read"])];
+        assert_eq!(report_file_problems(&damaged), 2, "two files could not be read whole");
+    }
+}

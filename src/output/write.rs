@@ -1,13 +1,15 @@
 //! Writing findings whole: every table, the blocklists, report.html, the summary
 //! (summary.json for a scan, report.json for a store period), suggested-patterns.txt
-//! and the terminal summary, the files side by side on the current rayon pool.
+//! and the terminal summary, the files side by side on the current rayon pool, into
+//! the run's staging directory, switched into `--out` together (`out_dir`).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use rayon::prelude::*;
 
 use super::blocklist::{write_all as write_blocklist, BlocklistSummary};
+use super::out_dir::OutputDir;
 use super::report::{self, HistoryView, ReportData};
 use super::summary::Summary;
 use super::table::Batch;
@@ -29,27 +31,63 @@ pub struct OutputSettings {
     pub quiet: bool,
 }
 
-/// Writes `findings` into `settings.dir` and tells the terminal. A scan streams its
-/// events table while it reads: `events` is that table, finished here beside the rest.
-/// Returns how many input problems were reported on stderr (exit code 2).
-pub fn write(findings: &Findings, settings: &OutputSettings, events: Option<PendingTable>) -> anyhow::Result<usize> {
-    std::fs::create_dir_all(&settings.dir)
-        .with_context(|| format!("creating output directory {}", settings.dir.display()))?;
+/// Writes `findings` into `out` (opened on `settings.dir`) and tells the terminal. A
+/// scan streams its events table while it reads: `events` is that table, finished here
+/// beside the rest. Either every file is switched in, or none is and the error is
+/// marked `OutputsNotWritten` (exit code 3).
+/// Returns how many input files were damaged or unreadable (reported on stderr).
+pub fn write(
+    findings: &Findings,
+    settings: &OutputSettings,
+    out: OutputDir,
+    events: Option<PendingTable>,
+) -> anyhow::Result<usize> {
+    let generated = findings.provenance.generated;
+    let errors = out.write_errors();
     match &findings.origin {
-        Origin::Scan(scan) => write_scan(findings, scan, settings, events),
-        Origin::Period(period) => write_period(findings, period, settings).map(|()| 0),
+        Origin::Scan(scan) => {
+            // The input's problems come first on stderr: a failure to write is the
+            // last word.
+            let problems = terminal::report_file_problems(&scan.files);
+            let staged = stage_scan(findings, scan, settings, out.staging(), events);
+            let summary = staged.and_then(|staged| out.commit(generated).map(|_| staged));
+            let (summary, pages) = summary.map_err(|e| errors.not_written(e))?;
+            if !settings.quiet {
+                let dir = &settings.dir;
+                let mut written = in_out_dir(dir, &pages);
+                written.extend(terminal::tables_written(dir, settings.formats));
+                terminal::print_summary(&summary, &findings.ips, scan.elapsed, dir, &written)?;
+                terminal::print_suggestions_note(&findings.suggestions, dir)?;
+            }
+            Ok(problems)
+        }
+        Origin::Period(period) => {
+            let staged = stage_period(findings, period, settings, out.staging());
+            let pages = staged.and_then(|pages| out.commit(generated).map(|_| pages));
+            let pages = pages.map_err(|e| errors.not_written(e))?;
+            if !settings.quiet {
+                terminal::print_period_summary(findings, period, &settings.dir, &in_out_dir(&settings.dir, &pages))?;
+            }
+            Ok(0)
+        }
     }
 }
 
-fn write_scan(
+/// Where the staged files `paths` are once switched in.
+fn in_out_dir(dir: &Path, paths: &[PathBuf]) -> Vec<PathBuf> {
+    paths.iter().filter_map(|p| p.file_name()).map(|name| dir.join(name)).collect()
+}
+
+/// Writes a scan's files into `staging`; returns the summary and the report pages.
+fn stage_scan<'a>(
     findings: &Findings,
-    scan: &ScanOrigin,
+    scan: &'a ScanOrigin,
     settings: &OutputSettings,
+    staging: &Path,
     events: Option<PendingTable>,
-) -> anyhow::Result<usize> {
-    let dir = &settings.dir;
+) -> anyhow::Result<(Summary<'a>, Vec<PathBuf>)> {
     let suggested = crate::learn::file::render(&findings.suggestions, findings.attackers);
-    write_atomic(&dir.join(crate::learn::SUGGESTIONS_FILE), suggested.as_bytes())?;
+    write_atomic(&staging.join(crate::learn::SUGGESTIONS_FILE), suggested.as_bytes())?;
     let ips = &findings.ips;
     let report = || {
         let data = ReportData::from_scan(&scan.files, ips, &findings.tally, &findings.policy)
@@ -59,17 +97,17 @@ fn write_scan(
             Some(names) => data.with_dns(names),
             None => data,
         };
-        report::write_reports(dir, &data, settings.html_fragment)
+        report::write_reports(staging, &data, settings.html_fragment)
     };
     let (written_tables, pages) = rayon::join(
-        || write_tables(settings, findings, &SCAN_TABLES),
+        || write_tables(staging, settings.formats, findings, &SCAN_TABLES),
         || {
-            write_blocklist(dir, &findings.blocklist, &findings.blocklist_settings, &findings.provenance)
+            write_blocklist(staging, &findings.blocklist, &findings.blocklist_settings, &findings.provenance)
                 .and_then(|()| report())
         },
     );
     written_tables?;
-    let mut written = pages?;
+    let pages = pages?;
     let events_written = match events {
         Some(pending) => pending.finish()?,
         None => 0,
@@ -77,47 +115,41 @@ fn write_scan(
     let mut summary = Summary::new(&scan.files, &scan.skipped, ips.len(), events_written);
     summary.blocklist = Some(BlocklistSummary::new(&findings.blocklist, &findings.blocklist_settings));
     let json = serde_json::to_vec_pretty(&summary).context("encoding summary.json")?;
-    write_atomic(&dir.join("summary.json"), &json)?;
-
-    let problems = terminal::report_file_problems(&scan.files);
-    if !settings.quiet {
-        written.extend(terminal::tables_written(dir, settings.formats));
-        terminal::print_summary(&summary, ips, scan.elapsed, dir, &written)?;
-        terminal::print_suggestions_note(&findings.suggestions, dir)?;
-    }
-    Ok(problems)
+    write_atomic(&staging.join("summary.json"), &json)?;
+    Ok((summary, pages))
 }
 
-fn write_period(findings: &Findings, period: &PeriodOrigin, settings: &OutputSettings) -> anyhow::Result<()> {
-    let dir = &settings.dir;
+/// Writes a store period's files into `staging`; returns the report pages.
+fn stage_period(
+    findings: &Findings,
+    period: &PeriodOrigin,
+    settings: &OutputSettings,
+    staging: &Path,
+) -> anyhow::Result<Vec<PathBuf>> {
     let ips = &findings.ips;
-    write_tables(settings, findings, &PERIOD_TABLES)?;
+    write_tables(staging, settings.formats, findings, &PERIOD_TABLES)?;
     let mut events = if period.events.height() > 0 {
         period.events.clone()
     } else {
         super::parquet_out::to_dataframe(&events_batch(&[], &[], &[]))?
     };
     if settings.formats.parquet {
-        frame::write_file(&dir.join("events.parquet"), &mut events)?;
+        frame::write_file(&staging.join("events.parquet"), &mut events)?;
     }
     if settings.formats.csv {
-        frame::write_file(&dir.join("events.csv"), &mut events)?;
+        frame::write_file(&staging.join("events.csv"), &mut events)?;
     }
     let mut summary = super::summary::period_json(findings, period);
     summary["blocklist"] =
         serde_json::to_value(BlocklistSummary::new(&findings.blocklist, &findings.blocklist_settings))?;
-    write_atomic(&dir.join("report.json"), &serde_json::to_vec_pretty(&summary)?)?;
-    write_blocklist(dir, &findings.blocklist, &findings.blocklist_settings, &findings.provenance)?;
+    write_atomic(&staging.join("report.json"), &serde_json::to_vec_pretty(&summary)?)?;
+    write_blocklist(staging, &findings.blocklist, &findings.blocklist_settings, &findings.provenance)?;
 
     let attackers: Vec<_> = findings.suspicious().collect();
     let view = HistoryView::of(period, &attackers);
     let data = ReportData::from_history(ips, &findings.tally, &findings.policy, view)
         .with_blocklist(&findings.blocklist.entries);
-    let written = report::write_reports(dir, &data, settings.html_fragment)?;
-    if !settings.quiet {
-        terminal::print_period_summary(findings, period, dir, &written)?;
-    }
-    Ok(())
+    report::write_reports(staging, &data, settings.html_fragment)
 }
 
 /// The tables a scan writes besides `events` (which it streams while it reads), in
@@ -127,11 +159,11 @@ pub const SCAN_TABLES: [&str; 5] = ["ips", "sessions", "usernames", "daily", "pa
 /// The tables a store period's report writes besides `events`.
 pub const PERIOD_TABLES: [&str; 5] = ["ips", "daily", "sessions", "usernames", "attackers"];
 
-/// Builds and writes the `names` tables of `findings` side by side.
-fn write_tables(settings: &OutputSettings, findings: &Findings, names: &[&'static str]) -> anyhow::Result<()> {
-    names.par_iter().try_for_each(|&name| {
-        TableWriter::write_table(&settings.dir, name, settings.formats, &table(findings, name)).map(drop)
-    })
+/// Builds and writes the `names` tables of `findings` side by side into `dir`.
+fn write_tables(dir: &Path, formats: Formats, findings: &Findings, names: &[&'static str]) -> anyhow::Result<()> {
+    names
+        .par_iter()
+        .try_for_each(|&name| TableWriter::write_table(dir, name, formats, &table(findings, name)).map(drop))
 }
 
 /// The table `name` of `findings`.

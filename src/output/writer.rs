@@ -1,36 +1,38 @@
 //! One output table written in batches to CSV and/or Parquet under temporary names,
-//! renamed into place by `finish` only once every batch is written.
+//! renamed into place by `finish` only once every batch is written; and the `events`
+//! table a scan streams into while it reads.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Context;
 
 use super::csv_out::CsvTable;
+use super::out_dir::{OutputDir, WriteErrors};
 use super::parquet_out::ParquetTable;
 use super::table::Batch;
 use super::Formats;
-use crate::vocab::files::temp_path;
+use crate::vocab::files::PendingFile;
 
+/// A table's files while they are written. Dropped before `finish` (an error
+/// elsewhere), the pending files remove their temporary files.
 pub struct TableWriter {
     name: &'static str,
-    csv: Option<(CsvTable, PathBuf, PathBuf)>,
-    parquet: Option<(ParquetTable, PathBuf, PathBuf)>,
+    csv: Option<(CsvTable, PendingFile)>,
+    parquet: Option<(ParquetTable, PendingFile)>,
     rows: u64,
 }
 
 impl TableWriter {
     pub fn create(dir: &Path, name: &'static str, formats: Formats) -> anyhow::Result<Self> {
         let csv = if formats.csv {
-            let path = dir.join(format!("{name}.csv"));
-            let tmp = temp_path(&path);
-            Some((CsvTable::create(&tmp)?, tmp, path))
+            let (file, pending) = PendingFile::create(&dir.join(format!("{name}.csv")))?;
+            Some((CsvTable::new(file), pending))
         } else {
             None
         };
         let parquet = if formats.parquet {
-            let path = dir.join(format!("{name}.parquet"));
-            let tmp = temp_path(&path);
-            Some((ParquetTable::create(&tmp)?, tmp, path))
+            let (file, pending) = PendingFile::create(&dir.join(format!("{name}.parquet")))?;
+            Some((ParquetTable::new(file), pending))
         } else {
             None
         };
@@ -45,11 +47,11 @@ impl TableWriter {
         let name = self.name;
         let (csv, parquet) = rayon::join(
             || match &mut self.csv {
-                Some((w, ..)) => w.write(batch).with_context(|| format!("writing {name}.csv")),
+                Some((w, _)) => w.write(batch).with_context(|| format!("writing {name}.csv")),
                 None => Ok(()),
             },
             || match &mut self.parquet {
-                Some((w, ..)) => w.write(batch).with_context(|| format!("writing {name}.parquet")),
+                Some((w, _)) => w.write(batch).with_context(|| format!("writing {name}.parquet")),
                 None => Ok(()),
             },
         );
@@ -63,16 +65,16 @@ impl TableWriter {
     /// Completes both files and renames them into place. `empty` is a zero-row batch
     /// with the table's columns, for tables that received no rows.
     pub fn finish(mut self, empty: &Batch) -> anyhow::Result<u64> {
-        if let Some((mut w, tmp, path)) = self.csv.take() {
+        if let Some((mut w, pending)) = self.csv.take() {
             if self.rows == 0 {
                 w.write(empty)?;
             }
-            w.finish().with_context(|| format!("finishing {}", path.display()))?;
-            std::fs::rename(&tmp, &path).with_context(|| format!("renaming into {}", path.display()))?;
+            w.finish().with_context(|| format!("finishing {}", pending.path().display()))?;
+            pending.commit()?;
         }
-        if let Some((w, tmp, path)) = self.parquet.take() {
-            w.finish(empty).with_context(|| format!("finishing {}", path.display()))?;
-            std::fs::rename(&tmp, &path).with_context(|| format!("renaming into {}", path.display()))?;
+        if let Some((w, pending)) = self.parquet.take() {
+            w.finish(empty).with_context(|| format!("finishing {}", pending.path().display()))?;
+            pending.commit()?;
         }
         Ok(self.rows)
     }
@@ -85,18 +87,6 @@ impl TableWriter {
     }
 }
 
-impl Drop for TableWriter {
-    /// A writer dropped before `finish` (an error elsewhere) leaves no temporary files.
-    fn drop(&mut self) {
-        if let Some((_, tmp, _)) = &self.csv {
-            let _ = std::fs::remove_file(tmp);
-        }
-        if let Some((_, tmp, _)) = &self.parquet {
-            let _ = std::fs::remove_file(tmp);
-        }
-    }
-}
-
 /// The `events` table fed by the scan's collector in input order, flushed every
 /// `EVENT_BATCH_ROWS` rows so the table is never held whole in memory.
 ///
@@ -105,6 +95,8 @@ impl Drop for TableWriter {
 /// (rayon blocks, polars' pool) let rayon run other chunks nested inside it, and the
 /// worker's share of the scan stood still meanwhile.
 pub struct EventsWriter {
+    /// A failure here is a failure to write the outputs (exit 3).
+    errors: WriteErrors,
     buffer: Vec<crate::vocab::event::Event>,
     source_files: Vec<String>,
     rules: Vec<(String, crate::vocab::event::Category)>,
@@ -115,13 +107,15 @@ pub struct EventsWriter {
 pub const EVENT_BATCH_ROWS: usize = 16 * 1024;
 
 impl EventsWriter {
+    /// Starts the table in `out`'s staging directory.
     pub fn create(
-        dir: &Path,
+        out: &OutputDir,
         formats: Formats,
         source_files: Vec<String>,
         rules: Vec<(String, crate::vocab::event::Category)>,
     ) -> anyhow::Result<Self> {
-        let mut table = TableWriter::create(dir, "events", formats)?;
+        let errors = out.write_errors();
+        let mut table = TableWriter::create(out.staging(), "events", formats).map_err(|e| errors.not_written(e))?;
         let (batches, received) = std::sync::mpsc::sync_channel::<Batch>(1);
         let writer = std::thread::Builder::new()
             .name("knocklog-events".into())
@@ -132,7 +126,14 @@ impl EventsWriter {
                 Ok(table)
             })
             .context("starting the events writer thread")?;
-        Ok(EventsWriter { buffer: Vec::new(), source_files, rules, batches: Some(batches), writer: Some(writer) })
+        Ok(EventsWriter {
+            errors,
+            buffer: Vec::new(),
+            source_files,
+            rules,
+            batches: Some(batches),
+            writer: Some(writer),
+        })
     }
 
     fn flush(&mut self) -> anyhow::Result<()> {
@@ -157,10 +158,12 @@ impl EventsWriter {
     }
 
     pub fn finish(mut self) -> anyhow::Result<u64> {
-        self.flush()?;
-        let table = self.join()?;
-        let empty = super::tables::events_batch(&[], &self.source_files, &self.rules);
-        table.finish(&empty)
+        let finished = self.flush().and_then(|()| {
+            let table = self.join()?;
+            let empty = super::tables::events_batch(&[], &self.source_files, &self.rules);
+            table.finish(&empty)
+        });
+        finished.map_err(|e| self.errors.not_written(e))
     }
 }
 
@@ -214,7 +217,7 @@ impl crate::vocab::event::EventSink for EventsWriter {
             self.buffer.append(&mut events);
         }
         if self.buffer.len() >= EVENT_BATCH_ROWS {
-            self.flush()?;
+            self.flush().map_err(|e| self.errors.not_written(e))?;
         }
         Ok(())
     }

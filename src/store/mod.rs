@@ -18,7 +18,7 @@ pub mod tables;
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -94,10 +94,13 @@ impl Store {
         } else if !dir.join(MANIFEST).is_file() {
             anyhow::bail!("{}: not a knocklog history store (no {MANIFEST})", dir.display());
         }
+        // Never through a symlink (a dangling one would make root create its target),
+        // and never blocking on a planted FIFO. The file is never written.
         let lock = File::options()
             .create(true)
             .truncate(false)
             .write(true)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC)
             .open(dir.join(LOCK))
             .with_context(|| format!("opening {}", dir.join(LOCK).display()))?;
         // std's lock is flock(2) on Linux: advisory, exclusive, and released by the
@@ -134,7 +137,10 @@ impl Store {
             for day in days.flatten() {
                 let Ok(files) = std::fs::read_dir(day.path()) else { continue };
                 for f in files.flatten() {
-                    if f.file_name().to_string_lossy().contains(".pending-") {
+                    // Pending day files of a run that never committed, and the temporary
+                    // files of one killed while writing them.
+                    let name = f.file_name().to_string_lossy().into_owned();
+                    if name.contains(".pending-") || name.contains(crate::vocab::files::TEMP_MARK) {
                         std::fs::remove_file(f.path()).with_context(|| format!("removing {}", f.path().display()))?;
                     }
                 }
@@ -194,14 +200,11 @@ impl Store {
         Ok(())
     }
 
+    /// Replaces the manifest: written and synced under a new temporary name, renamed.
     fn write_manifest(&self, m: &Manifest) -> anyhow::Result<()> {
-        let path = self.dir.join(MANIFEST);
-        let tmp = self.dir.join(format!("{MANIFEST}.tmp"));
         let mut bytes = serde_json::to_vec_pretty(m).context("encoding the manifest")?;
         bytes.push(b'\n');
-        let mut f = File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
-        f.write_all(&bytes).and_then(|_| f.sync_all()).with_context(|| format!("writing {}", tmp.display()))?;
-        std::fs::rename(&tmp, &path).with_context(|| format!("renaming {} to {}", tmp.display(), path.display()))?;
+        crate::vocab::files::write_durable(&self.dir.join(MANIFEST), &bytes)?;
         sync_dir(&self.dir)
     }
 

@@ -91,16 +91,21 @@ pub fn read_parquet(path: &Path) -> anyhow::Result<DataFrame> {
     anyhow::Context::with_context(ParquetReader::new(file).finish(), || format!("reading {}", path.display()))
 }
 
-/// Writes `df` to `path` (creating its directory) and syncs it; returns its size.
+/// Writes `df` to `path` (creating its directory) and syncs it; returns its size. The
+/// file is written under a new temporary name and renamed to `path`, so a file or
+/// symlink planted at `path` is replaced, never written through.
 pub fn write_parquet(path: &Path, df: &mut DataFrame) -> anyhow::Result<u64> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
     }
-    let mut file = File::create(path).with_context(|| format!("creating {}", path.display()))?;
+    let (mut file, pending) = crate::vocab::files::PendingFile::create(path)?;
     let written = ParquetWriter::new(&mut file).with_compression(ParquetCompression::Zstd(None)).finish(df);
     anyhow::Context::with_context(written, || format!("writing {}", path.display()))?;
     file.sync_all().with_context(|| format!("syncing {}", path.display()))?;
-    Ok(file.metadata()?.len())
+    let bytes = file.metadata().with_context(|| format!("reading the size of {}", path.display()))?.len();
+    drop(file);
+    pending.commit()?;
+    Ok(bytes)
 }
 
 pub fn ints(df: &DataFrame, name: &str) -> anyhow::Result<Vec<Option<i64>>> {

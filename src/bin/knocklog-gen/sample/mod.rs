@@ -843,7 +843,8 @@ fn readme(w: &World, files: &[FileInfo]) -> String {
     s.push_str("- `apache2/access.log.1` contains a line that is no log format at all (`Total in 412 ms`, a build tool's output appended by mistake) and a User-Agent with raw non-UTF-8 bytes (192.0.2.222).\n");
     s.push_str("- `auth.log.2.gz` has a run of 73 NUL bytes followed by a newline where the power was cut (2025-12-28 23:12), then the boot's logind/sshd lines; Apache restarts too.\n");
     s.push_str("- TLS handshakes on plain HTTP (`\"\\x16\\x03\\x01...\" 400`), Chrome preconnects (`\"-\" 408 0`), `CONNECT` lines, escaped quotes and backslashes (`\\\"`, `\\\\think\\\\app`), IPv6 clients in Apache's `[client 2001:db8:4b1d::23:PORT]` form.\n");
-    s.push_str("- The log-injection line above; and 198.51.100.9 appears only inside payloads.\n\n");
+    s.push_str("- The log-injection line above; and 198.51.100.9 appears only inside payloads.\n");
+    s.push_str("- The truncated line, `Total in 412 ms` and the NUL run are the three unparsed lines: counted in `summary.json` and named with file and line on stderr. They are what the files hold, read whole, so `knocklog scan` of this tree exits 0 (2 is for a file that could not be read whole).\n\n");
 
     s.push_str("## Per-IP line counts (computed)\n\nLines naming each address, per log, and the number of distinct days (UTC) it appears on. Lines of an ssh session that name no address (e.g. `pam_unix(...): check pass; user unknown`) are not counted.\n\n");
     s.push_str("| IP | apache access | apache error | auth | nginx access | nginx error | days |\n|---|---:|---:|---:|---:|---:|---:|\n");
