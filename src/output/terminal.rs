@@ -29,7 +29,8 @@ pub fn report_file_problems(files: &[FileStats]) -> usize {
         for w in &f.warnings {
             eprintln!("knocklog: {path}: {w}");
         }
-        if !f.warnings.is_empty() {
+        // Over-long lines were not read whole either.
+        if !f.warnings.is_empty() || f.counts.overlong_lines > 0 {
             damaged += 1;
         }
         if f.counts.unparsed > 0 {
@@ -52,7 +53,6 @@ pub fn report_file_problems(files: &[FileStats]) -> usize {
                 crate::input::source::MAX_LINE_BYTES,
                 f.counts.overlong_bytes_skipped
             );
-            problems += 1;
         }
         if f.counts.bad_time > 0 {
             eprintln!(
