@@ -140,3 +140,31 @@ fn a_binary_file_is_skipped_with_a_warning() {
     assert!(run.stderr.contains("secure: binary content"), "{}", run.stderr);
     assert_eq!(run.code, 2, "a file that may be a log was not read");
 }
+
+/// Files the user names as knocklog's own input (settings, pattern files) and the
+/// thread count are checked before anything is read: `/dev/zero` read forever, and
+/// `--threads 100000` hung. Each is a usage error (exit 1) that names what is wrong.
+#[test]
+fn endless_settings_files_and_absurd_thread_counts_are_usage_errors() {
+    let out = tempfile::tempdir().unwrap();
+    let sample = crate::util::repo().join("sample-logs");
+    let cases: [(&[&str], &str); 3] = [
+        (&["--config", "/dev/zero"], "cannot read /dev/zero: not a regular file"),
+        (&["--attack-patterns", "/dev/zero"], "/dev/zero"),
+        (&["--threads", "100000"], "--threads 100000 is more than"),
+    ];
+    for (args, message) in cases {
+        let o = knocklog()
+            .arg("scan")
+            .arg(&sample)
+            .args(args)
+            .arg("--out")
+            .arg(out.path().join("o"))
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+    }
+}

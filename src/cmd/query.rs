@@ -39,7 +39,11 @@ pub fn run(args: &QueryArgs) -> anyhow::Result<u8> {
     }
     let sql = match (&args.file, &args.sql) {
         (_, Some(sql)) => sql.clone(),
-        (Some(file), None) => std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?,
+        (Some(file), None) => {
+            let bytes = crate::vocab::files::read_small_file(file, crate::vocab::files::MAX_INPUT_FILE_BYTES)
+                .with_context(|| format!("reading {}", file.display()))?;
+            String::from_utf8(bytes).with_context(|| format!("{}: not UTF-8 text", file.display()))?
+        }
         (None, None) => return Err(UsageError("give a FILE.sql, --sql 'SELECT ...' or --tables".into()).into()),
     };
     let mut df = match query::run(&tables, &sql) {

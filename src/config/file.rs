@@ -4,6 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::vocab::files::{read_small_file, MAX_INPUT_FILE_BYTES};
+
 use serde::Deserialize;
 
 /// The file as written. Unknown keys are errors, so a typo is not silently ignored.
@@ -59,7 +61,9 @@ pub struct BlocklistFile {
 impl SettingsFile {
     /// Reads a settings file; pattern paths in it are relative to the file's folder.
     pub fn load(path: &Path) -> Result<SettingsFile, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let bytes =
+            read_small_file(path, MAX_INPUT_FILE_BYTES).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let text = String::from_utf8(bytes).map_err(|e| format!("{}: not UTF-8 text ({e})", path.display()))?;
         let mut settings: SettingsFile = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
         let base = path.parent().unwrap_or(Path::new("."));
         for p in settings.attack_patterns.iter_mut().chain(settings.ignore_patterns.iter_mut()) {

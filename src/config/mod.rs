@@ -180,10 +180,19 @@ impl ScanConfig {
         }
         let zone = parse_zone(&args.timezone)?;
         let forced_format = parse_log_format(args.log_format.as_deref())?;
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
         let threads = match args.threads {
             Some(0) => return Err(UsageError("--threads must be at least 1".into())),
+            // Each thread holds its own tables and buffers: more than a few per core only
+            // costs memory, and 100 000 of them made the pool's start-up hang.
+            Some(n) if n > max_threads(cores) => {
+                return Err(UsageError(format!(
+                    "--threads {n} is more than {} (4 per core, at least 256 allowed): use at most that",
+                    max_threads(cores)
+                )))
+            }
             Some(n) => n,
-            None => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+            None => cores,
         };
         for p in &args.paths {
             if std::fs::symlink_metadata(p).is_err() {
@@ -271,6 +280,11 @@ impl ReportConfig {
             output: output_settings(&args.out, args.format, args.html_fragment, args.quiet),
         })
     }
+}
+
+/// The most worker threads a scan accepts on a machine with `cores` cores.
+pub fn max_threads(cores: usize) -> usize {
+    (4 * cores).max(256)
 }
 
 #[cfg(test)]

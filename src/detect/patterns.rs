@@ -13,6 +13,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::vocab::files::{read_small_file, MAX_INPUT_FILE_BYTES};
+
 #[derive(Debug, thiserror::Error)]
 pub enum PatternError {
     #[error("cannot read {}: {source}", path.display())]
@@ -49,7 +51,8 @@ pub struct PatternFile {
 /// Reads and checks a pattern file; every regex is compiled here so that a bad one is
 /// reported with its file and line before any scanning starts.
 pub fn load(path: &Path) -> Result<PatternFile, PatternError> {
-    let bytes = std::fs::read(path).map_err(|source| PatternError::Read { path: path.to_path_buf(), source })?;
+    let bytes = read_small_file(path, MAX_INPUT_FILE_BYTES)
+        .map_err(|source| PatternError::Read { path: path.to_path_buf(), source })?;
     parse(path, &bytes)
 }
 

@@ -102,7 +102,7 @@ pub fn existing_patterns(bytes: &[u8]) -> HashSet<Vec<u8>> {
 /// patterns it already holds; returns how many were added. The file is rewritten under
 /// a temporary name and renamed, so a crash leaves the old or the new file, never half.
 pub fn append(path: &Path, chosen: &[(usize, &Suggestion)]) -> anyhow::Result<usize> {
-    let old = match std::fs::read(path) {
+    let old = match crate::vocab::files::read_small_file(path, crate::vocab::files::MAX_INPUT_FILE_BYTES) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
         Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),

@@ -3,6 +3,8 @@
 //! (created exclusively and never through a symlink), which is renamed over the final
 //! name once complete. A reader never sees half a file, and a symlink or file planted
 //! at either name is replaced, never written through: the final name is never opened.
+//! Also reading the small files a user names (settings, pattern files, SQL): regular
+//! files only, and bounded.
 
 use std::fs::File;
 use std::io::Write;
@@ -104,9 +106,53 @@ fn injected_fault() -> Option<std::io::Error> {
     (fail_at > 0 && this == fail_at).then(|| std::io::Error::from_raw_os_error(libc::ENOSPC))
 }
 
+/// Reads a file the user named as input to knocklog itself (a settings or pattern
+/// file, a query): it must be a regular file (after symlinks) and at most `max` bytes.
+/// `--config /dev/zero` or a FIFO would otherwise be read forever.
+pub fn read_small_file(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::{Error, ErrorKind, Read};
+    // Non-blocking, so that opening a FIFO returns at once instead of waiting for a
+    // writer (it is refused below); for a regular file the flag changes nothing.
+    let file = std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(Error::new(ErrorKind::InvalidInput, "not a regular file"));
+    }
+    let mut bytes = Vec::with_capacity(meta.len().min(max) as usize);
+    file.take(max + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
+        return Err(Error::new(ErrorKind::InvalidData, format!("larger than {} bytes", max)));
+    }
+    Ok(bytes)
+}
+
+/// The most a settings, pattern or query file may hold.
+pub const MAX_INPUT_FILE_BYTES: u64 = 16 << 20;
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn small_input_files_are_regular_and_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        let ok = dir.path().join("ok.txt");
+        std::fs::write(&ok, b"/wp-login.php\n").unwrap();
+        assert_eq!(read_small_file(&ok, 100).unwrap(), b"/wp-login.php\n");
+        let big = dir.path().join("big.txt");
+        std::fs::write(&big, vec![b'x'; 101]).unwrap();
+        assert!(read_small_file(&big, 100).unwrap_err().to_string().contains("larger than 100 bytes"));
+        assert!(read_small_file(Path::new("/dev/zero"), 100).unwrap_err().to_string().contains("not a regular file"));
+        let fifo = dir.path().join("fifo");
+        let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: a valid C string naming a path in our own temporary directory.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        assert!(
+            read_small_file(&fifo, 100).unwrap_err().to_string().contains("not a regular file"),
+            "no writer: must not block"
+        );
+        assert!(read_small_file(dir.path(), 100).is_err(), "a directory");
+    }
 
     /// The name the writer before this one used for its temporary file: predictable,
     /// and opened following symlinks, so a planted link there made root write anywhere.
