@@ -9,12 +9,12 @@ use rustc_hash::FxHashMap;
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
+use super::bounded::{BoundedCounts, Tally};
 use super::sessions::{self, Session};
 use super::v4_index::V4Index;
 use crate::vocab::address::{canonical, AddrKey};
 use crate::vocab::event::Category;
 use crate::vocab::event::LogKind;
-use crate::vocab::text::lossless;
 use crate::vocab::time::day_of;
 
 /// Laid out for the hot loop: a line touches the first two cache lines only (counts,
@@ -151,24 +151,6 @@ impl IpStats {
     }
 }
 
-/// The map entry for text given as log bytes, allocating only for a new key (attackers
-/// repeat the same paths, agents and usernames thousands of times).
-fn entry_for<'m, V: Default>(map: &'m mut FxHashMap<String, V>, bytes: &[u8]) -> &'m mut V {
-    match std::str::from_utf8(bytes) {
-        Ok(text) => entry_str(map, text),
-        Err(_) => map.entry(lossless(bytes)).or_default(),
-    }
-}
-
-/// The map entry for a key already in text form (another table's, when merging),
-/// allocating only for a new key.
-fn entry_str<'m, V: Default>(map: &'m mut FxHashMap<String, V>, text: &str) -> &'m mut V {
-    if map.contains_key(text) {
-        return map.get_mut(text).expect("checked above");
-    }
-    map.entry(text.to_owned()).or_default()
-}
-
 /// What one suspicious line contributes to its address.
 pub struct SuspiciousLine<'a> {
     pub ts: Option<i64>,
@@ -189,6 +171,17 @@ pub struct UserTries {
     pub last: Option<i64>,
 }
 
+impl Tally for UserTries {
+    fn total(&self) -> u64 {
+        self.count
+    }
+    fn absorb(&mut self, other: &UserTries) {
+        self.count += other.count;
+        self.first = min_opt(self.first, other.first);
+        self.last = max_opt(self.last, other.last);
+    }
+}
+
 /// An address's suspicious activity: per category, per day, in sessions, and what it
 /// targeted (usernames, paths, user agents).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -204,10 +197,11 @@ pub struct Suspicion {
     /// (UTC day, suspicious events), sorted after `settle`.
     pub daily: Vec<(i32, u64)>,
     pub sessions: Vec<Session>,
-    pub usernames: FxHashMap<String, UserTries>,
+    /// What the address targeted, each bounded (see `bounded`).
+    pub usernames: BoundedCounts<UserTries>,
     /// Request paths without the query string.
-    pub paths: FxHashMap<String, u64>,
-    pub user_agents: FxHashMap<String, u64>,
+    pub paths: BoundedCounts<u64>,
+    pub user_agents: BoundedCounts<u64>,
 }
 
 impl Suspicion {
@@ -230,17 +224,16 @@ impl Suspicion {
             );
         }
         if !line.user.is_empty() {
-            let tries = entry_for(&mut self.usernames, line.user);
-            tries.count += 1;
-            tries.first = min_opt(tries.first, line.ts);
-            tries.last = max_opt(tries.last, line.ts);
+            if let Some(tries) = self.usernames.entry(line.user, 1) {
+                tries.absorb(&UserTries { count: 1, first: line.ts, last: line.ts });
+            }
         }
         let path = line.path.split(|&c| c == b'?').next().unwrap_or_default();
-        if !path.is_empty() {
-            *entry_for(&mut self.paths, path) += 1;
+        if let Some(n) = Some(path).filter(|p| !p.is_empty()).and_then(|p| self.paths.entry(p, 1)) {
+            *n += 1;
         }
-        if !line.user_agent.is_empty() {
-            *entry_for(&mut self.user_agents, line.user_agent) += 1;
+        if let Some(n) = Some(line.user_agent).filter(|a| !a.is_empty()).and_then(|a| self.user_agents.entry(a, 1)) {
+            *n += 1;
         }
     }
 
@@ -259,22 +252,13 @@ impl Suspicion {
         for &s in &other.sessions {
             sessions::insert(&mut self.sessions, s, self.gap);
         }
-        for (u, t) in &other.usernames {
-            let mine = entry_str(&mut self.usernames, u);
-            mine.count += t.count;
-            mine.first = min_opt(mine.first, t.first);
-            mine.last = max_opt(mine.last, t.last);
-        }
-        for (p, n) in &other.paths {
-            *entry_str(&mut self.paths, p) += n;
-        }
-        for (a, n) in &other.user_agents {
-            *entry_str(&mut self.user_agents, a) += n;
-        }
+        self.usernames.merge(&other.usernames);
+        self.paths.merge(&other.paths);
+        self.user_agents.merge(&other.user_agents);
     }
 
     /// The `n` most frequent keys of a count map, most first, ties by key.
-    pub fn top(map: &FxHashMap<String, u64>, n: usize) -> Vec<(&str, u64)> {
+    pub fn top(map: &BoundedCounts<u64>, n: usize) -> Vec<(&str, u64)> {
         let mut v: Vec<(&str, u64)> = map.iter().map(|(k, c)| (k.as_str(), *c)).collect();
         v.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
         v.truncate(n);

@@ -5,6 +5,7 @@
 
 pub mod assess;
 pub mod blocklist;
+pub mod bounded;
 pub mod file_stats;
 pub mod ip_stats;
 pub mod sessions;

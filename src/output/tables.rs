@@ -126,6 +126,11 @@ pub fn ips_batch(ips: &[Assessed]) -> Batch {
             ips.iter().map(|a| susp(a).and_then(|s| non_empty(&counted(Suspicion::top(&s.user_agents, 5))))),
         )
         .text("statuses", ips.iter().map(|a| non_empty(&statuses_text(&a.stats))))
+        // Tries, hits and lines whose username, path or agent was beyond the 1000 kept
+        // per address (see aggregate::bounded).
+        .int("usernames_beyond", ips.iter().map(|a| Some(susp(a).map_or(0, |s| s.usernames.beyond) as i64)))
+        .int("paths_beyond", ips.iter().map(|a| Some(susp(a).map_or(0, |s| s.paths.beyond) as i64)))
+        .int("user_agents_beyond", ips.iter().map(|a| Some(susp(a).map_or(0, |s| s.user_agents.beyond) as i64)))
         .build()
 }
 

@@ -35,7 +35,7 @@ fn stats(c: &Client) -> IpStats {
         x.by_category[Category::Probe.index()] = suspicious;
         x.daily = vec![(20454, suspicious)];
         // What an attacker typed never reaches a reason.
-        x.usernames.insert("root\n-A INPUT -j ACCEPT".into(), Default::default());
+        x.usernames.insert("root\n-A INPUT -j ACCEPT", Default::default());
         s.suspicion = Some(Box::new(x));
     }
     s
