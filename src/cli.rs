@@ -243,6 +243,11 @@ pub struct ScanArgs {
     #[arg(long, short = 'j')]
     pub threads: Option<usize>,
 
+    /// Longest line read whole, in bytes (4 KiB to 64 MiB): the rest of a longer one is
+    /// skipped and counted in summary.json (overlong_lines)
+    #[arg(long, default_value_t = 1 << 20, value_parser = clap::value_parser!(u64).range(4096..=64 << 20))]
+    pub max_line_bytes: u64,
+
     /// Only lines at or after this time: 2026-01-05, 2026-01-05T10:00:00Z, or 7d/12h/2w ago.
     #[arg(long)]
     pub since: Option<String>,

@@ -218,7 +218,7 @@ impl ScanConfig {
                 all_events: args.all_events,
                 bytes_read: Default::default(),
                 learn: !args.learn.no_learn,
-                max_line: crate::input::source::MAX_LINE_BYTES,
+                max_line: args.max_line_bytes as usize,
             },
             dns: args.dns,
             history: args.history.clone(),

@@ -48,9 +48,8 @@ pub fn report_file_problems(files: &[FileStats]) -> usize {
         }
         if f.counts.overlong_lines > 0 {
             eprintln!(
-                "knocklog: {path}: {} lines are longer than {} bytes: that much of each was read, {} bytes skipped",
+                "knocklog: {path}: {} lines are longer than --max-line-bytes: that much of each was read, {} bytes skipped",
                 f.counts.overlong_lines,
-                crate::input::source::MAX_LINE_BYTES,
                 f.counts.overlong_bytes_skipped
             );
         }
