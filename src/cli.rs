@@ -148,6 +148,19 @@ pub enum HistoryAction {
         #[arg(long)]
         json: bool,
     },
+    /// Check every day file against the manifest (exit 2 if any is missing or changed).
+    Verify {
+        /// The history store.
+        dir: PathBuf,
+    },
+    /// Drop damaged days from the manifest, moving changed files aside (never deleting).
+    Repair {
+        /// The history store.
+        dir: PathBuf,
+        /// Only say what would be done.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Drop the days older than --keep (relative to today, UTC).
     Prune {
         /// The history store.

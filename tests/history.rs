@@ -381,3 +381,44 @@ fn the_report_from_the_store_alone_gives_the_scan_tables() {
     let o = report("2024-01-01", "2024-01-08", &tmp.path().join("empty"));
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// A day file deleted (or changed) by hand: `history info` and `verify` say so with exit
+/// 2, `query` and `report` refuse to answer from the rest, and `repair` (after a dry
+/// run that changes nothing) drops the damaged days, moving a changed file aside.
+#[test]
+fn a_damaged_store_is_noticed_refused_and_repaired() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("store");
+    history_scan(&repo().join("sample-logs"), &store);
+    let deleted = store.join("events/day=2026-01-02/data.parquet");
+    let changed = store.join("daily/day=2026-01-03/data.parquet");
+    fs::remove_file(&deleted).unwrap();
+    fs::OpenOptions::new().append(true).open(&changed).unwrap().write_all(b"x").unwrap();
+    let run = |args: &[&str]| {
+        let o = knocklog().args(args).arg(&store).output().unwrap();
+        (o.status.code(), String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr))
+    };
+    let (code, text) = run(&["history", "info"]);
+    assert_eq!(code, Some(2), "{text}");
+    assert!(text.contains("DAMAGED: 2 day files"), "{text}");
+    let (code, text) = run(&["history", "verify"]);
+    assert_eq!(code, Some(2), "{text}");
+    assert!(text.contains("events/day=2026-01-02/data.parquet: missing"), "{text}");
+    assert!(text.contains("daily/day=2026-01-03/data.parquet: "), "{text}");
+    let (code, text) = run(&["query", "--sql", "SELECT COUNT(*) FROM events", "--data"]);
+    assert_ne!(code, Some(0), "query answered from part of the store: {text}");
+    assert!(text.contains("is damaged"), "{text}");
+    let manifest = || fs::read(store.join("manifest.json")).unwrap();
+    let before = (manifest(), fs::read(&changed).unwrap());
+    let (code, text) = run(&["history", "repair", "--dry-run"]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("would: drop events 2026-01-02"), "{text}");
+    assert_eq!((manifest(), fs::read(&changed).unwrap()), before, "a dry run changes nothing");
+    let (code, text) = run(&["history", "repair"]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(changed.with_extension("parquet.damaged-1").is_file(), "{text}");
+    let (code, text) = run(&["history", "verify"]);
+    assert_eq!(code, Some(0), "{text}");
+    let (code, text) = run(&["query", "--sql", "SELECT COUNT(*) FROM events", "--data"]);
+    assert_eq!(code, Some(0), "{text}");
+}

@@ -1,9 +1,10 @@
-//! `knocklog history info|prune DIR`: what a history store holds (days, sources,
-//! runs, size) and dropping its oldest days.
+//! `knocklog history info|verify|repair|prune DIR`: what a history store holds (days,
+//! sources, runs, size), whether its files match its manifest, repairing what does not,
+//! and dropping its oldest days.
 
 use std::io::Write;
 
-use super::EXIT_OK;
+use super::{EXIT_INPUT_INCOMPLETE, EXIT_OK};
 use crate::cli::{HistoryAction, HistoryArgs};
 use crate::config::UsageError;
 use crate::store::Store;
@@ -13,6 +14,34 @@ use crate::vocab::time::{day_of, format_day};
 pub fn run(args: &HistoryArgs) -> anyhow::Result<u8> {
     match &args.action {
         HistoryAction::Info { dir, json } => info(&Store::open(dir, false)?, *json),
+        HistoryAction::Verify { dir } => {
+            let store = Store::open(dir, false)?;
+            let damage = store.verify();
+            for d in &damage {
+                println!("damaged: {}", for_terminal(&d.describe()));
+            }
+            if damage.is_empty() {
+                println!("{}: every day file matches the manifest.", for_terminal(&dir.display().to_string()));
+                return Ok(EXIT_OK);
+            }
+            eprintln!(
+                "knocklog: exit 2: {} day files differ from the manifest (`history repair` drops them)",
+                damage.len()
+            );
+            Ok(EXIT_INPUT_INCOMPLETE)
+        }
+        HistoryAction::Repair { dir, dry_run } => {
+            let mut store = Store::open(dir, false)?;
+            let actions = store.repair(*dry_run)?;
+            let verb = if *dry_run { "would" } else { "did" };
+            for a in &actions {
+                println!("{verb}: {}", for_terminal(a));
+            }
+            if actions.is_empty() {
+                println!("Nothing to repair: every day file matches the manifest.");
+            }
+            Ok(EXIT_OK)
+        }
         HistoryAction::Prune { dir, keep } => {
             let days = parse_days(keep)?;
             let mut store = Store::open(dir, false)?;
@@ -51,9 +80,11 @@ fn info(store: &Store, json: bool) -> anyhow::Result<u8> {
     let days = store.days();
     let size: u64 = m.tables.values().flat_map(|t| t.values()).map(|f| f.bytes).sum();
     let rows = |table: &str| m.tables.get(table).map_or(0, |t| t.values().map(|f| f.rows).sum::<u64>());
+    let damage = store.verify();
     let mut out = std::io::stdout().lock();
     if json {
         let value = serde_json::json!({
+            "damaged": damage.iter().map(|d| d.describe()).collect::<Vec<_>>(),
             "days": days.len(),
             "first_day": days.first(),
             "last_day": days.last(),
@@ -63,7 +94,14 @@ fn info(store: &Store, json: bool) -> anyhow::Result<u8> {
             "sources": m.sources,
         });
         writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?;
-        return Ok(EXIT_OK);
+        return Ok(if damage.is_empty() { EXIT_OK } else { EXIT_INPUT_INCOMPLETE });
+    }
+    if !damage.is_empty() {
+        writeln!(
+            out,
+            "DAMAGED: {} day files differ from the manifest (`knocklog history verify DIR` lists them)",
+            damage.len()
+        )?;
     }
     let dir = for_terminal(&store.dir.display().to_string());
     match (days.first(), days.last()) {
@@ -93,5 +131,10 @@ fn info(store: &Store, json: bool) -> anyhow::Result<u8> {
             (None, _) => writeln!(out, "  {:>9} lines {:>12} bytes  {}", s.lines, s.bytes, for_terminal(&s.path))?,
         }
     }
-    Ok(EXIT_OK)
+    if damage.is_empty() {
+        return Ok(EXIT_OK);
+    }
+    drop(out);
+    eprintln!("knocklog: exit 2: the store is damaged (see DAMAGED above)");
+    Ok(EXIT_INPUT_INCOMPLETE)
 }

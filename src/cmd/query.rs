@@ -25,7 +25,8 @@ pub fn run(args: &QueryArgs) -> anyhow::Result<u8> {
     // A scan's --out has a manifest.json too, of its own kind.
     if data.join(crate::store::MANIFEST).is_file() && !crate::output::out_dir::is_output_set(data) {
         // A history store: finish any interrupted run first, so every day is as committed.
-        drop(crate::store::Store::open(data, false)?);
+        // A store with a day file missing or changed would answer from the rest.
+        crate::store::Store::open(data, false)?.ensure_whole()?;
     }
     let tables = query::find_tables(data)?;
     if tables.is_empty() {

@@ -11,6 +11,7 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
     let mut config = ReportConfig::from_args(args)?;
     let out = crate::output::out_dir::OutputDir::open(&config.output.dir, args.out_follow_symlink)?;
     let store = Store::open(&config.history, false)?;
+    store.ensure_whole()?;
     // The store's sources stand for the scanned paths: logs it read under /var/log
     // make this machine's addresses own addresses, as in a scan of them.
     let source_paths: Vec<std::path::PathBuf> = store.manifest.sources.iter().map(|s| s.path.clone().into()).collect();

@@ -15,6 +15,7 @@ pub mod ledger;
 pub mod period;
 pub mod report;
 pub mod tables;
+pub mod verify;
 
 use std::collections::BTreeMap;
 use std::fs::File;
