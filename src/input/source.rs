@@ -81,8 +81,19 @@ pub struct Head {
     pub bytes: Vec<u8>,
 }
 
-/// Reads up to `limit` content bytes from the start of a file.
+/// Reads up to `limit` content bytes from the start of a file (the rotation
+/// fingerprints of the history store are these bytes).
 pub fn read_head(path: &Path, limit: usize) -> io::Result<Head> {
+    read_head_after_hole(path, limit, false)
+}
+
+/// Like `read_head`, but the content's first bytes after a leading NUL hole: what a
+/// scan reads, for telling the file's format.
+pub fn read_text_head(path: &Path, limit: usize) -> io::Result<Head> {
+    read_head_after_hole(path, limit, true)
+}
+
+fn read_head_after_hole(path: &Path, limit: usize, skip_hole: bool) -> io::Result<Head> {
     let mut file = File::open(path)?;
     let mut magic = [0u8; 6];
     let n = file.read_at(&mut magic, 0)?;
@@ -90,16 +101,25 @@ pub fn read_head(path: &Path, limit: usize) -> io::Result<Head> {
     let mut bytes = Vec::with_capacity(limit.min(1 << 16));
     match compression {
         Compression::None => {
-            file.by_ref().take(limit as u64).read_to_end(&mut bytes)?;
+            if skip_hole {
+                let hole = leading_nuls(&file, file.metadata()?.len())?;
+                file.seek(io::SeekFrom::Start(hole))?;
+            }
+            file.take(limit as u64).read_to_end(&mut bytes)?;
         }
         Compression::Unsupported(_) => {}
         compressed => {
-            // A truncated or corrupt archive still shows its first lines; the error
-            // itself is reported when the file is read in full.
-            let mut decoder = compressed.decoder(io::BufReader::new(file))?.take(limit as u64);
+            let mut decoder = io::BufReader::new(compressed.decoder(io::BufReader::new(file))?);
+            // A truncated or corrupt archive still shows its first lines (the error is
+            // reported when the file is read in full); a hole is skipped for at most
+            // 64 MiB here, which is enough to see the lines of any real log.
+            if skip_hole {
+                let _ = skip_leading_nuls(&mut (&mut decoder).take(64 << 20));
+            }
+            let mut limited = decoder.take(limit as u64);
             let mut buf = [0u8; 8192];
             loop {
-                match decoder.read(&mut buf) {
+                match limited.read(&mut buf) {
                     Ok(0) | Err(_) => break,
                     Ok(n) => bytes.extend_from_slice(&buf[..n]),
                 }
@@ -158,41 +178,6 @@ pub fn skip_leading_nuls<R: BufRead>(reader: &mut R) -> io::Result<u64> {
             return Ok(skipped);
         }
     }
-}
-
-/// Like `read_head`, but the content's first bytes after a leading NUL hole: what a
-/// scan reads, for telling the file's format.
-pub fn read_text_head(path: &Path, limit: usize) -> io::Result<Head> {
-    let mut file = File::open(path)?;
-    let mut magic = [0u8; 6];
-    let n = file.read_at(&mut magic, 0)?;
-    let compression = Compression::from_magic(&magic[..n]);
-    let mut bytes = Vec::with_capacity(limit.min(1 << 16));
-    match compression {
-        Compression::None => {
-            let size = file.metadata()?.len();
-            let hole = leading_nuls(&file, size)?;
-            file.seek(io::SeekFrom::Start(hole))?;
-            file.take(limit as u64).read_to_end(&mut bytes)?;
-        }
-        Compression::Unsupported(_) => {}
-        compressed => {
-            let mut decoder = io::BufReader::new(compressed.decoder(io::BufReader::new(file))?);
-            // A truncated or corrupt archive still shows its first lines (the error is
-            // reported when the file is read in full); a hole is skipped for at most
-            // 64 MiB here, which is enough to see the lines of any real log.
-            let _ = skip_leading_nuls(&mut (&mut decoder).take(64 << 20));
-            let mut limited = decoder.take(limit as u64);
-            let mut buf = [0u8; 8192];
-            loop {
-                match limited.read(&mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => bytes.extend_from_slice(&buf[..n]),
-                }
-            }
-        }
-    }
-    Ok(Head { compression, bytes })
 }
 
 /// Cuts `[0, size)` of a plain file into ranges of about `target` bytes, each ending
