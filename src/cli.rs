@@ -168,6 +168,9 @@ pub enum HistoryAction {
         /// How much to keep: 90d, 12w.
         #[arg(long, value_name = "AGE")]
         keep: String,
+        /// Only say which days would be dropped.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 

@@ -296,6 +296,10 @@ fn info_and_prune() {
     let o = knocklog().args(["history", "prune", "--keep", "100000d"]).arg(&store).output().unwrap();
     assert!(o.status.success());
     assert!(String::from_utf8_lossy(&o.stdout).contains("Nothing to drop"));
+    let manifest = fs::read(store.join("manifest.json")).unwrap();
+    let o = knocklog().args(["history", "prune", "--keep", "1d", "--dry-run"]).arg(&store).output().unwrap();
+    assert!(String::from_utf8_lossy(&o.stdout).contains("Would drop 14 days"), "{o:?}");
+    assert_eq!(fs::read(store.join("manifest.json")).unwrap(), manifest, "a dry run changes nothing");
     let o = knocklog().args(["history", "prune", "--keep", "1d"]).arg(&store).output().unwrap();
     assert!(o.status.success());
     let o = knocklog().args(["history", "info", "--json"]).arg(&store).output().unwrap();

@@ -42,15 +42,16 @@ pub fn run(args: &HistoryArgs) -> anyhow::Result<u8> {
             }
             Ok(EXIT_OK)
         }
-        HistoryAction::Prune { dir, keep } => {
+        HistoryAction::Prune { dir, keep, dry_run } => {
             let days = parse_days(keep)?;
             let mut store = Store::open(dir, false)?;
             let today = day_of(crate::vocab::time::parse_when("0d", crate::vocab::time::now_micros()).unwrap_or(0));
             let first_kept = format_day(today - days as i32 + 1);
-            let dropped = store.prune_before(&first_kept)?;
+            let dropped = store.prune_before(&first_kept, *dry_run)?;
+            let verb = if *dry_run { "Would drop" } else { "Dropped" };
             match (dropped.first(), dropped.last()) {
                 (Some(a), Some(b)) => {
-                    println!("Dropped {} days ({a} .. {b}); the store keeps {first_kept} onwards.", dropped.len())
+                    println!("{verb} {} days ({a} .. {b}); the store keeps {first_kept} onwards.", dropped.len())
                 }
                 _ => println!("Nothing to drop: the store holds nothing before {first_kept}."),
             }

@@ -217,9 +217,10 @@ impl Store {
         days
     }
 
-    /// Drops every day before `first_kept` (YYYY-MM-DD) from every table. Returns the
-    /// days dropped. The ledger is kept: pruned lines are never read again.
-    pub fn prune_before(&mut self, first_kept: &str) -> anyhow::Result<Vec<String>> {
+    /// Drops every day before `first_kept` (YYYY-MM-DD) from every table (with
+    /// `dry_run`, only finds them). Returns the days dropped. The ledger is kept: pruned
+    /// lines are never read again.
+    pub fn prune_before(&mut self, first_kept: &str, dry_run: bool) -> anyhow::Result<Vec<String>> {
         let mut next = self.manifest.clone();
         let mut dropped = Vec::new();
         for (table, days) in &mut next.tables {
@@ -232,7 +233,7 @@ impl Store {
         }
         dropped.sort();
         dropped.dedup();
-        if !dropped.is_empty() {
+        if !dropped.is_empty() && !dry_run {
             self.commit(next)?;
         }
         Ok(dropped)
