@@ -7,6 +7,7 @@ mod corpora;
 mod detection;
 mod explain_agrees;
 mod forwarding;
+mod gzip_trailing;
 mod history;
 mod hostile;
 mod journal;
