@@ -7,6 +7,7 @@
 
 pub mod binary;
 pub mod export;
+pub mod field;
 pub mod hash;
 
 use std::borrow::Cow;
