@@ -12,6 +12,7 @@ mod history;
 mod hostile;
 mod journal;
 mod journal_history;
+mod journal_hostile;
 mod layering;
 mod learn;
 mod line_accounting;
