@@ -144,7 +144,14 @@ pub fn has_journal_tools(test: &str) -> bool {
 
 /// Converts export text into a binary journal file with systemd-journal-remote.
 pub fn make_journal(export: &[u8], path: &Path) {
+    make_journal_with_env(export, path, &[]);
+}
+
+/// `make_journal` with variables of the systemd writer's environment set (such as
+/// `SYSTEMD_JOURNAL_KEYED_HASH=0` for a file hashed the old way).
+pub fn make_journal_with_env(export: &[u8], path: &Path, env: &[(&str, &str)]) {
     let mut child = Command::new(tool("systemd-journal-remote").expect("checked by has_journal_tools"))
+        .envs(env.iter().copied())
         .arg("-o")
         .arg(path)
         .arg("-")

@@ -13,7 +13,7 @@ use std::io::{self, BufRead, Read, Seek};
 use std::os::unix::fs::FileExt;
 use std::path::Path;
 
-use flate2::bufread::MultiGzDecoder;
+use flate2::bufread::GzDecoder;
 
 use crate::vocab::progress::BytesRead;
 
@@ -63,7 +63,7 @@ impl Compression {
     /// for plain text.
     pub fn decoder<'a, R: BufRead + Send + 'a>(self, input: R) -> io::Result<Box<dyn Read + Send + 'a>> {
         Ok(match self {
-            Compression::Gzip => Box::new(MultiGzDecoder::new(input)),
+            Compression::Gzip => Box::new(GzipMembers::new(input)),
             Compression::Bzip2 => Box::new(bzip2::bufread::MultiBzDecoder::new(input)),
             Compression::Xz => Box::new(liblzma::bufread::XzDecoder::new_multi_decoder(input)),
             Compression::Zstd => Box::new(zstd::stream::read::Decoder::with_buffer(input)?),
@@ -72,6 +72,74 @@ impl Compression {
                 return Err(io::Error::new(io::ErrorKind::Unsupported, format!("{name}-compressed")))
             }
         })
+    }
+}
+
+/// A gzip file's members one after the other, as `gzip -d` reads them. Bytes after a
+/// complete member that do not open another (padding a copy tool added, zeroes of a
+/// preallocated file) end the stream with a `TrailingGarbage` error: every line was
+/// read, unlike a member cut short or corrupt, whose error is the decoder's own.
+struct GzipMembers<R> {
+    member: Option<GzDecoder<R>>,
+    between: Option<R>,
+    complete: u64,
+}
+
+/// The error a gzip stream ends with when bytes that are no gzip member follow its last
+/// complete member.
+#[derive(Debug)]
+pub struct TrailingGarbage {
+    pub members: u64,
+}
+
+impl std::fmt::Display for TrailingGarbage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "trailing garbage ignored after gzip member {}", self.members)
+    }
+}
+
+impl std::error::Error for TrailingGarbage {}
+
+/// True when a read error is `TrailingGarbage`: the archive was read whole.
+pub fn is_trailing_garbage(e: &io::Error) -> bool {
+    e.get_ref().is_some_and(|inner| inner.is::<TrailingGarbage>())
+}
+
+impl<R: BufRead> GzipMembers<R> {
+    fn new(input: R) -> Self {
+        GzipMembers { member: Some(GzDecoder::new(input)), between: None, complete: 0 }
+    }
+}
+
+impl<R: BufRead> Read for GzipMembers<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            if let Some(member) = &mut self.member {
+                let n = member.read(buf)?;
+                if n > 0 {
+                    return Ok(n);
+                }
+                // The member ended, its trailer checked; the input stands just after it.
+                self.complete += 1;
+                self.between = self.member.take().map(GzDecoder::into_inner);
+            }
+            let Some(input) = &mut self.between else { return Ok(0) };
+            let rest = input.fill_buf()?;
+            if rest.is_empty() {
+                return Ok(0);
+            }
+            // A magic split by the buffer's end (one byte left) is given the benefit of
+            // the doubt: the decoder then tells a member from damage (a lone 0x1f at the
+            // very end is then read as a member cut short).
+            if !(rest.starts_with(&[0x1f, 0x8b]) || rest == [0x1f]) {
+                self.between = None;
+                return Err(io::Error::new(io::ErrorKind::InvalidData, TrailingGarbage { members: self.complete }));
+            }
+            self.member = self.between.take().map(GzDecoder::new);
+        }
     }
 }
 
@@ -528,6 +596,31 @@ mod tests {
         };
         let half = text.len() / 2;
         [one(&text[..half]), one(&text[half..])].concat()
+    }
+
+    #[test]
+    fn trailing_garbage_after_gzip_members_is_told_apart_from_a_cut_member() {
+        let text: Vec<u8> = (0..2000).flat_map(|i| format!("line {i}\n").into_bytes()).collect();
+        let archive = compressed_twice(Compression::Gzip, &text);
+        let read = |bytes: &[u8]| {
+            let mut out = Vec::new();
+            let err = Compression::Gzip.decoder(bytes).unwrap().read_to_end(&mut out).err();
+            (out, err)
+        };
+        let (out, err) = read(&archive);
+        assert!(out == text && err.is_none(), "{err:?}");
+        for garbage in [&b"\0\0\0\0"[..], b"junk\n", b"\x8b\x1f"] {
+            let (out, err) = read(&[&archive[..], garbage].concat());
+            assert_eq!(out, text, "{garbage:?}: every line is read");
+            let err = err.expect("trailing bytes are an error");
+            assert!(is_trailing_garbage(&err), "{garbage:?}: {err}");
+            assert_eq!(err.to_string(), "trailing garbage ignored after gzip member 2");
+        }
+        let (out, err) = read(&archive[..archive.len() - 40]);
+        assert!(out.len() < text.len());
+        assert!(err.is_some_and(|e| !is_trailing_garbage(&e)));
+        let (_, err) = read(b"\x1f\x8b garbage");
+        assert!(err.is_some_and(|e| !is_trailing_garbage(&e)), "a first member that is no gzip is corrupt");
     }
 
     #[test]

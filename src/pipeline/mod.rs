@@ -340,6 +340,9 @@ fn shrank_warning(at: u64, planned: u64) -> String {
 
 fn archive_warning(file: &LogFile, e: &std::io::Error, decompressed: u64) -> String {
     let kind = file.compression.name().unwrap_or("compressed");
+    if source::is_trailing_garbage(e) {
+        return format!("{kind} archive: {e}, after {decompressed} decompressed bytes; every line was read");
+    }
     format!("{kind} stream ends early or is corrupt after {decompressed} decompressed bytes ({e}); all complete lines before that point were read")
 }
 

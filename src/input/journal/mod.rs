@@ -7,6 +7,8 @@
 
 pub mod binary;
 pub mod export;
+pub mod field;
+pub mod hash;
 
 use std::borrow::Cow;
 use std::hash::{Hash, Hasher};
@@ -73,17 +75,38 @@ impl<'a> Record<'a> {
 
     /// True when a field of this name is one `set` keeps (readers skip decompressing others).
     pub fn wants(name: &[u8]) -> bool {
-        matches!(
-            name,
-            b"MESSAGE"
-                | b"_HOSTNAME"
-                | b"SYSLOG_IDENTIFIER"
-                | b"_COMM"
-                | b"_SYSTEMD_UNIT"
-                | b"SYSLOG_PID"
-                | b"_PID"
-                | b"__REALTIME_TIMESTAMP"
-        )
+        Record::wanted(name).is_some()
+    }
+
+    /// The name as a `&'static` when it is one `set` keeps (a reader may hold on to it
+    /// while the bytes it was read from are gone).
+    pub fn wanted(name: &[u8]) -> Option<&'static [u8]> {
+        Some(match name {
+            b"MESSAGE" => b"MESSAGE",
+            b"_HOSTNAME" => b"_HOSTNAME",
+            b"SYSLOG_IDENTIFIER" => b"SYSLOG_IDENTIFIER",
+            b"_COMM" => b"_COMM",
+            b"_SYSTEMD_UNIT" => b"_SYSTEMD_UNIT",
+            b"SYSLOG_PID" => b"SYSLOG_PID",
+            b"_PID" => b"_PID",
+            b"__REALTIME_TIMESTAMP" => b"__REALTIME_TIMESTAMP",
+            _ => return None,
+        })
+    }
+
+    /// True when `set` would ignore a field of this name now: it keeps the first of
+    /// repeated ones (so a reader need not decompress the others).
+    pub fn has(&self, name: &[u8]) -> bool {
+        match name {
+            b"MESSAGE" => self.message.is_some(),
+            b"_HOSTNAME" => self.hostname.is_some(),
+            b"SYSLOG_IDENTIFIER" => self.identifier.is_some(),
+            b"_COMM" => self.comm.is_some(),
+            b"_SYSTEMD_UNIT" => self.unit.is_some(),
+            b"SYSLOG_PID" => self.syslog_pid.is_some(),
+            b"_PID" => self.pid.is_some(),
+            _ => false,
+        }
     }
 
     /// The program as rsyslog names it: SYSLOG_IDENTIFIER, else _COMM, else the unit.
