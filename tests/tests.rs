@@ -14,6 +14,7 @@ mod journal_history;
 mod layering;
 mod learn;
 mod line_accounting;
+mod mutation;
 mod notebook;
 mod out_dir;
 mod query;

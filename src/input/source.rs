@@ -410,8 +410,19 @@ impl DecodedChunks {
         max_line: usize,
         read: BytesRead,
     ) -> io::Result<DecodedChunks> {
-        let mut decoder =
-            io::BufReader::with_capacity(64 * 1024, compression.decoder(open_compressed(file, size, read))?);
+        DecodedChunks::from_reader(open_compressed(file, size, read), compression, chunk, max_line)
+    }
+
+    /// `open` over compressed bytes from any reader: the fuzz entry points (`fuzzing`)
+    /// hand in bytes from memory, so that they drive the very chunking a scan does.
+    #[doc(hidden)]
+    pub fn from_reader(
+        compressed: impl BufRead + Send + 'static,
+        compression: Compression,
+        chunk: usize,
+        max_line: usize,
+    ) -> io::Result<DecodedChunks> {
+        let mut decoder = io::BufReader::with_capacity(64 * 1024, compression.decoder(compressed)?);
         let (leading_nuls, error) = match skip_leading_nuls(&mut decoder) {
             Ok(n) => (n, None),
             Err(e) => (0, Some(e)),
