@@ -18,9 +18,12 @@ use crate::vocab::time::{self, LocalZone};
 /// reaches the cut of an over-long line.
 pub const ARCHIVE_MAX_LINE: usize = 4096;
 pub const ARCHIVE_CHUNK: usize = 16 * 1024;
-/// How far past `ARCHIVE_CHUNK` a chunk may run: `DecodedChunks` reads 64 KiB beyond a
-/// carried partial line.
-pub const ARCHIVE_CHUNK_SLACK: usize = 64 * 1024;
+/// The longest chunk `DecodedChunks` may hand out: it reads 64 KiB past a partial line
+/// carried from the previous chunk, and a carried line is shorter than the larger of
+/// the chunk size and those 64 KiB.
+pub const ARCHIVE_CHUNK_BOUND: usize =
+    if ARCHIVE_CHUNK > READ_PAST_CARRY { ARCHIVE_CHUNK } else { READ_PAST_CARRY } + READ_PAST_CARRY;
+const READ_PAST_CARRY: usize = 64 * 1024;
 /// Decompressed bytes an archive entry point looks at before it stops: a few KB can
 /// inflate to gigabytes (the scan reads those too, in bounded memory: tests/hostile.rs),
 /// and an input must stay quick to run.
@@ -155,7 +158,7 @@ pub fn archive(compression: Compression, data: &[u8]) {
         assert!(last_ended_line, "a chunk before the last ends mid-line");
         let bytes = chunk.as_slice();
         assert!(!bytes.is_empty(), "an empty chunk");
-        assert!(bytes.len() <= ARCHIVE_CHUNK + ARCHIVE_CHUNK_SLACK, "a chunk of {} bytes", bytes.len());
+        assert!(bytes.len() <= ARCHIVE_CHUNK_BOUND, "a chunk of {} bytes", bytes.len());
         if chunk.skipped_after > 0 {
             // The over-long line's first `max_line` bytes, the rest skipped.
             let line_start = memchr::memrchr(b'\n', bytes).map_or(0, |i| i + 1);
