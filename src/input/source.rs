@@ -75,6 +75,28 @@ impl Compression {
     }
 }
 
+/// Opens a file the scan reads, refusing anything but a regular file. A FIFO is opened
+/// without blocking and then refused: the tree is writable by others, and a log the
+/// walk saw as a regular file can be a FIFO by the time it is opened, which a plain
+/// open would wait on forever (and a device like /dev/zero would be read forever).
+pub fn open_regular(path: &Path) -> io::Result<File> {
+    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+    let file = std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY).open(path)?;
+    let kind = file.metadata()?.file_type();
+    if kind.is_file() {
+        return Ok(file);
+    }
+    let what = match () {
+        _ if kind.is_fifo() => "a FIFO",
+        _ if kind.is_char_device() => "a character device",
+        _ if kind.is_block_device() => "a block device",
+        _ if kind.is_socket() => "a socket",
+        _ if kind.is_dir() => "a directory",
+        _ => "not a file",
+    };
+    Err(io::Error::new(io::ErrorKind::InvalidInput, format!("not a regular file but {what}")))
+}
+
 /// The first bytes of a file's content, decompressed.
 pub struct Head {
     pub compression: Compression,
@@ -83,7 +105,7 @@ pub struct Head {
 
 /// Reads up to `limit` content bytes from the start of a file.
 pub fn read_head(path: &Path, limit: usize) -> io::Result<Head> {
-    let mut file = File::open(path)?;
+    let mut file = open_regular(path)?;
     let mut magic = [0u8; 6];
     let n = file.read_at(&mut magic, 0)?;
     let compression = Compression::from_magic(&magic[..n]);
@@ -163,7 +185,7 @@ pub fn skip_leading_nuls<R: BufRead>(reader: &mut R) -> io::Result<u64> {
 /// Like `read_head`, but the content's first bytes after a leading NUL hole: what a
 /// scan reads, for telling the file's format.
 pub fn read_text_head(path: &Path, limit: usize) -> io::Result<Head> {
-    let mut file = File::open(path)?;
+    let mut file = open_regular(path)?;
     let mut magic = [0u8; 6];
     let n = file.read_at(&mut magic, 0)?;
     let compression = Compression::from_magic(&magic[..n]);
@@ -582,6 +604,26 @@ mod tests {
             assert_eq!(joined, text, "{kind:?}: both members, in order");
             assert_eq!(read.get(), archive.len() as u64, "{kind:?}: every compressed byte counted");
         }
+    }
+
+    /// A FIFO (a log swapped for one after the walk saw it) is refused at once, never
+    /// waited on; so is a device.
+    #[test]
+    fn only_regular_files_are_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("auth.log");
+        let c_path = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o644) }, 0);
+        let started = std::time::Instant::now();
+        let err = open_regular(&fifo).unwrap_err();
+        assert!(err.to_string().contains("a FIFO"), "{err}");
+        assert!(read_text_head(&fifo, 100).is_err());
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        let err = open_regular(Path::new("/dev/zero")).unwrap_err();
+        assert!(err.to_string().contains("a character device"), "{err}");
+        std::fs::write(dir.path().join("x"), b"a\n").unwrap();
+        assert!(open_regular(&dir.path().join("x")).is_ok());
     }
 
     #[test]

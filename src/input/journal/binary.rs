@@ -93,7 +93,10 @@ impl std::ops::Deref for Bytes {
 
 impl Bytes {
     pub fn load(path: &std::path::Path) -> std::io::Result<Bytes> {
-        std::fs::read(path).map(Bytes)
+        // Only a regular file: a FIFO put in a journal's place must not block the scan.
+        let mut bytes = Vec::new();
+        crate::input::source::open_regular(path)?.read_to_end(&mut bytes)?;
+        Ok(Bytes(bytes))
     }
 
     pub fn from_vec(bytes: Vec<u8>) -> Bytes {
