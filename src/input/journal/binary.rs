@@ -249,12 +249,30 @@ fn decompress(flags: u8, payload: &[u8]) -> Result<Cow<'_, [u8]>, String> {
             Ok(Cow::Owned(out))
         }
         COMPRESSED_XZ => {
-            let mut out = Vec::new();
+            // Capped like the others: a few KB of xz can inflate to gigabytes.
+            let mut out = CappedVec(Vec::new());
             lzma_rs::xz_decompress(&mut std::io::BufReader::new(payload), &mut out)
                 .map_err(|e| format!("xz: {e:?}"))?;
-            Ok(Cow::Owned(out))
+            Ok(Cow::Owned(out.0))
         }
         other => Err(format!("unknown compression flags {other:#x}")),
+    }
+}
+
+/// A buffer that refuses to grow past `MAX_FIELD_BYTES`.
+struct CappedVec(Vec<u8>);
+
+impl std::io::Write for CappedVec {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if (self.0.len() + buf.len()) as u64 > MAX_FIELD_BYTES {
+            return Err(std::io::Error::other(format!("field longer than {MAX_FIELD_BYTES} bytes")));
+        }
+        self.0.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
@@ -334,6 +352,26 @@ mod tests {
         assert!(warnings.is_empty(), "{warnings:?}");
         let (_, warnings) = read_all(tiny_journal(&[(b"garbage", COMPRESSED_ZSTD)], None));
         assert!(warnings[0].contains("zstd"), "{warnings:?}");
+    }
+
+    /// An xz field that inflates past the field cap is damage, not a reason to hold it
+    /// (zstd and lz4 fields were capped already; xz had no cap).
+    #[test]
+    fn an_xz_field_past_the_cap_is_refused() {
+        use std::io::Write;
+        let mut field = liblzma::write::XzEncoder::new(Vec::new(), 0);
+        field.write_all(b"MESSAGE=").unwrap();
+        let zeros = vec![b'0'; 1 << 20];
+        for _ in 0..MAX_FIELD_BYTES >> 20 {
+            field.write_all(&zeros).unwrap();
+        }
+        let field = field.finish().unwrap();
+        let (text, warnings) = read_all(tiny_journal(&[(&field, COMPRESSED_XZ)], None));
+        assert_eq!(text, "");
+        assert!(
+            warnings.len() == 1 && warnings[0].contains("xz") && warnings[0].contains("longer than"),
+            "{warnings:?}"
+        );
     }
 
     #[test]
