@@ -153,6 +153,10 @@ pub fn leading_nuls(file: &File, size: u64) -> io::Result<u64> {
     let mut probe = vec![0u8; 64 * 1024];
     let mut pos = 0u64;
     while pos < size {
+        pos = next_data(file, pos).min(size);
+        if pos == size {
+            break;
+        }
         let want = probe.len().min((size - pos) as usize);
         let n = file.read_at(&mut probe[..want], pos)?;
         if n == 0 {
@@ -270,9 +274,29 @@ pub fn plain_ranges_from(
     Ok(ranges)
 }
 
+/// Where the next bytes stored on disk start at or after `at`: holes of a sparse file
+/// read as NULs, hold no newline and cost no disk, so a hostile file can be terabytes
+/// of them; reading them took about a second per GB. `at` itself where the file system
+/// cannot tell, `u64::MAX` when only a hole follows.
+fn next_data(file: &File, at: u64) -> u64 {
+    use std::os::fd::AsRawFd;
+    let Ok(offset) = libc::off_t::try_from(at) else { return at };
+    // SAFETY: lseek on a descriptor we own; the position it moves is never used (every
+    // read is a pread), so threads sharing the file are unaffected.
+    match unsafe { libc::lseek(file.as_raw_fd(), offset, libc::SEEK_DATA) } {
+        found if found >= 0 => (found as u64).max(at),
+        _ if io::Error::last_os_error().raw_os_error() == Some(libc::ENXIO) => u64::MAX,
+        _ => at,
+    }
+}
+
 /// The first newline in `[from, to)` of `file`.
 fn newline_in(file: &File, probe: &mut [u8], mut from: u64, to: u64) -> io::Result<Option<u64>> {
     while from < to {
+        from = next_data(file, from);
+        if from >= to {
+            return Ok(None);
+        }
         let want = probe.len().min((to - from) as usize);
         let n = file.read_at(&mut probe[..want], from)?;
         if n == 0 {
@@ -770,6 +794,28 @@ mod tests {
             more += c.as_slice().len();
         }
         assert!(chunks.error.is_some(), "the cut is reported ({more} more bytes decoded)");
+    }
+
+    /// Holes of a sparse file (free to make, terabytes if one likes) are jumped over,
+    /// not read: a file of a line, a 1 TiB hole and a line is cut in moments.
+    #[test]
+    fn sparse_holes_are_jumped_not_read() {
+        let tmp = tempfile::NamedTempFile::new().unwrap();
+        let file = tmp.as_file();
+        let hole = 1u64 << 40;
+        if file.set_len(hole).is_err() {
+            return; // a file system without files that large: nothing to check here
+        }
+        file.write_all_at(b"after the hole\n", hole).unwrap();
+        let size = hole + 15;
+        let started = std::time::Instant::now();
+        assert_eq!(leading_nuls(file, size).unwrap(), hole);
+        file.write_all_at(b"first\n", 0).unwrap();
+        let ranges = plain_ranges(file, size, 8 << 20, MAX_LINE_BYTES).unwrap();
+        assert!(started.elapsed() < std::time::Duration::from_secs(20), "{:?}", started.elapsed());
+        let kept: Vec<(u64, u64)> = ranges.iter().map(|r| (r.start, r.end)).collect();
+        assert_eq!(kept, [(0, 6), (6, 6 + MAX_LINE_BYTES as u64)]);
+        assert_eq!(ranges[1].skipped_after, size - 6 - MAX_LINE_BYTES as u64);
     }
 
     /// A line longer than the cap: its first `max_line` bytes are a range (or a chunk)
