@@ -54,9 +54,36 @@ fn scan_hostile_with(paths: &[&Path], extra: &[&str], no_read_override: bool) ->
     if no_read_override {
         drop_read_override(&mut cmd);
     }
+    let (code, stderr, peak_mib, elapsed) = run_measured(cmd);
+    let summary = fs::read_to_string(out.path().join("summary.json"))
+        .map(|s| serde_json::from_str(&s).unwrap())
+        .unwrap_or(serde_json::Value::Null);
+    Hostile { code, stderr, summary, peak_mib, elapsed, out }
+}
+
+/// Runs `cmd` to its end: exit code (minus the signal that killed it), stderr, peak RSS
+/// in MiB and wall time. The peak is the child's own: its VmHWM, read when it stops at
+/// its exit under ptrace. (wait4's ru_maxrss is not: a child started with vfork, as
+/// Command does, carries the peak of the test process that spawned it, and one started
+/// with fork carries that process's size at the fork.) A child that runs past
+/// `SCAN_LIMIT` is killed, so a blocked open fails the test instead of hanging it.
+fn run_measured(mut cmd: std::process::Command) -> (i32, String, f64, Duration) {
+    // SAFETY: between fork and exec only ptrace, which is async-signal-safe.
+    unsafe {
+        cmd.pre_exec(|| match libc::ptrace(libc::PTRACE_TRACEME, 0, NO_ARG, NO_ARG) {
+            0 => Ok(()),
+            _ => Err(std::io::Error::last_os_error()),
+        });
+    }
     let started = Instant::now();
-    let child = cmd.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut child = cmd.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
     let pid = child.id() as libc::pid_t;
+    let mut pipe = child.stderr.take().unwrap();
+    let stderr = std::thread::spawn(move || {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut pipe, &mut text).unwrap();
+        text
+    });
     let reaped_flag = Arc::new(AtomicBool::new(false));
     let watchdog = {
         let reaped_flag = reaped_flag.clone();
@@ -67,26 +94,54 @@ fn scan_hostile_with(paths: &[&Path], extra: &[&str], no_read_override: bool) ->
                 }
                 std::thread::sleep(Duration::from_millis(50));
             }
-            // SAFETY: the child is not reaped yet (the flag is set only after wait4).
+            // SAFETY: the child is not reaped yet (the flag is set only after it is).
             unsafe { libc::kill(pid, libc::SIGKILL) };
         })
     };
-    let mut stderr = String::new();
-    std::io::Read::read_to_string(&mut child.stderr.unwrap(), &mut stderr).unwrap();
+    // Only this thread may drive the tracee (it spawned it, so it is its tracer).
+    let mut peak_kib = None;
     let mut status = 0;
-    // SAFETY: rusage is plain data; wait4 reaps exactly this child.
+    // SAFETY: rusage is plain data; wait4 and ptrace act on exactly this child.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    loop {
+        let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+        assert_eq!(reaped, pid, "wait4: {}", std::io::Error::last_os_error());
+        if !libc::WIFSTOPPED(status) {
+            break;
+        }
+        let forward = match (libc::WSTOPSIG(status), status >> 16) {
+            // The stop after exec: from now on, stop once more at exit.
+            (libc::SIGTRAP, 0) if peak_kib.is_none() => {
+                let options = libc::PTRACE_O_TRACEEXIT | libc::PTRACE_O_EXITKILL;
+                unsafe { libc::ptrace(libc::PTRACE_SETOPTIONS, pid, NO_ARG, options as usize as *mut libc::c_void) };
+                peak_kib = Some(0);
+                0
+            }
+            (libc::SIGTRAP, libc::PTRACE_EVENT_EXIT) => {
+                peak_kib = vm_hwm_kib(pid).or(peak_kib);
+                0
+            }
+            (signal, _) => signal,
+        };
+        unsafe { libc::ptrace(libc::PTRACE_CONT, pid, NO_ARG, forward as usize as *mut libc::c_void) };
+    }
     reaped_flag.store(true, Ordering::SeqCst);
     watchdog.join().unwrap();
     let elapsed = started.elapsed();
-    assert_eq!(reaped, pid);
     let code = if libc::WIFEXITED(status) { libc::WEXITSTATUS(status) } else { -libc::WTERMSIG(status) };
     assert!(code != -libc::SIGKILL || elapsed < SCAN_LIMIT, "the scan ran past {SCAN_LIMIT:?} and was killed");
-    let summary = fs::read_to_string(out.path().join("summary.json"))
-        .map(|s| serde_json::from_str(&s).unwrap())
-        .unwrap_or(serde_json::Value::Null);
-    Hostile { code, stderr, summary, peak_mib: usage.ru_maxrss as f64 / 1024.0, elapsed, out }
+    let peak_kib = peak_kib.filter(|&k| k > 0).unwrap_or(usage.ru_maxrss as u64);
+    (code, stderr.join().unwrap(), peak_kib as f64 / 1024.0, elapsed)
+}
+
+/// ptrace's pointer-sized arguments, where a request has no use for one.
+const NO_ARG: *mut libc::c_void = std::ptr::null_mut();
+
+/// The peak resident size of a live process, from /proc.
+fn vm_hwm_kib(pid: libc::pid_t) -> Option<u64> {
+    let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// linux/capability.h: bypass file permission checks; bypass read and search checks.
