@@ -7,7 +7,7 @@
 use std::io::{Cursor, Read};
 
 use crate::input::journal::{binary, export, Batch, JournalKind};
-use crate::input::source::{Compression, DecodedChunks};
+use crate::input::source::{Compression, DecodedChunks, READ_PAST_CARRY};
 use crate::parse::{self, LineReading};
 use crate::vocab::address::{self, AddrKey};
 use crate::vocab::event::{Format, ParsedLine};
@@ -18,12 +18,9 @@ use crate::vocab::time::{self, LocalZone};
 /// reaches the cut of an over-long line.
 pub const ARCHIVE_MAX_LINE: usize = 4096;
 pub const ARCHIVE_CHUNK: usize = 16 * 1024;
-/// The longest chunk `DecodedChunks` may hand out: it reads 64 KiB past a partial line
-/// carried from the previous chunk, and a carried line is shorter than the larger of
-/// the chunk size and those 64 KiB.
+/// The longest chunk `DecodedChunks` may hand out (see `source::READ_PAST_CARRY`).
 pub const ARCHIVE_CHUNK_BOUND: usize =
-    if ARCHIVE_CHUNK > READ_PAST_CARRY { ARCHIVE_CHUNK } else { READ_PAST_CARRY } + READ_PAST_CARRY;
-const READ_PAST_CARRY: usize = 64 * 1024;
+    if ARCHIVE_CHUNK > 2 * READ_PAST_CARRY { ARCHIVE_CHUNK } else { 2 * READ_PAST_CARRY } + READ_PAST_CARRY;
 /// Decompressed bytes an archive entry point looks at before it stops: a few KB can
 /// inflate to gigabytes (the scan reads those too, in bounded memory: tests/hostile.rs),
 /// and an input must stay quick to run.

@@ -429,8 +429,12 @@ fn open_compressed(file: File, size: u64, read: BytesRead) -> Compressed {
     io::BufReader::with_capacity(256 * 1024, Counted { inner: file.take(size), counter: read })
 }
 
+/// How far a chunk reads past a partial line carried from the previous one.
+pub const READ_PAST_CARRY: usize = 64 * 1024;
+
 /// Streams a compressed file (all concatenated members or frames) as newline-aligned
-/// chunks of about `chunk` bytes. The last chunk may end without a newline.
+/// chunks of about `chunk` bytes, at most `max(chunk, 2 * READ_PAST_CARRY) +
+/// READ_PAST_CARRY`. The last chunk may end without a newline.
 pub struct DecodedChunks {
     decoder: Box<dyn Read + Send>,
     carry: Vec<u8>,
@@ -500,7 +504,7 @@ impl DecodedChunks {
         // Buffers keep their full length (initialised once), so reading into them
         // never zero-fills again.
         let mut buf = self.spare.pop().unwrap_or_default();
-        let want = self.chunk.max(self.carry.len() + 64 * 1024);
+        let want = self.chunk.max(self.carry.len() + READ_PAST_CARRY);
         if buf.len() < want {
             buf.resize(want, 0);
         }
@@ -508,8 +512,10 @@ impl DecodedChunks {
         buf[..len].copy_from_slice(&self.carry);
         self.carry.clear();
         let mut eof = false;
-        while len < buf.len() {
-            match self.decoder.read(&mut buf[len..]) {
+        // Up to `want`, not the buffer's length: a recycled buffer may be longer, and
+        // filling it whole let each round's carry, and so the next buffer, grow.
+        while len < want {
+            match self.decoder.read(&mut buf[len..want]) {
                 Ok(0) => {
                     eof = true;
                     break;
@@ -816,6 +822,41 @@ mod tests {
         let kept: Vec<(u64, u64)> = ranges.iter().map(|r| (r.start, r.end)).collect();
         assert_eq!(kept, [(0, 6), (6, 6 + MAX_LINE_BYTES as u64)]);
         assert_eq!(ranges[1].skipped_after, size - 6 - MAX_LINE_BYTES as u64);
+    }
+
+    /// A chunk never outgrows its size by more than the 64 KiB read past a carried line
+    /// (and a line carried after a skipped over-long one), whatever the lines. Recycled
+    /// buffers used to be filled to their whole length, so lines of the right lengths
+    /// ratcheted them up round after round (a mutation run got 180 KB chunks from a
+    /// 16 KiB chunk size): a bomb of such lines grew memory without end.
+    #[test]
+    fn chunks_stay_within_their_bound_whatever_the_lines() {
+        let (chunk, max_line) = (16 * 1024, 4096);
+        let lengths = [0usize, 1, 2, 100, 4000, 60_000, 70_000, 130_000, 200_000, 300_000];
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut text = Vec::new();
+        while text.len() < 40 << 20 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            text.extend(std::iter::repeat_n(b'x', lengths[(state % lengths.len() as u64) as usize]));
+            text.push(b'\n');
+        }
+        let gz = {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            e.write_all(&text).unwrap();
+            e.finish().unwrap()
+        };
+        let mut chunks = DecodedChunks::from_reader(io::Cursor::new(gz), Compression::Gzip, chunk, max_line).unwrap();
+        let (mut longest, mut total) = (0, 0u64);
+        while let Some(c) = chunks.next_chunk() {
+            longest = longest.max(c.as_slice().len());
+            total += c.as_slice().len() as u64 + c.skipped_after;
+            chunks.recycle(c);
+        }
+        assert_eq!(total, text.len() as u64);
+        let bound = chunk.max(2 * READ_PAST_CARRY) + READ_PAST_CARRY;
+        assert!(longest <= bound, "a chunk of {longest} bytes, over {bound}");
     }
 
     /// A line longer than the cap: its first `max_line` bytes are a range (or a chunk)
