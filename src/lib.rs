@@ -6,7 +6,8 @@
 //! suggested patterns) -> `pipeline` (the parallel scan) -> `findings` (what a run
 //! found) -> `enrich` (DNS, this host) -> `output` and `store` (tables, reports,
 //! blocklists; the history store) -> `query` (SQL) -> `config` (settings from the
-//! command line, `cli`) -> `cmd` (one module per subcommand).
+//! command line, `cli`) -> `cmd` (one module per subcommand). `fuzzing` sits on top:
+//! the fuzz entry points, each driving one parser or reader.
 
 pub mod aggregate;
 pub mod cli;
@@ -15,6 +16,8 @@ pub mod config;
 pub mod detect;
 pub mod enrich;
 pub mod findings;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod input;
 pub mod learn;
 pub mod output;

@@ -1,14 +1,15 @@
 //! Hostile and damaged binary journals: files written here object by object (a field that
 //! inflates to a gigabyte, an entry whose thousands of items point at one large field) and
 //! real files from systemd-journal-remote with one byte changed. Every scan runs the real
-//! binary as a child under a time bound, and its peak memory is the child's own (wait4).
+//! binary as a child under a time bound, and its peak memory is the child's own (VmHWM at
+//! its exit, as in hostile.rs).
 
 use std::fs;
 use std::io::Write;
 use std::path::Path;
-use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use crate::hostile::run_measured;
 use crate::journal::{entries, export_text, has_journal_tools};
 use crate::util::knocklog;
 
@@ -28,44 +29,13 @@ fn scan_bounded(dir: &Path, limit: Duration) -> Bounded {
     let mut cmd = knocklog();
     cmd.arg("scan").arg(dir).arg("--out").arg(out.path());
     cmd.args(["--timezone", "utc", "--quiet", "--no-learn", "--threads", "2", "--format", "csv"]);
-    let started = Instant::now();
-    let mut child = cmd.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
-    let pid = child.id() as libc::pid_t;
-    let mut pipe = child.stderr.take().unwrap();
-    let reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        std::io::Read::read_to_string(&mut pipe, &mut s).unwrap();
-        s
-    });
-    let mut status = 0;
-    // SAFETY: rusage is plain data; wait4 reaps exactly this child, which nothing else waits for.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    loop {
-        let reaped = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
-        if reaped == pid {
-            break;
-        }
-        assert_eq!(reaped, 0, "wait4: {}", std::io::Error::last_os_error());
-        if started.elapsed() > limit {
-            child.kill().unwrap();
-            let _ = child.wait();
-            panic!("knocklog scan still running after {limit:?}: killed");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let wall = started.elapsed();
-    let stderr = reader.join().unwrap();
-    let code = if libc::WIFEXITED(status) { libc::WEXITSTATUS(status) } else { -libc::WTERMSIG(status) };
+    let (code, stderr, peak_mib, wall) = run_measured(cmd, limit);
     let summary = fs::read_to_string(out.path().join("summary.json"))
         .map(|s| serde_json::from_str(&s).unwrap())
         .unwrap_or(serde_json::Value::Null);
     let events = fs::read_to_string(out.path().join("events.csv")).unwrap_or_default();
-    eprintln!(
-        "knocklog tests: scan of {}: exit {code}, peak {:.0} MiB, {wall:.2?}",
-        dir.display(),
-        usage.ru_maxrss as f64 / 1024.0
-    );
-    Bounded { code, stderr, summary, peak_mib: usage.ru_maxrss as f64 / 1024.0, wall, events }
+    eprintln!("knocklog tests: scan of {}: exit {code}, peak {peak_mib:.0} MiB, {wall:.2?}", dir.display());
+    Bounded { code, stderr, summary, peak_mib, wall, events }
 }
 
 const INCOMPATIBLE_COMPRESSED_XZ: u32 = 1 << 0;

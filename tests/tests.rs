@@ -16,6 +16,7 @@ mod journal_hostile;
 mod layering;
 mod learn;
 mod line_accounting;
+mod mutation;
 mod notebook;
 mod out_dir;
 mod query;

@@ -155,9 +155,12 @@ fn walk(path: &Path, explicit: bool, found: &mut Vec<PathBuf>, skipped: &mut Vec
             return;
         }
     };
-    // Follow a symlink only when the user named it; inside a tree, links may loop.
+    // Follow a symlink only when the user named it; inside a tree, links may loop (or
+    // lead to /dev/zero, or out of the tree).
     let meta = if meta.file_type().is_symlink() {
         if !explicit {
+            let reason = "symbolic link inside the tree, not followed".to_owned();
+            skipped.push(Skipped { path: path.to_owned(), reason, warning: false });
             return;
         }
         match fs::metadata(path) {
@@ -189,6 +192,23 @@ fn walk(path: &Path, explicit: bool, found: &mut Vec<PathBuf>, skipped: &mut Vec
         }
     } else if meta.is_file() {
         found.push(path.to_owned());
+    } else {
+        // A FIFO would block the scan and a device never end: never opened. Named on
+        // the command line it is input the user expected read (a warning); met in a
+        // tree, a note.
+        let reason = format!("not a regular file but {}, not read", special_kind(&meta.file_type()));
+        skipped.push(Skipped { path: path.to_owned(), reason, warning: explicit });
+    }
+}
+
+fn special_kind(kind: &fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    match () {
+        _ if kind.is_fifo() => "a FIFO",
+        _ if kind.is_char_device() => "a character device",
+        _ if kind.is_block_device() => "a block device",
+        _ if kind.is_socket() => "a socket",
+        _ => "of an unknown kind",
     }
 }
 
@@ -264,7 +284,9 @@ fn classify(path: &Path, forced: Option<Format>, sniff: Sniffer) -> Result<LogFi
 /// the time of their first entry (from the header; from the name if the header has none).
 fn journal_file(path: &Path, name: &str, meta: &fs::Metadata) -> Result<LogFile, String> {
     let mut head = Vec::with_capacity(256);
-    fs::File::open(path).and_then(|f| f.take(256).read_to_end(&mut head)).map_err(|e| format!("cannot open: {e}"))?;
+    source::open_regular(path)
+        .and_then(|f| f.take(256).read_to_end(&mut head))
+        .map_err(|e| format!("cannot open: {e}"))?;
     let header = binary::Header::parse(&head)?;
     let stem = name.trim_end_matches('~').trim_end_matches(".journal");
     let (base, archived) = match stem.split_once('@') {

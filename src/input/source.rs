@@ -143,6 +143,28 @@ impl<R: BufRead> Read for GzipMembers<R> {
     }
 }
 
+/// Opens a file the scan reads, refusing anything but a regular file. A FIFO is opened
+/// without blocking and then refused: the tree is writable by others, and a log the
+/// walk saw as a regular file can be a FIFO by the time it is opened, which a plain
+/// open would wait on forever (and a device like /dev/zero would be read forever).
+pub fn open_regular(path: &Path) -> io::Result<File> {
+    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+    let file = std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY).open(path)?;
+    let kind = file.metadata()?.file_type();
+    if kind.is_file() {
+        return Ok(file);
+    }
+    let what = match () {
+        _ if kind.is_fifo() => "a FIFO",
+        _ if kind.is_char_device() => "a character device",
+        _ if kind.is_block_device() => "a block device",
+        _ if kind.is_socket() => "a socket",
+        _ if kind.is_dir() => "a directory",
+        _ => "not a file",
+    };
+    Err(io::Error::new(io::ErrorKind::InvalidInput, format!("not a regular file but {what}")))
+}
+
 /// The first bytes of a file's content, decompressed.
 pub struct Head {
     pub compression: Compression,
@@ -162,7 +184,7 @@ pub fn read_text_head(path: &Path, limit: usize) -> io::Result<Head> {
 }
 
 fn read_head_after_hole(path: &Path, limit: usize, skip_hole: bool) -> io::Result<Head> {
-    let mut file = File::open(path)?;
+    let mut file = open_regular(path)?;
     let mut magic = [0u8; 6];
     let n = file.read_at(&mut magic, 0)?;
     let compression = Compression::from_magic(&magic[..n]);
@@ -219,6 +241,10 @@ pub fn leading_nuls(file: &File, size: u64) -> io::Result<u64> {
     let mut probe = vec![0u8; 64 * 1024];
     let mut pos = 0u64;
     while pos < size {
+        pos = next_data(file, pos).min(size);
+        if pos == size {
+            break;
+        }
         let want = probe.len().min((size - pos) as usize);
         let n = file.read_at(&mut probe[..want], pos)?;
         if n == 0 {
@@ -301,9 +327,29 @@ pub fn plain_ranges_from(
     Ok(ranges)
 }
 
+/// Where the next bytes stored on disk start at or after `at`: holes of a sparse file
+/// read as NULs, hold no newline and cost no disk, so a hostile file can be terabytes
+/// of them; reading them took about a second per GB. `at` itself where the file system
+/// cannot tell, `u64::MAX` when only a hole follows.
+fn next_data(file: &File, at: u64) -> u64 {
+    use std::os::fd::AsRawFd;
+    let Ok(offset) = libc::off_t::try_from(at) else { return at };
+    // SAFETY: lseek on a descriptor we own; the position it moves is never used (every
+    // read is a pread), so threads sharing the file are unaffected.
+    match unsafe { libc::lseek(file.as_raw_fd(), offset, libc::SEEK_DATA) } {
+        found if found >= 0 => (found as u64).max(at),
+        _ if io::Error::last_os_error().raw_os_error() == Some(libc::ENXIO) => u64::MAX,
+        _ => at,
+    }
+}
+
 /// The first newline in `[from, to)` of `file`.
 fn newline_in(file: &File, probe: &mut [u8], mut from: u64, to: u64) -> io::Result<Option<u64>> {
     while from < to {
+        from = next_data(file, from);
+        if from >= to {
+            return Ok(None);
+        }
         let want = probe.len().min((to - from) as usize);
         let n = file.read_at(&mut probe[..want], from)?;
         if n == 0 {
@@ -436,8 +482,12 @@ fn open_compressed(file: File, size: u64, read: BytesRead) -> Compressed {
     io::BufReader::with_capacity(256 * 1024, Counted { inner: file.take(size), counter: read })
 }
 
+/// How far a chunk reads past a partial line carried from the previous one.
+pub const READ_PAST_CARRY: usize = 64 * 1024;
+
 /// Streams a compressed file (all concatenated members or frames) as newline-aligned
-/// chunks of about `chunk` bytes. The last chunk may end without a newline.
+/// chunks of about `chunk` bytes, at most `max(chunk, 2 * READ_PAST_CARRY) +
+/// READ_PAST_CARRY`. The last chunk may end without a newline.
 pub struct DecodedChunks {
     decoder: Box<dyn Read + Send>,
     carry: Vec<u8>,
@@ -463,8 +513,19 @@ impl DecodedChunks {
         max_line: usize,
         read: BytesRead,
     ) -> io::Result<DecodedChunks> {
-        let mut decoder =
-            io::BufReader::with_capacity(64 * 1024, compression.decoder(open_compressed(file, size, read))?);
+        DecodedChunks::from_reader(open_compressed(file, size, read), compression, chunk, max_line)
+    }
+
+    /// `open` over compressed bytes from any reader: the fuzz entry points (`fuzzing`)
+    /// hand in bytes from memory, so that they drive the very chunking a scan does.
+    #[doc(hidden)]
+    pub fn from_reader(
+        compressed: impl BufRead + Send + 'static,
+        compression: Compression,
+        chunk: usize,
+        max_line: usize,
+    ) -> io::Result<DecodedChunks> {
+        let mut decoder = io::BufReader::with_capacity(64 * 1024, compression.decoder(compressed)?);
         let (leading_nuls, error) = match skip_leading_nuls(&mut decoder) {
             Ok(n) => (n, None),
             Err(e) => (0, Some(e)),
@@ -496,7 +557,7 @@ impl DecodedChunks {
         // Buffers keep their full length (initialised once), so reading into them
         // never zero-fills again.
         let mut buf = self.spare.pop().unwrap_or_default();
-        let want = self.chunk.max(self.carry.len() + 64 * 1024);
+        let want = self.chunk.max(self.carry.len() + READ_PAST_CARRY);
         if buf.len() < want {
             buf.resize(want, 0);
         }
@@ -504,8 +565,10 @@ impl DecodedChunks {
         buf[..len].copy_from_slice(&self.carry);
         self.carry.clear();
         let mut eof = false;
-        while len < buf.len() {
-            match self.decoder.read(&mut buf[len..]) {
+        // Up to `want`, not the buffer's length: a recycled buffer may be longer, and
+        // filling it whole let each round's carry, and so the next buffer, grow.
+        while len < want {
+            match self.decoder.read(&mut buf[len..want]) {
                 Ok(0) => {
                     eof = true;
                     break;
@@ -649,6 +712,26 @@ mod tests {
             assert_eq!(joined, text, "{kind:?}: both members, in order");
             assert_eq!(read.get(), archive.len() as u64, "{kind:?}: every compressed byte counted");
         }
+    }
+
+    /// A FIFO (a log swapped for one after the walk saw it) is refused at once, never
+    /// waited on; so is a device.
+    #[test]
+    fn only_regular_files_are_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("auth.log");
+        let c_path = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o644) }, 0);
+        let started = std::time::Instant::now();
+        let err = open_regular(&fifo).unwrap_err();
+        assert!(err.to_string().contains("a FIFO"), "{err}");
+        assert!(read_text_head(&fifo, 100).is_err());
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        let err = open_regular(Path::new("/dev/zero")).unwrap_err();
+        assert!(err.to_string().contains("a character device"), "{err}");
+        std::fs::write(dir.path().join("x"), b"a\n").unwrap();
+        assert!(open_regular(&dir.path().join("x")).is_ok());
     }
 
     #[test]
@@ -795,6 +878,63 @@ mod tests {
             more += c.as_slice().len();
         }
         assert!(chunks.error.is_some(), "the cut is reported ({more} more bytes decoded)");
+    }
+
+    /// Holes of a sparse file (free to make, terabytes if one likes) are jumped over,
+    /// not read: a file of a line, a 1 TiB hole and a line is cut in moments.
+    #[test]
+    fn sparse_holes_are_jumped_not_read() {
+        let tmp = tempfile::NamedTempFile::new().unwrap();
+        let file = tmp.as_file();
+        let hole = 1u64 << 40;
+        if file.set_len(hole).is_err() {
+            return; // a file system without files that large: nothing to check here
+        }
+        file.write_all_at(b"after the hole\n", hole).unwrap();
+        let size = hole + 15;
+        let started = std::time::Instant::now();
+        assert_eq!(leading_nuls(file, size).unwrap(), hole);
+        file.write_all_at(b"first\n", 0).unwrap();
+        let ranges = plain_ranges(file, size, 8 << 20, MAX_LINE_BYTES).unwrap();
+        assert!(started.elapsed() < std::time::Duration::from_secs(20), "{:?}", started.elapsed());
+        let kept: Vec<(u64, u64)> = ranges.iter().map(|r| (r.start, r.end)).collect();
+        assert_eq!(kept, [(0, 6), (6, 6 + MAX_LINE_BYTES as u64)]);
+        assert_eq!(ranges[1].skipped_after, size - 6 - MAX_LINE_BYTES as u64);
+    }
+
+    /// A chunk never outgrows its size by more than the 64 KiB read past a carried line
+    /// (and a line carried after a skipped over-long one), whatever the lines. Recycled
+    /// buffers used to be filled to their whole length, so lines of the right lengths
+    /// ratcheted them up round after round (a mutation run got 180 KB chunks from a
+    /// 16 KiB chunk size): a bomb of such lines grew memory without end.
+    #[test]
+    fn chunks_stay_within_their_bound_whatever_the_lines() {
+        let (chunk, max_line) = (16 * 1024, 4096);
+        let lengths = [0usize, 1, 2, 100, 4000, 60_000, 70_000, 130_000, 200_000, 300_000];
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut text = Vec::new();
+        while text.len() < 40 << 20 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            text.extend(std::iter::repeat_n(b'x', lengths[(state % lengths.len() as u64) as usize]));
+            text.push(b'\n');
+        }
+        let gz = {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            e.write_all(&text).unwrap();
+            e.finish().unwrap()
+        };
+        let mut chunks = DecodedChunks::from_reader(io::Cursor::new(gz), Compression::Gzip, chunk, max_line).unwrap();
+        let (mut longest, mut total) = (0, 0u64);
+        while let Some(c) = chunks.next_chunk() {
+            longest = longest.max(c.as_slice().len());
+            total += c.as_slice().len() as u64 + c.skipped_after;
+            chunks.recycle(c);
+        }
+        assert_eq!(total, text.len() as u64);
+        let bound = chunk.max(2 * READ_PAST_CARRY) + READ_PAST_CARRY;
+        assert!(longest <= bound, "a chunk of {longest} bytes, over {bound}");
     }
 
     /// A line longer than the cap: its first `max_line` bytes are a range (or a chunk)

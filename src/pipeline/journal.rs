@@ -7,7 +7,6 @@
 //! entries already held are rendered (their keys still deduplicate the text logs) but
 //! not scanned; entries come in append order, so those are the file's first ones.
 
-use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::sync::Mutex;
 
@@ -150,7 +149,7 @@ fn open(file: &LogFile, kind: JournalKind, read: &BytesRead) -> Result<Box<dyn E
         read.add(data.len() as u64);
         return Ok(Box::new(BinaryReader::new(data)?));
     }
-    let handle = File::open(&file.path).map_err(|e| format!("cannot open: {e}"))?;
+    let handle = crate::input::source::open_regular(&file.path).map_err(|e| format!("cannot open: {e}"))?;
     read.add(file.size);
     let input = file.compression.decoder(BufReader::new(handle)).map_err(|e| format!("cannot read: {e}"))?;
     Ok(Box::new(TextReader::new(BufReader::with_capacity(1 << 16, input), kind)))

@@ -189,7 +189,7 @@ fn read_file<S: EventSink + Send>(
     let send = |chunk: u32, last: bool, output: ChunkOutput, warnings: Vec<String>| {
         collector.submit(ChunkMessage { file: ctx.file, chunk, last, output, warnings });
     };
-    let handle = match File::open(&file.path) {
+    let handle = match source::open_regular(&file.path) {
         Ok(h) => h,
         Err(e) => return send(0, true, ChunkOutput::default(), vec![format!("cannot open: {e}")]),
     };
@@ -372,7 +372,7 @@ fn plan_years(files: &[LogFile], max_line: usize) -> Vec<Option<YearPlan>> {
 /// Reads a file once for its months only (cheap: a newline scan and three bytes a line).
 fn scan_months(file: &LogFile, max_line: usize) -> MonthScan {
     let mut scan = MonthScan::default();
-    let Ok(handle) = File::open(&file.path) else {
+    let Ok(handle) = source::open_regular(&file.path) else {
         return scan;
     };
     if file.compression.is_compressed() {

@@ -9,6 +9,7 @@
 //! cut, skipped or found damaged is said in one warning per kind at the end.
 
 use std::borrow::Cow;
+use std::io::Read;
 
 use super::field::{self, Field};
 use super::hash::DataHash;
@@ -92,7 +93,9 @@ impl std::ops::Deref for Bytes {
 
 impl Bytes {
     pub fn load(path: &std::path::Path) -> std::io::Result<Bytes> {
-        std::fs::read(path).map(Bytes)
+        let mut bytes = Vec::new();
+        crate::input::source::open_regular(path)?.read_to_end(&mut bytes)?;
+        Ok(Bytes(bytes))
     }
 
     pub fn from_vec(bytes: Vec<u8>) -> Bytes {

@@ -5,12 +5,13 @@
 //! null when too large). Read as a stream, plain or gzip, in batches of entries.
 
 use std::borrow::Cow;
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::{Batch, JournalKind, Record};
+use crate::input::source::MAX_LINE_BYTES;
 
 /// Longest binary field accepted in an export stream; a larger length is damage.
 const MAX_FIELD_BYTES: u64 = 64 << 20;
@@ -95,15 +96,25 @@ impl<R: BufRead> TextReader<R> {
         batch.entries > 0
     }
 
-    /// Reads one line into `self.line` (without its newline); false at the end.
+    /// Reads one line into `self.line` (without its newline); false at the end. A line
+    /// longer than `MAX_LINE_BYTES` keeps that much and the rest is skipped with a
+    /// warning: a dump can be gigabytes without a newline, and a line is held whole.
     fn read_line(&mut self) -> bool {
         self.line.clear();
-        match self.input.read_until(b'\n', &mut self.line) {
+        let cap = MAX_LINE_BYTES as u64 + 1;
+        match (&mut self.input).take(cap).read_until(b'\n', &mut self.line) {
             Ok(0) => false,
             Ok(_) => {
                 self.line_no += 1;
                 if self.line.last() == Some(&b'\n') {
                     self.line.pop();
+                } else if self.line.len() as u64 == cap {
+                    self.line.truncate(MAX_LINE_BYTES);
+                    let skipped = self.skip_line() + 1;
+                    self.warnings.push(format!(
+                        "line {}: longer than {MAX_LINE_BYTES} bytes: that much was read, {skipped} bytes skipped",
+                        self.line_no
+                    ));
                 }
                 true
             }
@@ -111,6 +122,27 @@ impl<R: BufRead> TextReader<R> {
                 self.warnings
                     .push(format!("read error after line {}: {e}; the entries before it were read", self.line_no));
                 false
+            }
+        }
+    }
+
+    /// Drops the input up to and including the next newline; returns how many bytes.
+    fn skip_line(&mut self) -> u64 {
+        let mut skipped = 0u64;
+        loop {
+            let (used, done) = match self.input.fill_buf() {
+                Ok([]) => return skipped,
+                Ok(buf) => match memchr::memchr(b'\n', buf) {
+                    Some(i) => (i + 1, true),
+                    None => (buf.len(), false),
+                },
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(_) => return skipped,
+            };
+            self.input.consume(used);
+            skipped += used as u64;
+            if done {
+                return skipped;
             }
         }
     }
@@ -230,6 +262,27 @@ mod tests {
         (String::from_utf8_lossy(&batch.text).into_owned(), r.entries, r.warnings)
     }
 
+    /// A field with no end (a dump cut or built to exhaust memory) keeps the scan's line
+    /// cap and is said; the entries after it are read.
+    #[test]
+    fn an_endless_export_line_is_cut_at_the_line_cap() {
+        let mut text = b"__CURSOR=s=1\n__REALTIME_TIMESTAMP=1767657748000001\nMESSAGE=".to_vec();
+        text.extend(std::iter::repeat_n(b'A', 3 * MAX_LINE_BYTES));
+        text.extend_from_slice(b"\n\n__CURSOR=s=2\n__REALTIME_TIMESTAMP=1767657749000000\nMESSAGE=after\n\n");
+        let mut reader = TextReader::new(&text[..], JournalKind::Export);
+        let mut batch = Batch::default();
+        reader.next_batch(&mut batch, 64 << 20);
+        let (out, entries, warnings) = (String::from_utf8(batch.text).unwrap(), reader.entries, reader.warnings);
+        assert_eq!(entries, 2);
+        assert!(out.ends_with("localhost journal: after\n"), "{}", &out[out.len() - 60..]);
+        let first = out.lines().next().unwrap();
+        assert_eq!(first.len(), first.find(": AAA").unwrap() + 2 + MAX_LINE_BYTES - "MESSAGE=".len());
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        let skipped = 3 * MAX_LINE_BYTES + "MESSAGE=".len() - MAX_LINE_BYTES + 1;
+        assert!(warnings[0].contains(&format!("line 3: longer than {MAX_LINE_BYTES} bytes")), "{warnings:?}");
+        assert!(warnings[0].contains(&format!("{skipped} bytes skipped")), "{warnings:?}");
+    }
+
     #[test]
     fn export_with_a_binary_field() {
         let mut text = b"__CURSOR=s=1\n__REALTIME_TIMESTAMP=1767657748000001\n_HOSTNAME=srv\nSYSLOG_IDENTIFIER=sshd\n_PID=7\nMESSAGE\n".to_vec();
@@ -238,7 +291,10 @@ mod tests {
         text.extend_from_slice(msg);
         text.extend_from_slice(b"\n\n__CURSOR=s=2\n__REALTIME_TIMESTAMP=1767657749000000\nMESSAGE=second\n\n");
         assert_eq!(sniff(&text), Some(JournalKind::Export));
-        let (out, entries, warnings) = read(JournalKind::Export, &text);
+        let mut reader = TextReader::new(&text[..], JournalKind::Export);
+        let mut batch = Batch::default();
+        reader.next_batch(&mut batch, 64 << 20);
+        let (out, entries, warnings) = (String::from_utf8(batch.text).unwrap(), reader.entries, reader.warnings);
         assert_eq!(entries, 2);
         assert!(warnings.is_empty());
         assert_eq!(

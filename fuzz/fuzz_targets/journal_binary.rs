@@ -1,0 +1,7 @@
+//! libFuzzer target `journal_binary`: `knocklog::fuzzing::journal_binary`, which tests/mutation.rs runs on stable.
+#![no_main]
+
+use knocklog::fuzzing;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| fuzzing::journal_binary(data));
