@@ -9,6 +9,8 @@
 //! `KNOCKLOG_MUTATION_SECS` is the time of each of the three groups (default 1, so CI
 //! spends about 3 s here; 600 for a long run), `KNOCKLOG_MUTATION_SEED` changes the
 //! PRNG's seed, `KNOCKLOG_MUTATION_INPUT_SECS` the per-input bound (default 10).
+//! `KNOCKLOG_MUTATION_SEEDS_DIR=DIR` also writes each target's seeds to `DIR/TARGET/`,
+//! the start of a corpus for the libFuzzer target of that name.
 
 use std::io::Write;
 use std::sync::mpsc;
@@ -198,10 +200,16 @@ fn run_group(group: &str, targets: Vec<Target>) {
     let secs = env_u64("KNOCKLOG_MUTATION_SECS", 1);
     let bound = Duration::from_secs(env_u64("KNOCKLOG_MUTATION_INPUT_SECS", 10));
     let mut rng = Rng(env_u64("KNOCKLOG_MUTATION_SEED", 0x6b6e_6f63_6b6c_6f67) ^ group.len() as u64);
+    let seeds_dir = std::env::var_os("KNOCKLOG_MUTATION_SEEDS_DIR").map(std::path::PathBuf::from);
     for t in &targets {
         assert!(!t.seeds.is_empty(), "{}: no seeds", t.name);
-        for seed in &t.seeds {
+        for (i, seed) in t.seeds.iter().enumerate() {
             (t.run)(seed);
+            if let Some(dir) = &seeds_dir {
+                let dir = dir.join(t.name);
+                std::fs::create_dir_all(&dir).unwrap();
+                std::fs::write(dir.join(format!("seed-{i}")), seed).unwrap();
+            }
         }
     }
     let runs: Vec<fn(&[u8])> = targets.iter().map(|t| t.run).collect();
