@@ -696,3 +696,129 @@ fn a_terabyte_sparse_hole_is_jumped_not_read() {
     assert!(run.elapsed < Duration::from_secs(30), "{:?}", run.elapsed);
     assert!(run.peak_mib < 150.0, "peak {:.0} MiB", run.peak_mib);
 }
+
+/// `n` failed sshd logins for distinct made-up users: lines that compress about 3:1, so
+/// that an archive of them is read a piece at a time, not in one buffered gulp.
+fn varied_auth_lines(n: usize) -> Vec<u8> {
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    (0..n)
+        .flat_map(|i| {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            format!(
+                "Jan  5 10:{:02}:{:02} web sshd[{i}]: Failed password for invalid user u{state:016x} from 203.0.113.{} port 4000 ssh2\n",
+                i / 60 % 60,
+                i % 60,
+                i % 250
+            )
+            .into_bytes()
+        })
+        .collect()
+}
+
+/// Scans `dir` on one thread (so that a file's chunks are read in order), holding the
+/// reader after the first chunk of `name` until `cut` has changed the file.
+fn scan_cut_midway(
+    dir: &Path,
+    name: &str,
+    cut: impl FnOnce(&Path),
+) -> (i32, String, serde_json::Value, tempfile::TempDir) {
+    let out = tempfile::tempdir().unwrap();
+    let release = out.path().join("release");
+    let mut child = knocklog()
+        .arg("scan")
+        .arg(dir)
+        .arg("--out")
+        .arg(out.path().join("tables"))
+        .args(["--timezone", "utc", "--quiet", "--no-learn", "--threads", "1"])
+        .env("KNOCKLOG_TEST_HOLD", &release)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (lines, held) = std::sync::mpsc::channel();
+    let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        for line in std::io::BufRead::lines(stderr) {
+            let line = line.unwrap();
+            if line.contains("test hold:") {
+                let _ = lines.send(line.clone());
+            }
+            text.push_str(&line);
+            text.push('\n');
+        }
+        text
+    });
+    let target = dir.join(name);
+    loop {
+        let line = held.recv_timeout(SCAN_LIMIT).expect("the reader never reached its hold point");
+        if line.contains(&target.display().to_string()) {
+            break;
+        }
+        // Another file's hold: let it go on (each file holds once).
+        fs::write(&release, b"").unwrap();
+        fs::remove_file(&release).unwrap();
+    }
+    cut(&target);
+    fs::write(&release, b"").unwrap();
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > SCAN_LIMIT {
+            child.kill().unwrap();
+            panic!("the scan did not end after the file changed");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let stderr = reader.join().unwrap();
+    let code = status.code().unwrap_or_else(|| panic!("killed by a signal: {status:?}\n{stderr}"));
+    let summary = fs::read_to_string(out.path().join("tables/summary.json"))
+        .map(|s| serde_json::from_str(&s).unwrap())
+        .unwrap_or_else(|e| panic!("no summary.json ({e})\n{stderr}"));
+    (code, stderr, summary, out)
+}
+
+/// Files truncated while the scan reads them (by a copytruncate rotation, or an
+/// administrator's `: > file`): before, a rotated plain file or archive killed the
+/// process with SIGBUS (its mapping lost its pages), and a live file cut short was
+/// read partially with exit code 0 and no word. Now every line read before the cut
+/// is kept, the file is named with what happened, the exit code is 2, and the
+/// output set is complete with nothing temporary left beside it.
+#[test]
+fn files_truncated_while_scanned_keep_what_was_read() {
+    let text = varied_auth_lines(250_000); // about 30 MB: four 8 MiB chunks
+    let total = 250_000u64;
+    let cases: [(&str, Vec<u8>, &str); 3] = [
+        ("auth.log.1", text.clone(), "changed while being read"),
+        ("auth.log", text.clone(), "changed while being read"),
+        ("auth.log.2.gz", gzip(&text), "gzip stream ends early"),
+    ];
+    for (name, bytes, expected) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join(name), &bytes).unwrap();
+        let (code, stderr, summary, out) = scan_cut_midway(dir.path(), name, |path| {
+            fs::OpenOptions::new().write(true).open(path).unwrap().set_len(100_000).unwrap();
+        });
+        assert_eq!(code, 2, "{name}\n{stderr}");
+        let f = file_entry(&summary, name);
+        let lines = f["lines"].as_u64().unwrap();
+        // At least the first chunk (8 MiB, some 64 000 lines) was read and kept; not all.
+        assert!((60_000..total).contains(&lines), "{name}: {lines} lines\n{stderr}");
+        assert_eq!(f["with_address"].as_u64(), Some(lines), "{name}: {f}");
+        let warnings = f["warnings"].to_string();
+        assert!(warnings.contains(expected), "{name}: {warnings}");
+        assert!(
+            stderr.contains(name) && stderr.contains(expected),
+            "{name}: the file and its fate are named\n{stderr}"
+        );
+        assert!(stderr.lines().last().unwrap().contains("exit 2"), "{name}\n{stderr}");
+        let left: Vec<String> = fs::read_dir(out.path().join("tables"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n != ".knocklog.lock" && (n.starts_with('.') || n.contains("tmp")))
+            .collect();
+        assert!(left.is_empty(), "{name}: temporary files left: {left:?}");
+    }
+}

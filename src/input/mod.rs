@@ -1,5 +1,5 @@
 //! Input: finding log files under the given paths, grouping rotated siblings,
-//! opening them (mmap windows for plain files, streaming gzip) and cutting them into
+//! opening them (pread ranges for plain files, streaming decompression) and cutting them into
 //! newline-aligned chunks for the parsers.
 
 pub mod discover;

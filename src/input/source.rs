@@ -414,9 +414,11 @@ fn cut_at_newlines<E>(
 
 /// Calls `f` with the bytes `[start, end)` of a plain file, read with pread into a
 /// buffer reused by the thread (one range at a time, so memory stays bounded however
-/// large the file). Returns what `f` returned and how many bytes were there: fewer
-/// than asked when the file shrank while it was read.
-pub fn with_range<R>(file: &File, start: u64, end: u64, f: impl FnOnce(&[u8]) -> R) -> io::Result<(R, u64)> {
+/// large the file). Returns what `f` returned, how many bytes were there (fewer than
+/// asked when the file shrank while it was read) and, then, how many bytes of a line
+/// cut by the shrink were kept from `f`: a cut line can name a different address than
+/// the one written (203.0.113.25 cut to 203.0.113.2), so it is never parsed.
+pub fn with_range<R>(file: &File, start: u64, end: u64, f: impl FnOnce(&[u8]) -> R) -> io::Result<(R, u64, u64)> {
     let len = (end - start) as usize;
     thread_local! {
         static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
@@ -438,9 +440,10 @@ pub fn with_range<R>(file: &File, start: u64, end: u64, f: impl FnOnce(&[u8]) ->
                 }
             }
         }
-        let result = f(&buf[..done]);
+        let complete = if done < len { memchr::memrchr(b'\n', &buf[..done]).map_or(0, |i| i + 1) } else { done };
+        let result = f(&buf[..complete]);
         cell.replace(buf);
-        Ok((result, done as u64))
+        Ok((result, done as u64, (done - complete) as u64))
     })
 }
 
@@ -500,6 +503,10 @@ pub struct DecodedChunks {
     pub leading_nuls: u64,
     /// Set when the stream ended with an error (truncated or corrupt archive).
     pub error: Option<io::Error>,
+    /// The bytes after the last newline when the stream broke off: the start of a line
+    /// whose end is lost. They are dropped, not parsed, because a cut line can name a
+    /// different address than the one written (203.0.113.25 cut to 203.0.113.2).
+    pub cut_line_bytes: u64,
 }
 
 impl DecodedChunks {
@@ -539,6 +546,7 @@ impl DecodedChunks {
             done: error.is_some(),
             leading_nuls,
             error,
+            cut_line_bytes: 0,
         })
     }
 
@@ -584,6 +592,11 @@ impl DecodedChunks {
         }
         if eof {
             self.done = true;
+            if self.error.as_ref().is_some_and(|e| !is_trailing_garbage(e)) {
+                let complete = memchr::memrchr(b'\n', &buf[..len]).map_or(0, |i| i + 1);
+                self.cut_line_bytes = (len - complete) as u64;
+                len = complete;
+            }
             return (len > 0).then_some(DecodedChunk { buf, len, skipped_after: 0 });
         }
         match memchr::memrchr(b'\n', &buf[..len]) {
@@ -835,15 +848,20 @@ mod tests {
         tmp.write_all(&data).unwrap();
         let file = File::open(tmp.path()).unwrap();
         let writer = tmp.as_file().try_clone().unwrap();
-        let (newlines, got) = with_range(&file, 0, data.len() as u64, |bytes| {
+        let (newlines, got, _) = with_range(&file, 0, data.len() as u64, |bytes| {
             writer.set_len(0).unwrap();
             bytes.iter().filter(|&&c| c == b'\n').count()
         })
         .unwrap();
         assert_eq!((newlines, got), (200_000, data.len() as u64));
         // After the truncation a read is short, and says so.
-        let ((), got) = with_range(&file, 0, data.len() as u64, |_| ()).unwrap();
-        assert_eq!(got, 0);
+        let ((), got, cut) = with_range(&file, 0, data.len() as u64, |_| ()).unwrap();
+        assert_eq!((got, cut), (0, 0));
+        // Cut mid-line: the complete lines are handed on, the cut one is counted.
+        writer.write_all_at(b"line 0\nline 1\nline 2\n", 0).unwrap();
+        writer.set_len(12).unwrap();
+        let (seen, got, cut) = with_range(&file, 0, data.len() as u64, |bytes| bytes.to_vec()).unwrap();
+        assert_eq!((seen.as_slice(), got, cut), (&b"line 0\n"[..], 12, 5));
     }
 
     /// An archive truncated after its first chunk was decoded: the rest is an error for

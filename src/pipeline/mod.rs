@@ -1,11 +1,12 @@
 //! The scan pipeline: year plans for yearless syslog files, then every file read in
-//! parallel (plain files as many mmap windows, archives decompressing one chunk while
+//! parallel (plain files as many pread ranges, archives decompressing one chunk while
 //! the previous one is parsed), with a shared collector putting results back in input
 //! order. Problems with one file become warnings on that file, never an abort.
 
 pub mod collector;
 pub mod journal;
 pub mod pam_pairing;
+pub mod test_hold;
 pub mod thread_tables;
 pub mod worker;
 
@@ -196,14 +197,21 @@ fn read_file<S: EventSink + Send>(
     if file.compression.is_compressed() {
         let mut chunks = match decode(file, handle, ctx.max_line, ctx.bytes_read.clone()) {
             Ok(c) => c,
-            Err(e) => return send(0, true, ChunkOutput::default(), vec![archive_warning(file, &e, 0)]),
+            Err(e) => return send(0, true, ChunkOutput::default(), vec![archive_warning(file, &e, 0, 0)]),
         };
         let mut index = 0u32;
         let hole = chunks.leading_nuls;
         let mut base = hole;
         let mut current = chunks.next_chunk();
+        if let Some(first) = &current {
+            test_hold::after_first_chunk(&file.path, hole + first.as_slice().len() as u64);
+        }
         if current.is_none() {
-            let warnings = chunks.error.take().map(|e| vec![archive_warning(file, &e, 0)]).unwrap_or_default();
+            let warnings = chunks
+                .error
+                .take()
+                .map(|e| vec![archive_warning(file, &e, 0, chunks.cut_line_bytes)])
+                .unwrap_or_default();
             return send(0, true, ChunkOutput::default(), warnings);
         }
         while let Some(data) = current {
@@ -245,7 +253,11 @@ fn read_file<S: EventSink + Send>(
             for (i, output) in outputs.into_iter().enumerate() {
                 let last = next.is_none() && i + 1 == pieces;
                 let warnings = if last {
-                    chunks.error.take().map(|e| vec![archive_warning(file, &e, base)]).unwrap_or_default()
+                    chunks
+                        .error
+                        .take()
+                        .map(|e| vec![archive_warning(file, &e, base, chunks.cut_line_bytes)])
+                        .unwrap_or_default()
                 } else {
                     Vec::new()
                 };
@@ -290,9 +302,9 @@ fn read_file<S: EventSink + Send>(
             ctx.bytes_read.add(end - start);
             tables.with(|t| scan_chunk(ctx, bytes, start, t))
         }) {
-            Ok((output, got)) => {
+            Ok((output, got, cut_line_bytes)) => {
                 if got < end - start && !shrank.swap(true, std::sync::atomic::Ordering::Relaxed) {
-                    chunk_warnings.push(shrank_warning(start + got, size));
+                    chunk_warnings.push(shrank_warning(start + got, size, cut_line_bytes));
                 }
                 output
             }
@@ -307,6 +319,7 @@ fn read_file<S: EventSink + Send>(
         }
         if i == 0 {
             output.counts.leading_nul_bytes = hole;
+            test_hold::after_first_chunk(&file.path, end);
         }
         if i + 1 == n {
             *last_chunk.lock().unwrap_or_else(|e| e.into_inner()) = Some((output, chunk_warnings));
@@ -320,7 +333,7 @@ fn read_file<S: EventSink + Send>(
     // rotation's copytruncate) lost what the scan had not reached yet.
     if let (Ok(now), false) = (handle.metadata(), shrank.into_inner()) {
         if now.len() < size {
-            warnings.push(shrank_warning(now.len(), size));
+            warnings.push(shrank_warning(now.len(), size, 0));
         }
     }
     send(n as u32 - 1, true, output, warnings);
@@ -332,18 +345,26 @@ fn decode(file: &LogFile, handle: File, max_line: usize, read: BytesRead) -> std
 }
 
 /// A plain file that ended at `at` while the scan was reading up to `planned`.
-fn shrank_warning(at: u64, planned: u64) -> String {
+fn shrank_warning(at: u64, planned: u64, cut_line_bytes: u64) -> String {
+    let cut = match cut_line_bytes {
+        0 => String::new(),
+        n => format!("; the {n} bytes of the line it cuts off were dropped"),
+    };
     format!(
-        "changed while being read: it ends at byte {at}, not {planned} (truncated?); every line before that was read"
+        "changed while being read: it ends at byte {at}, not {planned} (truncated?); every line before that was read{cut}"
     )
 }
 
-fn archive_warning(file: &LogFile, e: &std::io::Error, decompressed: u64) -> String {
+fn archive_warning(file: &LogFile, e: &std::io::Error, decompressed: u64, cut_line_bytes: u64) -> String {
     let kind = file.compression.name().unwrap_or("compressed");
     if source::is_trailing_garbage(e) {
         return format!("{kind} archive: {e}, after {decompressed} decompressed bytes; every line was read");
     }
-    format!("{kind} stream ends early or is corrupt after {decompressed} decompressed bytes ({e}); all complete lines before that point were read")
+    let cut = match cut_line_bytes {
+        0 => String::new(),
+        n => format!("; the {n} bytes of the line it cuts off were dropped"),
+    };
+    format!("{kind} stream ends early or is corrupt after {decompressed} decompressed bytes ({e}); all complete lines before that point were read{cut}")
 }
 
 /// Plans the years of every syslog file with yearless stamps, group by group.
