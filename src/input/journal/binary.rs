@@ -123,10 +123,11 @@ pub struct Limits {
     /// Bytes one entry's fields may inflate to in all, the names read to skip fields
     /// included: twice a MESSAGE at its cap, room for it and the rest of the line.
     pub entry_inflated: usize,
-    /// Bytes a whole file's fields may inflate to: this many...
+    /// Bytes a whole file's fields may come to, plain or inflated: this many...
     pub file_inflated_base: u64,
     /// ...plus this many times the file's size. Without it, entries of a few bytes each
-    /// pointing at one field made to inflate to the cap would cost the cap every time.
+    /// pointing at one field (stored plain at the cap, or made to inflate to it) would
+    /// cost the cap every time. Real journals render to a fraction of their size.
     pub file_inflated_per_byte: u64,
 }
 
@@ -414,8 +415,8 @@ impl BinaryReader {
         }
         if t.file_budget.count > 0 {
             self.warnings.push(format!(
-                "the file's fields inflate past {} in all ({} and {} times the file's size): {} after that were \
-                 not inflated (the first at byte {})",
+                "the file's fields come to more than {} in all ({} and {} times the file's size): {} after that \
+                 were not read (the first at byte {})",
                 size(
                     l.file_inflated_base
                         .saturating_add(l.file_inflated_per_byte.saturating_mul(self.data.len() as u64))
@@ -534,6 +535,14 @@ impl<'r> EntryReading<'r> {
                 }
             }
             let mut limit = self.limits.field_cap(name);
+            // The file's budget holds plain fields too: entries of a few bytes each can
+            // point at one stored 4 MiB MESSAGE, and each would be rendered whole.
+            let file_left = usize::try_from(*self.file_inflate_left).unwrap_or(usize::MAX);
+            if file_left <= name.len() + 1 {
+                self.troubles.file_budget.add(offset, 0);
+                continue;
+            }
+            limit = limit.min(file_left);
             if field.is_compressed() {
                 // A budget that no longer holds the name and its `=` holds no field.
                 let entry_left = self.limits.entry_inflated.saturating_sub(inflated);
@@ -541,13 +550,8 @@ impl<'r> EntryReading<'r> {
                     self.troubles.entry_budget.add(at, (read - i) as u64);
                     break;
                 }
-                let file_left = usize::try_from(*self.file_inflate_left).unwrap_or(usize::MAX);
-                if file_left <= name.len() + 1 {
-                    self.troubles.file_budget.add(offset, 0);
-                    continue;
-                }
                 let by_ratio = payload.len().saturating_mul(self.limits.inflate_ratio).max(self.limits.inflate_floor);
-                limit = limit.min(by_ratio).min(entry_left).min(file_left);
+                limit = limit.min(by_ratio).min(entry_left);
             }
             let head_len = field.inflated();
             let value = match field.read(limit) {
@@ -565,8 +569,8 @@ impl<'r> EntryReading<'r> {
                 let more = value.bytes.len().saturating_sub(head_len);
                 inflated += more;
                 *self.inflated_total += more as u64;
-                *self.file_inflate_left = self.file_inflate_left.saturating_sub(value.bytes.len() as u64);
             }
+            *self.file_inflate_left = self.file_inflate_left.saturating_sub(value.bytes.len() as u64);
             if value.cut {
                 if known != Some(Known::Cut) {
                     self.troubles.cut.add(offset, 0);
@@ -921,10 +925,28 @@ mod tests {
         assert_eq!(lengths, [prefix + 792, prefix + 200 - 8, 0], "{text}");
         assert!(inflated <= 1000 + 3 * 65, "{inflated}");
         assert!(
-            warnings.iter().any(|w| w.contains("the file's fields inflate past 1000 bytes in all")),
+            warnings.iter().any(|w| w.contains("the file's fields come to more than 1000 bytes in all")),
             "{warnings:?}"
         );
         assert!(warnings.iter().any(|w| w.starts_with("1 field goes past a cap")), "{warnings:?}");
+    }
+
+    #[test]
+    fn entries_pointing_at_one_big_plain_field_are_bounded_by_the_file_budget() {
+        // 2000 entries of 16 bytes each name one plain MESSAGE of 100 KB: 200 MB of
+        // lines from a 0.1 MB file, were every entry rendered whole.
+        let mut j = Journal::new(0);
+        let mut f = b"MESSAGE=".to_vec();
+        f.resize(100_000, b'm');
+        let message = j.data(&f, 0);
+        for _ in 0..2000 {
+            j.entry(&[message]);
+        }
+        let limits = Limits { file_inflated_base: 1_000_000, file_inflated_per_byte: 0, ..Limits::DEFAULT };
+        let (text, warnings, _) = read_with(j.bytes(), limits);
+        assert!(text.len() < 1_100_000, "{} bytes of lines", text.len());
+        assert_eq!(text.lines().count(), 2000, "every entry keeps its line");
+        assert!(warnings.iter().any(|w| w.contains("the file's fields come to more than")), "{warnings:?}");
     }
 
     #[test]
