@@ -12,6 +12,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     about = "Who came knocking, how, and who keeps coming back: a forensic analyzer for rotated /var/log trees"
 )]
 pub struct Cli {
+    /// Colour: auto (on a terminal, unless NO_COLOR is set), always or never.
+    #[arg(long, global = true, value_name = "WHEN", value_parser = ["auto", "always", "never"], default_value = "auto")]
+    pub color: String,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -36,6 +40,17 @@ pub enum Command {
     /// Suggest new attack patterns from what attackers requested that no rule knows
     /// (and no benign address requested); append chosen ones to a pattern file.
     Learn(LearnCmdArgs),
+    /// Print a shell completion script: `knocklog completions bash > /etc/bash_completion.d/knocklog`.
+    Completions {
+        /// The shell to complete in.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `knocklog man > knocklog.1; man ./knocklog.1`;
+    /// `knocklog man scan` prints knocklog-scan.1.
+    Man {
+        /// The subcommand whose page to print.
+        subcommand: Option<String>,
+    },
 }
 
 /// `scan --help`'s closing text. The last line on stderr says why a code is not 0.
@@ -50,6 +65,7 @@ Exit codes:
 
 /// How new attack patterns are learned (`scan` writes them to suggested-patterns.txt).
 #[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "Learning")]
 pub struct LearnArgs {
     /// Learn from addresses with this verdict or worse: block, or watch (block and watch).
     #[arg(long, value_parser = ["block", "watch"], default_value = "block")]
@@ -130,6 +146,10 @@ pub struct ReportArgs {
     /// No summary on the terminal.
     #[arg(long, short)]
     pub quiet: bool,
+
+    /// Print the summary as one JSON object on stdout instead (for scripts).
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -184,8 +204,9 @@ pub struct QueryArgs {
     #[arg(long)]
     pub sql: Option<String>,
 
-    /// Where the tables are: a scan's or report's --out directory (NAME.parquet files),
-    /// or a history store (NAME/day=YYYY-MM-DD/*.parquet).
+    /// Where the tables are.
+    ///
+    /// A scan's or report's --out directory (NAME.parquet files), or a history store (NAME/day=YYYY-MM-DD/*.parquet).
     #[arg(long, short, default_value = "knocklog-out")]
     pub data: PathBuf,
 
@@ -196,6 +217,10 @@ pub struct QueryArgs {
     /// List the tables and their columns, and run nothing.
     #[arg(long)]
     pub tables: bool,
+
+    /// Print the result as JSON Lines (one object per row) instead of a table or CSV.
+    #[arg(long, conflicts_with = "out")]
+    pub json: bool,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -235,16 +260,18 @@ pub enum OutputFormat {
 #[derive(Args, Debug, Clone)]
 pub struct ScanArgs {
     /// Files or directories to read (directories are walked).
-    #[arg(default_value = "/var/log")]
+    ///
+    /// `-` reads standard input (plain or compressed; a pipe named here, like `<(zcat old.gz)`, is read too).
+    #[arg(help_heading = "Input", default_value = "/var/log")]
     pub paths: Vec<PathBuf>,
 
     /// Directory for the tables and summary.json (created if missing).
-    #[arg(long, short, default_value = "knocklog-out")]
+    #[arg(help_heading = "Output", long, short, default_value = "knocklog-out")]
     pub out: PathBuf,
 
     /// Write into --out even when it is a symlink (refused by default: whoever can
     /// replace the link could point the writes anywhere).
-    #[arg(long)]
+    #[arg(long, help_heading = "Output")]
     pub out_follow_symlink: bool,
 
     /// For tests: the N-th file written fails as on a full disk.
@@ -252,42 +279,57 @@ pub struct ScanArgs {
     pub debug_fail_write: Option<u64>,
 
     /// Table format(s) to write.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Both)]
+    #[arg(help_heading = "Output", long, value_enum, default_value_t = OutputFormat::Both)]
     pub format: OutputFormat,
 
     /// Worker threads (default: all cores); the events table is written on one more.
-    #[arg(long, short = 'j')]
+    #[arg(help_heading = "Output", long, short = 'j')]
     pub threads: Option<usize>,
 
-    /// Longest line read whole, in bytes (4 KiB to 64 MiB): the rest of a longer one is
-    /// skipped and counted in summary.json (overlong_lines)
-    #[arg(long, default_value_t = 1 << 20, value_parser = clap::value_parser!(u64).range(4096..=64 << 20))]
+    /// Longest line read whole, in bytes (4 KiB to 64 MiB).
+    ///
+    /// The rest of a longer one is skipped and counted in summary.json (overlong_lines)
+    #[arg(help_heading = "Input", long, default_value_t = 1 << 20, value_parser = clap::value_parser!(u64).range(4096..=64 << 20))]
     pub max_line_bytes: u64,
 
     /// Only lines at or after this time: 2026-01-05, 2026-01-05T10:00:00Z, or 7d/12h/2w ago.
-    #[arg(long)]
+    #[arg(long, help_heading = "Input")]
     pub since: Option<String>,
 
     /// Only lines before this time (same forms as --since).
-    #[arg(long)]
+    #[arg(long, help_heading = "Input")]
     pub until: Option<String>,
 
-    /// Zone of timestamps that carry no UTC offset (syslog, error logs): `system`, `utc`,
-    /// an offset like +01:00, or a zone name like Europe/Berlin (with its summer time).
-    #[arg(long, default_value = "system")]
+    /// Zone of timestamps that carry no UTC offset (syslog, error logs).
+    ///
+    /// `system`, `utc`, an offset like +01:00, or a zone name like Europe/Berlin (with its summer time).
+    #[arg(help_heading = "Input", long, default_value = "system")]
     pub timezone: String,
 
     /// Read every file in this format instead of detecting it
     /// (access, squid, apache_error, nginx_error, lighttpd_error, syslog, audit).
-    #[arg(long)]
+    #[arg(long, help_heading = "Input")]
     pub log_format: Option<String>,
 
+    /// Year of the first line of each log whose stamps carry none (syslog's `Jan  6 00:02:28`).
+    ///
+    /// Later lines move on a year at each December-to-January step. By default the year comes from the newest file's
+    /// modification time, which a copy of the logs does not keep.
+    #[arg(help_heading = "Input", long, value_name = "YYYY", value_parser = clap::value_parser!(i32).range(1970..=9999), conflicts_with = "year_of_newest")]
+    pub year: Option<i32>,
+
+    /// Year of the last line of each log whose stamps carry none.
+    ///
+    /// Earlier lines are counted back from it.
+    #[arg(help_heading = "Input", long, value_name = "YYYY", value_parser = clap::value_parser!(i32).range(1970..=9999))]
+    pub year_of_newest: Option<i32>,
+
     /// Keep every line with a remote address in `events`, not only the suspicious ones.
-    #[arg(long)]
+    #[arg(long, help_heading = "Output")]
     pub all_events: bool,
 
     /// Keep every address in `ips`, not only those with a suspicious event.
-    #[arg(long)]
+    #[arg(long, help_heading = "Output")]
     pub all_ips: bool,
 
     #[command(flatten)]
@@ -296,27 +338,36 @@ pub struct ScanArgs {
     #[command(flatten)]
     pub blocklist: BlocklistArgs,
 
-    /// Also write report-fragment.html: the report as one `<section class="knocklog">`
-    /// (no html/head/body, style or script; classes prefixed `knocklog-`) for an admin
-    /// page that brings its own CSS.
-    #[arg(long)]
+    /// Also write report-fragment.html.
+    ///
+    /// The report as one `<section class="knocklog">` (no html/head/body, style or script; classes prefixed
+    /// `knocklog-`) for an admin page that brings its own CSS.
+    #[arg(long, help_heading = "Output")]
     pub html_fragment: bool,
 
-    /// Two-way DNS (reverse lookup, then forward confirmation) of the addresses listed
-    /// in the report; off by default (slow, and it tells the attacker's DNS you looked).
-    #[arg(long)]
+    /// Two-way DNS (reverse lookup, then forward confirmation) of the addresses listed in the report.
+    ///
+    /// Off by default (slow, and it tells the attacker's DNS you looked).
+    #[arg(long, help_heading = "Output")]
     pub dns: bool,
 
     #[command(flatten)]
     pub learn: LearnArgs,
 
     /// No progress bar and no summary on the terminal (warnings still go to stderr).
-    #[arg(long, short)]
+    #[arg(help_heading = "Output", long, short)]
     pub quiet: bool,
 
-    /// Also add what is new in the logs to this history store (created if missing):
-    /// every line once, across runs and log rotations.
-    #[arg(long, value_name = "DIR", conflicts_with_all = ["since", "until"])]
+    /// Print the run's summary as one JSON object on stdout instead of the text one.
+    ///
+    /// Totals, skipped files, the worst addresses, the outputs, the exit code and why.
+    #[arg(help_heading = "Output", long)]
+    pub json: bool,
+
+    /// Also add what is new in the logs to this history store (created if missing).
+    ///
+    /// Every line once, across runs and log rotations.
+    #[arg(help_heading = "Output", long, value_name = "DIR", conflicts_with_all = ["since", "until"])]
     pub history: Option<PathBuf>,
 }
 
@@ -324,26 +375,30 @@ pub struct ScanArgs {
 /// can also live in a knocklog.toml (`--config`); flags add to its lists and override
 /// its values.
 #[derive(Args, Debug, Clone, Default)]
+#[command(next_help_heading = "Detection")]
 pub struct DetectArgs {
     /// A knocklog.toml with these settings.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
-    /// Allowed addresses, never flagged: CIDR (10.0.0.0/8), address, or a dotted prefix
-    /// (192.168 = 192.168.0.0/16, 100.72 for a phone carrier). Repeat or comma-separate.
+    /// Allowed addresses, never flagged.
+    ///
+    /// CIDR (10.0.0.0/8), address, or a dotted prefix (192.168 = 192.168.0.0/16, 100.72 for a phone carrier). Repeat or
+    /// comma-separate.
     #[arg(long, value_name = "BLOCK", value_delimiter = ',')]
     pub allow_ip: Vec<String>,
 
-    /// Count loopback addresses (127.0.0.0/8, ::1) like any other: by default they are
-    /// allowed, never flagged. For a lab, or logs copied from a proxy host. They are
-    /// never put on a blocklist either way.
+    /// Count loopback addresses (127.0.0.0/8, ::1) like any other.
+    ///
+    /// By default they are allowed, never flagged. For a lab, or logs copied from a proxy host. They are never put on a
+    /// blocklist either way.
     #[arg(long)]
     pub no_allow_loopback: bool,
 
-    /// A reverse proxy (CIDR, address or dotted prefix) whose X-Forwarded-For is
-    /// believed: for an access line from it, the client is the right-most address of the
-    /// header that is no trusted proxy, and the proxy goes to the `proxy` column. The
-    /// header of any other client is ignored. Repeat or comma-separate.
+    /// A reverse proxy (CIDR, address or dotted prefix) whose X-Forwarded-For is believed.
+    ///
+    /// For an access line from it, the client is the right-most address of the header that is no trusted proxy, and the
+    /// proxy goes to the `proxy` column. The header of any other client is ignored. Repeat or comma-separate.
     #[arg(long, value_name = "BLOCK", value_delimiter = ',')]
     pub trusted_proxy: Vec<String>,
 
@@ -392,6 +447,7 @@ pub struct DetectArgs {
 /// What goes into blocklist.txt/.nft/.ipset/.iptables/.ip6tables. Also the
 /// `[blocklist]` table of knocklog.toml; flags override it.
 #[derive(Args, Debug, Clone, Default)]
+#[command(next_help_heading = "Blocklist")]
 pub struct BlocklistArgs {
     /// Lowest verdict that is listed: block, or watch to list watch addresses too [default: block].
     #[arg(long, value_name = "VERDICT", value_parser = ["block", "watch"])]
@@ -419,9 +475,10 @@ pub struct BlocklistArgs {
     #[arg(long)]
     pub blocklist_include_special: bool,
 
-    /// This server's address or network (e.g. its public address behind NAT): never listed, never
-    /// inside a range. When scanning /var/log, this machine's interface addresses are added.
-    /// Repeat or comma-separate.
+    /// This server's address or network (e.g. its public address behind NAT).
+    ///
+    /// Never listed, never inside a range. When scanning /var/log, this machine's interface addresses are added. Repeat
+    /// or comma-separate.
     #[arg(long, value_name = "ADDR|CIDR", value_delimiter = ',')]
     pub own_address: Vec<String>,
 }

@@ -3,6 +3,7 @@
 
 mod archives;
 mod blocklist_tools;
+mod cli;
 mod corpora;
 mod detection;
 mod explain_agrees;
@@ -23,5 +24,6 @@ mod query;
 mod report_browser;
 mod robustness;
 mod sample_logs;
+mod streams;
 mod util;
 mod weekly_report;

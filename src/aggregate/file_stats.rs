@@ -242,6 +242,9 @@ pub struct FileStats {
     pub first_ts: Option<String>,
     pub last_ts: Option<String>,
     pub warnings: Vec<String>,
+    /// What the reader wants the user to know that is no failure (the exit code stays 0).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     #[serde(skip)]
     pub first_micros: Option<i64>,
     #[serde(skip)]

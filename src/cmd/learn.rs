@@ -10,7 +10,7 @@ use crate::aggregate::tally::EventTally;
 use crate::cli::LearnCmdArgs;
 use crate::config::{ScanConfig, UsageError};
 use crate::findings::{Findings, ScanCounts};
-use crate::learn::file::append;
+use crate::learn::file::{append, kind_name};
 use crate::learn::Suggestion;
 use crate::output::progress::Progress;
 use crate::output::terminal::print_suggestions;
@@ -46,24 +46,63 @@ pub fn run(args: &LearnCmdArgs) -> anyhow::Result<u8> {
     let counts = ScanCounts { files, skipped: discovery.skipped, ips, learned, tally: EventTally::default(), elapsed };
     let judging = config.judging(crate::vocab::time::now_micros());
     let findings = pool.install(|| Findings::from_scan(counts, &judging));
+    let json = args.scan.json;
     let mut out = std::io::stdout().lock();
-    print_suggestions(&mut out, &findings.suggestions, findings.attackers, findings.learn_overflow)?;
+    if !json {
+        print_suggestions(&mut out, &findings.suggestions, findings.attackers, findings.learn_overflow)?;
+    }
+    let mut appended = None;
     if let Some(path) = target {
         let chosen = chosen(args, &findings.suggestions)?;
         let added = append(&path, &chosen)?;
-        writeln!(
-            out,
-            "\nAppended {added} of {} chosen patterns to {} ({} were there already).",
-            chosen.len(),
-            for_terminal(&path.display().to_string()),
-            chosen.len() - added
-        )?;
+        if !json {
+            writeln!(
+                out,
+                "\nAppended {added} of {} chosen patterns to {} ({} were there already).",
+                chosen.len(),
+                for_terminal(&path.display().to_string()),
+                chosen.len() - added
+            )?;
+        }
+        appended =
+            Some(serde_json::json!({ "file": path.display().to_string(), "chosen": chosen.len(), "added": added }));
     }
-    if problems > 0 {
-        let why = format!("{problems} files could not be read whole (`knocklog scan` names them)");
-        return Ok(stop(EXIT_INPUT_INCOMPLETE, &why));
+    drop(out);
+    let (code, why) = match problems {
+        0 => (EXIT_OK, None),
+        n => (EXIT_INPUT_INCOMPLETE, Some(format!("{n} files could not be read whole (`knocklog scan` names them)"))),
+    };
+    if json {
+        let suggestions: Vec<serde_json::Value> = findings
+            .suggestions
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                serde_json::json!({
+                    "number": i + 1,
+                    "pattern": s.pattern,
+                    "kind": kind_name(s.kind),
+                    "attacker_ips": s.attacker_ips,
+                    "attacker_ips_estimated": s.sampled,
+                    "attacker_hits": s.attacker_hits,
+                    "benign_ips": s.benign_ips,
+                    "confidence": s.confidence,
+                    "example": s.example,
+                })
+            })
+            .collect();
+        let summary = serde_json::json!({
+            "attackers": findings.attackers,
+            "requests_not_weighed": findings.learn_overflow,
+            "suggestions": suggestions,
+            "appended": appended,
+        });
+        return super::finish_json(summary, code, why.as_deref());
     }
-    Ok(EXIT_OK)
+    Ok(match why {
+        Some(why) => stop(code, &why),
+        None => code,
+    })
 }
 
 /// The pattern file `--accept`/`--accept-all` append to, if asked to.

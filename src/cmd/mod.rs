@@ -6,9 +6,11 @@
 //! is half-written: `--out` keeps the previous set). When the code is not 0, the last
 //! line on stderr says why: `knocklog: exit N: ...`.
 
+pub mod completions;
 pub mod explain;
 pub mod history;
 pub mod learn;
+pub mod man;
 pub mod query;
 pub mod report;
 pub mod scan;
@@ -23,6 +25,7 @@ use crate::aggregate::blocklist::BlocklistSettings;
 use crate::cli::{Cli, Command};
 use crate::config::{ScanConfig, UsageError};
 use crate::input::{discover, Discovery};
+use crate::output::colour;
 use crate::output::out_dir::{OutputsNotWritten, UnusableOutDir};
 use crate::vocab::text::for_terminal;
 
@@ -40,6 +43,7 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    crate::output::colour::init(&cli.color);
     let result = match cli.command {
         Command::Scan(args) => scan::run(&args),
         Command::Explain(args) => explain::run(&args),
@@ -47,6 +51,8 @@ pub fn main() -> ExitCode {
         Command::History(args) => history::run(&args),
         Command::Report(args) => report::run(&args),
         Command::Learn(args) => learn::run(&args),
+        Command::Completions { shell } => completions::run(shell),
+        Command::Man { subcommand } => man::run(subcommand.as_deref()),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -57,30 +63,48 @@ pub fn main() -> ExitCode {
 /// The exit code for a run that ended with `e`, after saying why as the last line.
 fn exit_on_error(e: &anyhow::Error) -> u8 {
     if e.downcast_ref::<UsageError>().is_some() || e.downcast_ref::<UnusableOutDir>().is_some() {
-        eprintln!("knocklog: exit {EXIT_USAGE}: {}", for_terminal(&e.to_string()));
-        EXIT_USAGE
+        stop(EXIT_USAGE, &for_terminal(&e.to_string()))
     } else if e.downcast_ref::<OutputsNotWritten>().is_some() {
-        eprintln!("knocklog: exit {EXIT_OUTPUT_FAILED}: {}", for_terminal(&format!("{e:#}")));
-        EXIT_OUTPUT_FAILED
+        stop(EXIT_OUTPUT_FAILED, &for_terminal(&format!("{e:#}")))
     } else {
-        eprintln!("knocklog: exit {EXIT_INPUT_INCOMPLETE}: error: {}", for_terminal(&format!("{e:#}")));
-        EXIT_INPUT_INCOMPLETE
+        stop(EXIT_INPUT_INCOMPLETE, &format!("error: {}", for_terminal(&format!("{e:#}"))))
     }
 }
 
 /// 2 when `damaged` files could not be read whole (each was named on stderr above;
 /// the last line counts them), else 0.
 fn input_exit_code(damaged: usize) -> u8 {
-    match damaged {
-        0 => EXIT_OK,
-        1 => stop(EXIT_INPUT_INCOMPLETE, "1 file could not be read whole (see above)"),
-        n => stop(EXIT_INPUT_INCOMPLETE, &format!("{n} files could not be read whole (see above)")),
+    match input_exit(damaged) {
+        (code, Some(why)) => stop(code, &why),
+        (code, None) => code,
     }
+}
+
+/// The exit code for `damaged` input files, and why it is not 0.
+fn input_exit(damaged: usize) -> (u8, Option<String>) {
+    match damaged {
+        0 => (EXIT_OK, None),
+        1 => (EXIT_INPUT_INCOMPLETE, Some("1 file could not be read whole (see above)".into())),
+        n => (EXIT_INPUT_INCOMPLETE, Some(format!("{n} files could not be read whole (see above)"))),
+    }
+}
+
+/// `--json`: prints the summary `json` with the exit code and its reason added, as one
+/// line on stdout; the reason still goes to stderr as its last line.
+fn finish_json(mut json: serde_json::Value, code: u8, why: Option<&str>) -> anyhow::Result<u8> {
+    use std::io::Write;
+    json["exit"] = serde_json::json!({ "code": code, "reason": why });
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{json}").context("writing the JSON summary")?;
+    Ok(match why {
+        Some(why) => stop(code, why),
+        None => code,
+    })
 }
 
 /// Says on stderr, as its last line, why the run exits with `code`; returns `code`.
 fn stop(code: u8, why: &str) -> u8 {
-    eprintln!("knocklog: exit {code}: {why}");
+    eprintln!("knocklog: {}: {why}", colour::err(colour::FAILURE, &format!("exit {code}")));
     code
 }
 

@@ -1,6 +1,6 @@
 //! `knocklog query`: SQL (a canned file from queries/ or `--sql`) over every table of a
-//! data directory, printed as an aligned table on a terminal, as CSV when piped, or
-//! written to `--out FILE.csv|FILE.parquet`.
+//! data directory, printed as an aligned table on a terminal, as CSV when piped, as
+//! JSON Lines with `--json`, or written to `--out FILE.csv|FILE.parquet`.
 
 use std::io::{IsTerminal, Write};
 
@@ -51,10 +51,17 @@ pub fn run(args: &QueryArgs) -> anyhow::Result<u8> {
         Ok(df) => df,
         Err(e) => {
             let what = args.file.as_ref().map(|f| format!("{}: ", f.display())).unwrap_or_default();
-            eprintln!("knocklog: {}query failed: {}", for_terminal(&what), for_terminal(&e.to_string()));
+            // polars' messages run over several lines: each is shown as a line.
+            let message = e.to_string();
+            let mut lines = message.lines();
+            let first = lines.next().unwrap_or_default();
+            eprintln!("knocklog: {}query failed: {}", for_terminal(&what), for_terminal(first));
+            for line in lines {
+                eprintln!("knocklog:     {}", for_terminal(line));
+            }
             eprintln!("tables in {}:", for_terminal(&data.display().to_string()));
             eprint!("{}", query::describe(&tables));
-            return Ok(EXIT_USAGE);
+            return Ok(super::stop(EXIT_USAGE, "the query failed (its error and the tables are above)"));
         }
     };
     match &args.out {
@@ -62,7 +69,9 @@ pub fn run(args: &QueryArgs) -> anyhow::Result<u8> {
         None => {
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
-            if stdout.is_terminal() {
+            if args.json {
+                render::write_json_lines(&mut out, &df)?;
+            } else if stdout.is_terminal() {
                 render::write_table(&mut out, &df)?;
             } else {
                 render::write_csv(&mut out, &df)?;

@@ -18,7 +18,7 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
     super::protect_this_host(&mut config.blocklist, crate::config::blocklist::logs_of_this_host(&source_paths));
     let findings =
         crate::store::report::findings(&store, config.days, &config.detect.policy, &config.blocklist, config.now)?;
-    crate::output::write(&findings, &config.output, out, None)?;
+    let written = crate::output::write(&findings, &config.output, out, None)?;
     let held = match &findings.origin {
         crate::findings::Origin::Period(p) => p.figures.days_held,
         crate::findings::Origin::Scan(_) => unreachable!("a store period's findings"),
@@ -29,7 +29,13 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
             for_terminal(&store.dir.display().to_string()),
             crate::store::period::describe(config.days)
         );
-        return Ok(super::stop(super::EXIT_INPUT_INCOMPLETE, &why));
+        return match written.json {
+            Some(json) => super::finish_json(json, super::EXIT_INPUT_INCOMPLETE, Some(&why)),
+            None => Ok(super::stop(super::EXIT_INPUT_INCOMPLETE, &why)),
+        };
     }
-    Ok(super::EXIT_OK)
+    match written.json {
+        Some(json) => super::finish_json(json, super::EXIT_OK, None),
+        None => Ok(super::EXIT_OK),
+    }
 }

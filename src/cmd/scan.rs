@@ -6,7 +6,7 @@
 use std::io::IsTerminal;
 use std::sync::Arc;
 
-use super::{input_exit_code, logs_to_read, worker_pool, EXIT_INPUT_INCOMPLETE};
+use super::{finish_json, input_exit, input_exit_code, logs_to_read, worker_pool, EXIT_INPUT_INCOMPLETE};
 use crate::aggregate::tally::TallySink;
 use crate::cli::ScanArgs;
 use crate::config::ScanConfig;
@@ -47,12 +47,18 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     if config.dns {
         crate::enrich::dns::resolve_visitors(&mut findings, Arc::new(SystemResolver), MAX_VISITORS, DNS_BUDGET);
     }
-    let mut damaged = pool.install(|| crate::output::write(&findings, &config.output, out, Some(read.events)))?;
-    damaged += discovery.skipped.iter().filter(|s| s.warning).count();
+    let written = pool.install(|| crate::output::write(&findings, &config.output, out, Some(read.events)))?;
+    let mut damaged = written.damaged + discovery.skipped.iter().filter(|s| s.warning).count();
     if let Some(added) = &read.added {
         damaged += report_history(added, &config);
     }
-    Ok(input_exit_code(damaged))
+    match written.json {
+        Some(json) => {
+            let (code, why) = input_exit(damaged);
+            finish_json(json, code, why.as_deref())
+        }
+        None => Ok(input_exit_code(damaged)),
+    }
 }
 
 /// What reading the logs gave: the counts to judge, the events table finishing in the

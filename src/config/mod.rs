@@ -1,6 +1,7 @@
 //! Resolved settings: the raw command line checked and turned into the values the
 //! pipeline and the writers use. Every error here is a usage error (exit code 1).
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 pub mod blocklist;
@@ -12,6 +13,7 @@ use crate::detect::allowlist::{AllowList, Block};
 use crate::detect::policy::{Mode, Policy, Thresholds, Verdict};
 use crate::detect::Classifier;
 use crate::findings::Judging;
+use crate::input::years::YearAnchor;
 use crate::output::{Formats, OutputSettings};
 use crate::parse::forwarded::TrustedProxies;
 use crate::pipeline::ScanOptions;
@@ -51,8 +53,8 @@ pub fn formats(f: OutputFormat) -> Formats {
 }
 
 /// `--out`, `--format`, `--html-fragment` and `--quiet`, as scan and report share them.
-fn output_settings(dir: &Path, format: OutputFormat, html_fragment: bool, quiet: bool) -> OutputSettings {
-    OutputSettings { dir: dir.to_path_buf(), formats: formats(format), html_fragment, quiet }
+fn output_settings(dir: &Path, format: OutputFormat, html_fragment: bool, quiet: bool, json: bool) -> OutputSettings {
+    OutputSettings { dir: dir.to_path_buf(), formats: formats(format), html_fragment, quiet: quiet || json, json }
 }
 
 /// What `--config` and the detection flags resolve to.
@@ -194,7 +196,22 @@ impl ScanConfig {
             Some(n) => n,
             None => cores,
         };
-        for p in &args.paths {
+        let streams = args.paths.iter().filter(|p| crate::input::spool::is_stream(p)).count();
+        if args.paths.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
+            return Err(UsageError("`-` (standard input) can be given once".into()));
+        }
+        if args.paths.iter().any(|p| p.as_os_str() == "-") && std::io::stdin().is_terminal() {
+            return Err(UsageError(
+                "`-` reads standard input, which is a terminal: pipe the logs in (zcat old.log.gz | knocklog scan -)"
+                    .into(),
+            ));
+        }
+        if streams > 0 && args.history.is_some() {
+            return Err(UsageError(
+                "--history cannot take a stream (`-` or a pipe): it tells new lines by their file, which a stream does not have".into(),
+            ));
+        }
+        for p in args.paths.iter().filter(|p| p.as_os_str() != "-") {
             if std::fs::symlink_metadata(p).is_err() {
                 return Err(UsageError(format!("{}: no such file or directory", p.display())));
             }
@@ -207,7 +224,7 @@ impl ScanConfig {
             classifier,
             attack_patterns: detect.attack_patterns.clone(),
             all_ips: args.all_ips,
-            output: output_settings(&args.out, args.format, args.html_fragment, args.quiet),
+            output: output_settings(&args.out, args.format, args.html_fragment, args.quiet, args.json),
             threads,
             forced_format,
             options: ScanOptions {
@@ -219,6 +236,11 @@ impl ScanConfig {
                 bytes_read: Default::default(),
                 learn: !args.learn.no_learn,
                 max_line: args.max_line_bytes as usize,
+                years: match (args.year, args.year_of_newest) {
+                    (Some(year), _) => YearAnchor::Oldest(year),
+                    (None, Some(year)) => YearAnchor::Newest(year),
+                    (None, None) => YearAnchor::FileTimes,
+                },
             },
             dns: args.dns,
             history: args.history.clone(),
@@ -277,7 +299,7 @@ impl ReportConfig {
             days: whole_days(since, until),
             now,
             detect,
-            output: output_settings(&args.out, args.format, args.html_fragment, args.quiet),
+            output: output_settings(&args.out, args.format, args.html_fragment, args.quiet, args.json),
         })
     }
 }

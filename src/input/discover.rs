@@ -11,6 +11,7 @@ use std::time::SystemTime;
 use super::journal::{self, binary, JournalKind};
 use super::rotation::{split_rotation, RotationRank};
 use super::source::{self, Compression};
+use super::spool;
 use crate::vocab::event::Format;
 
 /// What a file is, as far as its name (or, failing that, its content) tells.
@@ -79,9 +80,17 @@ pub struct LogFile {
     /// Set for journal sources, whose entries are rendered as syslog lines (`format`
     /// is then Syslog).
     pub journal: Option<JournalKind>,
+    /// For a stream (`-`, a pipe): the private copy that is read; `path` is then the
+    /// stream's name as shown.
+    pub stream_copy: Option<PathBuf>,
 }
 
 impl LogFile {
+    /// The file whose bytes are read: the stream's copy, or `path` itself.
+    pub fn source_path(&self) -> &Path {
+        self.stream_copy.as_deref().unwrap_or(&self.path)
+    }
+
     /// True for the newest member of a rotation group, which may still be written to.
     pub fn is_live(&self) -> bool {
         self.rank == RotationRank::Live
@@ -101,6 +110,8 @@ pub struct Discovery {
     /// Grouped by rotation (groups in path order), each group oldest to newest.
     pub files: Vec<LogFile>,
     pub skipped: Vec<Skipped>,
+    /// The copies of the streams read (deleted when the discovery is dropped).
+    pub stream_copies: Vec<tempfile::NamedTempFile>,
 }
 
 impl Discovery {
@@ -120,19 +131,44 @@ const SNIFF_BYTES: usize = 64 * 1024;
 /// parsers know the formats, so the caller hands their sniffer in.
 pub type Sniffer = fn(&[u8]) -> Option<Format>;
 
-/// Walks `paths` and classifies every regular file found. `forced` overrides format
-/// detection for every file (`--log-format`).
+/// Walks `paths` and classifies every regular file found; copies the streams among
+/// them (`-`, pipes) first. `forced` overrides format detection for every file
+/// (`--log-format`).
 pub fn discover(paths: &[PathBuf], forced: Option<Format>, sniff: Sniffer) -> Discovery {
     let mut found = Vec::new();
     let mut out = Discovery::default();
+    let mut streams = Vec::new();
     for path in paths {
-        walk(path, true, &mut found, &mut out.skipped);
+        if spool::is_stream(path) {
+            match spool::spool(path) {
+                Ok(copy) => streams.push(copy),
+                Err(reason) => out.skipped.push(Skipped { path: spool::shown_name(path), reason, warning: true }),
+            }
+        } else {
+            walk(path, true, &mut found, &mut out.skipped);
+        }
     }
     found.sort();
     found.dedup();
     let mut groups: BTreeMap<String, Vec<LogFile>> = BTreeMap::new();
+    for stream in streams {
+        if let Some(reason) = stream.error.clone() {
+            out.skipped.push(Skipped { path: stream.name.clone(), reason, warning: true });
+        }
+        // A stream is a rotation group of its own, whatever its name says.
+        match classify(&stream.name, stream.copy.path(), forced, sniff) {
+            Ok(mut file) => {
+                file.stream_copy = Some(stream.copy.path().to_owned());
+                file.group = stream.name.display().to_string();
+                file.rank = RotationRank::Live;
+                groups.entry(file.group.clone()).or_default().push(file);
+            }
+            Err(skip) => out.skipped.push(skip),
+        }
+        out.stream_copies.push(stream.copy);
+    }
     for path in found {
-        match classify(&path, forced, sniff) {
+        match classify(&path, &path, forced, sniff) {
             Ok(file) => groups.entry(file.group.clone()).or_default().push(file),
             Err(skip) => out.skipped.push(skip),
         }
@@ -193,8 +229,9 @@ fn walk(path: &Path, explicit: bool, found: &mut Vec<PathBuf>, skipped: &mut Vec
     } else if meta.is_file() {
         found.push(path.to_owned());
     } else {
-        // A FIFO would block the scan and a device never end: never opened. Named on
-        // the command line it is input the user expected read (a warning); met in a
+        // A FIFO in a tree would block the scan and a device never end: never opened
+        // (FIFOs named on the command line are streams, see `spool`). A device named
+        // on the command line is input the user expected read (a warning); met in a
         // tree, a note.
         let reason = format!("not a regular file but {}, not read", special_kind(&meta.file_type()));
         skipped.push(Skipped { path: path.to_owned(), reason, warning: explicit });
@@ -212,22 +249,23 @@ fn special_kind(kind: &fs::FileType) -> &'static str {
     }
 }
 
-/// Decides whether and how a file is read.
-fn classify(path: &Path, forced: Option<Format>, sniff: Sniffer) -> Result<LogFile, Skipped> {
+/// Decides whether and how a file is read: `path` as it is named, its bytes read from
+/// `read` (the same path, or a stream's copy).
+fn classify(path: &Path, read: &Path, forced: Option<Format>, sniff: Sniffer) -> Result<LogFile, Skipped> {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let note = |reason: &str, warning: bool| Skipped { path: path.to_owned(), reason: reason.to_owned(), warning };
     let (base, rank) = split_rotation(&name);
     if BINARY_NAMES.contains(&base.as_str()) {
         return Err(note("binary login records, not read", false));
     }
-    let meta = fs::metadata(path).map_err(|e| note(&format!("cannot stat: {e}"), true))?;
+    let meta = fs::metadata(read).map_err(|e| note(&format!("cannot stat: {e}"), true))?;
     if name.ends_with(".journal") || name.ends_with(".journal~") {
         if meta.len() == 0 {
             return Err(note("empty", false));
         }
-        return journal_file(path, &name, &meta).map_err(|why| note(&why, true));
+        return journal_file(path, read, &name, &meta).map_err(|why| note(&why, true));
     }
-    let head = source::read_text_head(path, SNIFF_BYTES).map_err(|e| note(&format!("cannot open: {e}"), true))?;
+    let head = source::read_text_head(read, SNIFF_BYTES).map_err(|e| note(&format!("cannot open: {e}"), true))?;
     let compression = head.compression;
     if let Compression::Unsupported(kind) = compression {
         return Err(note(
@@ -250,6 +288,7 @@ fn classify(path: &Path, forced: Option<Format>, sniff: Sniffer) -> Result<LogFi
             group: format!("{dir}/{base}"),
             rank,
             journal: Some(kind),
+            stream_copy: None,
         });
     }
     // A stray NUL (or a run of them) in a text log must not hide its lines: a file
@@ -276,15 +315,16 @@ fn classify(path: &Path, forced: Option<Format>, sniff: Sniffer) -> Result<LogFi
         group: format!("{dir}/{base}"),
         rank,
         journal: None,
+        stream_copy: None,
     })
 }
 
 /// A binary journal file: `system.journal` is the live member of group `system`,
 /// archived `system@...journal` and put-aside `system@...journal~` files are ordered by
 /// the time of their first entry (from the header; from the name if the header has none).
-fn journal_file(path: &Path, name: &str, meta: &fs::Metadata) -> Result<LogFile, String> {
+fn journal_file(path: &Path, read: &Path, name: &str, meta: &fs::Metadata) -> Result<LogFile, String> {
     let mut head = Vec::with_capacity(256);
-    source::open_regular(path)
+    source::open_regular(read)
         .and_then(|f| f.take(256).read_to_end(&mut head))
         .map_err(|e| format!("cannot open: {e}"))?;
     let header = binary::Header::parse(&head)?;
@@ -317,6 +357,7 @@ fn journal_file(path: &Path, name: &str, meta: &fs::Metadata) -> Result<LogFile,
         group: format!("{dir}/{base}.journal"),
         rank,
         journal: Some(JournalKind::Binary),
+        stream_copy: None,
     })
 }
 

@@ -7,6 +7,7 @@ pub mod journal;
 pub mod lines;
 pub mod rotation;
 pub mod source;
+pub mod spool;
 pub mod years;
 
 pub use discover::{discover, Discovery, Family, LogFile, Skipped};

@@ -152,6 +152,31 @@ pub fn write_csv(out: impl Write, df: &DataFrame) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Writes `df` as one JSON object per row (JSON Lines), for scripts: numbers and
+/// booleans as JSON numbers and booleans, everything else as strings (timestamps as in
+/// the CSV tables), nulls as null.
+pub fn write_json_lines(out: &mut impl Write, df: &DataFrame) -> anyhow::Result<()> {
+    let names: Vec<&str> = df.get_column_names().iter().map(|n| n.as_str()).collect();
+    let columns = cells(df)?;
+    let kinds: Vec<&DataType> = df.columns().iter().map(|c| c.dtype()).collect();
+    for row in 0..df.height() {
+        let mut object = serde_json::Map::with_capacity(names.len());
+        for (i, col) in columns.iter().enumerate() {
+            let value = match (&col[row], kinds[i]) {
+                (None, _) => serde_json::Value::Null,
+                (Some(v), DataType::Boolean) => serde_json::Value::Bool(v == "true"),
+                (Some(v), t) if t.is_primitive_numeric() => {
+                    serde_json::from_str::<serde_json::Number>(v).map_or_else(|_| v.as_str().into(), Into::into)
+                }
+                (Some(v), _) => v.as_str().into(),
+            };
+            object.insert(names[i].to_owned(), value);
+        }
+        writeln!(out, "{}", serde_json::Value::Object(object))?;
+    }
+    Ok(())
+}
+
 /// Writes `df` to `path`, as CSV or Parquet by its extension, whole or not at all
 /// (`vocab::files`: a new temporary file, renamed over `path` when complete).
 pub fn write_file(path: &Path, df: &mut DataFrame) -> anyhow::Result<()> {

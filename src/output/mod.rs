@@ -4,6 +4,7 @@
 //! staging directory in `--out` and switches them in together (`out_dir`).
 
 pub mod blocklist;
+pub mod colour;
 pub mod csv_out;
 pub mod frame;
 pub mod out_dir;

@@ -6,6 +6,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use super::colour;
 use super::summary::Summary;
 use super::Formats;
 use crate::aggregate::assess::Assessed;
@@ -27,7 +28,10 @@ pub fn report_file_problems(files: &[FileStats]) -> usize {
     for f in files {
         let path = for_terminal(&f.path);
         for w in &f.warnings {
-            eprintln!("knocklog: {path}: {w}");
+            eprintln!("knocklog: {}: {w}", colour::err(colour::WARNING, &path));
+        }
+        for n in &f.notes {
+            eprintln!("knocklog: {path}: {}: {n}", colour::err(colour::NOTE, "note"));
         }
         // Over-long lines were not read whole either.
         if !f.warnings.is_empty() || f.counts.overlong_lines > 0 {
@@ -152,12 +156,15 @@ pub fn print_summary(
     }
     let worst: Vec<&Assessed> = ips.iter().filter(|a| a.verdict != Verdict::None).take(WORST_SHOWN).collect();
     if !worst.is_empty() {
-        writeln!(out, "\nWorst first:")?;
-        writeln!(
-            out,
+        writeln!(out, "\n{}", colour::out(colour::HEADING, "Worst first:"))?;
+        let header = format!(
             "  {:<28} {:<7} {:>7} {:>6} {:>5}  {:<20}  categories",
             "ip", "verdict", "score", "susp", "days", "last seen"
-        )?;
+        );
+        writeln!(out, "{}", colour::out(colour::HEADING, &header))?;
+        // The categories column takes what the terminal has left (at least 16).
+        let fixed = header.len() - "categories".len();
+        let categories_width = colour::stdout_width().map(|w| w.saturating_sub(fixed).max(16));
         for a in worst {
             let s = a.stats.suspicion.as_deref();
             // Whole seconds keep the columns aligned; the tables keep the microseconds.
@@ -167,23 +174,38 @@ pub fn print_summary(
                 .filter(|c| s.is_some_and(|s| s.by_category[c.index()] > 0))
                 .map(|c| c.as_str())
                 .collect();
+            let style = match a.verdict {
+                Verdict::Block => colour::BLOCK,
+                _ => colour::WATCH,
+            };
+            let mut categories = categories.join(",");
+            if a.sneak {
+                categories.push_str(" (sneak)");
+            }
+            if let Some(width) = categories_width {
+                categories = shorten(&categories, width.saturating_sub(3));
+            }
             writeln!(
                 out,
-                "  {:<28} {:<7} {:>7.0} {:>6} {:>5}  {:<20}  {}{}",
+                "  {:<28} {} {:>7.0} {:>6} {:>5}  {:<20}  {}",
                 for_terminal(&a.ip),
-                a.verdict.as_str(),
+                colour::out(style, &format!("{:<7}", a.verdict.as_str())),
                 a.score,
                 a.stats.suspicious_events(),
                 s.map_or(0, |s| s.daily.len()),
                 when,
-                categories.join(","),
-                if a.sneak { " (sneak)" } else { "" }
+                categories,
             )?;
         }
         let more = ips.iter().filter(|a| a.verdict != Verdict::None).count().saturating_sub(WORST_SHOWN);
         if more > 0 {
             writeln!(out, "  ... and {more} more in ips")?;
         }
+        writeln!(
+            out,
+            "  (score: points, each suspicious event weighed by its category, 10 a day more for a sneak \
+             attacker; susp: suspicious events; days: days with one)"
+        )?;
     }
     let sneaks: Vec<String> = ips
         .iter()
@@ -202,7 +224,8 @@ pub fn print_summary(
     if !sneaks.is_empty() {
         let n = ips.iter().filter(|a| a.sneak).count();
         let more = if n > sneaks.len() { format!(", ... {} more", n - sneaks.len()) } else { String::new() };
-        writeln!(out, "\nSneak attackers (quiet returners): {}{more}", sneaks.join(", "))?;
+        let heading = colour::out(colour::SNEAK, "Sneak attackers (quiet returners):");
+        writeln!(out, "\n{heading} {}{more}", sneaks.join(", "))?;
     }
     writeln!(out)?;
     let (pages, tables): (Vec<_>, Vec<_>) = written.iter().partition(|p| p.extension().is_some_and(|e| e == "html"));
@@ -229,6 +252,48 @@ pub fn print_summary(
         for_terminal(&out_dir.display().to_string())
     )?;
     Ok(())
+}
+
+/// `--json`: the closing summary as one object, for scripts: totals, what was skipped,
+/// the blocklist, the worst addresses (as "Worst first" lists them) and the outputs.
+/// The caller adds the exit code and its reason.
+pub fn summary_json(summary: &Summary, ips: &[Assessed], out_dir: &Path, written: &[PathBuf]) -> serde_json::Value {
+    let worst: Vec<serde_json::Value> = ips
+        .iter()
+        .filter(|a| a.verdict != Verdict::None)
+        .take(WORST_SHOWN)
+        .map(|a| {
+            let s = a.stats.suspicion.as_deref();
+            let categories: Vec<&str> = Category::ALL
+                .iter()
+                .filter(|c| s.is_some_and(|s| s.by_category[c.index()] > 0))
+                .map(|c| c.as_str())
+                .collect();
+            serde_json::json!({
+                "ip": a.ip,
+                "verdict": a.verdict.as_str(),
+                "score": a.score,
+                "sneak": a.sneak,
+                "suspicious_events": a.stats.suspicious_events(),
+                "days": s.map_or(0, |s| s.daily.len()),
+                "last_seen": a.stats.last_seen.map(format_ts),
+                "categories": categories,
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "totals": summary.totals,
+        "skipped": summary.skipped,
+        "blocklist": summary.blocklist,
+        "verdicts": {
+            "block": ips.iter().filter(|a| a.verdict == Verdict::Block).count(),
+            "watch": ips.iter().filter(|a| a.verdict == Verdict::Watch).count(),
+            "sneak": ips.iter().filter(|a| a.sneak).count(),
+        },
+        "worst": worst,
+        "out": out_dir.display().to_string(),
+        "written": written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+    })
 }
 
 /// `knocklog learn`'s numbered list of suggestions, with their evidence.

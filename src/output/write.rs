@@ -29,19 +29,28 @@ pub struct OutputSettings {
     pub html_fragment: bool,
     /// Print nothing on stdout.
     pub quiet: bool,
+    /// Instead of the text summary, hand back a JSON one (`--json`) for the caller to
+    /// complete with the exit code and print.
+    pub json: bool,
+}
+
+/// What `write` did: input files found damaged (reported on stderr), and with `--json`
+/// the summary to print.
+pub struct Written {
+    pub damaged: usize,
+    pub json: Option<serde_json::Value>,
 }
 
 /// Writes `findings` into `out` (opened on `settings.dir`) and tells the terminal. A
 /// scan streams its events table while it reads: `events` is that table, finished here
 /// beside the rest. Either every file is switched in, or none is and the error is
 /// marked `OutputsNotWritten` (exit code 3).
-/// Returns how many input files were damaged or unreadable (reported on stderr).
 pub fn write(
     findings: &Findings,
     settings: &OutputSettings,
     out: OutputDir,
     events: Option<PendingTable>,
-) -> anyhow::Result<usize> {
+) -> anyhow::Result<Written> {
     let generated = findings.provenance.generated;
     let errors = out.write_errors();
     match &findings.origin {
@@ -52,23 +61,35 @@ pub fn write(
             let staged = stage_scan(findings, scan, settings, out.staging(), events);
             let summary = staged.and_then(|staged| out.commit(generated).map(|_| staged));
             let (summary, pages) = summary.map_err(|e| errors.not_written(e))?;
+            let dir = &settings.dir;
+            let mut written = in_out_dir(dir, &pages);
+            written.extend(terminal::tables_written(dir, settings.formats));
+            if settings.json {
+                let json = terminal::summary_json(&summary, &findings.ips, dir, &written);
+                return Ok(Written { damaged: problems, json: Some(json) });
+            }
             if !settings.quiet {
-                let dir = &settings.dir;
-                let mut written = in_out_dir(dir, &pages);
-                written.extend(terminal::tables_written(dir, settings.formats));
                 terminal::print_summary(&summary, &findings.ips, scan.elapsed, dir, &written)?;
                 terminal::print_suggestions_note(&findings.suggestions, dir)?;
             }
-            Ok(problems)
+            Ok(Written { damaged: problems, json: None })
         }
         Origin::Period(period) => {
             let staged = stage_period(findings, period, settings, out.staging());
             let pages = staged.and_then(|pages| out.commit(generated).map(|_| pages));
             let pages = pages.map_err(|e| errors.not_written(e))?;
-            if !settings.quiet {
-                terminal::print_period_summary(findings, period, &settings.dir, &in_out_dir(&settings.dir, &pages))?;
+            let written = in_out_dir(&settings.dir, &pages);
+            if settings.json {
+                let mut json = super::summary::period_json(findings, period);
+                json["blocklist_entries"] = findings.blocklist.entries.len().into();
+                json["out"] = settings.dir.display().to_string().into();
+                json["written"] = written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().into();
+                return Ok(Written { damaged: 0, json: Some(json) });
             }
-            Ok(0)
+            if !settings.quiet {
+                terminal::print_period_summary(findings, period, &settings.dir, &written)?;
+            }
+            Ok(Written { damaged: 0, json: None })
         }
     }
 }

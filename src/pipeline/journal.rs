@@ -145,11 +145,11 @@ fn open(file: &LogFile, kind: JournalKind, read: &BytesRead) -> Result<Box<dyn E
     if kind == JournalKind::Binary {
         // Archived and put-aside (`@` in the name) files are final; `system.journal` may
         // be in the middle of a write.
-        let data = Bytes::load(&file.path).map_err(|e| format!("cannot read: {e}"))?;
+        let data = Bytes::load(file.source_path()).map_err(|e| format!("cannot read: {e}"))?;
         read.add(data.len() as u64);
         return Ok(Box::new(BinaryReader::new(data)?));
     }
-    let handle = crate::input::source::open_regular(&file.path).map_err(|e| format!("cannot open: {e}"))?;
+    let handle = crate::input::source::open_regular(file.source_path()).map_err(|e| format!("cannot open: {e}"))?;
     read.add(file.size);
     let input = file.compression.decoder(BufReader::new(handle)).map_err(|e| format!("cannot read: {e}"))?;
     Ok(Box::new(TextReader::new(BufReader::with_capacity(1 << 16, input), kind)))

@@ -23,7 +23,7 @@ use crate::detect::policy::Policy;
 use crate::detect::{Classifier, Judge};
 use crate::input::journal::JournalKeys;
 use crate::input::source::{self, DecodedChunks};
-use crate::input::years::{plan_group, MonthScan, YearPlan};
+use crate::input::years::{copied_times, plan_group, MonthScan, YearAnchor, YearPlan};
 use crate::input::LogFile;
 use crate::vocab::event::EventSink;
 use crate::vocab::event::Format;
@@ -52,6 +52,8 @@ pub struct ScanOptions {
     pub learn: bool,
     /// Longest line read whole (`source::MAX_LINE_BYTES` unless configured).
     pub max_line: usize,
+    /// Where the years of yearless syslog stamps come from (`--year`, `--year-of-newest`).
+    pub years: YearAnchor,
 }
 
 pub struct ScanOutcome<S> {
@@ -99,8 +101,11 @@ pub fn scan_file_spans<S: EventSink + Send>(
     sink: S,
 ) -> anyhow::Result<ScanOutcome<S>> {
     let started = Instant::now();
-    let years = plan_years(files, opts.max_line);
-    let stats: Vec<FileStats> = files.iter().map(initial_stats).collect();
+    let (years, year_notes) = plan_years(files, opts.max_line, opts.years);
+    let mut stats: Vec<FileStats> = files.iter().map(initial_stats).collect();
+    for (i, note) in year_notes {
+        stats[i].notes.push(note);
+    }
 
     let tables = ThreadTables::new(rayon::current_num_threads());
     let judge = Judge::new(classifier, &opts.policy);
@@ -128,7 +133,10 @@ pub fn scan_file_spans<S: EventSink + Send>(
                             judge,
                             format: file.format,
                             years: years[i].as_ref(),
-                            fallback_year: year_month_of(file.mtime).0,
+                            fallback_year: match opts.years {
+                                YearAnchor::FileTimes => year_month_of(file.mtime).0,
+                                YearAnchor::Oldest(year) | YearAnchor::Newest(year) => year,
+                            },
                             zone: &opts.zone,
                             since: opts.since,
                             until: opts.until,
@@ -190,7 +198,7 @@ fn read_file<S: EventSink + Send>(
     let send = |chunk: u32, last: bool, output: ChunkOutput, warnings: Vec<String>| {
         collector.submit(ChunkMessage { file: ctx.file, chunk, last, output, warnings });
     };
-    let handle = match source::open_regular(&file.path) {
+    let handle = match source::open_regular(file.source_path()) {
         Ok(h) => h,
         Err(e) => return send(0, true, ChunkOutput::default(), vec![format!("cannot open: {e}")]),
     };
@@ -367,8 +375,10 @@ fn archive_warning(file: &LogFile, e: &std::io::Error, decompressed: u64, cut_li
     format!("{kind} stream ends early or is corrupt after {decompressed} decompressed bytes ({e}); all complete lines before that point were read{cut}")
 }
 
-/// Plans the years of every syslog file with yearless stamps, group by group.
-fn plan_years(files: &[LogFile], max_line: usize) -> Vec<Option<YearPlan>> {
+/// Plans the years of every syslog file with yearless stamps, group by group; with the
+/// years taken from file times, a note (file index, text) for each group whose times
+/// look like a copy's.
+fn plan_years(files: &[LogFile], max_line: usize, anchor: YearAnchor) -> (Vec<Option<YearPlan>>, Vec<(usize, String)>) {
     let scans: Vec<Option<MonthScan>> = files
         .par_iter()
         .map(|f| (f.format == Format::Syslog && f.journal.is_none()).then(|| scan_months(f, max_line)))
@@ -380,20 +390,31 @@ fn plan_years(files: &[LogFile], max_line: usize) -> Vec<Option<YearPlan>> {
         }
     }
     let mut plans = vec![None; files.len()];
+    let mut notes = Vec::new();
     for members in groups.values() {
         let input: Vec<(MonthScan, SystemTime)> =
             members.iter().map(|&i| (scans[i].clone().unwrap_or_default(), files[i].mtime)).collect();
-        for (&i, plan) in members.iter().zip(plan_group(&input)) {
+        let planned = plan_group(&input, anchor);
+        if anchor == YearAnchor::FileTimes {
+            if let (Some(why), Some(&newest)) = (copied_times(&input, &planned), members.last()) {
+                let year = planned.iter().flatten().last().map_or(0, |p| p.first_year + p.rollovers.len() as i32);
+                notes.push((
+                    newest,
+                    format!("the years of its yearless lines come from file times that look like a copy's ({why}); its last line was taken to be in {year}: if it is not, give --year-of-newest YYYY (or --year YYYY for the first line)"),
+                ));
+            }
+        }
+        for (&i, plan) in members.iter().zip(planned) {
             plans[i] = plan;
         }
     }
-    plans
+    (plans, notes)
 }
 
 /// Reads a file once for its months only (cheap: a newline scan and three bytes a line).
 fn scan_months(file: &LogFile, max_line: usize) -> MonthScan {
     let mut scan = MonthScan::default();
-    let Ok(handle) = source::open_regular(&file.path) else {
+    let Ok(handle) = source::open_regular(file.source_path()) else {
         return scan;
     };
     if file.compression.is_compressed() {
