@@ -64,7 +64,20 @@ pub fn report_file_problems(files: &[FileStats]) -> usize {
             );
         }
     }
+    if let Some(note) = empty_window(files) {
+        eprintln!("knocklog: {}: {note}", colour::err(colour::NOTE, "note"));
+    }
     damaged
+}
+
+/// When `--since`/`--until` left no line in the window: says so, for the run would
+/// otherwise read as a quiet one.
+fn empty_window(files: &[FileStats]) -> Option<String> {
+    let outside: u64 = files.iter().map(|f| f.counts.out_of_range).sum();
+    let inside = files.iter().any(|f| f.first_micros.is_some());
+    (outside > 0 && !inside).then(|| {
+        format!("no line falls in the --since/--until window: all {outside} lines with a time are outside it, so nothing was judged")
+    })
 }
 
 /// The tables and summary the scan wrote, for the closing lines.
@@ -127,6 +140,8 @@ pub fn print_summary(
     )?;
     if let (Some(a), Some(b)) = (&t.first_ts, &t.last_ts) {
         writeln!(out, "Period: {a} .. {b} (UTC).")?;
+    } else if let Some(note) = empty_window(summary.files) {
+        writeln!(out, "Period: none: {note}.")?;
     }
     let count = |v: Verdict| ips.iter().filter(|a| a.verdict == v).count();
     let counted: u64 = ips.iter().map(|a| a.stats.suspicious_events()).sum();
@@ -441,6 +456,16 @@ mod tests {
         f.counts.unparsed = unparsed;
         f.warnings = warnings.iter().map(|w| w.to_string()).collect();
         f
+    }
+
+    #[test]
+    fn a_window_that_holds_no_line_is_said() {
+        let mut f = file(0, &[]);
+        f.counts.out_of_range = 10;
+        assert!(empty_window(&[f.clone()]).unwrap().contains("all 10 lines with a time are outside it"));
+        f.first_micros = Some(0);
+        assert_eq!(empty_window(&[f]), None);
+        assert_eq!(empty_window(&[file(0, &[])]), None, "no window, or no line with a time");
     }
 
     #[test]
