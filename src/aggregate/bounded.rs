@@ -85,6 +85,7 @@ impl<V: Tally> BoundedCounts<V> {
                 return Some(&mut self.small[i].1);
             }
             if self.small.len() < SMALL {
+                super::reserve_first(&mut self.small);
                 self.small.push((text.to_owned(), V::default()));
                 return self.small.last_mut().map(|(_, v)| v);
             }

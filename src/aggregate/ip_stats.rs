@@ -282,7 +282,10 @@ fn add_count<K: PartialEq + Copy>(counts: &mut Vec<(K, u64)>, key: K, n: u64) {
     }
     match counts.iter_mut().find(|(k, _)| *k == key) {
         Some(entry) => entry.1 += n,
-        None => counts.push((key, n)),
+        None => {
+            super::reserve_first(counts);
+            counts.push((key, n))
+        }
     }
 }
 

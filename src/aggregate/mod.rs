@@ -12,5 +12,15 @@ pub mod sessions;
 pub mod tally;
 pub mod v4_index;
 
+/// Makes room for one element in a vector that has none: most addresses' lists (days,
+/// sessions, usernames) hold one element, and a first push reserves four (a million
+/// one-line attackers spent 350 MB on room never used). Later pushes grow as usual.
+#[inline]
+pub(crate) fn reserve_first<T>(v: &mut Vec<T>) {
+    if v.capacity() == 0 {
+        v.reserve_exact(1);
+    }
+}
+
 pub use file_stats::FileStats;
 pub use ip_stats::{IpStats, IpTable, PartialIpTable};

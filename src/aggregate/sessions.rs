@@ -14,6 +14,7 @@ pub struct Session {
 /// Adds `s` to `sessions` (sorted by start, gaps > `gap` micros apart), merging every
 /// session it comes within `gap` of.
 pub fn insert(sessions: &mut Vec<Session>, s: Session, gap: i64) {
+    super::reserve_first(sessions);
     // Lines mostly arrive in time order: the common case touches the last session.
     if let Some(last) = sessions.last_mut() {
         if s.start >= last.start && s.start <= last.end.saturating_add(gap) {

@@ -5,7 +5,7 @@ use super::table::{non_empty, Batch, BatchBuilder, TextColumn, Values};
 use std::collections::BTreeMap;
 
 use crate::aggregate::assess::Assessed;
-use crate::aggregate::ip_stats::{daily_rows, max_opt, min_opt, statuses_text, Suspicion};
+use crate::aggregate::ip_stats::{max_opt, min_opt, statuses_text, Suspicion};
 use crate::aggregate::sessions::Session;
 use crate::detect::policy::Policy;
 use crate::findings::PeriodOrigin;
@@ -94,8 +94,8 @@ pub fn ips_batch(ips: &[Assessed]) -> Batch {
         a.stats.suspicion.as_deref()
     }
     let mut b = BatchBuilder::new()
-        .text("ip", ips.iter().map(|a| Some(a.ip.clone())))
-        .category("verdict", ips.iter().map(|a| Some(a.verdict.as_str().to_owned())))
+        .text("ip", ips.iter().map(|a| Some(a.ip.as_str())))
+        .category("verdict", ips.iter().map(|a| Some(a.verdict.as_str())))
         .float("score", ips.iter().map(|a| Some(a.score)))
         .boolean("sneak", ips.iter().map(|a| Some(a.sneak)))
         .boolean("allowed", ips.iter().map(|a| Some(a.allowed)))
@@ -154,7 +154,7 @@ pub fn sessions_batch(ips: &[Assessed]) -> Batch {
         Category::ALL.iter().filter(|c| mask & (1 << c.index()) != 0).map(|c| c.as_str()).collect::<Vec<_>>().join(";")
     };
     BatchBuilder::new()
-        .text("ip", rows.iter().map(|r| Some(r.0.to_owned())))
+        .text("ip", rows.iter().map(|r| Some(r.0)))
         .timestamp("start", rows.iter().map(|r| Some(r.1.start)))
         .timestamp("end", rows.iter().map(|r| Some(r.1.end)))
         .int("duration_s", rows.iter().map(|r| Some((r.1.end - r.1.start) / 1_000_000)))
@@ -190,12 +190,12 @@ pub fn usernames_batch(ips: &[Assessed], policy: &Policy) -> Batch {
         .build()
 }
 
-/// `daily`: events per UTC day and address.
-pub fn daily_batch(ips: &[Assessed]) -> Batch {
-    let rows = daily_rows(ips.iter().map(|a| (a.ip.as_str(), &a.stats)));
+/// `daily`: events per UTC day and address; `rows` are `daily_rows` (sorted by day,
+/// then address), or a batch of them.
+pub fn daily_batch(rows: &[(i32, &str, u64)]) -> Batch {
     BatchBuilder::new()
         .date("day", rows.iter().map(|r| r.0))
-        .text("ip", rows.iter().map(|r| Some(r.1.to_owned())))
+        .text("ip", rows.iter().map(|r| Some(r.1)))
         .int("events", rows.iter().map(|r| Some(r.2 as i64)))
         .build()
 }
