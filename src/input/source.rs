@@ -17,6 +17,14 @@ use flate2::bufread::GzDecoder;
 
 use crate::vocab::progress::BytesRead;
 
+/// The memory an xz stream may ask its decoder to reserve: the .xz format's largest
+/// dictionary (1.5 GiB, `xz --lzma2=dict=1536MiB`) and its bookkeeping, so that no
+/// valid archive is refused. Only the .xz format is decoded, never the legacy .lzma
+/// header whose 32-bit dictionary field lets 19 attacker bytes reserve 4 GiB (found by
+/// fuzzing). The dictionary is touched only as output is decoded, and the output is
+/// capped, so the pages an archive really costs stay bounded by that cap.
+const XZ_MEMORY_LIMIT: u64 = 1600 << 20;
+
 /// How a file's bytes are stored, from its first bytes (never from its name).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Compression {
@@ -65,7 +73,12 @@ impl Compression {
         Ok(match self {
             Compression::Gzip => Box::new(GzipMembers::new(input)),
             Compression::Bzip2 => Box::new(bzip2::bufread::MultiBzDecoder::new(input)),
-            Compression::Xz => Box::new(liblzma::bufread::XzDecoder::new_multi_decoder(input)),
+            Compression::Xz => {
+                let stream =
+                    liblzma::stream::Stream::new_stream_decoder(XZ_MEMORY_LIMIT, liblzma::stream::CONCATENATED)
+                        .map_err(io::Error::other)?;
+                Box::new(liblzma::bufread::XzDecoder::new_stream(input, stream))
+            }
             Compression::Zstd => Box::new(zstd::stream::read::Decoder::with_buffer(input)?),
             Compression::None => Box::new(input),
             Compression::Unsupported(name) => {
@@ -672,6 +685,44 @@ mod tests {
         };
         let half = text.len() / 2;
         [one(&text[..half]), one(&text[half..])].concat()
+    }
+
+    /// All of `kind`'s decoded bytes, or the first error.
+    fn decode_all(kind: Compression, bytes: &[u8]) -> io::Result<Vec<u8>> {
+        let mut out = Vec::new();
+        kind.decoder(io::Cursor::new(bytes))?.read_to_end(&mut out)?;
+        Ok(out)
+    }
+
+    #[test]
+    fn xz_decodes_only_the_xz_format_so_a_legacy_lzma_header_cannot_reserve_gigabytes() {
+        let text = b"Dec  6 08:00:00 host sshd[1]: Failed password for root from 203.0.113.9 port 22 ssh2\n";
+        let lzma_options = liblzma::stream::LzmaOptions::new_preset(1).unwrap();
+        let mut legacy = liblzma::write::XzEncoder::new_stream(
+            Vec::new(),
+            liblzma::stream::Stream::new_lzma_encoder(&lzma_options).unwrap(),
+        );
+        legacy.write_all(text).unwrap();
+        let legacy = legacy.finish().unwrap();
+        assert!(decode_all(Compression::Xz, &legacy).is_err(), "a .lzma stream was decoded as xz");
+        // The fuzzer's input: a .lzma header asking for a 4 GiB dictionary.
+        let hostile = [9, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 91, 255, 255, 255, 254];
+        assert!(decode_all(Compression::Xz, &hostile).is_err());
+    }
+
+    #[test]
+    fn xz_with_the_formats_largest_dictionary_still_decodes() {
+        let text = b"Dec  6 08:00:00 host sshd[1]: Failed password for root from 203.0.113.9 port 22 ssh2\n";
+        let mut options = liblzma::stream::LzmaOptions::new_preset(6).unwrap();
+        options.dict_size(1536 << 20);
+        let mut filters = liblzma::stream::Filters::new();
+        filters.lzma2(&options);
+        let stream = liblzma::stream::Stream::new_stream_encoder(&filters, liblzma::stream::Check::Crc64).unwrap();
+        let mut e = liblzma::write::XzEncoder::new_stream(Vec::new(), stream);
+        e.write_all(text).unwrap();
+        let archive = e.finish().unwrap();
+        assert_eq!(decode_all(Compression::Xz, &archive).unwrap(), text);
+        assert_eq!(decode_all(Compression::Xz, &compressed_twice(Compression::Xz, text)).unwrap(), text);
     }
 
     #[test]

@@ -16,8 +16,8 @@ use super::table::Batch;
 use super::tables::usernames_batch;
 use super::tables::{attackers_batch, daily_batch, events_batch, ips_batch, patterns_batch, sessions_batch};
 use super::writer::{PendingTable, TableWriter};
-use crate::aggregate::ip_stats::daily_rows;
 use super::{frame, terminal, Formats};
+use crate::aggregate::ip_stats::daily_rows;
 use crate::findings::{Findings, Origin, PeriodOrigin, ScanOrigin};
 use crate::vocab::files::write_atomic;
 
