@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The knocklog binary; `KNOCKLOG_BIN` overrides the one cargo built (on a machine
 /// where several worktrees share one target directory, the built one can be replaced
@@ -34,6 +35,23 @@ pub fn skip(test: &str, why: &str) {
         panic!("{test}: {why}, and KNOCKLOG_TEST_STRICT=1 allows no skipped test");
     }
     let _ = writeln!(std::io::stderr(), "knocklog tests: SKIPPED {test}: {why}");
+    if SKIPPED.fetch_add(1, Ordering::SeqCst) == 0 {
+        // libtest counts a skipped test as passed; the count is told after its own
+        // summary, when the process exits.
+        unsafe { libc::atexit(tell_skipped) };
+    }
+}
+
+static SKIPPED: AtomicUsize = AtomicUsize::new(0);
+
+extern "C" fn tell_skipped() {
+    use std::io::Write;
+    let n = SKIPPED.load(Ordering::SeqCst);
+    let _ = writeln!(
+        std::io::stderr(),
+        "knocklog tests: {n} skipped for a missing corpus or tool (the SKIPPED lines above); \
+         KNOCKLOG_TEST_STRICT=1 makes each a failure"
+    );
 }
 
 /// ../shared/corpora beside the repository, an optional corpus of real logs; None
