@@ -93,7 +93,7 @@ pub fn run(args: &LearnCmdArgs) -> anyhow::Result<u8> {
             .collect();
         let summary = serde_json::json!({
             "attackers": findings.attackers,
-            "requests_not_weighed": findings.learn_overflow,
+            "lines_not_weighed": findings.learn_overflow,
             "suggestions": suggestions,
             "appended": appended,
         });

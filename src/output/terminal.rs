@@ -320,13 +320,13 @@ pub fn print_suggestions(
 ) -> anyhow::Result<()> {
     writeln!(
         out,
-        "{} suggested attack patterns, learned from {attackers} attacker addresses (ranked by attacker addresses, then hits).",
+        "{} suggested attack patterns, learned from {attackers} attacker addresses (ranked by attacker addresses, then hits: their lines that match).",
         suggestions.len()
     )?;
     if overflow > 0 {
         writeln!(
             out,
-            "({overflow} requests were not weighed: the per-thread limit of distinct request shapes was reached.)"
+            "({overflow} lines were not weighed: the per-thread limit of distinct request shapes was reached.)"
         )?;
     }
     if suggestions.is_empty() {
