@@ -56,6 +56,24 @@ fn scan_json_is_one_object_with_the_exit_reason() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["exit"]["code"], 2);
     assert_eq!(json["exit"]["reason"], "1 file could not be read whole (see above)");
+
+    // Nothing to read: still one object, with the exit reason and what was passed over.
+    let nothing = tempfile::tempdir().unwrap();
+    std::fs::write(nothing.path().join("notes.txt"), b"no log here\n").unwrap();
+    let out = knocklog()
+        .arg("scan")
+        .arg(nothing.path())
+        .arg("--out")
+        .arg(dir.path().join("out3"))
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["exit"]["code"], 2);
+    assert!(json["exit"]["reason"].as_str().unwrap().starts_with("no log files knocklog can read"), "{json}");
+    assert_eq!(json["totals"]["files"], 0);
+    assert!(json["skipped"][0]["path"].as_str().unwrap().ends_with("notes.txt"), "{json}");
 }
 
 #[test]

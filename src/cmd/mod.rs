@@ -118,6 +118,20 @@ fn logs_to_read(config: &ScanConfig) -> Option<Discovery> {
     if discovery.files.is_empty() {
         let names: Vec<String> = config.paths.iter().map(|p| p.display().to_string()).collect();
         let why = format!("no log files knocklog can read under {}", for_terminal(&names.join(", ")));
+        if config.output.json {
+            // Scripts that ask for JSON get an object on every run that reads nothing too.
+            let skipped: Vec<serde_json::Value> = discovery
+                .skipped
+                .iter()
+                .map(|s| serde_json::json!({ "path": s.path.display().to_string(), "reason": s.reason, "warning": s.warning }))
+                .collect();
+            let json =
+                serde_json::json!({ "totals": { "files": 0, "files_skipped": skipped.len() }, "skipped": skipped });
+            if let Err(e) = finish_json(json, EXIT_INPUT_INCOMPLETE, Some(&why)) {
+                stop(EXIT_INPUT_INCOMPLETE, &format!("{why} ({e:#})"));
+            }
+            return None;
+        }
         stop(EXIT_INPUT_INCOMPLETE, &why);
         return None;
     }
