@@ -111,7 +111,7 @@ fn why_no_address(format: Format, p: &ParsedLine) -> String {
         ),
         _ => format!(
             "knocklog reads no addresses from {program}'s messages (only those of sshd, PAM, web servers, FTP daemons \
-             and the others the README lists); counted under \"{program}\""
+             and the others GUIDE.md lists); counted under \"{program}\""
         ),
     }
 }

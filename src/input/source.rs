@@ -6,7 +6,7 @@
 //! with SIGBUS, and knocklog reads files that other users (and logrotate's
 //! copytruncate) can truncate at any time; with pread a shrunk file is a short read,
 //! which is reported. Measured on the 1 GB bench corpus, the copy costs 1-3% of a
-//! scan's CPU (README, Performance).
+//! scan's CPU (benches/RESULTS.md, Performance).
 
 use std::fs::File;
 use std::io::{self, BufRead, Read, Seek};

@@ -1,5 +1,5 @@
 //! The schemas of knocklog's tables, one builder function per table. Column names are
-//! a contract (README documents them); add columns, never rename.
+//! a contract (GUIDE.md documents them); add columns, never rename.
 
 use super::table::{non_empty, Batch, BatchBuilder, TextColumn, Values};
 use std::collections::BTreeMap;
