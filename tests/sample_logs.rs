@@ -183,3 +183,43 @@ fn csv_cells_cannot_become_spreadsheet_formulas() {
     assert_eq!(events[0]["user_agent"], "'=HYPERLINK(\\\"http://x\\\")");
     assert_eq!(events[1]["user"], "'@SUM");
 }
+
+/// Every actor of sample-logs/README.md's "Actors and expected verdicts" table gets a
+/// verdict its row allows: the words `block`, `watch` and `ok` before the row's first
+/// `:` or `;` (`not block` excluded), `ok` meaning no verdict; "a sneak attacker" there
+/// must be one, "never sneak" must not. Rows naming a range of addresses are skipped.
+#[test]
+fn every_actor_gets_the_verdict_the_sample_readme_states() {
+    let readme = std::fs::read_to_string(repo().join("sample-logs/README.md")).unwrap();
+    let table = readme.split("## Actors and expected verdicts").nth(1).unwrap().split("\n## ").next().unwrap();
+    let run = sample_scan(&["--allow-ip", "192.168,100.72", "--allow-user", "alice"]);
+    let ips: HashMap<String, (String, String)> =
+        run.table("ips").into_iter().map(|r| (r["ip"].clone(), (r["verdict"].clone(), r["sneak"].clone()))).collect();
+    let (mut checked, mut problems) = (0, Vec::new());
+    for line in table.lines().filter(|l| l.starts_with("| `")) {
+        let cells: Vec<&str> = line.split(" | ").collect();
+        let expected = cells[cells.len() - 1].trim_end_matches(" |").replace("not block", "");
+        let head = expected.split([':', ';']).next().unwrap();
+        let allowed: Vec<&str> = ["block", "watch", "ok"].into_iter().filter(|w| head.contains(w)).collect();
+        if allowed.is_empty() {
+            continue;
+        }
+        let addresses: Vec<&str> = cells[0].trim_start_matches("| ").split(", ").map(|c| c.trim_matches('`')).collect();
+        for ip in addresses.into_iter().filter(|a| a.parse::<std::net::IpAddr>().is_ok()) {
+            checked += 1;
+            let (verdict, sneak) = ips.get(ip).cloned().unwrap_or(("none".into(), "false".into()));
+            let got = if verdict == "none" { "ok" } else { verdict.as_str() };
+            if !allowed.contains(&got) {
+                problems.push(format!("{ip}: {got}, the README expects {expected}"));
+            }
+            if expected.contains("never sneak") && sneak == "true" {
+                problems.push(format!("{ip}: a sneak attacker, the README says never"));
+            }
+            if head.contains("a sneak attacker") && sneak != "true" {
+                problems.push(format!("{ip}: not a sneak attacker, the README expects one"));
+            }
+        }
+    }
+    assert!(checked > 50, "only {checked} actors checked");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

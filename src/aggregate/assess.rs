@@ -28,13 +28,14 @@ pub fn assess(ips: Vec<(String, IpStats)>, policy: &Policy, all: bool) -> Vec<As
             if let Some(s) = &stats.suspicion {
                 score = Category::ALL.iter().map(|c| weight(*c) * s.by_category[c.index()] as f64).sum::<f64>();
                 input.suspicious = s.events;
+                input.intent = s.intent_events;
                 input.allowed_user_failures = s.allowed_user_failures;
-                input.suspicious_days = s.daily.len();
-                input.max_daily_suspicious = s.max_daily();
+                input.intent_days = s.intent_daily.len();
+                input.max_daily_intent = s.max_daily_intent();
             }
             let (sneak, verdict) = verdict(&policy.thresholds, &input);
             // A quiet returner is worth more than its few events say.
-            let score = if sneak { score + 10.0 * input.suspicious_days as f64 } else { score };
+            let score = if sneak { score + 10.0 * input.intent_days as f64 } else { score };
             Assessed { ip, stats, allowed, sneak, score, verdict }
         })
         .collect();

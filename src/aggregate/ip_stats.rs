@@ -109,6 +109,7 @@ impl IpStats {
         self.statuses.sort_unstable();
         if let Some(s) = &mut self.suspicion {
             s.daily.sort_unstable();
+            s.intent_daily.sort_unstable();
         }
     }
 
@@ -196,6 +197,11 @@ pub struct Suspicion {
     pub allowed_user_failures: u64,
     /// (UTC day, suspicious events), sorted after `settle`.
     pub daily: Vec<(i32, u64)>,
+    /// The same for the events that show intent (not `Category::is_noise`): a sneak
+    /// attacker returns with intent, not with noise.
+    pub intent_daily: Vec<(i32, u64)>,
+    /// Counted events that show intent.
+    pub intent_events: u64,
     pub sessions: Vec<Session>,
     /// What the address targeted, each bounded (see `bounded`).
     pub usernames: BoundedCounts<UserTries>,
@@ -213,9 +219,14 @@ impl Suspicion {
             return;
         }
         self.events += 1;
+        let intent = !line.category.is_noise();
+        self.intent_events += u64::from(intent);
         self.allowed_user_failures += u64::from(line.allowed_user_failure);
         if let Some(ts) = line.ts {
             add_count(&mut self.daily, day_of(ts), 1);
+            if intent {
+                add_count(&mut self.intent_daily, day_of(ts), 1);
+            }
             let cat = 1u16 << line.category.index();
             sessions::insert(
                 &mut self.sessions,
@@ -247,6 +258,10 @@ impl Suspicion {
         for &(day, n) in &other.daily {
             add_count(&mut self.daily, day, n);
         }
+        self.intent_events += other.intent_events;
+        for &(day, n) in &other.intent_daily {
+            add_count(&mut self.intent_daily, day, n);
+        }
         // Interval lists from two threads coalesce exactly where they come within the gap.
         self.gap = self.gap.max(other.gap);
         for &s in &other.sessions {
@@ -267,6 +282,10 @@ impl Suspicion {
 
     pub fn max_daily(&self) -> u64 {
         self.daily.iter().map(|d| d.1).max().unwrap_or(0)
+    }
+
+    pub fn max_daily_intent(&self) -> u64 {
+        self.intent_daily.iter().map(|d| d.1).max().unwrap_or(0)
     }
 }
 

@@ -229,17 +229,27 @@ pub fn weight(category: Category) -> f64 {
 pub struct VerdictInput {
     pub allowed_address: bool,
     pub suspicious: u64,
+    /// Of `suspicious`, the events that show intent (see `Category::is_noise`).
+    pub intent: u64,
     pub allowed_user_failures: u64,
-    pub suspicious_days: usize,
-    pub max_daily_suspicious: u64,
+    /// Days with an event that shows intent, and the most such events on one day.
+    pub intent_days: usize,
+    pub max_daily_intent: u64,
 }
 
 /// (sneak, verdict) of one address.
+///
+/// Noise (`Category::is_noise`) never makes `block` or a sneak attacker on its own:
+/// internet-wide sweeps send it to every address, day after day. Once an address has
+/// shown intent, its noise counts as strikes like the rest.
 pub fn verdict(t: &Thresholds, v: &VerdictInput) -> (bool, Verdict) {
     if v.allowed_address || v.suspicious == 0 {
         return (false, Verdict::None);
     }
-    let sneak = v.suspicious_days >= t.sneak_min_days && v.max_daily_suspicious <= t.sneak_max_daily;
+    if v.intent == 0 {
+        return (false, Verdict::Watch);
+    }
+    let sneak = v.intent_days >= t.sneak_min_days && v.max_daily_intent <= t.sneak_max_daily;
     let strikes = v.suspicious - v.allowed_user_failures.min(t.allowed_user_tolerance);
     let verdict = if sneak || strikes >= t.block_strikes { Verdict::Block } else { Verdict::Watch };
     (sneak, verdict)
@@ -253,9 +263,10 @@ mod tests {
         VerdictInput {
             allowed_address: false,
             suspicious,
+            intent: suspicious,
             allowed_user_failures,
-            suspicious_days: days,
-            max_daily_suspicious: max_daily,
+            intent_days: days,
+            max_daily_intent: max_daily,
         }
     }
 
@@ -272,5 +283,19 @@ mod tests {
         assert_eq!(verdict(&t, &input(60, 60, 1, 60)), (false, Verdict::Block));
         let allowed = VerdictInput { allowed_address: true, ..input(50, 0, 9, 9) };
         assert_eq!(verdict(&t, &allowed), (false, Verdict::None));
+    }
+
+    #[test]
+    fn noise_alone_never_blocks_nor_makes_a_sneak_attacker() {
+        let t = Thresholds::default();
+        // ssh banner probes on 4 days, 40 in all: watched, not blocked.
+        let sweeper = VerdictInput { intent: 0, intent_days: 0, max_daily_intent: 0, ..input(40, 0, 4, 10) };
+        assert_eq!(verdict(&t, &sweeper), (false, Verdict::Watch));
+        // The same noise from an address that also tried one bad user: its noise counts.
+        let guesser = VerdictInput { intent: 1, intent_days: 1, max_daily_intent: 1, ..input(40, 0, 4, 10) };
+        assert_eq!(verdict(&t, &guesser), (false, Verdict::Block));
+        // Noise on many days and intent on one day is no quiet returner.
+        let once = VerdictInput { intent: 1, intent_days: 1, max_daily_intent: 1, ..input(3, 0, 3, 1) };
+        assert!(!verdict(&t, &once).0);
     }
 }

@@ -104,6 +104,14 @@ impl Category {
         !matches!(self, Category::Ignored | Category::Unclassified | Category::Benign)
     }
 
+    /// Categories that show no intent: what every address on the internet sends by
+    /// accident or by sweep (an ssh connection that never says who it is, TLS bytes on a
+    /// plain HTTP port). They label lines and add to the score, but they never make an
+    /// address `block` or a sneak attacker on their own.
+    pub fn is_noise(self) -> bool {
+        matches!(self, Category::SshPreauth | Category::Malformed)
+    }
+
     pub fn index(self) -> usize {
         self as usize
     }
