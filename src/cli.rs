@@ -466,6 +466,11 @@ pub struct BlocklistArgs {
     #[arg(long, value_name = "BITS")]
     pub range_v6_prefix: Option<u8>,
 
+    /// How long an entry of blocklist.nft and blocklist.ipset stays in the firewall: 30m, 12h, 7d, 2w; 0 never
+    /// expires. iptables rules never expire [default: 7d].
+    #[arg(long, value_name = "SPAN")]
+    pub ban_time: Option<String>,
+
     /// List single addresses only, never a proposed range.
     #[arg(long)]
     pub no_ranges: bool,

@@ -200,11 +200,15 @@ fn section<'a>(output: &'a str, name: &str) -> Vec<&'a str> {
         .collect()
 }
 
-/// nft prints a single address without /32 or /128, as the blocklist does.
+/// nft prints a single address without /32 or /128, as the blocklist does. Each
+/// element must carry a running timeout (`ADDR expires 6d23h59m...`): the ban time.
 fn set_elements(listing: &[&str]) -> BTreeSet<String> {
     let joined = listing.join(" ");
     let Some(body) = joined.split("elements = {").nth(1) else { return BTreeSet::new() };
-    body.split('}').next().unwrap().split(',').map(|e| e.trim().to_owned()).filter(|e| !e.is_empty()).collect()
+    let elements: Vec<&str> =
+        body.split('}').next().unwrap().split(',').map(str::trim).filter(|e| !e.is_empty()).collect();
+    assert!(elements.iter().all(|e| e.contains(" expires ")), "every element times out: {elements:?}");
+    elements.iter().map(|e| e.split_whitespace().next().unwrap().to_owned()).collect()
 }
 
 #[test]
@@ -251,7 +255,9 @@ fn the_files_load_with_nft_ipset_and_iptables_restore() {
     let ipset: Vec<&str> = section(&out, "ipset");
     let members = |set: &str| -> BTreeSet<String> {
         let prefix = format!("add {set} ");
-        ipset.iter().filter_map(|l| l.strip_prefix(prefix.as_str())).map(str::to_owned).collect()
+        let adds: Vec<&str> = ipset.iter().filter_map(|l| l.strip_prefix(prefix.as_str())).collect();
+        assert!(adds.iter().all(|a| a.contains(" timeout ")), "every member times out: {adds:?}");
+        adds.iter().map(|a| a.split_whitespace().next().unwrap().to_owned()).collect()
     };
     assert_eq!(members("knocklog-v4"), v4, "{out}");
     assert_eq!(members("knocklog-v6"), v6, "{out}");

@@ -32,6 +32,19 @@ pub fn resolve(args: &BlocklistArgs, file: &BlocklistFile) -> Result<BlocklistSe
         prefix("--range-v4-prefix", args.range_v4_prefix.or(file.range_v4_prefix), d.range_v4_prefix, 8, 31)?;
     let range_v6_prefix =
         prefix("--range-v6-prefix", args.range_v6_prefix.or(file.range_v6_prefix), d.range_v6_prefix, 16, 127)?;
+    let ban_time_secs = match args.ban_time.as_deref().or(file.ban_time.as_deref()).map(str::trim) {
+        None => d.ban_time_secs,
+        Some("0") => 0,
+        Some(text) => crate::vocab::time::parse_span_secs(text)
+            .and_then(|s| u64::try_from(s).ok())
+            // ipset takes at most 2147483 seconds (about 24 days) per entry.
+            .filter(|s| (1..=MAX_BAN_TIME_SECS).contains(s))
+            .ok_or_else(|| {
+                UsageError(format!(
+                    "--ban-time {text:?}: expected a span such as 30m, 12h, 7d or 3w (at most 24d), or 0 for no expiry"
+                ))
+            })?,
+    };
     let mut own = Vec::new();
     for text in file.own_address.iter().chain(&args.own_address) {
         own.push(Net::parse(text).map_err(|e| UsageError(format!("own-address {e}")))?);
@@ -47,8 +60,12 @@ pub fn resolve(args: &BlocklistArgs, file: &BlocklistFile) -> Result<BlocklistSe
         include_special: args.blocklist_include_special || file.include_special.unwrap_or(false),
         own,
         own_from_system: 0,
+        ban_time_secs,
     })
 }
+
+/// ipset's largest timeout (its kernel side keeps milliseconds in a 32-bit value).
+const MAX_BAN_TIME_SECS: u64 = 2_147_483;
 
 /// True when a scanned path is this machine's log tree (/var/log or anything under
 /// it): then its interface addresses are own addresses too. Logs copied from another
@@ -89,6 +106,13 @@ mod tests {
         assert!(bad(BlocklistArgs { own_address: vec!["example.com".into()], ..Default::default() })
             .contains("own-address"));
         assert!(toml::from_str::<BlocklistFile>("range_min_ip = 3").is_err());
+        assert_eq!(s.ban_time_secs, 7 * 86_400);
+        let ban = |text: &str| resolve(&BlocklistArgs { ban_time: Some(text.into()), ..Default::default() }, &file);
+        assert_eq!(ban("12h").unwrap().ban_time_secs, 43_200);
+        assert_eq!(ban("0").unwrap().ban_time_secs, 0);
+        for wrong in ["7", "-1d", "25d", "1y", "d"] {
+            assert!(ban(wrong).unwrap_err().0.contains("--ban-time"), "{wrong}");
+        }
     }
 
     #[test]

@@ -54,6 +54,8 @@ pub struct BlocklistFile {
     pub range_v4_prefix: Option<u8>,
     pub range_v6_prefix: Option<u8>,
     pub include_special: Option<bool>,
+    /// "7d", "12h", "0" (never expires).
+    pub ban_time: Option<String>,
     #[serde(default)]
     pub own_address: Vec<String>,
 }

@@ -111,6 +111,7 @@ fn header(out: &mut String, list: &Blocklist, s: &BlocklistSettings, from: &Prov
     ));
     lines.extend(load.iter().map(|l| l.to_string()));
     lines.push(format!("Listed: every address with verdict {} (sneak attackers included).", listed_verdicts(s)));
+    lines.push(expiry(s));
     if s.ranges {
         lines.push(format!(
             "Ranges: a /{} (IPv4) or /{} (IPv6) is proposed when at least {} listed addresses share it and no allowed address, no address with benign traffic and none of this server's addresses is inside.",
@@ -167,6 +168,27 @@ fn header(out: &mut String, list: &Blocklist, s: &BlocklistSettings, from: &Prov
     out.push_str("#\n");
 }
 
+/// The header line on how long entries last; iptables rules have no timeout.
+fn expiry(s: &BlocklistSettings) -> String {
+    match s.ban_time_secs {
+        0 => "Expiry: none; entries stay until the file is loaded again without them (--ban-time 0).".to_owned(),
+        secs => format!(
+            "Expiry: the nft and ipset entries time out {secs} s ({}) after loading (--ban-time); iptables rules never expire.",
+            span(secs)
+        ),
+    }
+}
+
+fn span(secs: u64) -> String {
+    match secs {
+        s if s % 604_800 == 0 => format!("{}w", s / 604_800),
+        s if s % 86_400 == 0 => format!("{}d", s / 86_400),
+        s if s % 3600 == 0 => format!("{}h", s / 3600),
+        s if s % 60 == 0 => format!("{}m", s / 60),
+        s => format!("{s}s"),
+    }
+}
+
 fn listed_verdicts(s: &BlocklistSettings) -> &'static str {
     if s.verdict == Verdict::Watch {
         "block or watch"
@@ -221,13 +243,20 @@ pub fn nft(list: &Blocklist, s: &BlocklistSettings, from: &Provenance) -> String
     );
     // Declaring the table first makes the delete succeed on the first load too.
     let _ = writeln!(out, "table inet {NFT_TABLE}\ndelete table inet {NFT_TABLE}\n\ntable inet {NFT_TABLE} {{");
+    // With a ban time every element carries its own timeout (the set's default covers
+    // elements a user adds by hand); auto-merge is left out there, as merging elements
+    // with timeouts is not supported by every nft release.
+    let (flags, timeout) = match s.ban_time_secs {
+        0 => ("flags interval\n\t\tauto-merge".to_owned(), String::new()),
+        secs => (format!("flags interval, timeout\n\t\ttimeout {secs}s"), format!(" timeout {secs}s")),
+    };
     for (v6, name, kind) in [(false, "blocklist_v4", "ipv4_addr"), (true, "blocklist_v6", "ipv6_addr")] {
-        let _ = writeln!(out, "\tset {name} {{\n\t\ttype {kind}\n\t\tflags interval\n\t\tauto-merge");
+        let _ = writeln!(out, "\tset {name} {{\n\t\ttype {kind}\n\t\t{flags}");
         let entries: Vec<&BlockEntry> = list.entries.iter().filter(|e| e.v6 == v6).collect();
         if !entries.is_empty() {
             out.push_str("\t\telements = {\n");
             for e in entries {
-                let _ = writeln!(out, "\t\t\t{}, # {}", e.network, why(e));
+                let _ = writeln!(out, "\t\t\t{}{timeout}, # {}", e.network, why(e));
             }
             out.push_str("\t\t}\n");
         }
@@ -250,21 +279,26 @@ pub fn ipset(list: &Blocklist, s: &BlocklistSettings, from: &Provenance) -> Stri
         s,
         from,
         &[
-            "Load: ipset restore < blocklist.ipset (loading again atomically replaces both sets' contents).",
+            "Load: ipset restore < blocklist.ipset (loading again atomically replaces both sets' contents; a set made with another --ban-time must be destroyed first: ipset destroy knocklog-v4).",
             &use_v4,
             &use_v6,
         ],
     );
     let maxelem = IPSET_MAXELEM.max(list.entries.len().next_power_of_two());
+    let timeout = match s.ban_time_secs {
+        0 => String::new(),
+        secs => format!(" timeout {secs}"),
+    };
     for (v6, name, family) in [(false, IPSET_V4, "inet"), (true, IPSET_V6, "inet6")] {
-        let create =
-            |set: &str| format!("create {set} hash:net family {family} hashsize 1024 maxelem {maxelem} -exist\n");
+        let create = |set: &str| {
+            format!("create {set} hash:net family {family} hashsize 1024 maxelem {maxelem}{timeout} -exist\n")
+        };
         let fresh = format!("{name}-new");
         out.push_str(&create(name));
         out.push_str(&create(&fresh));
         let _ = writeln!(out, "flush {fresh}");
         for e in list.entries.iter().filter(|e| e.v6 == v6) {
-            let _ = writeln!(out, "# {}\nadd {fresh} {}", why(e), e.network);
+            let _ = writeln!(out, "# {}\nadd {fresh} {}{timeout}", why(e), e.network);
         }
         let _ = writeln!(out, "swap {fresh} {name}\ndestroy {fresh}");
     }
@@ -379,6 +413,32 @@ mod tests {
             ip6t.lines().filter(|l| l.starts_with("-A")).collect::<Vec<_>>(),
             ["-A knocklog -s 2a01:4f8::/64 -j DROP"]
         );
+    }
+
+    #[test]
+    fn nft_and_ipset_entries_expire_after_the_ban_time_and_iptables_says_it_does_not() {
+        let list = Blocklist {
+            entries: vec![entry("203.0.113.7", false, "ssh brute force"), entry("2001:db8::/64", true, "range")],
+            ..Default::default()
+        };
+        let s = BlocklistSettings { ban_time_secs: 86_400, ..Default::default() };
+        let n = nft(&list, &s, &provenance());
+        assert!(n.contains("flags interval, timeout\n\t\ttimeout 86400s\n"), "{n}");
+        assert!(n.contains("\t\t\t203.0.113.7 timeout 86400s, # ssh brute force"), "{n}");
+        assert!(n.contains("\t\t\t2001:db8::/64 timeout 86400s, # range"), "{n}");
+        assert!(!n.contains("auto-merge"), "{n}");
+        let set = ipset(&list, &s, &provenance());
+        assert!(
+            set.contains("create knocklog-v4 hash:net family inet hashsize 1024 maxelem 1048576 timeout 86400 -exist")
+        );
+        assert!(set.contains("\nadd knocklog-v4-new 203.0.113.7 timeout 86400\n"), "{set}");
+        let ipt = iptables(&list, &s, &provenance(), false);
+        assert!(ipt.contains("# Expiry: the nft and ipset entries time out 86400 s (1d) after loading (--ban-time); iptables rules never expire."), "{ipt}");
+        let forever = BlocklistSettings { ban_time_secs: 0, ..Default::default() };
+        let n = nft(&list, &forever, &provenance());
+        assert!(!n.contains("timeout") && n.contains("flags interval\n\t\tauto-merge"), "{n}");
+        assert!(!ipset(&list, &forever, &provenance()).contains("timeout"));
+        assert!(txt(&list, &forever, &provenance()).contains("# Expiry: none;"));
     }
 
     #[test]

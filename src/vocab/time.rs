@@ -339,23 +339,31 @@ pub fn days_in_month(year: i32, month: u8) -> u8 {
     }
 }
 
+/// A span such as `30s`, `30m`, `12h`, `7d` or `2w`, in seconds; None for anything else
+/// (a negative or overflowing count too).
+pub fn parse_span_secs(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let unit = *s.as_bytes().last()?;
+    let n: i64 = s[..s.len() - 1].parse().ok().filter(|n| *n >= 0)?;
+    let secs = match unit {
+        b's' => 1,
+        b'm' => 60,
+        b'h' => 3600,
+        b'd' => SECS_PER_DAY,
+        b'w' => 7 * SECS_PER_DAY,
+        _ => return None,
+    };
+    n.checked_mul(secs)
+}
+
 /// Parses `--since`/`--until` values: `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM:SS[Z]`, or a
 /// relative `7d`/`12h`/`30m`/`2w` before `now_micros`. Returns UTC microseconds.
 pub fn parse_when(s: &str, now_micros: i64) -> Option<i64> {
     let s = s.trim();
     let b = s.as_bytes();
-    if let Some(unit) = b.last().filter(|c| c.is_ascii_alphabetic()) {
-        if let Ok(n) = s[..s.len() - 1].parse::<i64>() {
-            let secs = match unit {
-                b's' => 1,
-                b'm' => 60,
-                b'h' => 3600,
-                b'd' => SECS_PER_DAY,
-                b'w' => 7 * SECS_PER_DAY,
-                _ => return None,
-            };
-            return Some(now_micros - n * secs * MICROS_PER_SEC);
-        }
+    // A trailing letter is a span's unit, or the Z of a time stamp.
+    if let Some(secs) = parse_span_secs(s) {
+        return now_micros.checked_sub(secs.checked_mul(MICROS_PER_SEC)?);
     }
     if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
         return None;

@@ -22,7 +22,14 @@ pub struct BlocklistSettings {
     pub own: Vec<Net>,
     /// How many of `own` came from this machine's interfaces.
     pub own_from_system: usize,
+    /// Seconds an entry of the nft and ipset files stays before the firewall drops it;
+    /// 0: never (iptables rules never expire).
+    pub ban_time_secs: u64,
 }
+
+/// A week: long enough to outlast a campaign, short enough that a reassigned dynamic
+/// address is not blocked for good.
+pub const DEFAULT_BAN_TIME_SECS: u64 = 7 * 86_400;
 
 impl Default for BlocklistSettings {
     fn default() -> Self {
@@ -35,6 +42,7 @@ impl Default for BlocklistSettings {
             include_special: false,
             own: Vec::new(),
             own_from_system: 0,
+            ban_time_secs: DEFAULT_BAN_TIME_SECS,
         }
     }
 }

@@ -272,6 +272,7 @@ fn scenario(rng: &mut Rng) -> (Vec<Client>, Vec<String>, BlocklistSettings) {
         include_special: rng.below(3) == 0,
         own,
         own_from_system: 0,
+        ban_time_secs: 0,
     };
     (clients, allow, settings)
 }
