@@ -44,33 +44,22 @@ fn scan_json_is_one_object_with_the_exit_reason() {
     let gz = gz.finish().unwrap();
     // Cut short: the archive ends early.
     std::fs::write(logs.path().join("auth.log.1.gz"), &gz[..gz.len() / 2]).unwrap();
-    let out = knocklog()
-        .arg("scan")
-        .arg(logs.path())
-        .arg("--out")
-        .arg(dir.path().join("out2"))
-        .arg("--json")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(json["exit"]["code"], 2);
+    // `scan DIR --json` into a fresh --out: exits 2, and the object says so.
+    let scan_json_exit_2 = |logs: &std::path::Path, out: &str| -> serde_json::Value {
+        let run =
+            knocklog().arg("scan").arg(logs).arg("--out").arg(dir.path().join(out)).arg("--json").output().unwrap();
+        assert_eq!(run.status.code(), Some(2));
+        let json: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+        assert_eq!(json["exit"]["code"], 2);
+        json
+    };
+    let json = scan_json_exit_2(logs.path(), "out2");
     assert_eq!(json["exit"]["reason"], "1 file could not be read whole (see above)");
 
     // Nothing to read: still one object, with the exit reason and what was passed over.
     let nothing = tempfile::tempdir().unwrap();
     std::fs::write(nothing.path().join("notes.txt"), b"no log here\n").unwrap();
-    let out = knocklog()
-        .arg("scan")
-        .arg(nothing.path())
-        .arg("--out")
-        .arg(dir.path().join("out3"))
-        .arg("--json")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(json["exit"]["code"], 2);
+    let json = scan_json_exit_2(nothing.path(), "out3");
     assert!(json["exit"]["reason"].as_str().unwrap().starts_with("no log files knocklog can read"), "{json}");
     assert_eq!(json["totals"]["files"], 0);
     assert!(json["skipped"][0]["path"].as_str().unwrap().ends_with("notes.txt"), "{json}");
