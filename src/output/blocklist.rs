@@ -179,6 +179,8 @@ fn expiry(s: &BlocklistSettings) -> String {
     }
 }
 
+/// Seconds in `--ban-time`'s own syntax (`1w`, `12h`), so the header shows what to type;
+/// report/format.rs's `duration` is for reading, not for flags.
 fn span(secs: u64) -> String {
     match secs {
         s if s % 604_800 == 0 => format!("{}w", s / 604_800),
