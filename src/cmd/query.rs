@@ -47,7 +47,8 @@ pub fn run(args: &QueryArgs) -> anyhow::Result<u8> {
         }
         (None, None) => return Err(UsageError("give a FILE.sql, --sql 'SELECT ...' or --tables".into()).into()),
     };
-    let mut df = match query::run(&tables, &sql) {
+    let mut ctx = query::context_for(&tables, &sql)?;
+    let mut df = match query::run(&mut ctx, &sql) {
         Ok(df) => df,
         Err(e) => {
             let what = args.file.as_ref().map(|f| format!("{}: ", f.display())).unwrap_or_default();

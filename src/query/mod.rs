@@ -1,6 +1,12 @@
 //! SQL over knocklog's tables with polars SQL: finds the tables of a data directory (a
-//! scan's or report's `--out`, or a history store), registers each under its own name,
-//! runs a query, and describes the tables when a query goes wrong.
+//! scan's or report's `--out`, or a history store), reads the ones a query names,
+//! registers each under its own name, runs the query, and describes the tables when a
+//! query goes wrong.
+//!
+//! Tables are read eagerly with `ParquetReader`, not scanned lazily: polars' lazy
+//! Parquet scan needs its streaming engine, which brings an HTTP and cloud-storage
+//! stack (reqwest, hyper, rustls, object_store) into a tool that makes no request and
+//! adds minutes to a cold build. A query reads only the tables it names.
 
 use std::path::{Path, PathBuf};
 
@@ -11,9 +17,10 @@ use polars::sql::SQLContext;
 /// One table found in a data directory.
 pub struct Table {
     pub name: String,
-    pub frame: LazyFrame,
     /// Where it was read from (a Parquet file or a hive-partitioned directory).
     pub source: PathBuf,
+    /// Its Parquet files, each with the partition keys of its path (none for a file).
+    files: Vec<(PathBuf, Vec<(String, String)>)>,
 }
 
 /// The tables of `dir`: every `NAME.parquet` directly inside it (a scan's or report's
@@ -32,31 +39,41 @@ pub fn find_tables(dir: &Path) -> anyhow::Result<Vec<Table>> {
         }
         let table = if path.is_file() {
             match name.strip_suffix(".parquet") {
-                Some(stem) if !stem.is_empty() => Some((stem.to_owned(), scan_file(&path)?)),
+                Some(stem) if !stem.is_empty() => Some((stem.to_owned(), vec![(path.clone(), Vec::new())])),
                 _ => None,
             }
-        } else if path.is_dir() && hive_files(&path)?.is_some() {
-            Some((name.clone(), scan_hive(&path)?))
+        } else if path.is_dir() {
+            hive_files(&path)?.map(|files| (name.clone(), with_partition_keys(&path, files)))
         } else {
             None
         };
-        if let Some((name, frame)) = table {
+        if let Some((name, files)) = table {
             anyhow::ensure!(
                 tables.iter().all(|t| t.name != name),
                 "{}: table {name:?} is there both as a Parquet file and as a directory",
                 dir.display()
             );
-            tables.push(Table { name, frame, source: path });
+            tables.push(Table { name, source: path, files });
         }
     }
     Ok(tables)
 }
 
-fn scan_file(path: &Path) -> anyhow::Result<LazyFrame> {
-    let p = PlRefPath::try_from_path(path)?;
-    // Partition keys in the path are added by `scan_hive`, not guessed by polars.
-    let args = ScanArgsParquet { hive_options: HiveOptions::new_disabled(), ..Default::default() };
-    anyhow::Context::with_context(LazyFrame::scan_parquet(p, args), || format!("reading {}", path.display()))
+/// Each file of a hive-partitioned table with the `key=value` levels of its path.
+fn with_partition_keys(dir: &Path, files: Vec<PathBuf>) -> Vec<(PathBuf, Vec<(String, String)>)> {
+    files
+        .into_iter()
+        .map(|f| {
+            let rel = f.strip_prefix(dir).unwrap_or(&f);
+            let keys = rel
+                .components()
+                .filter_map(|c| c.as_os_str().to_str())
+                .filter_map(|part| part.split_once('='))
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect();
+            (f, keys)
+        })
+        .collect()
 }
 
 /// The Parquet files of a hive-partitioned table directory (`key=value/` levels, then
@@ -86,72 +103,98 @@ fn collect_hive(dir: &Path, files: &mut Vec<PathBuf>, partitioned: &mut bool) ->
     Ok(())
 }
 
-/// A hive-partitioned table: one scan over all its files, with the partition keys of
-/// each file's path (`day=2026-01-05` as a date, other keys as text) joined on as
-/// columns. The paths are parsed here: polars would parse hive dates with its CSV
-/// reader, which knocklog does not build.
-fn scan_hive(dir: &Path) -> anyhow::Result<LazyFrame> {
-    const FILE: &str = "__knocklog_file";
-    let files = hive_files(dir)?.unwrap_or_default();
-    if files.is_empty() {
-        // A table with no partition yet: an empty frame, so queries still run.
-        return Ok(DataFrame::empty().lazy());
-    }
-    let paths: Vec<PlRefPath> = files.iter().map(|f| PlRefPath::try_from_path(f)).collect::<PolarsResult<_>>()?;
-    // Partition values per key, one per file.
-    let mut keys: Vec<(String, Vec<Option<String>>)> = Vec::new();
-    for (i, f) in files.iter().enumerate() {
-        let rel = f.strip_prefix(dir).unwrap_or(f);
-        for part in rel.components().filter_map(|c| c.as_os_str().to_str()) {
-            let Some((key, value)) = part.split_once('=') else { continue };
-            let slot = match keys.iter().position(|(k, _)| k == key) {
-                Some(k) => k,
-                None => {
-                    keys.push((key.to_owned(), vec![None; files.len()]));
-                    keys.len() - 1
-                }
-            };
-            keys[slot].1[i] = Some(value.to_owned());
+impl Table {
+    /// The whole table: every file read and stacked, with columns a file lacks as nulls
+    /// (an older day written before a column existed) and the partition keys of each
+    /// file's path as columns (`day=2026-01-05` as a date, other keys as text). The
+    /// paths are parsed here, not by polars, which would parse hive dates with its CSV
+    /// reader, which knocklog does not build.
+    pub fn read(&self) -> anyhow::Result<DataFrame> {
+        let mut frames = Vec::with_capacity(self.files.len());
+        for (path, keys) in &self.files {
+            let mut df = read_parquet(path)?;
+            let height = df.height();
+            for (key, value) in keys {
+                let scalar = if key == "day" {
+                    Scalar::new_date(crate::store::tables::parse_day(value))
+                } else {
+                    Scalar::new(DataType::String, AnyValue::StringOwned(value.as_str().into()))
+                };
+                df.with_column(Column::new_scalar(key.as_str().into(), scalar, height))?;
+            }
+            frames.push(df);
         }
+        stack(frames).with_context(|| format!("reading {}", self.source.display()))
     }
-    let mut columns = vec![Column::new(FILE.into(), paths.iter().map(|p| p.as_str().to_owned()).collect::<Vec<_>>())];
-    for (key, values) in keys {
-        let column = if key == "day" {
-            let days: Vec<Option<i32>> =
-                values.iter().map(|v| v.as_deref().map(crate::store::tables::parse_day)).collect();
-            Int32Chunked::from_iter_options(key.as_str().into(), days.into_iter())
-                .into_date()
-                .into_series()
-                .into_column()
-        } else {
-            Column::new(key.as_str().into(), values)
-        };
-        columns.push(column);
+
+    /// The table's columns and their types, from the first file's metadata (the union
+    /// over all files for a partitioned table), without reading any data.
+    pub fn schema(&self) -> anyhow::Result<Schema> {
+        let mut schema = Schema::default();
+        for (path, keys) in &self.files {
+            let file = std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
+            let arrow = anyhow::Context::with_context(ParquetReader::new(file).schema(), || {
+                format!("reading {}", path.display())
+            })?;
+            for (name, dtype) in Schema::from_arrow_schema(&arrow).iter() {
+                if !schema.contains(name) {
+                    schema.insert(name.clone(), dtype.clone());
+                }
+            }
+            for (key, _) in keys {
+                let dtype = if key == "day" { DataType::Date } else { DataType::String };
+                if !schema.contains(key) {
+                    schema.insert(key.as_str().into(), dtype);
+                }
+            }
+        }
+        Ok(schema)
     }
-    let partitions = DataFrame::new(files.len(), columns)?;
-    let args = ScanArgsParquet {
-        hive_options: HiveOptions::new_disabled(),
-        allow_missing_columns: true,
-        include_file_paths: Some(FILE.into()),
-        ..Default::default()
-    };
-    let frame =
-        anyhow::Context::with_context(LazyFrame::scan_parquet_files(paths.into_iter().collect(), args), || {
-            format!("reading {}", dir.display())
-        })?;
-    Ok(frame.join(partitions.lazy(), [col(FILE)], [col(FILE)], JoinArgs::new(JoinType::Left)).drop(by_name(
-        [FILE],
-        true,
-        false,
-    )))
 }
 
-/// Runs `sql` over `tables`.
-pub fn run(tables: &[Table], sql: &str) -> PolarsResult<DataFrame> {
-    let mut ctx = SQLContext::new();
-    for t in tables {
-        ctx.register(&t.name, t.frame.clone());
+fn read_parquet(path: &Path) -> anyhow::Result<DataFrame> {
+    let file = std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
+    anyhow::Context::with_context(ParquetReader::new(file).finish(), || format!("reading {}", path.display()))
+}
+
+/// Frames stacked into one, in order; a column missing from some frames is null there.
+fn stack(frames: Vec<DataFrame>) -> anyhow::Result<DataFrame> {
+    let mut schema = Schema::default();
+    for df in &frames {
+        for column in df.columns() {
+            if !schema.contains(column.name()) {
+                schema.insert(column.name().clone(), column.dtype().clone());
+            }
+        }
     }
+    let names: Vec<PlSmallStr> = schema.iter_names().cloned().collect();
+    let mut all = DataFrame::empty();
+    for mut df in frames {
+        for (name, dtype) in schema.iter() {
+            if !df.schema().contains(name) {
+                df.with_column(Column::full_null(name.clone(), df.height(), dtype))?;
+            }
+        }
+        all.vstack_mut(&df.select(names.iter().cloned())?)?;
+    }
+    all.rechunk_mut();
+    Ok(all)
+}
+
+/// A SQL context holding the tables that `sql` names (a word of the query equal to a
+/// table's name, in any case), read in full: the others are never read.
+pub fn context_for(tables: &[Table], sql: &str) -> anyhow::Result<SQLContext> {
+    let ctx = SQLContext::new();
+    let words: Vec<String> =
+        sql.split(|c: char| !(c.is_alphanumeric() || c == '_')).map(str::to_ascii_lowercase).collect();
+    for t in tables.iter().filter(|t| words.contains(&t.name.to_ascii_lowercase())) {
+        ctx.register(&t.name, t.read()?.lazy());
+    }
+    Ok(ctx)
+}
+
+/// Runs `sql` in `ctx`: its errors are the query's, not the data's.
+pub fn run(ctx: &mut SQLContext, sql: &str) -> PolarsResult<DataFrame> {
     ctx.execute(sql)?.collect()
 }
 
@@ -160,9 +203,9 @@ pub fn run(tables: &[Table], sql: &str) -> PolarsResult<DataFrame> {
 pub fn describe(tables: &[Table]) -> String {
     let mut out = String::new();
     for t in tables {
-        let columns = match t.frame.clone().collect_schema() {
+        let columns = match t.schema() {
             Ok(schema) => schema.iter().map(|(name, dtype)| format!("{name} ({dtype})")).collect::<Vec<_>>().join(", "),
-            Err(e) => format!("(unreadable: {e})"),
+            Err(e) => format!("(unreadable: {e:#})"),
         };
         out.push_str(&format!("  {}: {}\n", t.name, columns));
     }
