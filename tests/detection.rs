@@ -260,3 +260,76 @@ fn sshd_pam_failure_counts_once_per_attempt() {
         assert_eq!(counts.get(&line), Some(&(ip.to_owned(), counted.to_owned())), "line {line}");
     }
 }
+
+/// Exploit requests of recent years, written from their advisories' documented shapes,
+/// are named by the CVE of the feed-derived signature (CrowdSec hub, OWASP CRS).
+#[test]
+fn recent_exploit_requests_carry_their_cve() {
+    let dir = tempfile::tempdir().unwrap();
+    let shapes: [(&str, &str, &str, &str); 11] = [
+        ("POST", "/Telerik.Web.UI.WebResource.axd?type=rau", "404", "crowdsec:cve-2019-18935"),
+        ("GET", "/vendor/htmlawed/htmlawed/htmLawedTest.php", "404", "crowdsec:cve-2022-35914"),
+        ("POST", "/php/ztp_gate.php/.js.map", "404", "crowdsec:cve-2024-0012"),
+        (
+            "POST",
+            "/service/extension/backup/mboximport?account-name=admin&ow=2&no-switch=1&append=1",
+            "401",
+            "crowdsec:cve-2022-37042",
+        ),
+        ("POST", "/ghost/api/admin/session", "404", "crowdsec:cve-2022-41697"),
+        ("GET", "/search?q=%24%7Burl%3AUTF-8%3Ahttp%3A%2F%2Fx.example%2F%7D", "200", "crowdsec:cve-2022-42889.3"),
+        ("GET", "/search?q=%24%7Bdns%3Aaddress%7Cx.example%7D", "200", "crowdsec:cve-2022-42889.4"),
+        (
+            "GET",
+            "/ui/vcav-bootstrap/rest/vcav-providers/provider-logo?url=file:///etc/passwd",
+            "404",
+            "crowdsec:vmware-vcenter-vmsa-2021-0027",
+        ),
+        (
+            "GET",
+            "/remote_agent.php?action=polldata&local_data_ids[0]=6&host_id=1&poller_id=1%3Bid",
+            "200",
+            "crowdsec:cve-2022-46169",
+        ),
+        ("GET", "/.terraform.lock.hcl", "404", "crs:file:.terraform.lock.hcl"),
+        ("GET", "/initial_root_password", "404", "crs:file:initial_root_password"),
+    ];
+    let mut log = String::new();
+    for (i, (method, path, status, _)) in shapes.iter().enumerate() {
+        log.push_str(&format!(
+            "203.0.113.{} - - [05/Dec/2026:10:00:{i:02} +0000] \"{method} {path} HTTP/1.1\" {status} 196 \"-\" \"Mozilla/5.0\"\n",
+            i + 1
+        ));
+    }
+    log.push_str("198.51.100.9 - - [05/Dec/2026:10:01:00 +0000] \"GET / HTTP/1.1\" 200 9 \"-\" \"graphw00f/1.1\"\n");
+    let file = dir.path().join("access.log");
+    fs::write(&file, log).unwrap();
+    let run = scan(&[&file], &["--timezone", "utc"]);
+    let rules: HashMap<u64, String> =
+        run.table("events").into_iter().map(|e| (e["line_no"].parse().unwrap(), e["rule"].clone())).collect();
+    for (i, (_, path, _, rule)) in shapes.iter().enumerate() {
+        assert_eq!(rules.get(&(i as u64 + 1)).map(String::as_str), Some(*rule), "{path}");
+    }
+    assert_eq!(rules.get(&(shapes.len() as u64 + 1)).map(String::as_str), Some("crs:agent:graphw00f"));
+}
+
+/// The feed-derived signatures make no address suspicious in real traffic that
+/// knocklog's own rules leave alone: every address with a feed rule's event in the
+/// benign-dominated corpora (elastic's apache_logs, the honeypot's visitors) also has an
+/// event of another rule, and the sample tree's actors are checked in sample_logs.rs.
+#[test]
+fn feed_signatures_flag_no_new_address_in_real_traffic() {
+    let Some(corpus) = corpora("detection::feed_signatures_flag_no_new_address_in_real_traffic") else { return };
+    let run = scan(
+        &[&corpus.join("elastic-examples/apache_logs"), &corpus.join("honeynet-redhat71-httpd/httpd")],
+        &["--timezone", "utc"],
+    );
+    let mut rules_of: HashMap<String, Vec<String>> = HashMap::new();
+    for e in run.table("events") {
+        rules_of.entry(e["ip"].clone()).or_default().push(e["rule"].clone());
+    }
+    let feed = |r: &String| r.starts_with("crowdsec:") || r.starts_with("crs:");
+    let only_feed: Vec<_> =
+        rules_of.iter().filter(|(_, rules)| rules.iter().any(feed) && rules.iter().all(feed)).collect();
+    assert!(only_feed.is_empty(), "addresses suspicious only by a feed rule: {only_feed:?}");
+}

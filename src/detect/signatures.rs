@@ -5,12 +5,17 @@ use super::patterns::PatternError;
 use crate::vocab::event::Category;
 
 /// The embedded data files, in priority order within a category (earlier wins a tie).
-const FILES: [(&str, &str); 5] = [
+/// The exploit paths generated from CrowdSec's scenarios come first, so a line shows its
+/// CVE in the `rule` column rather than a generic rule's name; CRS's lists of file names
+/// and agents come last, after knocklog's own. Both are made by `knocklog-gen feeds`.
+const FILES: [(&str, &str); 7] = [
+    ("feed-crowdsec.txt", include_str!("signatures/feed-crowdsec.txt")),
     ("scanner-agents.txt", include_str!("signatures/scanner-agents.txt")),
     ("injection.txt", include_str!("signatures/injection.txt")),
     ("probe-paths.txt", include_str!("signatures/probe-paths.txt")),
     ("missing-scripts.txt", include_str!("signatures/missing-scripts.txt")),
     ("server-errors.txt", include_str!("signatures/server-errors.txt")),
+    ("feed-crs.txt", include_str!("signatures/feed-crs.txt")),
 ];
 
 /// Which parsed field a signature is matched against (a bit set).

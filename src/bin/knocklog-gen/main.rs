@@ -1,7 +1,8 @@
 //! `knocklog-gen`: the deterministic log generator. Owns the committed `sample-logs/`
 //! tree (`sample`: a small home server's rotated /var/log with planted actors and a
 //! README listing them) and the large benchmark corpus (`bench`: a realistic access-log
-//! rotation of any size). It shares knocklog's calendar code and gives the same bytes on
+//! rotation of any size), and the feed-derived signature files (`feeds`: CrowdSec hub
+//! and OWASP CRS data vendored under src/detect/signatures/feeds/). It shares knocklog's calendar code and gives the same bytes on
 //! every run (seeded RNG, gzip headers with mtime 0).
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -48,6 +49,12 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Regenerate src/detect/signatures/feed-*.txt from the vendored feeds beside them.
+    Feeds {
+        /// The repository's root (the directory holding Cargo.toml).
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        root: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -57,6 +64,7 @@ fn main() -> ExitCode {
         Command::Bench { out, size, files, gzip, seed } => {
             bench::run(&out, size, files, gzip, seed).map_err(Into::into)
         }
+        Command::Feeds { root } => feeds::run(&root),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -102,5 +110,6 @@ fn gzip_bytes(data: &[u8]) -> io::Result<Vec<u8>> {
 
 mod bench;
 mod civil;
+mod feeds;
 mod rng;
 mod sample;

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Refreshes the vendored feed files from checkouts of their repositories, then
+# regenerates the signature files made from them:
+#   src/detect/signatures/feeds/update.sh HUB_CHECKOUT CRS_CHECKOUT
+# HUB_CHECKOUT: a clone of https://github.com/crowdsecurity/hub (MIT)
+# CRS_CHECKOUT: a clone of https://github.com/coreruleset/coreruleset (Apache-2.0)
+# Only data is taken: the HTTP scenarios whose filters name request paths, and two CRS
+# data files. Review the diff of feed-*.txt before committing: the benign-corpus test
+# (tests/detection.rs) must still pass.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+hub="$1"
+crs="$2"
+
+rm -rf "$here/crowdsec-hub" "$here/coreruleset"
+mkdir -p "$here/crowdsec-hub/scenarios" "$here/coreruleset"
+
+git -C "$hub" show HEAD:LICENSE > "$here/crowdsec-hub/LICENSE"
+printf 'https://github.com/crowdsecurity/hub\n%s\nMIT\n' "$(git -C "$hub" rev-parse HEAD)" > "$here/crowdsec-hub/SOURCE"
+git -C "$hub" ls-tree -r --name-only HEAD scenarios/ | grep '\.yaml$' | while read -r path; do
+    body="$(git -C "$hub" show "HEAD:$path")"
+    # Scenarios over web access logs that name the request path.
+    if grep -qE 'http_path|Parsed\.request' <<<"$body"; then
+        author="$(basename "$(dirname "$path")")"
+        printf '%s\n' "$body" > "$here/crowdsec-hub/scenarios/$author--$(basename "$path")"
+    fi
+done
+
+git -C "$crs" show HEAD:LICENSE > "$here/coreruleset/LICENSE"
+printf 'https://github.com/coreruleset/coreruleset\n%s\nApache-2.0\n' "$(git -C "$crs" rev-parse HEAD)" > "$here/coreruleset/SOURCE"
+for file in restricted-files.data scanners-user-agents.data; do
+    git -C "$crs" show "HEAD:rules/$file" > "$here/coreruleset/$file"
+done
+
+cd "$here/../../../.."
+cargo run --release --locked --bin knocklog-gen -- feeds
