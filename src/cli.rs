@@ -13,7 +13,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 )]
 pub struct Cli {
     /// Colour: auto (on a terminal, unless NO_COLOR is set), always or never.
-    #[arg(long, global = true, value_name = "WHEN", value_parser = ["auto", "always", "never"], default_value = "auto")]
+    #[arg(long, global = true, hide_short_help = true, value_name = "WHEN", value_parser = ["auto", "always", "never"], default_value = "auto")]
     pub color: String,
 
     #[command(subcommand)]
@@ -24,7 +24,7 @@ pub struct Cli {
 pub enum Command {
     /// Read a log tree (plain and .gz rotations of web, auth and syslog logs) into
     /// events, per-IP and per-day tables and a summary.
-    #[command(after_help = SCAN_EXIT_CODES)]
+    #[command(after_help = SCAN_EXIT_CODES_SHORT, after_long_help = SCAN_EXIT_CODES)]
     Scan(ScanArgs),
     /// Show how one log line is read and judged: format, fields, rule, category, and
     /// the allow-list/mode decision (like fail2ban-regex, for one line).
@@ -54,6 +54,10 @@ pub enum Command {
 }
 
 /// `scan --help`'s closing text. The last line on stderr says why a code is not 0.
+const SCAN_EXIT_CODES_SHORT: &str = "\
+Exit codes: 0 read whole, 1 usage error, 2 some input not read whole, 3 outputs not written.
+More options (ranges, threads, learning, tolerances) and details: --help";
+
 const SCAN_EXIT_CODES: &str = "\
 Exit codes:
   0  every readable file was read whole (unparsed lines are counted in summary.json)
@@ -68,15 +72,15 @@ Exit codes:
 #[command(next_help_heading = "Learning")]
 pub struct LearnArgs {
     /// Learn from addresses with this verdict or worse: block, or watch (block and watch).
-    #[arg(long, value_parser = ["block", "watch"], default_value = "block")]
+    #[arg(hide_short_help = true, long, value_parser = ["block", "watch"], default_value = "block")]
     pub learn_from: String,
 
     /// Distinct attacker addresses a suggested pattern needs.
-    #[arg(long, value_name = "N", default_value_t = 2)]
+    #[arg(hide_short_help = true, long, value_name = "N", default_value_t = 2)]
     pub learn_min_attackers: u32,
 
     /// Distinct benign addresses a suggested pattern may have (tolerance).
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    #[arg(hide_short_help = true, long, value_name = "N", default_value_t = 0)]
     pub learn_max_benign: u32,
 
     /// Skip learning: no request shapes are counted and suggested-patterns.txt lists none.
@@ -126,11 +130,11 @@ pub struct ReportArgs {
     pub out: PathBuf,
 
     /// Write into --out even when it is a symlink (as `scan --out-follow-symlink`).
-    #[arg(long)]
+    #[arg(hide_short_help = true, long)]
     pub out_follow_symlink: bool,
 
     /// Table format(s) to write.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Both)]
+    #[arg(hide_short_help = true, long, value_enum, default_value_t = OutputFormat::Both)]
     pub format: OutputFormat,
 
     #[command(flatten)]
@@ -140,7 +144,7 @@ pub struct ReportArgs {
     pub blocklist: BlocklistArgs,
 
     /// Also write report-fragment.html (as `scan --html-fragment`).
-    #[arg(long)]
+    #[arg(hide_short_help = true, long)]
     pub html_fragment: bool,
 
     /// No summary on the terminal.
@@ -271,7 +275,7 @@ pub struct ScanArgs {
 
     /// Write into --out even when it is a symlink (refused by default: whoever can
     /// replace the link could point the writes anywhere).
-    #[arg(long, help_heading = "Output")]
+    #[arg(hide_short_help = true, long, help_heading = "Output")]
     pub out_follow_symlink: bool,
 
     /// For tests: the N-th file written fails as on a full disk.
@@ -279,17 +283,17 @@ pub struct ScanArgs {
     pub debug_fail_write: Option<u64>,
 
     /// Table format(s) to write.
-    #[arg(help_heading = "Output", long, value_enum, default_value_t = OutputFormat::Both)]
+    #[arg(hide_short_help = true, help_heading = "Output", long, value_enum, default_value_t = OutputFormat::Both)]
     pub format: OutputFormat,
 
     /// Worker threads (default: all cores); the events table is written on one more.
-    #[arg(help_heading = "Output", long, short = 'j')]
+    #[arg(hide_short_help = true, help_heading = "Output", long, short = 'j')]
     pub threads: Option<usize>,
 
     /// Longest line read whole, in bytes (4 KiB to 64 MiB).
     ///
     /// The rest of a longer one is skipped and counted in summary.json (overlong_lines)
-    #[arg(help_heading = "Input", long, default_value_t = 1 << 20, value_parser = clap::value_parser!(u64).range(4096..=64 << 20))]
+    #[arg(hide_short_help = true, help_heading = "Input", long, default_value_t = 1 << 20, value_parser = clap::value_parser!(u64).range(4096..=64 << 20))]
     pub max_line_bytes: u64,
 
     /// Only lines at or after this time: 2026-01-05, 2026-01-05T10:00:00Z, or 7d/12h/2w ago.
@@ -321,15 +325,15 @@ pub struct ScanArgs {
     /// Year of the last line of each log whose stamps carry none.
     ///
     /// Earlier lines are counted back from it.
-    #[arg(help_heading = "Input", long, value_name = "YYYY", value_parser = clap::value_parser!(i32).range(1970..=9999))]
+    #[arg(hide_short_help = true, help_heading = "Input", long, value_name = "YYYY", value_parser = clap::value_parser!(i32).range(1970..=9999))]
     pub year_of_newest: Option<i32>,
 
     /// Keep every line with a remote address in `events`, not only the suspicious ones.
-    #[arg(long, help_heading = "Output")]
+    #[arg(hide_short_help = true, long, help_heading = "Output")]
     pub all_events: bool,
 
     /// Keep every address in `ips`, not only those with a suspicious event.
-    #[arg(long, help_heading = "Output")]
+    #[arg(hide_short_help = true, long, help_heading = "Output")]
     pub all_ips: bool,
 
     #[command(flatten)]
@@ -342,7 +346,7 @@ pub struct ScanArgs {
     ///
     /// The report as one `<section class="knocklog">` (no html/head/body, style or script; classes prefixed
     /// `knocklog-`) for an admin page that brings its own CSS.
-    #[arg(long, help_heading = "Output")]
+    #[arg(hide_short_help = true, long, help_heading = "Output")]
     pub html_fragment: bool,
 
     /// Two-way DNS (reverse lookup, then forward confirmation) of the addresses listed in the report.
@@ -392,14 +396,14 @@ pub struct DetectArgs {
     ///
     /// By default they are allowed, never flagged. For a lab, or logs copied from a proxy host. They are never put on a
     /// blocklist either way.
-    #[arg(long)]
+    #[arg(hide_short_help = true, long)]
     pub no_allow_loopback: bool,
 
     /// A reverse proxy (CIDR, address or dotted prefix) whose X-Forwarded-For is believed.
     ///
     /// For an access line from it, the client is the right-most address of the header that is no trusted proxy, and the
     /// proxy goes to the `proxy` column. The header of any other client is ignored. Repeat or comma-separate.
-    #[arg(long, value_name = "BLOCK", value_delimiter = ',')]
+    #[arg(hide_short_help = true, long, value_name = "BLOCK", value_delimiter = ',')]
     pub trusted_proxy: Vec<String>,
 
     /// Allowed usernames: their wrong passwords are typos up to a tolerance, not attacks.
@@ -420,7 +424,7 @@ pub struct DetectArgs {
     pub ignore_patterns: Vec<PathBuf>,
 
     /// Use only the pattern files, not knocklog's built-in signatures.
-    #[arg(long)]
+    #[arg(hide_short_help = true, long)]
     pub no_builtin_rules: bool,
 
     /// Suspicious events that make an address `block` [default: 3].
@@ -432,15 +436,15 @@ pub struct DetectArgs {
     pub sneak_min_days: Option<usize>,
 
     /// ...if it never had more than this many suspicious events in one day [default: 5].
-    #[arg(long, value_name = "N")]
+    #[arg(hide_short_help = true, long, value_name = "N")]
     pub sneak_max_daily: Option<u64>,
 
     /// Minutes of silence that end an attempt session [default: 30].
-    #[arg(long, value_name = "MIN")]
+    #[arg(hide_short_help = true, long, value_name = "MIN")]
     pub session_gap: Option<u64>,
 
     /// Wrong passwords for an allowed user that are tolerated as typos [default: 5].
-    #[arg(long, value_name = "N")]
+    #[arg(hide_short_help = true, long, value_name = "N")]
     pub allowed_user_tolerance: Option<u64>,
 }
 
@@ -455,15 +459,15 @@ pub struct BlocklistArgs {
 
     /// Listed addresses that must share a /24 (IPv4) or /64 (IPv6) before the whole range is
     /// proposed, if no allowed, benign or own address is inside [default: 3].
-    #[arg(long, value_name = "N")]
+    #[arg(hide_short_help = true, long, value_name = "N")]
     pub range_min_ips: Option<usize>,
 
     /// Prefix length of proposed IPv4 ranges, 8-31 [default: 24].
-    #[arg(long, value_name = "BITS")]
+    #[arg(hide_short_help = true, long, value_name = "BITS")]
     pub range_v4_prefix: Option<u8>,
 
     /// Prefix length of proposed IPv6 ranges, 16-127 [default: 64].
-    #[arg(long, value_name = "BITS")]
+    #[arg(hide_short_help = true, long, value_name = "BITS")]
     pub range_v6_prefix: Option<u8>,
 
     /// How long an entry of blocklist.nft and blocklist.ipset stays in the firewall: 30m, 12h, 7d, 2w; 0 never
@@ -472,18 +476,18 @@ pub struct BlocklistArgs {
     pub ban_time: Option<String>,
 
     /// List single addresses only, never a proposed range.
-    #[arg(long)]
+    #[arg(hide_short_help = true, long)]
     pub no_ranges: bool,
 
     /// Also list private (RFC 1918, 100.64/10, fc00::/7) and documentation addresses (for a lab,
     /// or the sample logs); loopback, link-local, multicast, allowed and own addresses never are.
-    #[arg(long)]
+    #[arg(hide_short_help = true, long)]
     pub blocklist_include_special: bool,
 
     /// This server's address or network (e.g. its public address behind NAT).
     ///
     /// Never listed, never inside a range. When scanning /var/log, this machine's interface addresses are added. Repeat
     /// or comma-separate.
-    #[arg(long, value_name = "ADDR|CIDR", value_delimiter = ',')]
+    #[arg(hide_short_help = true, long, value_name = "ADDR|CIDR", value_delimiter = ',')]
     pub own_address: Vec<String>,
 }
