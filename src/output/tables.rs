@@ -112,7 +112,8 @@ pub fn ips_batch(ips: &[Assessed]) -> Batch {
     for c in Category::ALL.into_iter().filter(|c| c.is_suspicious()) {
         b = b.int(c.as_str(), ips.iter().map(move |a| Some(susp(a).map_or(0, |s| s.by_category[c.index()]) as i64)));
     }
-    b.int("suspicious_days", ips.iter().map(|a| Some(susp(a).map_or(0, |s| s.daily.len()) as i64)))
+    b.text("techniques", ips.iter().map(|a| susp(a).and_then(|s| non_empty(&techniques(&s.by_category)))))
+        .int("suspicious_days", ips.iter().map(|a| Some(susp(a).map_or(0, |s| s.daily.len()) as i64)))
         .int("max_daily_events", ips.iter().map(|a| Some(susp(a).map_or(0, |s| s.max_daily()) as i64)))
         .int("sessions", ips.iter().map(|a| Some(susp(a).map_or(0, |s| s.sessions.len()) as i64)))
         .int(
@@ -132,6 +133,20 @@ pub fn ips_batch(ips: &[Assessed]) -> Batch {
         .int("paths_beyond", ips.iter().map(|a| Some(susp(a).map_or(0, |s| s.paths.beyond) as i64)))
         .int("user_agents_beyond", ips.iter().map(|a| Some(susp(a).map_or(0, |s| s.user_agents.beyond) as i64)))
         .build()
+}
+
+/// The ATT&CK techniques of the categories an address's suspicious events fall in,
+/// each once, in category order: `T1110;T1595`.
+fn techniques(by_category: &[u64]) -> String {
+    let mut ids: Vec<&str> = Vec::new();
+    for c in Category::ALL.into_iter().filter(|c| by_category.get(c.index()).is_some_and(|&n| n > 0)) {
+        if let Some((id, _)) = c.attack_technique() {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+    }
+    ids.join(";")
 }
 
 /// `value:count;...` with `;` and `\` in values escaped.

@@ -112,6 +112,20 @@ impl Category {
         matches!(self, Category::SshPreauth | Category::Malformed)
     }
 
+    /// The MITRE ATT&CK (Enterprise) technique that a suspicious category's lines are
+    /// evidence of, as (id, name); None for the categories that are not suspicious.
+    pub fn attack_technique(self) -> Option<(&'static str, &'static str)> {
+        Some(match self {
+            Category::AuthBadUser | Category::AuthBadPassword => ("T1110", "Brute Force"),
+            Category::Connect => ("T1090", "Proxy"),
+            Category::Probe | Category::AttackPattern => ("T1190", "Exploit Public-Facing Application"),
+            Category::ScannerAgent | Category::Malformed | Category::SshPreauth | Category::Denied => {
+                ("T1595", "Active Scanning")
+            }
+            Category::Ignored | Category::Unclassified | Category::Benign => return None,
+        })
+    }
+
     pub fn index(self) -> usize {
         self as usize
     }
@@ -506,6 +520,19 @@ pub trait EventSink {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_suspicious_category_names_its_attack_technique() {
+        for c in Category::ALL {
+            let technique = c.attack_technique();
+            assert_eq!(technique.is_some(), c.is_suspicious(), "{}", c.as_str());
+            if let Some((id, name)) = technique {
+                assert!(id.starts_with('T') && id[1..].bytes().all(|b| b.is_ascii_digit()) && !name.is_empty());
+            }
+        }
+        assert_eq!(Category::AuthBadPassword.attack_technique().unwrap().0, "T1110");
+        assert_eq!(Category::Connect.attack_technique().unwrap().0, "T1090");
+    }
 
     #[test]
     fn text_fields_round_trip_and_the_address_can_be_replaced() {

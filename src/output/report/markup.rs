@@ -122,11 +122,19 @@ pub(super) fn categories_html(out: &mut String, stacked: bool, cats: impl Iterat
         if i > 0 {
             out.push(' ');
         }
-        out.push_str(r#"<span class="knocklog-cat">"#);
+        match c.attack_technique() {
+            Some((id, name)) => {
+                let _ = write!(out, r#"<span class="knocklog-cat" title="MITRE ATT&amp;CK {id}: {name}">"#);
+            }
+            None => out.push_str(r#"<span class="knocklog-cat">"#),
+        }
         swatch(out, c);
         out.push_str(c.as_str());
         if let Some(n) = n {
             let _ = write!(out, " {}", count(n));
+        }
+        if let Some((id, _)) = c.attack_technique() {
+            let _ = write!(out, " <small>{id}</small>");
         }
         out.push_str("</span>");
     }
