@@ -112,23 +112,18 @@ impl Table {
     pub fn read(&self) -> anyhow::Result<DataFrame> {
         let mut frames = Vec::with_capacity(self.files.len());
         for (path, keys) in &self.files {
-            let mut df = read_parquet(path)?;
+            let mut df = crate::store::tables::read_parquet(path)?;
             let height = df.height();
             for (key, value) in keys {
-                let scalar = if key == "day" {
-                    Scalar::new_date(crate::store::tables::parse_day(value))
-                } else {
-                    Scalar::new(DataType::String, AnyValue::StringOwned(value.as_str().into()))
-                };
-                df.with_column(Column::new_scalar(key.as_str().into(), scalar, height))?;
+                df.with_column(Column::new_scalar(key.as_str().into(), partition_value(key, value), height))?;
             }
             frames.push(df);
         }
         stack(frames).with_context(|| format!("reading {}", self.source.display()))
     }
 
-    /// The table's columns and their types, from the first file's metadata (the union
-    /// over all files for a partitioned table), without reading any data.
+    /// The table's columns and their types, the union over its files' metadata, without
+    /// reading any data.
     pub fn schema(&self) -> anyhow::Result<Schema> {
         let mut schema = Schema::default();
         for (path, keys) in &self.files {
@@ -136,15 +131,12 @@ impl Table {
             let arrow = anyhow::Context::with_context(ParquetReader::new(file).schema(), || {
                 format!("reading {}", path.display())
             })?;
-            for (name, dtype) in Schema::from_arrow_schema(&arrow).iter() {
-                if !schema.contains(name) {
-                    schema.insert(name.clone(), dtype.clone());
-                }
-            }
-            for (key, _) in keys {
-                let dtype = if key == "day" { DataType::Date } else { DataType::String };
-                if !schema.contains(key) {
-                    schema.insert(key.as_str().into(), dtype);
+            let columns = Schema::from_arrow_schema(&arrow);
+            let partitions =
+                keys.iter().map(|(key, value)| (key.as_str().into(), partition_value(key, value).dtype().clone()));
+            for (name, dtype) in columns.iter().map(|(n, d)| (n.clone(), d.clone())).chain(partitions) {
+                if !schema.contains(&name) {
+                    schema.insert(name, dtype);
                 }
             }
         }
@@ -152,9 +144,13 @@ impl Table {
     }
 }
 
-fn read_parquet(path: &Path) -> anyhow::Result<DataFrame> {
-    let file = std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
-    anyhow::Context::with_context(ParquetReader::new(file).finish(), || format!("reading {}", path.display()))
+/// A partition key's value as a column value: `day` as a date, any other key as text.
+fn partition_value(key: &str, value: &str) -> Scalar {
+    if key == "day" {
+        Scalar::new_date(crate::store::tables::parse_day(value))
+    } else {
+        Scalar::new(DataType::String, AnyValue::StringOwned(value.into()))
+    }
 }
 
 /// Frames stacked into one, in order; a column missing from some frames is null there.

@@ -95,8 +95,8 @@ fn header(out: &mut String, what: &str, dir: &Path) -> Result<(), Box<dyn Error>
 /// bucket of at most MAX_LEAKY_CAPACITY over failed requests) and names the path with
 /// `contains`, `startsWith`, `endsWith`, `==` or a regex; conditions on the query
 /// (`http_args`) become the rule's regex. Conditions on the method and on the agent are
-/// dropped (the rule fires on any method), a required 40x status becomes the `missing`
-/// field (which knocklog reads as 404/410).
+/// dropped (the rule fires on any method); a required 40x status is kept only where the
+/// path alone is not specific enough (see `path_rule`).
 fn crowdsec(dir: &Path) -> Result<String, Box<dyn Error>> {
     let mut files: Vec<_> = fs::read_dir(dir.join("scenarios"))
         .map_err(|e| format!("reading {}: {e}", dir.join("scenarios").display()))?
@@ -133,9 +133,9 @@ fn crowdsec(dir: &Path) -> Result<String, Box<dyn Error>> {
         &format!("CrowdSec hub scenarios over web logs: {} rules from {taken} scenarios.", rules.len()),
         dir,
     )?;
-    writeln!(out, "# A required 40x status became `missing` (404/410) for probing scenarios and short literals;")?;
-    writeln!(out, "# method and agent conditions were")?;
-    writeln!(out, "# dropped; query conditions became the regex. Scenarios not taken, and why:")?;
+    writeln!(out, "# A required 40x status became `missing` (404/410) for probing scenarios and short")?;
+    writeln!(out, "# literals; method and agent conditions were dropped; query conditions became the")?;
+    writeln!(out, "# regex. Scenarios not taken, and why:")?;
     for s in &skipped {
         writeln!(out, "#   {s}")?;
     }

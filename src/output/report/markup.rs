@@ -122,7 +122,8 @@ pub(super) fn categories_html(out: &mut String, stacked: bool, cats: impl Iterat
         if i > 0 {
             out.push(' ');
         }
-        match c.attack_technique() {
+        let technique = c.attack_technique();
+        match technique {
             Some((id, name)) => {
                 let _ = write!(out, r#"<span class="knocklog-cat" title="MITRE ATT&amp;CK {id}: {name}">"#);
             }
@@ -133,7 +134,7 @@ pub(super) fn categories_html(out: &mut String, stacked: bool, cats: impl Iterat
         if let Some(n) = n {
             let _ = write!(out, " {}", count(n));
         }
-        if let Some((id, _)) = c.attack_technique() {
+        if let Some((id, _)) = technique {
             let _ = write!(out, " <small>{id}</small>");
         }
         out.push_str("</span>");
