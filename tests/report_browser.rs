@@ -160,7 +160,9 @@ fn terminal_summary_names_attackers_and_outputs() {
     assert!(stdout.contains("Sneak attackers (quiet returners): 203.0.113.66"), "{stdout}");
     assert!(stdout.contains(&format!("Report: {}", dir.path().join("report.html").display())), "{stdout}");
     assert!(
-        stdout.contains("Tables: events, ips, sessions, usernames, daily, patterns (.csv .parquet) and summary.json"),
+        stdout.contains(
+            "Tables: events, ips, campaigns, sessions, usernames, daily, patterns (.csv .parquet) and summary.json"
+        ),
         "{stdout}"
     );
     let quiet =

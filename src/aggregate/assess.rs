@@ -1,6 +1,8 @@
-//! Per-address assessment at the end of a scan: sneak, score and verdict from the
-//! merged statistics, ordered so the worst come first.
+//! Per-address assessment at the end of a scan: behaviour rules, campaigns, sneak,
+//! score and verdict from the merged statistics, ordered so the worst come first.
 
+use super::behaviour::{trips, Trip};
+use super::campaigns::{self, Campaign};
 use super::IpStats;
 use crate::detect::policy::{verdict, weight, Mode, Policy, Verdict, VerdictInput};
 use crate::vocab::address::AddrKey;
@@ -13,30 +15,74 @@ pub struct Assessed {
     pub sneak: bool,
     pub score: f64,
     pub verdict: Verdict,
+    /// The behaviour rules the address tripped, in rule order.
+    pub trips: Vec<Trip>,
+    /// The largest campaign the address is a member of (its `Campaign::id`).
+    pub campaign: Option<u32>,
 }
 
-/// Assesses every address; keeps only those with a suspicious event unless `all`.
-/// Order: verdict (block first), score, events, address.
-pub fn assess(ips: Vec<(String, IpStats)>, policy: &Policy, all: bool) -> Vec<Assessed> {
+impl Assessed {
+    /// Something counts against the address: a suspicious line, a behaviour rule or a
+    /// campaign it is part of.
+    pub fn is_suspect(&self) -> bool {
+        self.stats.suspicious_events() > 0 || !self.trips.is_empty() || self.campaign.is_some()
+    }
+}
+
+/// What `assess` found: every address kept, worst first, and the campaigns.
+pub struct Assessment {
+    pub ips: Vec<Assessed>,
+    pub campaigns: Vec<Campaign>,
+}
+
+/// What a behaviour rule adds to an address's score (a probe's weight, a few times).
+const TRIP_WEIGHT: f64 = 10.0;
+
+/// Assesses every address; keeps only the suspects (`Assessed::is_suspect`) unless
+/// `all`. Order: verdict (block first), score, events, address.
+pub fn assess(ips: Vec<(String, IpStats)>, policy: &Policy, all: bool) -> Assessment {
+    let rules = &policy.behaviour;
+    let allowed_of = |ip: &str| policy.mode != Mode::User && policy.allow_ips.contains(AddrKey::of(ip.as_bytes()));
+    let campaigns =
+        campaigns::find(ips.iter().filter(|(ip, _)| !allowed_of(ip)).map(|(ip, s)| (ip.as_str(), s)), &rules.campaigns);
+    // Largest first, so an address in two campaigns keeps the larger one's id.
+    let mut member_of: rustc_hash::FxHashMap<&str, &Campaign> = Default::default();
+    for c in &campaigns {
+        for ip in &c.ips {
+            member_of.entry(ip.as_str()).or_insert(c);
+        }
+    }
+    let member_of: rustc_hash::FxHashMap<String, (u32, usize)> =
+        member_of.into_iter().map(|(ip, c)| (ip.to_owned(), (c.id, c.ips.len()))).collect();
     let mut out: Vec<Assessed> = ips
         .into_iter()
-        .filter(|(_, s)| all || s.suspicious_events() > 0)
-        .map(|(ip, stats)| {
-            let allowed = policy.mode != Mode::User && policy.allow_ips.contains(AddrKey::of(ip.as_bytes()));
-            let mut input = VerdictInput { allowed_address: allowed, ..Default::default() };
-            let mut score = 0.0;
+        .filter_map(|(ip, stats)| {
+            let allowed = allowed_of(&ip);
+            let trips =
+                if allowed { Vec::new() } else { trips(stats.behaviour.as_deref(), stats.suspicion.as_deref(), rules) };
+            let campaign = member_of.get(&ip).copied();
+            if !all && stats.suspicious_events() == 0 && trips.is_empty() && campaign.is_none() {
+                return None;
+            }
+            let mut input = VerdictInput {
+                allowed_address: allowed,
+                behaviour: !trips.is_empty(),
+                campaign_addresses: campaign.map_or(0, |c| c.1),
+                ..Default::default()
+            };
+            let mut score = TRIP_WEIGHT * trips.len() as f64;
             if let Some(s) = &stats.suspicion {
-                score = Category::ALL.iter().map(|c| weight(*c) * s.by_category[c.index()] as f64).sum::<f64>();
+                score += Category::ALL.iter().map(|c| weight(*c) * s.by_category[c.index()] as f64).sum::<f64>();
                 input.suspicious = s.events;
                 input.intent = s.intent_events;
                 input.allowed_user_failures = s.allowed_user_failures;
                 input.intent_days = s.intent_daily.len();
                 input.max_daily_intent = s.max_daily_intent();
             }
-            let (sneak, verdict) = verdict(&policy.thresholds, &input);
+            let (sneak, verdict) = verdict(&policy.thresholds, &rules.campaigns, &input);
             // A quiet returner is worth more than its few events say.
             let score = if sneak { score + 10.0 * input.intent_days as f64 } else { score };
-            Assessed { ip, stats, allowed, sneak, score, verdict }
+            Some(Assessed { ip, stats, allowed, sneak, score, verdict, trips, campaign: campaign.map(|c| c.0) })
         })
         .collect();
     out.sort_by(|a, b| {
@@ -46,5 +92,5 @@ pub fn assess(ips: Vec<(String, IpStats)>, policy: &Policy, all: bool) -> Vec<As
             .then(b.stats.events.cmp(&a.stats.events))
             .then_with(|| a.ip.cmp(&b.ip))
     });
-    out
+    Assessment { ips: out, campaigns }
 }

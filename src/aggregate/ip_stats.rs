@@ -9,9 +9,11 @@ use rustc_hash::FxHashMap;
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
+use super::behaviour::Windows;
 use super::bounded::{BoundedCounts, Tally};
 use super::sessions::{self, Session};
 use super::v4_index::V4Index;
+use crate::detect::behaviour::BehaviourRules;
 use crate::vocab::address::{canonical, AddrKey};
 use crate::vocab::event::Category;
 use crate::vocab::event::LogKind;
@@ -37,6 +39,8 @@ pub struct IpStats {
     /// (HTTP status, count). Complete only after `settle`; the first few statuses are
     /// counted inline for the same reason.
     pub statuses: Vec<(u16, u64)>,
+    /// The lines the behaviour rules count; None for addresses that sent none.
+    pub behaviour: Option<Box<Windows>>,
 }
 
 /// The part of `IpStats` a line touches.
@@ -63,6 +67,20 @@ impl IpStats {
         }
         if status != 0 {
             self.add_status(status, 1);
+        }
+    }
+
+    /// Counts an access line for the behaviour rules (after `record`): a 400/403/404
+    /// answer for `http_probing`, a POST to a login endpoint for `login_flood`. Lines
+    /// without a time cannot be placed in a window.
+    #[inline]
+    pub fn observe(&mut self, ts: Option<i64>, method: &[u8], path: &[u8], status: u16, rules: &BehaviourRules) {
+        let Some(ts) = ts else { return };
+        if rules.http_probing.counts(status, path) {
+            self.behaviour.get_or_insert_with(Default::default).probe(ts, path);
+        }
+        if rules.login_flood.is_login_post(method, path) {
+            self.behaviour.get_or_insert_with(Default::default).login_post(ts, rules.login_flood.window_secs);
         }
     }
 
@@ -111,6 +129,9 @@ impl IpStats {
             s.daily.sort_unstable();
             s.intent_daily.sort_unstable();
         }
+        if let Some(w) = &mut self.behaviour {
+            w.settle();
+        }
     }
 
     /// Adds another table's counts for the same address. Neither side needs to be
@@ -134,6 +155,11 @@ impl IpStats {
         match (&mut self.suspicion, &other.suspicion) {
             (Some(mine), Some(theirs)) => mine.merge(theirs),
             (None, Some(theirs)) => self.suspicion = Some(theirs.clone()),
+            (_, None) => {}
+        }
+        match (&mut self.behaviour, &other.behaviour) {
+            (Some(mine), Some(theirs)) => mine.merge(theirs),
+            (None, Some(theirs)) => self.behaviour = Some(theirs.clone()),
             (_, None) => {}
         }
     }

@@ -4,8 +4,10 @@
 //! and the blocklist.
 
 pub mod assess;
+pub mod behaviour;
 pub mod blocklist;
 pub mod bounded;
+pub mod campaigns;
 pub mod file_stats;
 pub mod ip_stats;
 pub mod sessions;

@@ -30,6 +30,8 @@ pub struct SettingsFile {
     pub thresholds: ThresholdsFile,
     #[serde(default)]
     pub blocklist: BlocklistFile,
+    #[serde(default)]
+    pub behaviour: BehaviourFile,
 }
 
 #[derive(Debug, Default, Deserialize, PartialEq)]
@@ -40,6 +42,54 @@ pub struct ThresholdsFile {
     pub sneak_max_daily: Option<u64>,
     pub session_gap_minutes: Option<u64>,
     pub allowed_user_tolerance: Option<u64>,
+}
+
+/// The `[behaviour.*]` tables as written: one per rule, spans as `30s`, `10m`, `1d`.
+#[derive(Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct BehaviourFile {
+    #[serde(default)]
+    pub http_probing: ProbingFile,
+    #[serde(default)]
+    pub login_flood: LoginFloodFile,
+    #[serde(default)]
+    pub credential_stuffing: StuffingFile,
+    #[serde(default)]
+    pub campaigns: CampaignsFile,
+}
+
+#[derive(Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ProbingFile {
+    pub capacity: Option<u32>,
+    pub leak: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LoginFloodFile {
+    pub posts: Option<u32>,
+    pub window: Option<String>,
+    /// Login endpoints besides the built-in ones.
+    #[serde(default)]
+    pub paths: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct StuffingFile {
+    pub usernames: Option<u32>,
+    pub window: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CampaignsFile {
+    pub min_addresses: Option<usize>,
+    pub block_addresses: Option<usize>,
+    pub window: Option<String>,
+    pub min_usernames: Option<usize>,
+    pub min_paths: Option<usize>,
 }
 
 /// The `[blocklist]` table as written.

@@ -4,6 +4,7 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
+pub mod behaviour;
 pub mod blocklist;
 pub mod file;
 
@@ -111,6 +112,7 @@ impl DetectConfig {
                 trusted_proxies: TrustedProxies::new(trusted_proxies),
                 allow_users: file.allow_user.iter().chain(&args.allow_user).cloned().collect(),
                 thresholds,
+                behaviour: behaviour::resolve(&file.behaviour, mode)?,
             },
             builtin_rules: !args.no_builtin_rules && file.builtin_rules.unwrap_or(true),
             attack_patterns: file.attack_patterns.iter().chain(&args.attack_patterns).cloned().collect(),

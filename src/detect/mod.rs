@@ -7,6 +7,7 @@
 //! fields are matched in, `cache` the per-thread memo of field verdicts.
 
 pub mod allowlist;
+pub mod behaviour;
 mod cache;
 pub mod classify;
 pub mod judge;

@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 
 use super::allowlist::AllowList;
+use super::behaviour::Campaigns;
 use super::Hit;
 use crate::parse::forwarded::TrustedProxies;
 use crate::vocab::address::AddrKey;
@@ -82,6 +83,8 @@ pub struct Policy {
     pub trusted_proxies: TrustedProxies,
     pub allow_users: HashSet<String>,
     pub thresholds: Thresholds,
+    /// What no single line shows (see `behaviour`).
+    pub behaviour: super::behaviour::BehaviourRules,
 }
 
 /// The decision about one line.
@@ -235,24 +238,30 @@ pub struct VerdictInput {
     /// Days with an event that shows intent, and the most such events on one day.
     pub intent_days: usize,
     pub max_daily_intent: u64,
+    /// A behaviour rule tripped (see `behaviour`).
+    pub behaviour: bool,
+    /// Addresses in the largest campaign the address is part of (0: none).
+    pub campaign_addresses: usize,
 }
 
 /// (sneak, verdict) of one address.
 ///
 /// Noise (`Category::is_noise`) never makes `block` or a sneak attacker on its own:
 /// internet-wide sweeps send it to every address, day after day. Once an address has
-/// shown intent, its noise counts as strikes like the rest.
-pub fn verdict(t: &Thresholds, v: &VerdictInput) -> (bool, Verdict) {
-    if v.allowed_address || v.suspicious == 0 {
+/// shown intent, its noise counts as strikes like the rest. A behaviour rule that
+/// tripped is intent enough to block; a campaign makes each member at least `watch`,
+/// and `block` once it has `block_addresses` members.
+pub fn verdict(t: &Thresholds, campaigns: &Campaigns, v: &VerdictInput) -> (bool, Verdict) {
+    let in_campaign = v.campaign_addresses > 0;
+    if v.allowed_address || (v.suspicious == 0 && !v.behaviour && !in_campaign) {
         return (false, Verdict::None);
     }
-    if v.intent == 0 {
-        return (false, Verdict::Watch);
-    }
-    let sneak = v.intent_days >= t.sneak_min_days && v.max_daily_intent <= t.sneak_max_daily;
+    let sneak = v.intent > 0 && v.intent_days >= t.sneak_min_days && v.max_daily_intent <= t.sneak_max_daily;
     let strikes = v.suspicious - v.allowed_user_failures.min(t.allowed_user_tolerance);
-    let verdict = if sneak || strikes >= t.block_strikes { Verdict::Block } else { Verdict::Watch };
-    (sneak, verdict)
+    let blocks = v.behaviour
+        || (in_campaign && v.campaign_addresses >= campaigns.block_addresses)
+        || (v.intent > 0 && (sneak || strikes >= t.block_strikes));
+    (sneak, if blocks { Verdict::Block } else { Verdict::Watch })
 }
 
 #[cfg(test)]
@@ -267,35 +276,56 @@ mod tests {
             allowed_user_failures,
             intent_days: days,
             max_daily_intent: max_daily,
+            ..Default::default()
         }
     }
 
     #[test]
     fn verdicts() {
         let t = Thresholds::default();
-        assert_eq!(verdict(&t, &input(1, 0, 1, 1)), (false, Verdict::Watch));
-        assert_eq!(verdict(&t, &input(3, 0, 1, 3)), (false, Verdict::Block));
+        let c = super::super::behaviour::BehaviourRules::default().campaigns;
+        assert_eq!(verdict(&t, &c, &input(1, 0, 1, 1)), (false, Verdict::Watch));
+        assert_eq!(verdict(&t, &c, &input(3, 0, 1, 3)), (false, Verdict::Block));
         // The quiet returner: a few events a day on many days.
-        assert_eq!(verdict(&t, &input(9, 0, 9, 1)), (true, Verdict::Block));
-        assert!(verdict(&t, &input(2, 0, 3, 1)).0);
+        assert_eq!(verdict(&t, &c, &input(9, 0, 9, 1)), (true, Verdict::Block));
+        assert!(verdict(&t, &c, &input(2, 0, 3, 1)).0);
         // The owner mistyping from a hotel, and a guesser on the owner's account.
-        assert_eq!(verdict(&t, &input(2, 2, 1, 2)), (false, Verdict::Watch));
-        assert_eq!(verdict(&t, &input(60, 60, 1, 60)), (false, Verdict::Block));
+        assert_eq!(verdict(&t, &c, &input(2, 2, 1, 2)), (false, Verdict::Watch));
+        assert_eq!(verdict(&t, &c, &input(60, 60, 1, 60)), (false, Verdict::Block));
         let allowed = VerdictInput { allowed_address: true, ..input(50, 0, 9, 9) };
-        assert_eq!(verdict(&t, &allowed), (false, Verdict::None));
+        assert_eq!(verdict(&t, &c, &allowed), (false, Verdict::None));
     }
 
     #[test]
     fn noise_alone_never_blocks_nor_makes_a_sneak_attacker() {
         let t = Thresholds::default();
+        let c = super::super::behaviour::BehaviourRules::default().campaigns;
         // ssh banner probes on 4 days, 40 in all: watched, not blocked.
         let sweeper = VerdictInput { intent: 0, intent_days: 0, max_daily_intent: 0, ..input(40, 0, 4, 10) };
-        assert_eq!(verdict(&t, &sweeper), (false, Verdict::Watch));
+        assert_eq!(verdict(&t, &c, &sweeper), (false, Verdict::Watch));
         // The same noise from an address that also tried one bad user: its noise counts.
         let guesser = VerdictInput { intent: 1, intent_days: 1, max_daily_intent: 1, ..input(40, 0, 4, 10) };
-        assert_eq!(verdict(&t, &guesser), (false, Verdict::Block));
+        assert_eq!(verdict(&t, &c, &guesser), (false, Verdict::Block));
         // Noise on many days and intent on one day is no quiet returner.
         let once = VerdictInput { intent: 1, intent_days: 1, max_daily_intent: 1, ..input(3, 0, 3, 1) };
-        assert!(!verdict(&t, &once).0);
+        assert!(!verdict(&t, &c, &once).0);
+    }
+
+    #[test]
+    fn a_behaviour_rule_blocks_and_a_campaign_raises_its_quiet_members() {
+        let t = Thresholds::default();
+        let c = super::super::behaviour::BehaviourRules::default().campaigns;
+        // A login flood answered 200 throughout: no suspicious line, still a brute force.
+        let flood = VerdictInput { behaviour: true, ..Default::default() };
+        assert_eq!(verdict(&t, &c, &flood), (false, Verdict::Block));
+        // One try each: watch alone, and in a small campaign; block in a large one.
+        let quiet = input(1, 0, 1, 1);
+        assert_eq!(verdict(&t, &c, &quiet).1, Verdict::Watch);
+        let small = VerdictInput { campaign_addresses: c.block_addresses - 1, ..input(1, 0, 1, 1) };
+        assert_eq!(verdict(&t, &c, &small).1, Verdict::Watch);
+        let large = VerdictInput { campaign_addresses: c.block_addresses, ..input(1, 0, 1, 1) };
+        assert_eq!(verdict(&t, &c, &large).1, Verdict::Block);
+        let allowed = VerdictInput { allowed_address: true, ..flood };
+        assert_eq!(verdict(&t, &c, &allowed).1, Verdict::None);
     }
 }

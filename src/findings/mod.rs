@@ -15,6 +15,7 @@ use polars::prelude::DataFrame;
 
 use crate::aggregate::assess::Assessed;
 use crate::aggregate::blocklist::{Blocklist, BlocklistSettings};
+use crate::aggregate::campaigns::Campaign;
 use crate::aggregate::tally::EventTally;
 use crate::aggregate::FileStats;
 use crate::detect::policy::{Policy, Verdict};
@@ -26,6 +27,8 @@ pub struct Findings {
     pub origin: Origin,
     /// Every assessed address (only the suspicious ones unless `--all-ips`), worst first.
     pub ips: Vec<Assessed>,
+    /// Distributed campaigns among them, largest first (`Campaign::id` order).
+    pub campaigns: Vec<Campaign>,
     /// The allow-lists, mode and thresholds the addresses were judged by.
     pub policy: Policy,
     /// Suspicious events per day and category, and each username's tries by kind.
@@ -140,9 +143,9 @@ pub struct VerdictCounts {
 }
 
 impl Findings {
-    /// The addresses with a suspicious event, worst first.
+    /// The addresses something counts against (`Assessed::is_suspect`), worst first.
     pub fn suspicious(&self) -> impl Iterator<Item = &Assessed> {
-        self.ips.iter().filter(|a| a.stats.suspicious_events() > 0)
+        self.ips.iter().filter(|a| a.is_suspect())
     }
 
     pub fn verdict_counts(&self) -> VerdictCounts {

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use super::{Findings, Origin, Provenance, ScanOrigin};
-use crate::aggregate::assess::assess;
+use crate::aggregate::assess::{assess, Assessment};
 use crate::aggregate::blocklist::{self, BenignAddresses, BlocklistSettings};
 use crate::aggregate::file_stats::time_span;
 use crate::aggregate::tally::EventTally;
@@ -43,7 +43,7 @@ impl Findings {
         // Before `assess` drops them: the addresses whose traffic did not count against
         // them, which a proposed blocklist range must not cover.
         let (benign, evidence) = rayon::join(|| BenignAddresses::collect(&ips), || Evidence::take(&ips, learned));
-        let ips = assess(ips, how.policy, how.all_ips);
+        let Assessment { ips, campaigns } = assess(ips, how.policy, how.all_ips);
         let suggestions = evidence.suggest(&ips, how.learn);
         let learn_overflow = evidence.overflow();
         drop(evidence);
@@ -54,6 +54,7 @@ impl Findings {
         Findings {
             origin: Origin::Scan(ScanOrigin { files, skipped, elapsed }),
             ips,
+            campaigns,
             policy: how.policy.clone(),
             tally,
             suggestions,

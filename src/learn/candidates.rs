@@ -12,13 +12,14 @@ pub const MAX_PATH: usize = 200;
 const MAX_EXT: usize = 8;
 const MAX_PARAM: usize = 40;
 
-/// Extensions of ordinary web content. A request for a missing `x.html` can be an
-/// attack, and its path is a candidate; but every site may serve such files tomorrow,
-/// so the extension itself is never suggested (script extensions like `.cgi` or `.do`
-/// are what an admin blocks by extension).
-const CONTENT_EXTENSIONS: [&str; 24] = [
+/// Extensions of ordinary web content and downloads. A request for a missing `x.html`
+/// (or Nimda's `cmd.exe`) can be an attack, and its path is a candidate; but every
+/// site may serve such files tomorrow, so the extension itself is never suggested
+/// (script extensions like `.cgi` or `.do` are what an admin blocks by extension).
+const CONTENT_EXTENSIONS: [&str; 36] = [
     "html", "htm", "css", "js", "mjs", "map", "json", "xml", "txt", "png", "jpg", "jpeg", "gif", "svg", "ico", "webp",
-    "avif", "woff", "woff2", "ttf", "pdf", "mp4", "webm", "md",
+    "avif", "woff", "woff2", "ttf", "pdf", "mp4", "webm", "md", "mp3", "csv", "zip", "gz", "tgz", "tar", "exe", "msi",
+    "dmg", "deb", "rpm", "iso",
 ];
 
 /// Names every browser, crawler and client asks for on every site (`/robots.txt`,

@@ -362,6 +362,8 @@ mod tests {
                 sneak: false,
                 score: 1.0,
                 verdict: Verdict::Block,
+                trips: Vec::new(),
+                campaign: None,
             });
         }
         for (i, reqs) in benign.iter().enumerate() {

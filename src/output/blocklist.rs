@@ -15,7 +15,7 @@ use crate::detect::policy::Verdict;
 use crate::findings::Provenance;
 use crate::vocab::files::write_atomic;
 use crate::vocab::text::for_terminal;
-use crate::vocab::time::format_ts;
+use crate::vocab::time::{format_ts, span_text};
 
 pub const FILES: [&str; 5] =
     ["blocklist.txt", "blocklist.nft", "blocklist.ipset", "blocklist.iptables", "blocklist.ip6tables"];
@@ -174,20 +174,8 @@ fn expiry(s: &BlocklistSettings) -> String {
         0 => "Expiry: none; entries stay until the file is loaded again without them (--ban-time 0).".to_owned(),
         secs => format!(
             "Expiry: the nft and ipset entries time out {secs} s ({}) after loading (--ban-time); iptables rules never expire.",
-            span(secs)
+            span_text(secs)
         ),
-    }
-}
-
-/// Seconds in `--ban-time`'s own syntax (`1w`, `12h`), so the header shows what to type;
-/// report/format.rs's `duration` is for reading, not for flags.
-fn span(secs: u64) -> String {
-    match secs {
-        s if s % 604_800 == 0 => format!("{}w", s / 604_800),
-        s if s % 86_400 == 0 => format!("{}d", s / 86_400),
-        s if s % 3600 == 0 => format!("{}h", s / 3600),
-        s if s % 60 == 0 => format!("{}m", s / 60),
-        s => format!("{s}s"),
     }
 }
 

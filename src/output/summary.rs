@@ -92,6 +92,7 @@ pub fn period_json(findings: &Findings, period: &PeriodOrigin) -> serde_json::Va
         "attackers": { "this": attackers, "previous": period.figures.attackers.previous, "new": attackers - returning, "returning": returning },
         "suspicious_events": { "this": period.figures.suspicious_events.this, "previous": period.figures.suspicious_events.previous },
         "verdicts": { "block": verdicts.block, "watch": verdicts.watch, "sneak": verdicts.sneak },
+        "campaigns": findings.campaigns.len(),
         "by_category": by_category,
     })
 }

@@ -5,6 +5,7 @@ use super::table::{non_empty, Batch, BatchBuilder, TextColumn, Values};
 use std::collections::BTreeMap;
 
 use crate::aggregate::assess::Assessed;
+use crate::aggregate::campaigns::Campaign;
 use crate::aggregate::ip_stats::{max_opt, min_opt, statuses_text, Suspicion};
 use crate::aggregate::sessions::Session;
 use crate::detect::policy::Policy;
@@ -112,7 +113,9 @@ pub fn ips_batch(ips: &[Assessed]) -> Batch {
     for c in Category::ALL.into_iter().filter(|c| c.is_suspicious()) {
         b = b.int(c.as_str(), ips.iter().map(move |a| Some(susp(a).map_or(0, |s| s.by_category[c.index()]) as i64)));
     }
-    b.text("techniques", ips.iter().map(|a| susp(a).and_then(|s| non_empty(&techniques(&s.by_category)))))
+    b.text("techniques", ips.iter().map(|a| non_empty(&techniques(a))))
+        .text("behaviour", ips.iter().map(|a| non_empty(&behaviour_list(a))))
+        .int("campaign", ips.iter().map(|a| a.campaign.map(i64::from)))
         .int("suspicious_days", ips.iter().map(|a| Some(susp(a).map_or(0, |s| s.daily.len()) as i64)))
         .int("max_daily_events", ips.iter().map(|a| Some(susp(a).map_or(0, |s| s.max_daily()) as i64)))
         .int("sessions", ips.iter().map(|a| Some(susp(a).map_or(0, |s| s.sessions.len()) as i64)))
@@ -136,17 +139,39 @@ pub fn ips_batch(ips: &[Assessed]) -> Batch {
 }
 
 /// The ATT&CK techniques of the categories an address's suspicious events fall in,
-/// each once, in category order: `T1110;T1595`.
-fn techniques(by_category: &[u64]) -> String {
+/// in category order, then those of the behaviour rules it tripped, each once:
+/// `T1110;T1595`.
+fn techniques(a: &Assessed) -> String {
+    let by_category = a.stats.suspicion.as_deref().map_or(&[][..], |s| &s.by_category[..]);
+    let counted = Category::ALL.into_iter().filter(|c| by_category.get(c.index()).is_some_and(|&n| n > 0));
     let mut ids: Vec<&str> = Vec::new();
-    for c in Category::ALL.into_iter().filter(|c| by_category.get(c.index()).is_some_and(|&n| n > 0)) {
-        if let Some((id, _)) = c.attack_technique() {
-            if !ids.contains(&id) {
-                ids.push(id);
-            }
+    let from_lines = counted.filter_map(|c| c.attack_technique().map(|t| t.0));
+    for id in from_lines.chain(a.trips.iter().map(|t| t.rule.attack_technique())) {
+        if !ids.contains(&id) {
+            ids.push(id);
         }
     }
     ids.join(";")
+}
+
+/// The behaviour rules an address tripped: `http_probing;login_flood`.
+fn behaviour_list(a: &Assessed) -> String {
+    a.trips.iter().map(|t| t.rule.as_str()).collect::<Vec<_>>().join(";")
+}
+
+/// `campaigns`: one row per distributed campaign, largest first.
+pub fn campaigns_batch(campaigns: &[Campaign]) -> Batch {
+    let c = campaigns;
+    BatchBuilder::new()
+        .int("campaign", c.iter().map(|c| Some(i64::from(c.id))))
+        .category("shared", c.iter().map(|c| Some(c.shared.as_str())))
+        .text("evidence", c.iter().map(|c| Some(c.evidence.as_str())))
+        .int("addresses", c.iter().map(|c| Some(c.ips.len() as i64)))
+        .text("ips", c.iter().map(|c| Some(join_escaped(c.ips.iter().map(String::as_str)))))
+        .timestamp("first_seen", c.iter().map(|c| Some(c.first_seen)))
+        .timestamp("last_seen", c.iter().map(|c| Some(c.last_seen)))
+        .int("events", c.iter().map(|c| Some(c.events as i64)))
+        .build()
 }
 
 /// `value:count;...` with `;` and `\` in values escaped.
@@ -237,7 +262,7 @@ pub fn patterns_batch(suggestions: &[crate::learn::Suggestion]) -> Batch {
 /// returning (suspicious on some day before the period), and its events then and in
 /// the previous period.
 pub fn attackers_batch(ips: &[Assessed], period: &PeriodOrigin) -> Batch {
-    let rows: Vec<&Assessed> = ips.iter().filter(|a| a.stats.suspicious_events() > 0).collect();
+    let rows: Vec<&Assessed> = ips.iter().filter(|a| a.is_suspect()).collect();
     let first_seen = &period.first_suspicious_day;
     BatchBuilder::new()
         .text("ip", rows.iter().map(|a| Some(a.ip.clone())))

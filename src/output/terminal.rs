@@ -104,11 +104,12 @@ fn shorten(s: &str, max: usize) -> String {
 
 pub fn print_summary(
     summary: &Summary,
-    ips: &[Assessed],
+    findings: &Findings,
     elapsed: std::time::Duration,
     out_dir: &Path,
     written: &[PathBuf],
 ) -> anyhow::Result<()> {
+    let ips = &findings.ips;
     let t = &summary.totals;
     let mut out = std::io::stdout().lock();
     let secs = elapsed.as_secs_f64().max(1e-9);
@@ -149,7 +150,7 @@ pub fn print_summary(
         out,
         "{} suspicious addresses: {} to block ({} sneak attackers), {} to watch; {} events written to {} \
          ({counted} count against their address, as in the report; weak signals and --all-events lines do not).",
-        ips.iter().filter(|a| a.stats.suspicious_events() > 0).count(),
+        ips.iter().filter(|a| a.is_suspect()).count(),
         count(Verdict::Block),
         ips.iter().filter(|a| a.sneak).count(),
         count(Verdict::Watch),
@@ -194,6 +195,13 @@ pub fn print_summary(
                 _ => colour::WATCH,
             };
             let mut categories = categories.join(",");
+            for trip in &a.trips {
+                categories.push_str(if categories.is_empty() { "+" } else { " +" });
+                categories.push_str(trip.rule.as_str());
+            }
+            if let Some(id) = a.campaign {
+                categories.push_str(&format!(" (campaign {id})"));
+            }
             if a.sneak {
                 categories.push_str(" (sneak)");
             }
@@ -219,7 +227,19 @@ pub fn print_summary(
         writeln!(
             out,
             "  (score: points, each suspicious event weighed by its category, 10 a day more for a sneak \
-             attacker; susp: suspicious events; days: days with one)"
+             attacker, 10 per behaviour rule (+rule); susp: suspicious events; days: days with one)"
+        )?;
+    }
+    if !findings.campaigns.is_empty() {
+        let c = &findings.campaigns[0];
+        writeln!(
+            out,
+            "\n{} {}; the largest, campaign 1: {} addresses sharing {} ({}). All in campaigns.",
+            colour::out(colour::HEADING, "Campaigns:"),
+            findings.campaigns.len(),
+            c.ips.len(),
+            c.shared.as_str(),
+            for_terminal(&shorten(&c.evidence, 80)),
         )?;
     }
     let sneaks: Vec<String> = ips
@@ -272,7 +292,8 @@ pub fn print_summary(
 /// `--json`: the closing summary as one object, for scripts: totals, what was skipped,
 /// the blocklist, the worst addresses (as "Worst first" lists them) and the outputs.
 /// The caller adds the exit code and its reason.
-pub fn summary_json(summary: &Summary, ips: &[Assessed], out_dir: &Path, written: &[PathBuf]) -> serde_json::Value {
+pub fn summary_json(summary: &Summary, findings: &Findings, out_dir: &Path, written: &[PathBuf]) -> serde_json::Value {
+    let ips = &findings.ips;
     let worst: Vec<serde_json::Value> = ips
         .iter()
         .filter(|a| a.verdict != Verdict::None)
@@ -293,6 +314,8 @@ pub fn summary_json(summary: &Summary, ips: &[Assessed], out_dir: &Path, written
                 "days": s.map_or(0, |s| s.daily.len()),
                 "last_seen": a.stats.last_seen.map(format_ts),
                 "categories": categories,
+                "behaviour": a.trips.iter().map(|t| t.rule.as_str()).collect::<Vec<_>>(),
+                "campaign": a.campaign,
             })
         })
         .collect();
@@ -305,6 +328,12 @@ pub fn summary_json(summary: &Summary, ips: &[Assessed], out_dir: &Path, written
             "watch": ips.iter().filter(|a| a.verdict == Verdict::Watch).count(),
             "sneak": ips.iter().filter(|a| a.sneak).count(),
         },
+        "campaigns": findings.campaigns.iter().take(WORST_SHOWN).map(|c| serde_json::json!({
+            "campaign": c.id,
+            "shared": c.shared.as_str(),
+            "addresses": c.ips.len(),
+            "evidence": c.evidence,
+        })).collect::<Vec<_>>(),
         "worst": worst,
         "out": out_dir.display().to_string(),
         "written": written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),

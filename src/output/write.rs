@@ -14,7 +14,9 @@ use super::report::{self, HistoryView, ReportData};
 use super::summary::Summary;
 use super::table::Batch;
 use super::tables::usernames_batch;
-use super::tables::{attackers_batch, daily_batch, events_batch, ips_batch, patterns_batch, sessions_batch};
+use super::tables::{
+    attackers_batch, campaigns_batch, daily_batch, events_batch, ips_batch, patterns_batch, sessions_batch,
+};
 use super::writer::{PendingTable, TableWriter};
 use super::{frame, terminal, Formats};
 use crate::aggregate::ip_stats::daily_rows;
@@ -66,11 +68,11 @@ pub fn write(
             let mut written = in_out_dir(dir, &pages);
             written.extend(terminal::tables_written(dir, settings.formats));
             if settings.json {
-                let json = terminal::summary_json(&summary, &findings.ips, dir, &written);
+                let json = terminal::summary_json(&summary, findings, dir, &written);
                 return Ok(Written { damaged: problems, json: Some(json) });
             }
             if !settings.quiet {
-                terminal::print_summary(&summary, &findings.ips, scan.elapsed, dir, &written)?;
+                terminal::print_summary(&summary, findings, scan.elapsed, dir, &written)?;
                 terminal::print_suggestions_note(&findings.suggestions, dir)?;
             }
             Ok(Written { damaged: problems, json: None })
@@ -114,6 +116,7 @@ fn stage_scan<'a>(
     let report = || {
         let data = ReportData::from_scan(&scan.files, ips, &findings.tally, &findings.policy)
             .with_blocklist(&findings.blocklist.entries)
+            .with_campaigns(&findings.campaigns)
             .with_suggestions(&findings.suggestions);
         let data = match &findings.dns {
             Some(names) => data.with_dns(names),
@@ -170,16 +173,17 @@ fn stage_period(
     let attackers: Vec<_> = findings.suspicious().collect();
     let view = HistoryView::of(period, &attackers);
     let data = ReportData::from_history(ips, &findings.tally, &findings.policy, view)
-        .with_blocklist(&findings.blocklist.entries);
+        .with_blocklist(&findings.blocklist.entries)
+        .with_campaigns(&findings.campaigns);
     report::write_reports(staging, &data, settings.html_fragment)
 }
 
 /// The tables a scan writes besides `events` (which it streams while it reads), in
 /// the order the terminal names them.
-pub const SCAN_TABLES: [&str; 5] = ["ips", "sessions", "usernames", "daily", "patterns"];
+pub const SCAN_TABLES: [&str; 6] = ["ips", "campaigns", "sessions", "usernames", "daily", "patterns"];
 
 /// The tables a store period's report writes besides `events`.
-pub const PERIOD_TABLES: [&str; 5] = ["ips", "daily", "sessions", "usernames", "attackers"];
+pub const PERIOD_TABLES: [&str; 6] = ["ips", "campaigns", "daily", "sessions", "usernames", "attackers"];
 
 /// Rows per batch of the per-address tables: a million attackers' `ips` table built
 /// whole (typed columns, its CSV text and its Parquet frame at once) took 700 MB.
@@ -215,6 +219,7 @@ fn for_each_batch(
         // One row per username or pattern: built whole.
         ("usernames", _) => write(usernames_batch(ips, &findings.policy)),
         ("patterns", _) => write(patterns_batch(&findings.suggestions)),
+        ("campaigns", _) => write(campaigns_batch(&findings.campaigns)),
         _ => unreachable!("no table {name} for these findings"),
     }
 }
@@ -228,6 +233,7 @@ fn empty_table(findings: &Findings, name: &str) -> Batch {
         ("daily", _) => daily_batch(&[]),
         ("usernames", _) => usernames_batch(&[], &findings.policy),
         ("patterns", _) => patterns_batch(&[]),
+        ("campaigns", _) => campaigns_batch(&[]),
         _ => unreachable!("no table {name} for these findings"),
     }
 }

@@ -342,6 +342,7 @@ mod tests {
             trusted_proxies: Default::default(),
             allow_users: Default::default(),
             thresholds: Thresholds::default(),
+            behaviour: Default::default(),
         };
         let classifier = Classifier::new(false, &[], &[]).unwrap();
         let stats = vec![FileStats::default()];
@@ -402,6 +403,7 @@ mod tests {
             trusted_proxies: Default::default(),
             allow_users: Default::default(),
             thresholds: Thresholds::default(),
+            behaviour: Default::default(),
         }));
         let classifier: &'static Classifier = Box::leak(Box::new(Classifier::new(false, &[], &[]).unwrap()));
         let stolen = Stolen::default();

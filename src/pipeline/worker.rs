@@ -315,6 +315,9 @@ fn scan_line(ctx: &FileCtx, out: &mut ChunkOutput, tables: &mut WorkerTables, ah
     let decision = ctx.judge.judge_line(line, parsed, kind, addr).decision;
     let stats = tables.ips.at(slot);
     stats.record(ts, kind, parsed.status);
+    if kind == LogKind::Access {
+        stats.observe(ts, parsed.method, parsed.path, parsed.status, &ctx.judge.policy.behaviour);
+    }
     match sshd_pam_role(parsed) {
         SshdPamRole::AwaitsVerdict if resolved.is_none() && decision.counts() => {
             let event = build_event(ctx.file, kind, out.counts.lines, ts, parsed, ip, Some(&decision));

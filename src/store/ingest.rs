@@ -9,7 +9,7 @@ use anyhow::Context;
 use rustc_hash::FxHashMap;
 
 use super::ledger::{self, Plan};
-use super::tables::{self, DayIp};
+use super::tables::{self, DayIp, RequestRow};
 use super::{Manifest, Run, Store};
 use crate::aggregate::sessions::Session;
 use crate::aggregate::FileStats;
@@ -64,7 +64,7 @@ impl HistoryRun {
         let (trusted, dropped) = self.plan.verify(files, stats);
         let mut added = Added { notes: std::mem::take(&mut self.plan.notes), dropped, ..Default::default() };
         let run = self.store.manifest.runs.iter().map(|r| r.id).max().unwrap_or(0) + 1;
-        let Collected { daily, events, untimed } = collected;
+        let Collected { daily, events, untimed, requests } = collected;
 
         let mut new_daily: BTreeMap<i32, BTreeMap<String, DayIp>> = BTreeMap::new();
         for ((file, day, ip), d) in daily {
@@ -110,6 +110,16 @@ impl HistoryRun {
             let mut df = tables::merge_events(old, evs, source_files, rules)?;
             put(&mut next, "events", day, &mut df)?;
         }
+        let mut new_requests: BTreeMap<i32, Vec<RequestRow>> = BTreeMap::new();
+        for r in requests.into_iter().filter(|r| trusted[r.file as usize]) {
+            new_requests.entry(day_of(r.ts)).or_default().push(r);
+        }
+        for (day, rows) in new_requests {
+            touched.insert(day);
+            let old = tables::read_day(&dir, &self.store.manifest, "requests", &format_day(day))?;
+            let mut df = tables::merge_requests(old, &rows)?;
+            put(&mut next, "requests", day, &mut df)?;
+        }
         if !sessions.is_empty() {
             for (day, mut df) in tables::merge_sessions(&dir, &self.store.manifest, sessions, self.session_gap)? {
                 put(&mut next, "sessions", day, &mut df)?;
@@ -143,12 +153,14 @@ impl HistoryRun {
 }
 
 /// What the sink gathered: per (file, day, address) counts over every line, the
-/// suspicious events, and lines without a usable time.
+/// suspicious events, the requests the behaviour rules read, and lines without a
+/// usable time.
 #[derive(Default)]
 pub struct Collected {
     daily: FxHashMap<(u32, i32, String), DayIp>,
     events: Vec<Event>,
     untimed: u64,
+    requests: Vec<RequestRow>,
 }
 
 /// Passes the events the --out tables want on to them (the suspicious ones, or all with
@@ -187,6 +199,9 @@ impl<W: EventSink> EventSink for HistorySink<W> {
             c.daily.entry(key).or_default().record(e);
             if e.category.is_suspicious() {
                 c.events.push(e.clone());
+            }
+            if let Some(r) = RequestRow::of(e, ts) {
+                c.requests.push(r);
             }
         }
         let kept: Vec<Event> =

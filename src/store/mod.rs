@@ -33,7 +33,7 @@ const FORMAT_VERSION: u32 = 1;
 /// The file name of every day partition.
 pub const DAY_FILE: &str = "data.parquet";
 /// The tables a store holds.
-pub const TABLES: [&str; 3] = ["events", "daily", "sessions"];
+pub const TABLES: [&str; 4] = ["events", "daily", "sessions", "requests"];
 
 /// What the store holds: the ledger, the runs, and every day file with its size.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-use super::tables::{daily_rows, ints, read_day, texts, DayIp};
+use super::tables::{daily_rows, ints, read_day, request_rows, texts, DayIp};
 use super::Store;
 use crate::aggregate::ip_stats::SuspiciousLine;
 use crate::aggregate::tally::EventTally;
@@ -140,6 +140,15 @@ pub fn load(store: &Store, days: Days, policy: &Policy) -> anyhow::Result<Period
             all.sort(["ts"], SortMultipleOptions::default().with_maintain_order(true))?
         }
     };
+    // The requests the behaviour rules read, judged with the report's rules.
+    for day in days_of(store, "requests", days) {
+        if let Some(df) = read_day(dir, &store.manifest, "requests", &day)? {
+            for r in request_rows(&df)? {
+                let s = stats.entry(r.ip).or_default();
+                s.observe(Some(r.ts), r.method.as_bytes(), r.path.as_bytes(), r.status, &policy.behaviour);
+            }
+        }
+    }
     // The suspicion of each address, replayed from its events exactly as the scan
     // recorded it (sessions, days, usernames, paths, user agents).
     let gap = policy.thresholds.session_gap_micros();

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use super::period::{self, Days};
 use super::tables::{parse_day, DayIp};
 use super::Store;
-use crate::aggregate::assess::assess;
+use crate::aggregate::assess::{assess, Assessment};
 use crate::aggregate::blocklist::{self, BenignAddresses, BlocklistSettings};
 use crate::detect::policy::Policy;
 use crate::findings::{Change, Findings, Origin, PeriodFigures, PeriodOrigin, Provenance, SourceRead};
@@ -33,10 +33,10 @@ pub fn findings(
     // Addresses with traffic in the period that did not count against them: a
     // proposed range must not cover them (the period's, as a scan of its logs would).
     let benign = BenignAddresses::collect(&period.ips);
-    let ips = assess(period.ips, policy, false);
+    let Assessment { ips, campaigns } = assess(period.ips, policy, false);
     let blocklist = blocklist::build(&ips, &benign, &policy.allow_ips, settings);
 
-    let attackers = ips.iter().filter(|a| a.stats.suspicious_events() > 0);
+    let attackers = ips.iter().filter(|a| a.is_suspect());
     let (attackers_now, events_now) = attackers.fold((0, 0), |(n, e), a| (n + 1, e + a.stats.suspicious_events()));
     let category_sum = |m: &BTreeMap<String, DayIp>, c: Category| m.values().map(|d| d.by_category[c.index()]).sum();
     let by_category = Category::ALL
@@ -69,6 +69,7 @@ pub fn findings(
     Ok(Findings {
         origin: Origin::Period(Box::new(origin)),
         ips,
+        campaigns,
         policy: policy.clone(),
         tally,
         suggestions: Vec::new(),

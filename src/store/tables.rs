@@ -17,7 +17,7 @@ use crate::output::parquet_out::to_dataframe;
 use crate::output::table::BatchBuilder;
 use crate::output::tables::events_batch;
 use crate::vocab::event::Category;
-use crate::vocab::event::{Event, LogKind};
+use crate::vocab::event::{Event, LogKind, TextField};
 use crate::vocab::time::{day_of, format_day};
 
 /// One address on one day, over every line that named it.
@@ -223,6 +223,74 @@ pub fn merge_events(
         None => new,
     };
     Ok(all.sort(["ts"], SortMultipleOptions::default().with_maintain_order(true))?)
+}
+
+/// A row of the `requests` table: an access line a behaviour rule may count (a
+/// 400/403/404 answer or a POST), kept whatever the rules' settings so that a report
+/// can judge the period with its own (see `aggregate::behaviour`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RequestRow {
+    pub file: u32,
+    pub ts: i64,
+    pub ip: String,
+    pub method: String,
+    /// Without its query string (the rules ignore it).
+    pub path: String,
+    pub status: u16,
+}
+
+impl RequestRow {
+    pub fn of(e: &Event, ts: i64) -> Option<RequestRow> {
+        let method = e.text(TextField::Method);
+        let wanted = matches!(e.status, 400 | 403 | 404) || method.eq_ignore_ascii_case("POST");
+        if e.log_kind != LogKind::Access || !wanted || e.ip().is_empty() {
+            return None;
+        }
+        let path = e.path().split('?').next().unwrap_or_default();
+        Some(RequestRow {
+            file: e.file,
+            ts,
+            ip: e.ip().to_owned(),
+            method: method.to_owned(),
+            path: path.to_owned(),
+            status: e.status,
+        })
+    }
+}
+
+/// A day's `requests` file after a run: old and new rows, in time order.
+pub fn merge_requests(old: Option<DataFrame>, rows: &[RequestRow]) -> anyhow::Result<DataFrame> {
+    let batch = BatchBuilder::new()
+        .timestamp("ts", rows.iter().map(|r| Some(r.ts)))
+        .text("ip", rows.iter().map(|r| Some(r.ip.as_str())))
+        .text("method", rows.iter().map(|r| Some(r.method.as_str())))
+        .text("path", rows.iter().map(|r| Some(r.path.as_str())))
+        .int("status", rows.iter().map(|r| Some(i64::from(r.status))))
+        .build();
+    let new = to_dataframe(&batch)?;
+    let all = match old {
+        Some(old) => stack(old, new)?,
+        None => new,
+    };
+    Ok(all.sort(["ts"], SortMultipleOptions::default().with_maintain_order(true))?)
+}
+
+/// The rows of a `requests` day file (`file` is not stored: 0).
+pub fn request_rows(df: &DataFrame) -> anyhow::Result<Vec<RequestRow>> {
+    let (ts, ip, method, path, status) =
+        (ints(df, "ts")?, texts(df, "ip")?, texts(df, "method")?, texts(df, "path")?, ints(df, "status")?);
+    Ok((0..df.height())
+        .filter_map(|i| {
+            Some(RequestRow {
+                file: 0,
+                ts: ts[i]?,
+                ip: ip[i].clone()?,
+                method: method[i].clone().unwrap_or_default(),
+                path: path[i].clone().unwrap_or_default(),
+                status: u16::try_from(status[i].unwrap_or(0)).unwrap_or(0),
+            })
+        })
+        .collect())
 }
 
 /// A session as stored, with its address.

@@ -356,6 +356,18 @@ pub fn parse_span_secs(s: &str) -> Option<i64> {
     n.checked_mul(secs)
 }
 
+/// Seconds in `parse_span_secs`'s own syntax (`1w`, `12h`, `90s`), the largest unit
+/// that divides them: what a user would type back into a flag or knocklog.toml.
+pub fn span_text(secs: u64) -> String {
+    match secs {
+        s if s > 0 && s % 604_800 == 0 => format!("{}w", s / 604_800),
+        s if s > 0 && s % 86_400 == 0 => format!("{}d", s / 86_400),
+        s if s > 0 && s % 3600 == 0 => format!("{}h", s / 3600),
+        s if s > 0 && s % 60 == 0 => format!("{}m", s / 60),
+        s => format!("{s}s"),
+    }
+}
+
 /// Parses `--since`/`--until` values: `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM:SS[Z]`, or a
 /// relative `7d`/`12h`/`30m`/`2w` before `now_micros`. Returns UTC microseconds.
 pub fn parse_when(s: &str, now_micros: i64) -> Option<i64> {

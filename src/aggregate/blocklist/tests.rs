@@ -59,6 +59,8 @@ fn build_from(clients: &[Client], allow: &[&str], settings: &BlocklistSettings) 
             sneak: c.sneak,
             score: 0.0,
             verdict: c.verdict,
+            trips: Vec::new(),
+            campaign: None,
         })
         .collect();
     Built { list: build(&assessed, &benign, &allow, settings) }

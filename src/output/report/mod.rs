@@ -2,6 +2,7 @@
 //! (`ReportData`, built from a scan's outputs or from the history store) and
 //! the writer that turns it into one self-contained, strictly escaped HTML page.
 
+mod campaigns;
 mod charts;
 pub mod escape;
 mod format;
@@ -17,9 +18,11 @@ use rustc_hash::FxHashMap;
 
 use crate::aggregate::assess::Assessed;
 use crate::aggregate::blocklist::BlockEntry;
+use crate::aggregate::campaigns::Campaign;
 use crate::aggregate::ip_stats::{max_opt, min_opt, Suspicion};
 use crate::aggregate::sessions::Session;
 use crate::aggregate::FileStats;
+use crate::detect::behaviour::BehaviourRules;
 use crate::detect::policy::{Policy, Verdict};
 use crate::findings::DnsName;
 use crate::learn::Suggestion;
@@ -75,6 +78,10 @@ pub struct VisitorRow {
     pub top_paths: Vec<(String, u64)>,
     pub usernames: usize,
     pub sessions: usize,
+    /// The behaviour rules tripped: (rule, a few words of evidence, the full evidence).
+    pub behaviour: Vec<(&'static str, String, String)>,
+    /// The largest campaign the address is in.
+    pub campaign: Option<u32>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -154,6 +161,8 @@ pub struct ReportData {
     pub heat: Vec<HeatRow>,
     pub blocklist: Option<Vec<BlockEntry>>,
     pub suggestions: Option<Vec<Suggestion>>,
+    /// Distributed campaigns, largest first.
+    pub campaigns: Vec<Campaign>,
     /// Two-way DNS was asked for (`--dns`), whether or not it found names.
     pub dns_requested: bool,
     /// Built from the history store (`knocklog report`): the store, new vs returning
@@ -164,7 +173,7 @@ pub struct ReportData {
 impl ReportData {
     /// The report of one scan. `ips` is the assessed table (worst first).
     pub fn from_scan(files: &[FileStats], ips: &[Assessed], tally: &EventTally, policy: &Policy) -> ReportData {
-        let suspicious: Vec<&Assessed> = ips.iter().filter(|a| a.stats.suspicious_events() > 0).collect();
+        let suspicious: Vec<&Assessed> = ips.iter().filter(|a| a.is_suspect()).collect();
         let mut totals = Totals {
             files: files.len(),
             lines: files.iter().map(|f| f.counts.lines).sum(),
@@ -181,7 +190,7 @@ impl ReportData {
         let last = files.iter().filter_map(|f| f.last_micros).max();
         let period = first.zip(last);
 
-        let visitors: Vec<VisitorRow> = suspicious.iter().map(|a| visitor_row(a)).collect();
+        let visitors: Vec<VisitorRow> = suspicious.iter().map(|a| visitor_row(a, &policy.behaviour)).collect();
         totals.visitors = visitors.len();
 
         let usernames = username_rows(&suspicious, tally, policy);
@@ -208,6 +217,7 @@ impl ReportData {
             heat: capped(heat, MAX_HEAT_ROWS),
             blocklist: None,
             suggestions: None,
+            campaigns: Vec::new(),
             dns_requested: false,
             history: None,
         }
@@ -215,6 +225,11 @@ impl ReportData {
 
     pub fn with_blocklist(mut self, entries: &[BlockEntry]) -> Self {
         self.blocklist = Some(entries.to_vec());
+        self
+    }
+
+    pub fn with_campaigns(mut self, campaigns: &[Campaign]) -> Self {
+        self.campaigns = campaigns.to_vec();
         self
     }
 
@@ -283,7 +298,7 @@ fn file_row(f: &FileStats) -> FileRow {
     }
 }
 
-fn visitor_row(a: &Assessed) -> VisitorRow {
+fn visitor_row(a: &Assessed, rules: &BehaviourRules) -> VisitorRow {
     let s = a.stats.suspicion.as_deref();
     VisitorRow {
         ip: a.ip.clone(),
@@ -311,6 +326,8 @@ fn visitor_row(a: &Assessed) -> VisitorRow {
             .unwrap_or_default(),
         usernames: s.map_or(0, |s| s.usernames.len()),
         sessions: s.map_or(0, |s| s.sessions.len()),
+        behaviour: a.trips.iter().map(|t| (t.rule.as_str(), t.brief(), t.describe(rules))).collect(),
+        campaign: a.campaign,
     }
 }
 

@@ -6,7 +6,7 @@
 use std::fmt::Write;
 
 use super::charts::{self, swatch, HEAT_LEGEND};
-use super::escape::{push_text, shorten};
+use super::escape::{push_attr, push_text, shorten};
 use super::format::{self, count, percent};
 use super::markup::{
     cap_note, categories_html, heading, note, table_end, table_start, table_start_in, td_addr, td_num, td_plain,
@@ -54,6 +54,7 @@ pub fn section(d: &ReportData) -> String {
     access(&mut out, d);
     auth(&mut out, d);
     sneak(&mut out, d);
+    super::campaigns::section(&mut out, d);
     tops(&mut out, d);
     patterns_and_blocklist(&mut out, d);
     let _ = write!(
@@ -77,7 +78,7 @@ fn header(out: &mut String, d: &ReportData) {
     if d.history.is_some() {
         out.push_str(r##"<a href="#knocklog-weekly">This period</a> "##);
     }
-    out.push_str(r##"<a href="#knocklog-overview">Overview</a> <a href="#knocklog-access">Access</a> <a href="#knocklog-auth">Auth errors</a> <a href="#knocklog-sneak">Sneak attackers</a> <a href="#knocklog-top">Top lists</a>"##);
+    out.push_str(r##"<a href="#knocklog-overview">Overview</a> <a href="#knocklog-access">Access</a> <a href="#knocklog-auth">Auth errors</a> <a href="#knocklog-sneak">Sneak attackers</a> <a href="#knocklog-campaigns">Campaigns</a> <a href="#knocklog-top">Top lists</a>"##);
     if d.suggestions.is_some() || d.blocklist.is_some() {
         out.push_str(r##" <a href="#knocklog-blocklist">Patterns &amp; blocklist</a>"##);
     }
@@ -201,6 +202,7 @@ fn access(out: &mut String, d: &ReportData) {
         ("First seen (UTC)", Kind::Num),
         ("Last seen (UTC)", Kind::Num),
         ("Categories", Kind::Text),
+        ("Behaviour", Kind::Text),
         ("Top paths", Kind::Text),
     ]);
     table_start(out, "Suspicious visitors", &columns);
@@ -229,6 +231,7 @@ fn access(out: &mut String, d: &ReportData) {
         td_time(out, v.first_seen);
         td_time(out, v.last_seen);
         categories_html(out, true, v.categories.iter().map(|(c, n)| (*c, Some(*n))));
+        behaviour_cell(out, v);
         out.push_str(r#"<td class="knocklog-code knocklog-list">"#);
         for (i, (p, n)) in v.top_paths.iter().enumerate() {
             if i > 0 {
@@ -242,6 +245,27 @@ fn access(out: &mut String, d: &ReportData) {
     }
     table_end(out);
     cap_note(out, d.visitors.len(), d.totals.visitors, "addresses", "ips.csv");
+}
+
+/// The behaviour rules an address tripped (the full evidence in the title), and the
+/// campaign it is part of, linked to its row.
+fn behaviour_cell(out: &mut String, v: &super::VisitorRow) {
+    out.push_str(r#"<td class="knocklog-list">"#);
+    for (i, (rule, brief, full)) in v.behaviour.iter().enumerate() {
+        if i > 0 {
+            out.push_str("<br>");
+        }
+        out.push_str(r#"<span title=""#);
+        push_attr(out, full);
+        let _ = write!(out, r#""><code>{rule}</code> <small>{}</small></span>"#, super::escape::text(brief));
+    }
+    if let Some(id) = v.campaign {
+        if !v.behaviour.is_empty() {
+            out.push_str("<br>");
+        }
+        let _ = write!(out, r##"<a href="#knocklog-campaign-{id}">campaign {id}</a>"##);
+    }
+    out.push_str("</td>");
 }
 
 fn auth(out: &mut String, d: &ReportData) {

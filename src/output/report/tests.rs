@@ -20,6 +20,7 @@ fn policy() -> Policy {
         trusted_proxies: Default::default(),
         allow_users: ["alice".to_owned()].into(),
         thresholds: Thresholds::default(),
+        behaviour: Default::default(),
     }
 }
 
@@ -52,7 +53,7 @@ fn scan(lines: &[Line]) -> (Vec<Assessed>, EventTally) {
         stats.record_suspicious(&line, 1_800_000_000);
         tally.count(&event(l));
     }
-    (assess(table.into_rows(), &policy(), false), tally)
+    (assess(table.into_rows(), &policy(), false).ips, tally)
 }
 
 fn event(l: &Line) -> Event {
