@@ -105,7 +105,7 @@ fn unparsed_lines_are_counted_with_file_and_line() {
     let expected: HashMap<String, u64> =
         [("access.log.1", 1), ("access.log.2.gz", 1), ("auth.log.2.gz", 1)].map(|(f, n)| (f.to_owned(), n)).into();
     assert_eq!(unparsed, expected);
-    assert!(run.stderr.contains("access.log.1: 1 of 255 lines are not access lines"), "{}", run.stderr);
+    assert!(run.stderr.contains("access.log.1: 1 of 295 lines are not access lines"), "{}", run.stderr);
     assert!(run.stderr.contains("line 126: Total in 412 ms"), "{}", run.stderr);
     let access_1 = files.iter().find(|f| f["path"].as_str().unwrap().ends_with("access.log.1")).unwrap();
     assert_eq!(access_1["unparsed_shapes"][0]["shape"], "Total in 0 ms", "{access_1}");

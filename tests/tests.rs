@@ -2,6 +2,7 @@
 //! sample-logs/ and on the real corpora in ../shared/corpora, and check its outputs.
 
 mod archives;
+mod behaviour;
 mod blocklist_tools;
 mod cli;
 mod corpora;

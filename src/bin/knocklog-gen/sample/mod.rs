@@ -8,8 +8,10 @@ use super::rng::Rng;
 use super::*;
 
 mod auth;
+mod behaviour;
 mod web;
 use auth::*;
+use behaviour::*;
 use web::*;
 
 const HOSTNAME: &str = "homeserver";
@@ -653,6 +655,9 @@ fn build() -> World {
     proxy_prober(&mut w);
     tls_on_plain_http(&mut w);
     sneak_returner(&mut w);
+    wordlist_campaign(&mut w);
+    gitea_login_flood(&mut w);
+    quiet_agent_prober(&mut w);
     gitea(&mut w);
     junk_in_access_log(&mut w);
     for lines in w.logs.values_mut() {
@@ -784,6 +789,9 @@ fn actors() -> Vec<Actor> {
         Actor { ips: one(PROXY_PROBER), role: "open-proxy probes: `CONNECT example.org:443` (405), `GET http://example.org/` (404) on 3 days", expected: "watch or block: proxy probe" },
         Actor { ips: one(TLS_ON_PORT_80), role: "TLS ClientHello sent to plain HTTP (`\\x16\\x03\\x01...` 400), Apache and nginx", expected: "watch (garbage requests are noise: never block, never sneak)" },
         Actor { ips: one(SNEAK), role: "quiet returner: 1-3 probes (/wp-login.php, /.env, /admin/, /.git/HEAD ...) on 11 of the 14 days, never a burst, with ordinary browser UAs", expected: "block, a sneak attacker: no per-day rule trips; the multi-day returner rule must catch it" },
+        Actor { ips: many(&WORDLIST_CAMPAIGN), role: "distributed exploit wordlist on day 9, 01:00-04:30: 20 addresses minutes apart, each asking once, in the same order and with the same browser UA, for Confluence's CVE-2023-22518 `/json/setup-restore.action` and ownCloud's CVE-2023-49103 `getphpinfo.php` (404), never again", expected: "block: one campaign (the same paths and agent); each address alone would only be watch" },
+        Actor { ips: one(LOGIN_FLOODER), role: "Gitea login brute force on day 11: 30 POSTs to /user/login in about 5 minutes, every answer 200 (Gitea shows the form again), browser UA", expected: "block: login_flood (no single line is suspicious)" },
+        Actor { ips: one(QUIET_PROBER), role: "directory prober with a browser UA on day 12: 24 distinct missing paths (/v1/, /beta/, /staging/, /2019/ ...) in about 40 s, all 404", expected: "block: http_probing (no path is a known attack)" },
         Actor { ips: vec!["192.0.2.x (44 IPs: 40 IPv4, 4 in 2001:db8:1::/48)".to_string()], role: "blog visitors with real browser UAs: pages, assets (200 first, 304 later), missing /favicon.ico (404); Chrome preconnects leave `\"-\" 408` lines", expected: "ok" },
         Actor { ips: many(&[GOOGLEBOTS[0], GOOGLEBOTS[1], GOOGLEBOTS[2], BINGBOTS[0], BINGBOTS[1]]), role: "Googlebot and bingbot: robots.txt, sitemap, pages, some 404s on removed pages", expected: "ok" },
         Actor { ips: many(&[FRESHRSS, FEEDLY]), role: "feed readers polling /feed.xml (mostly 304)", expected: "ok" },
