@@ -251,3 +251,27 @@ fn known_agents_and_well_known_files_are_never_suggested() {
         assert!(!stdout.lines().any(|l| l.contains(never) && !l.trim_start().starts_with("e.g.")), "{never}: {stdout}");
     }
 }
+
+/// With a tolerance for benign addresses, a suggestion may match a benign address's
+/// lines; `--accept-all` takes none of those (they need a look and `--accept N`) and
+/// says how many it left out.
+#[test]
+fn accept_all_refuses_what_a_benign_address_of_the_scan_also_requested() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = write_log(dir.path());
+    let fresh = dir.path().join("fresh.txt");
+    std::fs::write(&fresh, "").unwrap();
+    let out = knocklog()
+        .arg("learn")
+        .arg(&log)
+        .args(["--timezone", "utc", "--learn-max-benign", "1", "--accept-all", "--to"])
+        .arg(&fresh)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stdout.contains("/zz-vendor/relay.do"), "listed, with its benign address: {stdout}");
+    assert!(stderr.contains("--accept-all left out"), "{stderr}");
+    let accepted = patterns_of(&fresh);
+    assert!(accepted.iter().all(|p| !p.contains("zz-vendor")), "{accepted:?}");
+}

@@ -147,6 +147,8 @@ fn outputs_are_identical_for_one_and_two_threads() {
         "summary.json",
         "suggested-patterns.txt",
         "patterns.csv",
+        "campaigns.csv",
+        "campaigns.parquet",
     ] {
         let a = std::fs::read(one.out.join(name)).unwrap();
         let b = std::fs::read(two.out.join(name)).unwrap();

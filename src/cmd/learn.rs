@@ -54,6 +54,12 @@ pub fn run(args: &LearnCmdArgs) -> anyhow::Result<u8> {
     let mut appended = None;
     if let Some(path) = target {
         let chosen = chosen(args, &findings.suggestions)?;
+        let refused = args.accept_all.then(|| findings.suggestions.iter().filter(|s| s.benign_ips > 0).count());
+        if let Some(n) = refused.filter(|n| *n > 0) {
+            eprintln!(
+                "knocklog: --accept-all left out {n} suggestions that would also flag lines of benign addresses in this scan (accept them by number with --accept after checking)"
+            );
+        }
         let added = append(&path, &chosen)?;
         if !json {
             writeln!(
@@ -88,6 +94,7 @@ pub fn run(args: &LearnCmdArgs) -> anyhow::Result<u8> {
                     "benign_ips": s.benign_ips,
                     "confidence": s.confidence,
                     "example": s.example,
+                    "check": s.check,
                 })
             })
             .collect();
@@ -120,14 +127,16 @@ fn accept_target(args: &LearnCmdArgs, config: &ScanConfig) -> anyhow::Result<Opt
 }
 
 /// The suggestions `--accept N,M` or `--accept-all [--min-support K]` choose, with
-/// their list numbers.
+/// their list numbers. `--accept-all` takes none that would also flag a line of a
+/// benign address in this scan (possible with `--learn-max-benign`): those need a
+/// person's look and an `--accept` by number.
 fn chosen<'s>(args: &LearnCmdArgs, suggestions: &'s [Suggestion]) -> anyhow::Result<Vec<(usize, &'s Suggestion)>> {
     if args.accept_all {
         let min = args.min_support.unwrap_or(0);
         return Ok(suggestions
             .iter()
             .enumerate()
-            .filter(|(_, s)| s.attacker_ips >= min)
+            .filter(|(_, s)| s.attacker_ips >= min && s.benign_ips == 0)
             .map(|(i, s)| (i + 1, s))
             .collect());
     }

@@ -50,13 +50,14 @@ pub fn entry(n: usize, s: &Suggestion) -> String {
         ""
     };
     format!(
-        "# {n}. {}: {} attacker IPs, {} hits; {} benign IPs, {} benign hits; confidence {:.2}{when}{sampled}\n# example: {example}\n{}\n",
+        "# {n}. {}: {} attacker IPs, {} hits; {} benign IPs, {} benign hits; confidence {:.2}{when}{sampled}\n# example: {example}\n# check: {}\n{}\n",
         kind_name(s.kind),
         s.attacker_ips,
         s.attacker_hits,
         s.benign_ips,
         s.benign_hits,
         s.confidence,
+        s.check,
         s.pattern
     )
 }
@@ -148,6 +149,7 @@ mod tests {
             last_seen: Some(1_000_000),
             example: example.into(),
             sampled: false,
+            check: crate::learn::generic::what_to_check(CandidateKind::Path),
         }
     }
 

@@ -3,6 +3,7 @@
 
 pub mod candidates;
 pub mod file;
+pub mod generic;
 pub mod seen;
 pub mod shapes;
 pub mod suggest;
@@ -49,6 +50,8 @@ pub struct Suggestion {
     /// attacker counts are estimated from a uniform sample of them, its benign counts
     /// are those of the sample.
     pub sampled: bool,
+    /// What a person should check before accepting it (`generic::what_to_check`).
+    pub check: &'static str,
 }
 
 /// The worker's hook for an access-log line: counts it into its thread's request

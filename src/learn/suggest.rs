@@ -9,6 +9,7 @@ use aho_corasick::AhoCorasick;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::candidates::{extension, of_shape, Candidate};
+use super::generic::{is_generic, what_to_check};
 use super::seen::split_key;
 use super::shapes::{addr_id, AddrId, AddrUse, ShapeEvidence, ShapeTable};
 use super::{CandidateKind, Suggestion};
@@ -94,7 +95,7 @@ impl Evidence {
                 continue;
             }
             let (path, params, agent) = split_key(key);
-            for candidate in of_shape(path, params, agent) {
+            for candidate in of_shape(path, params, agent).into_iter().filter(|c| !is_generic(c)) {
                 let t = tallies.entry(candidate).or_default();
                 if e.saturated {
                     t.sampled = true;
@@ -210,6 +211,7 @@ impl Tally {
             last_seen: self.last,
             example: self.example.as_ref().map(|(_, e)| e.to_string()).unwrap_or_default(),
             sampled: self.sampled,
+            check: what_to_check(c.kind),
         }
     }
 }
@@ -422,10 +424,10 @@ mod tests {
 
     #[test]
     fn benign_evidence_uses_the_patterns_own_matching() {
-        let a: &[(&str, &str)] = &[("/admin/x", "curl/8"), ("/y.cgi", "curl/8")];
-        // `/admin/` as a substring would also flag /blog/admin/...; `curl` is used by
-        // a benign address; `.cgi` by another.
-        let b1: &[(&str, &str)] = &[("/blog/admin/post", "curl/7")];
+        let a: &[(&str, &str)] = &[("/admin/x", "fetchbot/8"), ("/y.cgi", "fetchbot/8")];
+        // `/admin/` as a substring would also flag /blog/admin/...; `fetchbot` is used
+        // by a benign address; `.cgi` by another.
+        let b1: &[(&str, &str)] = &[("/blog/admin/post", "fetchbot/7")];
         let b2: &[(&str, &str)] = &[("/z.CGI", "Mozilla/5.0")];
         let s = run(&[a, a], &[b1, b2], &LearnOptions::default());
         assert_eq!(patterns(&s), ["/admin/x", "/y.cgi"]);
@@ -436,5 +438,21 @@ mod tests {
         assert!(!patterns(&s).contains(&"/admin/"));
         let two = LearnOptions { min_attackers: 3, ..Default::default() };
         assert!(run(&[a, a], &[], &two).is_empty());
+    }
+
+    /// An `/api/` app and its curl users, and attackers who use both: with or without
+    /// the benign users in the scan, neither `/api/` nor `curl` is suggested, and the
+    /// attackers' specific path is, with what to check.
+    #[test]
+    fn generic_prefixes_and_library_agents_are_never_suggested() {
+        let a: &[(&str, &str)] = &[("/api/v1/debug/pprof/cmdline", "curl/8.5.0"), ("/api/v1/users", "curl/8.5.0")];
+        let app: &[(&str, &str)] = &[("/api/v1/users", "curl/7.88.1"), ("/api/v1/orders", "python-requests/2.31")];
+        for benign in [&[app][..], &[]] {
+            let s = run(&[a, a, a], benign, &LearnOptions::default());
+            let p = patterns(&s);
+            assert!(p.iter().all(|p| !p.contains("curl") && *p != "/api/" && *p != "/api/v1/"), "{p:?}");
+            assert!(p.contains(&"/api/v1/debug/pprof/cmdline"), "{p:?}");
+            assert!(s.iter().all(|s| !s.check.is_empty()));
+        }
     }
 }

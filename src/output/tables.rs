@@ -255,6 +255,7 @@ pub fn patterns_batch(suggestions: &[crate::learn::Suggestion]) -> Batch {
         .timestamp("last_seen", s.iter().map(|s| s.last_seen))
         .text("example", s.iter().map(|s| non_empty(&s.example)))
         .boolean("sampled", s.iter().map(|s| Some(s.sampled)))
+        .text("check", s.iter().map(|s| Some(s.check)))
         .build()
 }
 

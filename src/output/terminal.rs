@@ -383,6 +383,7 @@ pub fn print_suggestions(
         if !s.example.is_empty() {
             writeln!(out, "  {:>width$}  e.g. {}", "", shorten(&for_terminal(&s.example), 150))?;
         }
+        writeln!(out, "  {:>width$}  check {}", "", s.check)?;
     }
     Ok(())
 }

@@ -198,6 +198,7 @@ fn fragment_is_one_prefixed_section() {
         last_seen: Some(105 * DAY),
         example: HOSTILE.into(),
         sampled: true,
+        check: "that nothing of yours is served at this path",
     }]);
     let frag = render_fragment(&d);
     assert!(frag.starts_with("<section class=\"knocklog\">"));
