@@ -426,3 +426,86 @@ fn a_damaged_store_is_noticed_refused_and_repaired() {
     let (code, text) = run(&["query", "--sql", "SELECT COUNT(*) FROM events", "--data"]);
     assert_eq!(code, Some(0), "{text}");
 }
+
+/// Recidive: a weekly report counts the earlier days the store saw each address
+/// blocked (its own events of that day), lists them in `ips` and `attackers`, and the
+/// blocklist gives those addresses four times the ban; a later `scan --history` run
+/// counts the days the store holds before each address's first line in it.
+#[test]
+fn addresses_blocked_on_earlier_days_are_recidivists_with_a_longer_ban() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("store");
+    let old = tmp.path().join("old");
+    fs::create_dir(&old).unwrap();
+    fs::copy(repo().join("sample-logs/auth.log.2.gz"), old.join("auth.log.2.gz")).unwrap();
+    let run = |args: &[&str]| {
+        let out = knocklog().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    };
+    let s = store.to_str().unwrap();
+    let first = tmp.path().join("first");
+    run(&[
+        "scan",
+        "--timezone",
+        "utc",
+        "--quiet",
+        "--format",
+        "csv",
+        "--history",
+        s,
+        "--out",
+        first.to_str().unwrap(),
+        old.to_str().unwrap(),
+    ]);
+    let second = tmp.path().join("second");
+    let sample = repo().join("sample-logs");
+    run(&[
+        "scan",
+        "--timezone",
+        "utc",
+        "--quiet",
+        "--format",
+        "csv",
+        "--history",
+        s,
+        "--out",
+        second.to_str().unwrap(),
+        sample.to_str().unwrap(),
+    ]);
+    let rows = |path: &Path| crate::util::read_csv(path);
+    let again: Vec<_> = rows(&second.join("ips.csv")).into_iter().filter(|r| r["previous_blocks"] != "0").collect();
+    assert!(!again.is_empty(), "the second run knows the first run's blocks");
+    assert!(again.iter().all(|r| r["first_blocked"].as_str() < "2025-12-30"), "{again:?}");
+
+    let week = tmp.path().join("week");
+    run(&[
+        "report",
+        "--history",
+        s,
+        "--since",
+        "2026-01-02",
+        "--until",
+        "2026-01-09",
+        "--quiet",
+        "--format",
+        "csv",
+        "--blocklist-include-special",
+        "--out",
+        week.to_str().unwrap(),
+    ]);
+    let ips: std::collections::HashMap<String, std::collections::HashMap<String, String>> =
+        rows(&week.join("ips.csv")).into_iter().map(|r| (r["ip"].clone(), r)).collect();
+    let iot = &ips["185.224.128.17"];
+    assert_eq!(
+        (iot["verdict"].as_str(), iot["previous_blocks"].as_str(), iot["first_blocked"].as_str()),
+        ("block", "3", "2025-12-28")
+    );
+    let attackers = rows(&week.join("attackers.csv"));
+    assert!(attackers.iter().any(|r| r["ip"] == "185.224.128.17" && r["previous_blocks"] == "3"));
+    let nft = fs::read_to_string(week.join("blocklist.nft")).unwrap();
+    // 7 days, four times, is past ipset's limit: 2147483 s.
+    assert!(nft.contains("185.224.128.17 timeout 2147483s,"), "{nft}");
+    assert!(nft.contains("198.51.100.23 timeout 604800s,"), "a first-time attacker keeps the plain ban: {nft}");
+    let page = fs::read_to_string(week.join("report.html")).unwrap();
+    assert!(page.contains("<code>recidive</code> <small>blocked on 3 earlier days, first 2025-12-28</small>"));
+}

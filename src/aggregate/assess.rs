@@ -19,6 +19,10 @@ pub struct Assessed {
     pub trips: Vec<Trip>,
     /// The largest campaign the address is a member of (its `Campaign::id`).
     pub campaign: Option<u32>,
+    /// Days before this one a history store saw it blocked, and the first of them
+    /// (see `recidive`; 0 and None without a store).
+    pub previous_blocks: u32,
+    pub first_blocked: Option<i32>,
 }
 
 impl Assessed {
@@ -82,15 +86,33 @@ pub fn assess(ips: Vec<(String, IpStats)>, policy: &Policy, all: bool) -> Assess
             let (sneak, verdict) = verdict(&policy.thresholds, &rules.campaigns, &input);
             // A quiet returner is worth more than its few events say.
             let score = if sneak { score + 10.0 * input.intent_days as f64 } else { score };
-            Some(Assessed { ip, stats, allowed, sneak, score, verdict, trips, campaign: campaign.map(|c| c.0) })
+            let campaign = campaign.map(|c| c.0);
+            let (previous_blocks, first_blocked) = (0, None);
+            Some(Assessed {
+                ip,
+                stats,
+                allowed,
+                sneak,
+                score,
+                verdict,
+                trips,
+                campaign,
+                previous_blocks,
+                first_blocked,
+            })
         })
         .collect();
-    out.sort_by(|a, b| {
+    sort_worst_first(&mut out);
+    Assessment { ips: out, campaigns }
+}
+
+/// Verdict (block first), score, events, address.
+pub fn sort_worst_first(ips: &mut [Assessed]) {
+    ips.sort_by(|a, b| {
         b.verdict
             .cmp(&a.verdict)
             .then(b.score.total_cmp(&a.score))
             .then(b.stats.events.cmp(&a.stats.events))
             .then_with(|| a.ip.cmp(&b.ip))
     });
-    Assessment { ips: out, campaigns }
 }

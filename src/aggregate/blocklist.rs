@@ -39,6 +39,9 @@ pub struct BlockEntry {
     pub last_seen: Option<i64>,
     /// Categories of the suspicious events it covers, in `Category::ALL` order.
     pub categories: Vec<Category>,
+    /// The most days a history store saw one of its addresses blocked before (a
+    /// recidivist's entry lasts longer: `BlocklistSettings::ban_secs`).
+    pub previous_blocks: u32,
 }
 
 /// Addresses that sent traffic which did not count against them (pages, successful
@@ -328,6 +331,14 @@ fn entry(piece: Net, members: &[Member], ranges: &[Net], settings: &BlocklistSet
             if who.sneak { " (sneak attacker)" } else { "" },
             activity(who)
         );
+        if who.previous_blocks > 0 {
+            let _ = write!(
+                reason,
+                "; blocked before on {} day{}",
+                who.previous_blocks,
+                plural(who.previous_blocks as usize)
+            );
+        }
     } else {
         if ranges.is_empty() {
             let _ = write!(reason, "{} addresses: ", members.len());
@@ -351,6 +362,7 @@ fn entry(piece: Net, members: &[Member], ranges: &[Net], settings: &BlocklistSet
         first_seen,
         last_seen,
         categories: Category::ALL.iter().copied().filter(|c| categories[c.index()]).collect(),
+        previous_blocks: members.iter().map(|m| m.who.previous_blocks).max().unwrap_or(0),
     }
 }
 

@@ -10,6 +10,7 @@ pub mod bounded;
 pub mod campaigns;
 pub mod file_stats;
 pub mod ip_stats;
+pub mod recidive;
 pub mod sessions;
 pub mod tally;
 pub mod v4_index;

@@ -43,7 +43,18 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     let pool = worker_pool(config.threads)?;
     let generated = crate::vocab::time::now_micros();
     let read = pool.install(|| read_logs(&config, &discovery, &out))?;
-    let mut findings = pool.install(|| Findings::from_scan(read.counts, &config.judging(generated)));
+    // Recidive: the days the store (this run's lines in it now) saw addresses blocked;
+    // each address counts those before its first day in this scan.
+    let history = match &config.history {
+        Some(dir) => {
+            let store = crate::store::Store::open(dir, false)?;
+            let thresholds = &config.options.policy.thresholds;
+            Some(crate::store::period::block_history(&store.dir, &store, thresholds, i32::MAX)?)
+        }
+        None => None,
+    };
+    let judging = crate::findings::Judging { block_history: history.as_ref(), ..config.judging(generated) };
+    let mut findings = pool.install(|| Findings::from_scan(read.counts, &judging));
     if config.dns {
         crate::enrich::dns::resolve_visitors(&mut findings, Arc::new(SystemResolver), MAX_VISITORS, DNS_BUDGET);
     }

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::file::BlocklistFile;
 use super::UsageError;
+use crate::aggregate::blocklist::settings::MAX_BAN_TIME_SECS;
 use crate::aggregate::blocklist::{BlocklistSettings, Net};
 use crate::cli::BlocklistArgs;
 use crate::detect::policy::Verdict;
@@ -63,9 +64,6 @@ pub fn resolve(args: &BlocklistArgs, file: &BlocklistFile) -> Result<BlocklistSe
         ban_time_secs,
     })
 }
-
-/// ipset's largest timeout (its kernel side keeps milliseconds in a 32-bit value).
-const MAX_BAN_TIME_SECS: u64 = 2_147_483;
 
 /// True when a scanned path is this machine's log tree (/var/log or anything under
 /// it): then its interface addresses are own addresses too. Logs copied from another

@@ -161,6 +161,7 @@ impl ScanConfig {
             learn: &self.learn,
             blocklist: &self.blocklist,
             generated,
+            block_history: None,
         }
     }
 

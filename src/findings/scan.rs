@@ -7,6 +7,7 @@ use super::{Findings, Origin, Provenance, ScanOrigin};
 use crate::aggregate::assess::{assess, Assessment};
 use crate::aggregate::blocklist::{self, BenignAddresses, BlocklistSettings};
 use crate::aggregate::file_stats::time_span;
+use crate::aggregate::recidive::{self, BlockHistory, Cutoff};
 use crate::aggregate::tally::EventTally;
 use crate::aggregate::{FileStats, IpStats};
 use crate::detect::policy::Policy;
@@ -34,6 +35,8 @@ pub struct Judging<'a> {
     pub blocklist: &'a BlocklistSettings,
     /// When the findings are made (microseconds since the epoch).
     pub generated: i64,
+    /// The days a history store saw addresses blocked (`scan --history`).
+    pub block_history: Option<&'a BlockHistory>,
 }
 
 impl Findings {
@@ -43,7 +46,10 @@ impl Findings {
         // Before `assess` drops them: the addresses whose traffic did not count against
         // them, which a proposed blocklist range must not cover.
         let (benign, evidence) = rayon::join(|| BenignAddresses::collect(&ips), || Evidence::take(&ips, learned));
-        let Assessment { ips, campaigns } = assess(ips, how.policy, how.all_ips);
+        let Assessment { mut ips, campaigns } = assess(ips, how.policy, how.all_ips);
+        if let Some(history) = how.block_history {
+            recidive::apply(&mut ips, history, Cutoff::FirstSeen);
+        }
         let suggestions = evidence.suggest(&ips, how.learn);
         let learn_overflow = evidence.overflow();
         drop(evidence);

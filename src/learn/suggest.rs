@@ -366,6 +366,8 @@ mod tests {
                 verdict: Verdict::Block,
                 trips: Vec::new(),
                 campaign: None,
+                previous_blocks: 0,
+                first_blocked: None,
             });
         }
         for (i, reqs) in benign.iter().enumerate() {

@@ -173,8 +173,10 @@ fn expiry(s: &BlocklistSettings) -> String {
     match s.ban_time_secs {
         0 => "Expiry: none; entries stay until the file is loaded again without them (--ban-time 0).".to_owned(),
         secs => format!(
-            "Expiry: the nft and ipset entries time out {secs} s ({}) after loading (--ban-time); iptables rules never expire.",
-            span_text(secs)
+            "Expiry: the nft and ipset entries time out {secs} s ({}) after loading (--ban-time), {} s ({}) for an address a history store saw blocked on an earlier day (recidive); iptables rules never expire.",
+            span_text(secs),
+            s.ban_secs(1),
+            span_text(s.ban_secs(1))
         ),
     }
 }
@@ -236,9 +238,13 @@ pub fn nft(list: &Blocklist, s: &BlocklistSettings, from: &Provenance) -> String
     // With a ban time every element carries its own timeout (the set's default covers
     // elements a user adds by hand); auto-merge is left out there, as merging elements
     // with timeouts is not supported by every nft release.
-    let (flags, timeout) = match s.ban_time_secs {
-        0 => ("flags interval\n\t\tauto-merge".to_owned(), String::new()),
-        secs => (format!("flags interval, timeout\n\t\ttimeout {secs}s"), format!(" timeout {secs}s")),
+    let flags = match s.ban_time_secs {
+        0 => "flags interval\n\t\tauto-merge".to_owned(),
+        secs => format!("flags interval, timeout\n\t\ttimeout {secs}s"),
+    };
+    let timeout = |e: &BlockEntry| match s.ban_secs(e.previous_blocks) {
+        0 => String::new(),
+        secs => format!(" timeout {secs}s"),
     };
     for (v6, name, kind) in [(false, "blocklist_v4", "ipv4_addr"), (true, "blocklist_v6", "ipv6_addr")] {
         let _ = writeln!(out, "\tset {name} {{\n\t\ttype {kind}\n\t\t{flags}");
@@ -246,7 +252,7 @@ pub fn nft(list: &Blocklist, s: &BlocklistSettings, from: &Provenance) -> String
         if !entries.is_empty() {
             out.push_str("\t\telements = {\n");
             for e in entries {
-                let _ = writeln!(out, "\t\t\t{}{timeout}, # {}", e.network, why(e));
+                let _ = writeln!(out, "\t\t\t{}{}, # {}", e.network, timeout(e), why(e));
             }
             out.push_str("\t\t}\n");
         }
@@ -288,7 +294,11 @@ pub fn ipset(list: &Blocklist, s: &BlocklistSettings, from: &Provenance) -> Stri
         out.push_str(&create(&fresh));
         let _ = writeln!(out, "flush {fresh}");
         for e in list.entries.iter().filter(|e| e.v6 == v6) {
-            let _ = writeln!(out, "# {}\nadd {fresh} {}{timeout}", why(e), e.network);
+            let entry_timeout = match s.ban_secs(e.previous_blocks) {
+                0 => String::new(),
+                secs => format!(" timeout {secs}"),
+            };
+            let _ = writeln!(out, "# {}\nadd {fresh} {}{entry_timeout}", why(e), e.network);
         }
         let _ = writeln!(out, "swap {fresh} {name}\ndestroy {fresh}");
     }
@@ -341,6 +351,7 @@ mod tests {
             first_seen: Some(1_767_225_600_000_000),
             last_seen: Some(1_767_229_200_500_000),
             categories: vec![Category::AuthBadUser, Category::Probe],
+            previous_blocks: 0,
         }
     }
 
@@ -423,7 +434,16 @@ mod tests {
         );
         assert!(set.contains("\nadd knocklog-v4-new 203.0.113.7 timeout 86400\n"), "{set}");
         let ipt = iptables(&list, &s, &provenance(), false);
-        assert!(ipt.contains("# Expiry: the nft and ipset entries time out 86400 s (1d) after loading (--ban-time); iptables rules never expire."), "{ipt}");
+        assert!(ipt.contains("# Expiry: the nft and ipset entries time out 86400 s (1d) after loading (--ban-time), 345600 s (4d) for an address a history store saw blocked on an earlier day (recidive); iptables rules never expire."), "{ipt}");
+        // A recidivist's entry lasts four times as long, at most ipset's 24.8 days.
+        let again = Blocklist {
+            entries: vec![BlockEntry { previous_blocks: 2, ..entry("203.0.113.9", false, "back") }],
+            ..Default::default()
+        };
+        assert!(nft(&again, &s, &provenance()).contains("\t\t\t203.0.113.9 timeout 345600s, # back"));
+        assert!(ipset(&again, &s, &provenance()).contains("\nadd knocklog-v4-new 203.0.113.9 timeout 345600\n"));
+        let week = BlocklistSettings::default();
+        assert_eq!((week.ban_secs(0), week.ban_secs(1)), (604_800, 2_147_483));
         let forever = BlocklistSettings { ban_time_secs: 0, ..Default::default() };
         let n = nft(&list, &forever, &provenance());
         assert!(!n.contains("timeout") && n.contains("flags interval\n\t\tauto-merge"), "{n}");

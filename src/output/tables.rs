@@ -116,6 +116,8 @@ pub fn ips_batch(ips: &[Assessed]) -> Batch {
     b.text("techniques", ips.iter().map(|a| non_empty(&techniques(a))))
         .text("behaviour", ips.iter().map(|a| non_empty(&behaviour_list(a))))
         .int("campaign", ips.iter().map(|a| a.campaign.map(i64::from)))
+        .int("previous_blocks", ips.iter().map(|a| Some(i64::from(a.previous_blocks))))
+        .text("first_blocked", ips.iter().map(|a| a.first_blocked.map(format_day)))
         .int("suspicious_days", ips.iter().map(|a| Some(susp(a).map_or(0, |s| s.daily.len()) as i64)))
         .int("max_daily_events", ips.iter().map(|a| Some(susp(a).map_or(0, |s| s.max_daily()) as i64)))
         .int("sessions", ips.iter().map(|a| Some(susp(a).map_or(0, |s| s.sessions.len()) as i64)))
@@ -280,5 +282,6 @@ pub fn attackers_batch(ips: &[Assessed], period: &PeriodOrigin) -> Batch {
             "previous_events",
             rows.iter().map(|a| Some(period.previous_events.get(&a.ip).copied().unwrap_or(0) as i64)),
         )
+        .int("previous_blocks", rows.iter().map(|a| Some(i64::from(a.previous_blocks))))
         .build()
 }

@@ -202,6 +202,9 @@ pub fn print_summary(
             if let Some(id) = a.campaign {
                 categories.push_str(&format!(" (campaign {id})"));
             }
+            if a.previous_blocks > 0 {
+                categories.push_str(&format!(" (blocked before on {} days)", a.previous_blocks));
+            }
             if a.sneak {
                 categories.push_str(" (sneak)");
             }
@@ -316,6 +319,7 @@ pub fn summary_json(summary: &Summary, findings: &Findings, out_dir: &Path, writ
                 "categories": categories,
                 "behaviour": a.trips.iter().map(|t| t.rule.as_str()).collect::<Vec<_>>(),
                 "campaign": a.campaign,
+                "previous_blocks": a.previous_blocks,
             })
         })
         .collect();

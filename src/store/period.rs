@@ -11,9 +11,10 @@ use polars::prelude::*;
 use super::tables::{daily_rows, ints, read_day, request_rows, texts, DayIp};
 use super::Store;
 use crate::aggregate::ip_stats::SuspiciousLine;
+use crate::aggregate::recidive::BlockHistory;
 use crate::aggregate::tally::EventTally;
 use crate::aggregate::IpStats;
-use crate::detect::policy::{Mode, Policy};
+use crate::detect::policy::{Mode, Policy, Thresholds};
 use crate::vocab::event::Category;
 use crate::vocab::time::format_day;
 
@@ -68,6 +69,27 @@ pub fn daily_totals(dir: &Path, store: &Store, days: Days) -> anyhow::Result<BTr
         }
     }
     Ok(total)
+}
+
+/// Per address, the days before `before` on which its own counted events of that day
+/// made it `block`: at least `block_strikes` of them, one showing intent. (A day
+/// judged alone: sneak attackers and campaigns span days, and are judged now.)
+pub fn block_history(dir: &Path, store: &Store, thresholds: &Thresholds, before: i32) -> anyhow::Result<BlockHistory> {
+    let mut history = BlockHistory::default();
+    let all = Days { first: i32::MIN / 2, last: before - 1 };
+    for day in days_of(store, "daily", all) {
+        let d = super::tables::parse_day(&day);
+        if let Some(df) = read_day(dir, &store.manifest, "daily", &day)? {
+            for (ip, row) in daily_rows(&df)? {
+                let intent =
+                    Category::ALL.iter().any(|c| c.is_suspicious() && !c.is_noise() && row.by_category[c.index()] > 0);
+                if intent && row.suspicious >= thresholds.block_strikes {
+                    history.add(&ip, d);
+                }
+            }
+        }
+    }
+    Ok(history)
 }
 
 /// Per address, the first day it counted against itself (a suspicious event), over

@@ -9,6 +9,7 @@ use super::tables::{parse_day, DayIp};
 use super::Store;
 use crate::aggregate::assess::{assess, Assessment};
 use crate::aggregate::blocklist::{self, BenignAddresses, BlocklistSettings};
+use crate::aggregate::recidive::{self, Cutoff};
 use crate::detect::policy::Policy;
 use crate::findings::{Change, Findings, Origin, PeriodFigures, PeriodOrigin, Provenance, SourceRead};
 use crate::vocab::event::Category;
@@ -33,7 +34,9 @@ pub fn findings(
     // Addresses with traffic in the period that did not count against them: a
     // proposed range must not cover them (the period's, as a scan of its logs would).
     let benign = BenignAddresses::collect(&period.ips);
-    let Assessment { ips, campaigns } = assess(period.ips, policy, false);
+    let Assessment { mut ips, campaigns } = assess(period.ips, policy, false);
+    let history = period::block_history(dir, store, &policy.thresholds, days.first)?;
+    recidive::apply(&mut ips, &history, Cutoff::Day(days.first));
     let blocklist = blocklist::build(&ips, &benign, &policy.allow_ips, settings);
 
     let attackers = ips.iter().filter(|a| a.is_suspect());

@@ -27,6 +27,13 @@ pub struct BlocklistSettings {
     pub ban_time_secs: u64,
 }
 
+/// ipset's largest timeout (its kernel side keeps milliseconds in a 32-bit value).
+pub const MAX_BAN_TIME_SECS: u64 = 2_147_483;
+
+/// How much longer a recidivist's entry lasts (fail2ban's recidive jail bans for a
+/// week what its jails banned for minutes), up to `MAX_BAN_TIME_SECS`.
+pub const RECIDIVE_BAN_FACTOR: u64 = 4;
+
 /// A week: long enough to outlast a campaign, short enough that a reassigned dynamic
 /// address is not blocked for good.
 pub const DEFAULT_BAN_TIME_SECS: u64 = 7 * 86_400;
@@ -48,6 +55,16 @@ impl Default for BlocklistSettings {
 }
 
 impl BlocklistSettings {
+    /// Seconds an entry stays: the ban time, `RECIDIVE_BAN_FACTOR` times it for an
+    /// address blocked before (at most ipset's limit); 0 for no expiry.
+    pub fn ban_secs(&self, previous_blocks: u32) -> u64 {
+        match (self.ban_time_secs, previous_blocks) {
+            (0, _) => 0,
+            (secs, 0) => secs,
+            (secs, _) => secs.saturating_mul(RECIDIVE_BAN_FACTOR).min(MAX_BAN_TIME_SECS.max(secs)),
+        }
+    }
+
     /// The prefix length of a proposed range in a family.
     pub fn range_prefix(&self, v6: bool) -> u8 {
         if v6 {

@@ -61,6 +61,8 @@ fn build_from(clients: &[Client], allow: &[&str], settings: &BlocklistSettings) 
             verdict: c.verdict,
             trips: Vec::new(),
             campaign: None,
+            previous_blocks: 0,
+            first_blocked: None,
         })
         .collect();
     Built { list: build(&assessed, &benign, &allow, settings) }

@@ -82,6 +82,9 @@ pub struct VisitorRow {
     pub behaviour: Vec<(&'static str, String, String)>,
     /// The largest campaign the address is in.
     pub campaign: Option<u32>,
+    /// Earlier days a history store saw it blocked, and the first of them.
+    pub previous_blocks: u32,
+    pub first_blocked: Option<i32>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -328,6 +331,8 @@ fn visitor_row(a: &Assessed, rules: &BehaviourRules) -> VisitorRow {
         sessions: s.map_or(0, |s| s.sessions.len()),
         behaviour: a.trips.iter().map(|t| (t.rule.as_str(), t.brief(), t.describe(rules))).collect(),
         campaign: a.campaign,
+        previous_blocks: a.previous_blocks,
+        first_blocked: a.first_blocked,
     }
 }
 

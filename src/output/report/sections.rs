@@ -259,11 +259,24 @@ fn behaviour_cell(out: &mut String, v: &super::VisitorRow) {
         push_attr(out, full);
         let _ = write!(out, r#""><code>{rule}</code> <small>{}</small></span>"#, super::escape::text(brief));
     }
+    let mut lines = v.behaviour.len();
     if let Some(id) = v.campaign {
-        if !v.behaviour.is_empty() {
+        if lines > 0 {
             out.push_str("<br>");
         }
         let _ = write!(out, r##"<a href="#knocklog-campaign-{id}">campaign {id}</a>"##);
+        lines += 1;
+    }
+    if let (n @ 1.., Some(first)) = (v.previous_blocks, v.first_blocked) {
+        if lines > 0 {
+            out.push_str("<br>");
+        }
+        let s = if n == 1 { "" } else { "s" };
+        let _ = write!(
+            out,
+            r#"<span title="fail2ban's recidive: its blocklist entry lasts longer"><code>recidive</code> <small>blocked on {n} earlier day{s}, first {}</small></span>"#,
+            crate::vocab::time::format_day(first)
+        );
     }
     out.push_str("</td>");
 }

@@ -159,6 +159,7 @@ fn hostile_text_is_escaped_everywhere() {
         first_seen: Some(100 * DAY),
         last_seen: None,
         categories: vec![Category::AuthBadUser],
+        previous_blocks: 0,
     }]);
     let page = render_page(&d);
     for bad in ["<script>document", "<img", "onerror=alert(1)>", "\u{202e}", "x<b>"] {
