@@ -35,7 +35,7 @@ res["duckdb_scan_blocked"] = con.execute(
 res["duckdb_store_events"] = con.execute(
     f"SELECT count(*) FROM read_parquet('{store}/events/*/*.parquet', hive_partitioning = true)"
 ).fetchone()[0]
-for table in ["events", "ips", "sessions", "usernames", "daily"]:
+for table in ["events", "ips", "campaigns", "sessions", "usernames", "daily"]:
     con.execute(f"CREATE VIEW {table} AS SELECT * FROM '{scan_out}/{table}.parquet'")
 for path in sorted(glob.glob(os.path.join(queries, "*.sql"))):
     name = os.path.basename(path)[:-4]
