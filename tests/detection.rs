@@ -262,11 +262,18 @@ fn sshd_pam_failure_counts_once_per_attempt() {
 }
 
 /// Exploit requests of recent years, written from their advisories' documented shapes,
-/// are named by the CVE of the feed-derived signature (CrowdSec hub, OWASP CRS).
+/// are named by the CVE of the feed-derived signature (CrowdSec hub, nuclei-templates,
+/// OWASP CRS).
 #[test]
 fn recent_exploit_requests_carry_their_cve() {
     let dir = tempfile::tempdir().unwrap();
-    let shapes: [(&str, &str, &str, &str); 11] = [
+    let shapes: [(&str, &str, &str, &str); 15] = [
+        // Ivanti Connect Secure's auth bypass, Citrix ADC's traversal, MOVEit's ISAPI
+        // entry and TeamCity's jsp-suffix auth bypass.
+        ("GET", "/api/v1/totp/user-backup-code/../../system/system-information", "403", "nuclei:cve-2023-46805"),
+        ("GET", "/vpn/../vpns/cfg/smb.conf", "404", "nuclei:cve-2019-19781"),
+        ("POST", "/moveitisapi/moveitisapi.dll?action=m2", "404", "nuclei:cve-2023-34362"),
+        ("GET", "/hax?jsp=/app/rest/server;.jsp", "404", "nuclei:cve-2024-27198"),
         ("POST", "/Telerik.Web.UI.WebResource.axd?type=rau", "404", "crowdsec:cve-2019-18935"),
         ("GET", "/vendor/htmlawed/htmlawed/htmLawedTest.php", "404", "crowdsec:cve-2022-35914"),
         ("POST", "/php/ztp_gate.php/.js.map", "404", "crowdsec:cve-2024-0012"),
@@ -328,7 +335,7 @@ fn feed_signatures_flag_no_new_address_in_real_traffic() {
     for e in run.table("events") {
         rules_of.entry(e["ip"].clone()).or_default().push(e["rule"].clone());
     }
-    let feed = |r: &String| r.starts_with("crowdsec:") || r.starts_with("crs:");
+    let feed = |r: &String| r.starts_with("crowdsec:") || r.starts_with("crs:") || r.starts_with("nuclei:");
     let only_feed: Vec<_> =
         rules_of.iter().filter(|(_, rules)| rules.iter().any(feed) && rules.iter().all(feed)).collect();
     assert!(only_feed.is_empty(), "addresses suspicious only by a feed rule: {only_feed:?}");

@@ -5,11 +5,13 @@ use super::patterns::PatternError;
 use crate::vocab::event::Category;
 
 /// The embedded data files, in priority order within a category (earlier wins a tie).
-/// The exploit paths generated from CrowdSec's scenarios come first, so a line shows its
-/// CVE in the `rule` column rather than a generic rule's name; CRS's lists of file names
-/// and agents come last, after knocklog's own. Both are made by `knocklog-gen feeds`.
-const FILES: [(&str, &str); 7] = [
+/// The exploit paths generated from CrowdSec's scenarios and nuclei's CVE templates
+/// come first, so a line shows its CVE in the `rule` column rather than a generic rule's
+/// name; CRS's lists of file names and agents come last, after knocklog's own. All three
+/// are made by `knocklog-gen feeds`.
+const FILES: [(&str, &str); 8] = [
     ("feed-crowdsec.txt", include_str!("signatures/feed-crowdsec.txt")),
+    ("feed-nuclei.txt", include_str!("signatures/feed-nuclei.txt")),
     ("scanner-agents.txt", include_str!("signatures/scanner-agents.txt")),
     ("injection.txt", include_str!("signatures/injection.txt")),
     ("probe-paths.txt", include_str!("signatures/probe-paths.txt")),

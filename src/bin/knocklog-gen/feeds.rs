@@ -1,6 +1,6 @@
 //! `knocklog-gen feeds`: turns the vendored signature feeds under
 //! `src/detect/signatures/feeds/` (CrowdSec hub scenarios, MIT; OWASP CRS data files,
-//! Apache-2.0) into knocklog's signature format (`src/detect/signatures/feed-*.txt`).
+//! Apache-2.0; nuclei-templates CVE templates, MIT) into knocklog's signature format (`src/detect/signatures/feed-*.txt`).
 //! Only data is taken: request-path literals and regexes, file names, agent names. Every
 //! choice is deterministic, and what is left out is listed in the output's header, so a
 //! reviewer sees what the feed holds that knocklog does not take.
@@ -11,6 +11,8 @@ use std::fs;
 use std::path::Path;
 
 use regex::Regex;
+
+mod nuclei;
 
 /// Where the feeds and the generated files live, from the repository root.
 pub const SIGNATURES: &str = "src/detect/signatures";
@@ -43,6 +45,7 @@ pub fn generate(feeds: &Path) -> Result<Vec<(String, String)>, Box<dyn Error>> {
     Ok(vec![
         ("feed-crowdsec.txt".to_string(), crowdsec(&feeds.join("crowdsec-hub"))?),
         ("feed-crs.txt".to_string(), crs(&feeds.join("coreruleset"))?),
+        ("feed-nuclei.txt".to_string(), nuclei::generate(&feeds.join("nuclei-templates"))?),
     ])
 }
 

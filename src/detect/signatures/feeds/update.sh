@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Refreshes the vendored feed files from checkouts of their repositories, then
 # regenerates the signature files made from them:
-#   src/detect/signatures/feeds/update.sh HUB_CHECKOUT CRS_CHECKOUT
+#   src/detect/signatures/feeds/update.sh HUB_CHECKOUT CRS_CHECKOUT [NUCLEI_CHECKOUT]
 # HUB_CHECKOUT: a clone of https://github.com/crowdsecurity/hub (MIT)
 # CRS_CHECKOUT: a clone of https://github.com/coreruleset/coreruleset (Apache-2.0)
+# NUCLEI_CHECKOUT: a clone of https://github.com/projectdiscovery/nuclei-templates (MIT);
+#   the templates listed in nuclei-templates/SOURCE are refreshed at its HEAD (the
+#   selection stays the same; add a path there to take one more).
 # Only data is taken: the HTTP scenarios whose filters name request paths, and two CRS
 # data files. Review the diff of feed-*.txt before committing: the benign-corpus test
 # (tests/detection.rs) must still pass.
@@ -31,6 +34,22 @@ printf 'https://github.com/coreruleset/coreruleset\n%s\nApache-2.0\n' "$(git -C 
 for file in restricted-files.data scanners-user-agents.data; do
     git -C "$crs" show "HEAD:rules/$file" > "$here/coreruleset/$file"
 done
+
+if [[ $# -ge 3 ]]; then
+    nuclei="$3"
+    dir="$here/nuclei-templates"
+    paths="$(grep -P '^http/\S+\t' "$dir/SOURCE" | cut -f1)"
+    head="$(git -C "$nuclei" rev-parse HEAD)"
+    git -C "$nuclei" show HEAD:LICENSE > "$dir/LICENSE"
+    header="$(grep -vP '^http/\S+\t' "$dir/SOURCE")"
+    rm -rf "$dir/http"
+    { printf '%s\n' "$header"; for path in $paths; do
+        mkdir -p "$dir/$(dirname "$path")"
+        git -C "$nuclei" show "HEAD:$path" > "$dir/$path"
+        printf '%s\t%s\n' "$path" "$head"
+    done; } > "$dir/SOURCE.new"
+    mv "$dir/SOURCE.new" "$dir/SOURCE"
+fi
 
 cd "$here/../../../.."
 cargo run --release --locked --bin knocklog-gen -- feeds
