@@ -443,35 +443,13 @@ fn addresses_blocked_on_earlier_days_are_recidivists_with_a_longer_ban() {
         assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     };
     let s = store.to_str().unwrap();
-    let first = tmp.path().join("first");
-    run(&[
-        "scan",
-        "--timezone",
-        "utc",
-        "--quiet",
-        "--format",
-        "csv",
-        "--history",
-        s,
-        "--out",
-        first.to_str().unwrap(),
-        old.to_str().unwrap(),
-    ]);
+    let scan_into = |out: &Path, logs: &Path| {
+        let (out, logs) = (out.to_str().unwrap(), logs.to_str().unwrap());
+        run(&["scan", "--timezone", "utc", "--quiet", "--format", "csv", "--history", s, "--out", out, logs]);
+    };
+    scan_into(&tmp.path().join("first"), &old);
     let second = tmp.path().join("second");
-    let sample = repo().join("sample-logs");
-    run(&[
-        "scan",
-        "--timezone",
-        "utc",
-        "--quiet",
-        "--format",
-        "csv",
-        "--history",
-        s,
-        "--out",
-        second.to_str().unwrap(),
-        sample.to_str().unwrap(),
-    ]);
+    scan_into(&second, &repo().join("sample-logs"));
     let rows = |path: &Path| crate::util::read_csv(path);
     let again: Vec<_> = rows(&second.join("ips.csv")).into_iter().filter(|r| r["previous_blocks"] != "0").collect();
     assert!(!again.is_empty(), "the second run knows the first run's blocks");

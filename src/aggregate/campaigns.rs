@@ -155,23 +155,13 @@ mod tests {
     use super::*;
     use crate::aggregate::ip_stats::SuspiciousLine;
     use crate::detect::behaviour::BehaviourRules;
-    use crate::vocab::event::Category;
 
     const MIN: i64 = 60 * MICROS_PER_SEC;
 
     fn tries(ts0: i64, users: &[&str]) -> IpStats {
         let mut s = IpStats::default();
         for (k, user) in users.iter().enumerate() {
-            let line = SuspiciousLine {
-                ts: Some(ts0 + k as i64 * MIN),
-                category: Category::AuthBadUser,
-                weak: false,
-                allowed_user_failure: false,
-                user: user.as_bytes(),
-                path: b"",
-                user_agent: b"",
-            };
-            s.record_suspicious(&line, 30 * MIN);
+            s.record_suspicious(&SuspiciousLine::bad_user(ts0 + k as i64 * MIN, user), 30 * MIN);
         }
         s.settle();
         s

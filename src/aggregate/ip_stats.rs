@@ -190,6 +190,22 @@ pub struct SuspiciousLine<'a> {
     pub user_agent: &'a [u8],
 }
 
+#[cfg(test)]
+impl<'a> SuspiciousLine<'a> {
+    /// A counted bad-user try of `user` at `ts`, for tests.
+    pub fn bad_user(ts: i64, user: &'a str) -> SuspiciousLine<'a> {
+        SuspiciousLine {
+            ts: Some(ts),
+            category: Category::AuthBadUser,
+            weak: false,
+            allowed_user_failure: false,
+            user: user.as_bytes(),
+            path: b"",
+            user_agent: b"",
+        }
+    }
+}
+
 /// Tries of one username by one address.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct UserTries {

@@ -1,7 +1,6 @@
 use super::*;
 use crate::aggregate::ip_stats::SuspiciousLine;
 use crate::aggregate::IpStats;
-use crate::vocab::event::Category;
 use crate::vocab::time::MICROS_PER_SEC;
 
 const SEC: i64 = MICROS_PER_SEC;
@@ -117,16 +116,7 @@ fn many_usernames_first_tried_within_the_window_are_credential_stuffing() {
         let mut s = IpStats::default();
         for i in 0..n {
             let user = format!("user{i}");
-            let line = SuspiciousLine {
-                ts: Some(T0 + i as i64 * every * SEC),
-                category: Category::AuthBadUser,
-                weak: false,
-                allowed_user_failure: false,
-                user: user.as_bytes(),
-                path: b"",
-                user_agent: b"",
-            };
-            s.record_suspicious(&line, 1800 * SEC);
+            s.record_suspicious(&SuspiciousLine::bad_user(T0 + i as i64 * every * SEC, &user), 1800 * SEC);
         }
         settled(s)
     };
