@@ -71,24 +71,37 @@ pub fn daily_totals(dir: &Path, store: &Store, days: Days) -> anyhow::Result<BTr
     Ok(total)
 }
 
-/// Per address, the days before `before` on which its own counted events of that day
-/// made it `block`: at least `block_strikes` of them, one showing intent. (A day
-/// judged alone: sneak attackers and campaigns span days, and are judged now.)
-pub fn block_history(dir: &Path, store: &Store, thresholds: &Thresholds, before: i32) -> anyhow::Result<BlockHistory> {
-    let mut history = BlockHistory::default();
+/// Calls `f(day, address, row)` for every `daily` row of the days before `before`,
+/// in day order.
+fn each_earlier_row(
+    dir: &Path,
+    store: &Store,
+    before: i32,
+    mut f: impl FnMut(i32, String, DayIp),
+) -> anyhow::Result<()> {
     let all = Days { first: i32::MIN / 2, last: before - 1 };
     for day in days_of(store, "daily", all) {
         let d = super::tables::parse_day(&day);
         if let Some(df) = read_day(dir, &store.manifest, "daily", &day)? {
             for (ip, row) in daily_rows(&df)? {
-                let intent =
-                    Category::ALL.iter().any(|c| c.is_suspicious() && !c.is_noise() && row.by_category[c.index()] > 0);
-                if intent && row.suspicious >= thresholds.block_strikes {
-                    history.add(&ip, d);
-                }
+                f(d, ip, row);
             }
         }
     }
+    Ok(())
+}
+
+/// Per address, the days before `before` on which its own counted events of that day
+/// made it `block`: at least `block_strikes` of them, one showing intent. (A day
+/// judged alone: sneak attackers and campaigns span days, and are judged now.)
+pub fn block_history(dir: &Path, store: &Store, thresholds: &Thresholds, before: i32) -> anyhow::Result<BlockHistory> {
+    let mut history = BlockHistory::default();
+    each_earlier_row(dir, store, before, |day, ip, row| {
+        let intent = Category::ALL.iter().any(|c| c.is_suspicious() && !c.is_noise() && row.by_category[c.index()] > 0);
+        if intent && row.suspicious >= thresholds.block_strikes {
+            history.add(&ip, day);
+        }
+    })?;
     Ok(history)
 }
 
@@ -96,17 +109,11 @@ pub fn block_history(dir: &Path, store: &Store, thresholds: &Thresholds, before:
 /// the days before `before`.
 pub fn first_suspicious_day(dir: &Path, store: &Store, before: i32) -> anyhow::Result<BTreeMap<String, i32>> {
     let mut first = BTreeMap::new();
-    let all = Days { first: i32::MIN / 2, last: before - 1 };
-    for day in days_of(store, "daily", all) {
-        let d = super::tables::parse_day(&day);
-        if let Some(df) = read_day(dir, &store.manifest, "daily", &day)? {
-            for (ip, row) in daily_rows(&df)? {
-                if row.suspicious > 0 {
-                    first.entry(ip).or_insert(d);
-                }
-            }
+    each_earlier_row(dir, store, before, |day, ip, row| {
+        if row.suspicious > 0 {
+            first.entry(ip).or_insert(day);
         }
-    }
+    })?;
     Ok(first)
 }
 
