@@ -49,15 +49,14 @@ pub fn assess(ips: Vec<(String, IpStats)>, policy: &Policy, all: bool) -> Assess
     let allowed_of = |ip: &str| policy.mode != Mode::User && policy.allow_ips.contains(AddrKey::of(ip.as_bytes()));
     let campaigns =
         campaigns::find(ips.iter().filter(|(ip, _)| !allowed_of(ip)).map(|(ip, s)| (ip.as_str(), s)), &rules.campaigns);
-    // Largest first, so an address in two campaigns keeps the larger one's id.
-    let mut member_of: rustc_hash::FxHashMap<&str, &Campaign> = Default::default();
+    // (id, size) of each member's campaign; largest first, so an address in two
+    // campaigns keeps the larger one.
+    let mut member_of: rustc_hash::FxHashMap<String, (u32, usize)> = Default::default();
     for c in &campaigns {
         for ip in &c.ips {
-            member_of.entry(ip.as_str()).or_insert(c);
+            member_of.entry(ip.clone()).or_insert((c.id, c.ips.len()));
         }
     }
-    let member_of: rustc_hash::FxHashMap<String, (u32, usize)> =
-        member_of.into_iter().map(|(ip, c)| (ip.to_owned(), (c.id, c.ips.len()))).collect();
     let mut out: Vec<Assessed> = ips
         .into_iter()
         .filter_map(|(ip, stats)| {

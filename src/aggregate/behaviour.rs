@@ -55,7 +55,7 @@ pub struct Trip {
     /// What the rule counted: distinct paths in the burst that overflowed the bucket,
     /// the most POSTs in one span, the most usernames first tried in one window.
     pub peak: u64,
-    /// Lines in the spans that tripped.
+    /// The lines behind it: the address's probes, its login POSTs, its username tries.
     pub lines: u64,
 }
 
@@ -172,9 +172,7 @@ pub fn trips(windows: Option<&Windows>, suspicion: Option<&Suspicion>, rules: &B
     }
     let l = &rules.login_flood;
     if let (Some(w), true) = (windows, l.posts > 0) {
-        let spans: Vec<(i64, u64, u64)> = w.login.iter().map(|&(window, n)| (window, n, n)).collect();
-        let posts = |a: &u64, b: Option<&u64>| a + b.copied().unwrap_or(0);
-        if let Some((first, peak, _)) = tripping(&spans, posts, u64::from(l.posts)) {
+        if let Some((first, peak)) = tripping(&w.login, u64::from(l.posts)) {
             let first = first * BehaviourRules::window_micros(l.window_secs);
             let lines = w.login.iter().map(|x| x.1).sum();
             out.push(Trip { rule: Rule::LoginFlood, first, peak, lines });
@@ -217,37 +215,19 @@ fn leaky_bucket(probes: &[(i64, u64)], capacity: usize, leak: i64) -> Option<Tri
     None
 }
 
-/// The first window of the spans (a window, or it and its next neighbour) whose count
-/// reaches `threshold`, the highest count of a span, and the lines of the windows in
-/// spans that reach it. None when no span does.
-fn tripping<T>(
-    windows: &[(i64, u64, T)],
-    count: impl Fn(&T, Option<&T>) -> u64,
-    threshold: u64,
-) -> Option<(i64, u64, u64)> {
+/// The first window of the spans (a window, or it and its next neighbour) whose
+/// count reaches `threshold`, and the highest count of a span. None when no span does.
+fn tripping(windows: &[(i64, u64)], threshold: u64) -> Option<(i64, u64)> {
     let mut first = None;
     let mut peak = 0;
-    let mut lines = 0;
-    let mut counted_up_to = i64::MIN;
-    for (i, (window, n, content)) in windows.iter().enumerate() {
-        let next = windows.get(i + 1).filter(|w| w.0 == window + 1);
-        let alone = count(content, None);
-        let pair = next.map_or(0, |w| count(content, Some(&w.2)));
-        peak = peak.max(alone).max(pair);
-        let tripped: &[(i64, u64)] = match (alone >= threshold, pair >= threshold, next) {
-            (_, true, Some(w)) => &[(*window, *n), (w.0, w.1)],
-            (true, _, _) => &[(*window, *n)],
-            _ => &[],
-        };
-        for &(w, n) in tripped {
-            first.get_or_insert(w);
-            if w > counted_up_to {
-                lines += n;
-                counted_up_to = w;
-            }
+    for (i, &(window, n)) in windows.iter().enumerate() {
+        let pair = windows.get(i + 1).filter(|w| w.0 == window + 1).map_or(n, |w| n + w.1);
+        peak = peak.max(pair);
+        if pair >= threshold {
+            first.get_or_insert(window);
         }
     }
-    first.map(|f| (f, peak, lines))
+    first.map(|f| (f, peak))
 }
 
 /// `credential_stuffing` on an address's usernames: the most first tried within any

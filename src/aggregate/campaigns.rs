@@ -89,6 +89,7 @@ pub fn find<'a>(ips: impl Iterator<Item = (&'a str, &'a IpStats)>, rule: &Campai
         // Single linkage in time: a member joins while it starts within the window of
         // the campaign's latest activity so far.
         let mut cluster: Vec<Member> = Vec::new();
+        let mut cluster_end = i64::MIN;
         let mut flush = |cluster: &mut Vec<Member>| {
             if cluster.len() >= rule.min_addresses {
                 out.push(campaign(shared, &fingerprint, cluster));
@@ -96,10 +97,11 @@ pub fn find<'a>(ips: impl Iterator<Item = (&'a str, &'a IpStats)>, rule: &Campai
             cluster.clear();
         };
         for m in members {
-            let end = cluster.iter().map(|c| c.end).max();
-            if end.is_some_and(|end| m.start > end.saturating_add(window)) {
+            if !cluster.is_empty() && m.start > cluster_end.saturating_add(window) {
                 flush(&mut cluster);
+                cluster_end = i64::MIN;
             }
+            cluster_end = cluster_end.max(m.end);
             cluster.push(m);
         }
         flush(&mut cluster);
