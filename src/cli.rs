@@ -427,6 +427,13 @@ pub struct DetectArgs {
     #[arg(hide_short_help = true, long)]
     pub no_builtin_rules: bool,
 
+    /// How eagerly payloads in requests (SQL injection, XSS, command injection ...) are
+    /// called attacks, as OWASP CRS's paranoia levels: 1 finds the unmistakable ones
+    /// with next to no false positives; 2-4 find more, and flag more ordinary traffic
+    /// [default: 1].
+    #[arg(long, value_name = "1-4", value_parser = clap::value_parser!(u8).range(1..=4))]
+    pub paranoia: Option<u8>,
+
     /// Suspicious events that make an address `block` [default: 3].
     #[arg(long, value_name = "N")]
     pub block_strikes: Option<u64>,

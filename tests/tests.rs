@@ -21,6 +21,7 @@ mod line_accounting;
 mod mutation;
 mod notebook;
 mod out_dir;
+mod payloads;
 mod query;
 mod report_browser;
 mod robustness;

@@ -26,6 +26,8 @@ pub struct SettingsFile {
     #[serde(default)]
     pub ignore_patterns: Vec<PathBuf>,
     pub builtin_rules: Option<bool>,
+    /// Payload rules' paranoia level, 1-4 (`--paranoia`).
+    pub paranoia: Option<u8>,
     #[serde(default)]
     pub thresholds: ThresholdsFile,
     #[serde(default)]

@@ -11,6 +11,7 @@ pub mod file;
 use crate::aggregate::blocklist::BlocklistSettings;
 use crate::cli::{DetectArgs, OutputFormat, ReportArgs, ScanArgs};
 use crate::detect::allowlist::{AllowList, Block};
+use crate::detect::payload::DEFAULT_PARANOIA;
 use crate::detect::policy::{Mode, Policy, Thresholds, Verdict};
 use crate::detect::Classifier;
 use crate::findings::Judging;
@@ -62,6 +63,8 @@ fn output_settings(dir: &Path, format: OutputFormat, html_fragment: bool, quiet:
 pub struct DetectConfig {
     pub policy: Policy,
     pub builtin_rules: bool,
+    /// The payload rules' paranoia level (1-4).
+    pub paranoia: u8,
     pub attack_patterns: Vec<PathBuf>,
     pub ignore_patterns: Vec<PathBuf>,
     /// The `[blocklist]` table of the settings file (resolved by `scan` only).
@@ -115,6 +118,11 @@ impl DetectConfig {
                 behaviour: behaviour::resolve(&file.behaviour, mode)?,
             },
             builtin_rules: !args.no_builtin_rules && file.builtin_rules.unwrap_or(true),
+            paranoia: match args.paranoia.or(file.paranoia) {
+                Some(level @ 1..=4) => level,
+                Some(other) => return Err(UsageError(format!("paranoia = {other}: the levels are 1 to 4"))),
+                None => DEFAULT_PARANOIA,
+            },
             attack_patterns: file.attack_patterns.iter().chain(&args.attack_patterns).cloned().collect(),
             ignore_patterns: file.ignore_patterns.iter().chain(&args.ignore_patterns).cloned().collect(),
             blocklist: file.blocklist,
@@ -123,7 +131,7 @@ impl DetectConfig {
 
     /// Compiles the classifier; a bad pattern file is a usage error naming file and line.
     pub fn classifier(&self) -> Result<Classifier, UsageError> {
-        Classifier::new(self.builtin_rules, &self.attack_patterns, &self.ignore_patterns)
+        Classifier::with_paranoia(self.builtin_rules, self.paranoia, &self.attack_patterns, &self.ignore_patterns)
             .map_err(|e| UsageError(e.to_string()))
     }
 }

@@ -15,6 +15,7 @@ use super::cache;
 use super::matcher::{Best, FieldMatcher, UserMatcher};
 use super::normalize::Mode;
 use super::patterns::{self, PatternError, PatternFile};
+use super::payload::{self, Field, PayloadDetector};
 use super::rules::{self, Fixed, FIXED};
 use super::signatures::{self, rank, Fields};
 use crate::vocab::event::Category;
@@ -52,14 +53,29 @@ pub struct Classifier {
     referer: FieldMatcher,
     /// Messages of error-log lines the parser left untagged.
     message: FieldMatcher,
+    /// Attack payloads in request fields (CRS's rules and libinjection), with the index
+    /// of its first name among the rules; None without built-in rules.
+    payload: Option<(PayloadDetector, u32)>,
     ignore: UserMatcher,
     attack: UserMatcher,
 }
 
 impl Classifier {
-    /// Built-in rules (unless `builtin` is false) plus the user's pattern files. The
-    /// built-in rules are the signature files and the tag, structure and status rules.
+    /// Built-in rules (unless `builtin` is false) plus the user's pattern files, payload
+    /// rules at the default paranoia level.
     pub fn new(builtin: bool, attack_files: &[PathBuf], ignore_files: &[PathBuf]) -> Result<Classifier, PatternError> {
+        Classifier::with_paranoia(builtin, payload::DEFAULT_PARANOIA, attack_files, ignore_files)
+    }
+
+    /// Built-in rules (unless `builtin` is false) plus the user's pattern files. The
+    /// built-in rules are the signature files, the payload rules up to `paranoia` (1-4)
+    /// and the tag, structure and status rules.
+    pub fn with_paranoia(
+        builtin: bool,
+        paranoia: u8,
+        attack_files: &[PathBuf],
+        ignore_files: &[PathBuf],
+    ) -> Result<Classifier, PatternError> {
         let mut names: Vec<String> = FIXED.iter().map(|(name, _)| name.to_string()).collect();
         let mut categories: Vec<Category> = FIXED.iter().map(|&(_, c)| c).collect();
         let sigs = if builtin { signatures::builtin()? } else { Vec::new() };
@@ -72,6 +88,19 @@ impl Classifier {
         let agent = FieldMatcher::new(&sigs, first_sig, Fields::AGENT, Mode::Text);
         let referer = FieldMatcher::new(&sigs, first_sig, Fields::REFERER, Mode::Text);
         let message = FieldMatcher::new(&sigs, first_sig, Fields::MESSAGE, Mode::Text);
+        let payload = if builtin {
+            let detector = PayloadDetector::new(paranoia).map_err(|message| PatternError::Builtin {
+                file: "payload rules".into(),
+                line: 0,
+                message,
+            })?;
+            let first = names.len() as u32;
+            names.extend(detector.names().iter().cloned());
+            categories.resize(names.len(), Category::Probe);
+            Some((detector, first))
+        } else {
+            None
+        };
 
         let mut user_matcher = |files: &[PathBuf], category: Category| -> Result<UserMatcher, PatternError> {
             let loaded: Vec<PatternFile> = files.iter().map(|f| patterns::load(f)).collect::<Result<_, _>>()?;
@@ -89,7 +118,7 @@ impl Classifier {
         static NEXT_ID: AtomicU64 = AtomicU64::new(1);
         let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
         let weak = names.iter().map(|n| WEAK_RULES.contains(&n.as_str())).collect();
-        Ok(Classifier { id, names, categories, weak, builtin, path, agent, referer, message, ignore, attack })
+        Ok(Classifier { id, names, categories, weak, builtin, path, agent, referer, message, payload, ignore, attack })
     }
 
     /// What kind of knock `line` (the raw line, without newline) is, from its parsed
@@ -134,11 +163,7 @@ impl Classifier {
         }
         let missing = matches!(p.status, 404 | 410);
         let verdict = cache::with_memos(self.id, |memos| {
-            memos.path.get(p.path, missing as u8, || {
-                let mut own = Best::NONE;
-                self.path.scan(p.path, missing, &mut own);
-                own
-            })
+            memos.path.get(p.path, missing as u8, || self.field_verdict(&self.path, p.path, missing, Field::Target))
         });
         verdict.rule().is_some()
     }
@@ -180,6 +205,21 @@ impl Classifier {
         }
     }
 
+    /// One request field's verdict: its signatures, then, when none calls it a probe,
+    /// the payload rules.
+    fn field_verdict(&self, matcher: &FieldMatcher, value: &[u8], missing: bool, field: Field) -> Best {
+        let mut own = Best::NONE;
+        matcher.scan(value, missing, &mut own);
+        if own.rank() > rank(Category::Probe) {
+            if let Some((detector, first)) = &self.payload {
+                if let Some(found) = detector.inspect(field, value) {
+                    own.offer(rank(Category::Probe), first + found);
+                }
+            }
+        }
+        own
+    }
+
     fn scan_path(&self, path: &[u8], missing: bool, best: &mut Best) {
         if !path.is_empty() {
             self.path.scan(path, missing, best);
@@ -197,14 +237,12 @@ impl Classifier {
             return;
         }
         // Each field's verdict is remembered per thread (values repeat; `cache.rs`).
-        let scan = |matcher: &FieldMatcher, value: &[u8], missing: bool| {
-            let mut own = Best::NONE;
-            matcher.scan(value, missing, &mut own);
-            own
+        let scan = |matcher: &FieldMatcher, value: &[u8], missing: bool, field: Field| {
+            self.field_verdict(matcher, value, missing, field)
         };
         cache::with_memos(self.id, |memos| {
             if !p.user_agent.is_empty() {
-                best.merge(memos.agent.get(p.user_agent, 0, || scan(&self.agent, p.user_agent, false)));
+                best.merge(memos.agent.get(p.user_agent, 0, || scan(&self.agent, p.user_agent, false, Field::Agent)));
             }
             if best.rank() <= rank(Category::ScannerAgent) {
                 return;
@@ -213,12 +251,12 @@ impl Classifier {
                 // An over-long target is a probe anyway (below); its first part names it.
                 let path = &p.path[..p.path.len().min(LONG_URI)];
                 let missing = matches!(p.status, 404 | 410);
-                best.merge(memos.path.get(path, missing as u8, || scan(&self.path, path, missing)));
+                best.merge(memos.path.get(path, missing as u8, || scan(&self.path, path, missing, Field::Target)));
             }
             if !p.referer.is_empty() {
                 let verdict = || {
                     if rules::referer_may_hold_payload(p.referer) {
-                        scan(&self.referer, p.referer, false)
+                        scan(&self.referer, p.referer, false, Field::Referer)
                     } else {
                         Best::NONE
                     }

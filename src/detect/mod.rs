@@ -14,6 +14,7 @@ pub mod judge;
 mod matcher;
 mod normalize;
 pub mod patterns;
+pub mod payload;
 pub mod policy;
 mod rules;
 pub mod signatures;

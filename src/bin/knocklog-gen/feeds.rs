@@ -12,6 +12,7 @@ use std::path::Path;
 
 use regex::Regex;
 
+mod crs_payload;
 mod nuclei;
 
 /// Where the feeds and the generated files live, from the repository root.
@@ -45,6 +46,7 @@ pub fn generate(feeds: &Path) -> Result<Vec<(String, String)>, Box<dyn Error>> {
     Ok(vec![
         ("feed-crowdsec.txt".to_string(), crowdsec(&feeds.join("crowdsec-hub"))?),
         ("feed-crs.txt".to_string(), crs(&feeds.join("coreruleset"))?),
+        ("feed-crs-payload.txt".to_string(), crs_payload::generate(&feeds.join("coreruleset"))?),
         ("feed-nuclei.txt".to_string(), nuclei::generate(&feeds.join("nuclei-templates"))?),
     ])
 }

@@ -7,8 +7,9 @@
 # NUCLEI_CHECKOUT: a clone of https://github.com/projectdiscovery/nuclei-templates (MIT);
 #   the templates listed in nuclei-templates/SOURCE are refreshed at its HEAD (the
 #   selection stays the same; add a path there to take one more).
-# Only data is taken: the HTTP scenarios whose filters name request paths, and two CRS
-# data files. Review the diff of feed-*.txt before committing: the benign-corpus test
+# Only data is taken: the HTTP scenarios whose filters name request paths, two CRS
+# data files, and CRS's request-attack rules (ids, paranoia levels, variables,
+# transformations and regexes) with the data files they read. Review the diff of feed-*.txt before committing: the benign-corpus test
 # (tests/detection.rs) must still pass.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -33,6 +34,17 @@ git -C "$crs" show HEAD:LICENSE > "$here/coreruleset/LICENSE"
 printf 'https://github.com/coreruleset/coreruleset\n%s\nApache-2.0\n' "$(git -C "$crs" rev-parse HEAD)" > "$here/coreruleset/SOURCE"
 for file in restricted-files.data scanners-user-agents.data; do
     git -C "$crs" show "HEAD:rules/$file" > "$here/coreruleset/$file"
+done
+# The request-attack rules the payload rules come from, and the data files they read.
+mkdir -p "$here/coreruleset/rules"
+for file in REQUEST-921-PROTOCOL-ATTACK.conf REQUEST-930-APPLICATION-ATTACK-LFI.conf \
+    REQUEST-931-APPLICATION-ATTACK-RFI.conf REQUEST-932-APPLICATION-ATTACK-RCE.conf \
+    REQUEST-933-APPLICATION-ATTACK-PHP.conf REQUEST-934-APPLICATION-ATTACK-GENERIC.conf \
+    REQUEST-941-APPLICATION-ATTACK-XSS.conf REQUEST-942-APPLICATION-ATTACK-SQLI.conf \
+    REQUEST-943-APPLICATION-ATTACK-SESSION-FIXATION.conf lfi-os-files.data \
+    php-function-names-933150.data php-variables.data ssrf-no-scheme.data ssrf.data \
+    unix-shell.data windows-powershell-commands.data; do
+    git -C "$crs" show "HEAD:rules/$file" > "$here/coreruleset/rules/$file"
 done
 
 if [[ $# -ge 3 ]]; then
