@@ -427,10 +427,12 @@ pub struct DetectArgs {
     #[arg(hide_short_help = true, long)]
     pub no_builtin_rules: bool,
 
-    /// How eagerly payloads in requests (SQL injection, XSS, command injection ...) are
-    /// called attacks, as OWASP CRS's paranoia levels: 1 finds the unmistakable ones
-    /// with next to no false positives; 2-4 find more, and flag more ordinary traffic
-    /// [default: 1].
+    /// How eagerly request payloads (SQL injection, XSS, commands) are attacks: CRS's
+    /// paranoia levels, 1 with next to no false positives [default: 1].
+    ///
+    /// Level 1 also leaves alone arguments that read as sentences and libinjection
+    /// findings without an injection's tokens; 2-4 load more of CRS's rules and find
+    /// more, at the price of flagging more ordinary traffic.
     #[arg(long, value_name = "1-4", value_parser = clap::value_parser!(u8).range(1..=4))]
     pub paranoia: Option<u8>,
 
