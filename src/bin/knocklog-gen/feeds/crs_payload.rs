@@ -13,7 +13,7 @@ use super::{header, read};
 /// The rule files taken, with the kind knocklog names their rules by (`sqli:crs-942270`).
 /// A line is named by the first rule that fires in this order: the SQL and XSS rules
 /// (libinjection's confirmations among them), then traversal and inclusion, before the
-/// broader command and code rules,
+/// broader command and code rules (Node.js and templates before PHP's function calls),
 /// so `and benchmark(1000000,md5(1))` reads as SQL injection, not as a PHP call.
 const FILES: [(&str, &str); 9] = [
     ("REQUEST-942-APPLICATION-ATTACK-SQLI.conf", "sqli"),
@@ -21,8 +21,8 @@ const FILES: [(&str, &str); 9] = [
     ("REQUEST-930-APPLICATION-ATTACK-LFI.conf", "lfi"),
     ("REQUEST-931-APPLICATION-ATTACK-RFI.conf", "rfi"),
     ("REQUEST-932-APPLICATION-ATTACK-RCE.conf", "rce"),
-    ("REQUEST-933-APPLICATION-ATTACK-PHP.conf", "php"),
     ("REQUEST-934-APPLICATION-ATTACK-GENERIC.conf", "generic"),
+    ("REQUEST-933-APPLICATION-ATTACK-PHP.conf", "php"),
     ("REQUEST-921-PROTOCOL-ATTACK.conf", "protocol"),
     ("REQUEST-943-APPLICATION-ATTACK-SESSION-FIXATION.conf", "fixation"),
 ];
@@ -138,6 +138,10 @@ fn rule_text(id: &str, level: &str, kind: &str, chain: &[Link], dir: &Path) -> R
         }
         if !transforms.is_empty() {
             out.push_str(&format!("t\t{}\n", transforms.join(",")));
+        }
+        // The operator runs on the value as it is and after every transformation.
+        if link.actions.split(',').any(|a| a == "multiMatch") {
+            out.push_str("multimatch\n");
         }
         out.push_str(&operator(&link.op, dir)?);
     }
