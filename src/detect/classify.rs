@@ -138,9 +138,9 @@ impl Classifier {
         let mut best = Best::NONE;
         match p.tag {
             EventTag::Request => self.request(p, &mut best),
-            EventTag::FileNotFound | EventTag::ScriptNotFound => self.scan_path(served_path(p), true, &mut best),
+            EventTag::FileNotFound | EventTag::ScriptNotFound => self.scan_path(p, true, &mut best),
             EventTag::AccessDenied | EventTag::BadRequest | EventTag::SecurityAlert => {
-                self.scan_path(served_path(p), false, &mut best)
+                self.scan_path(p, false, &mut best)
             }
             EventTag::Other if kind == LogKind::Error => self.message.scan(p.message, false, &mut best),
             _ => {}
@@ -220,9 +220,18 @@ impl Classifier {
         own
     }
 
-    fn scan_path(&self, path: &[u8], missing: bool, best: &mut Best) {
-        if !path.is_empty() {
+    /// The path an error line names. When it is the request as the client sent it
+    /// (nginx quotes the request line; the parser fills `method` then), the payload
+    /// rules read it too; Apache's file names are paths on disk, not requests.
+    fn scan_path(&self, p: &ParsedLine, missing: bool, best: &mut Best) {
+        let path = served_path(p);
+        if path.is_empty() {
+            return;
+        }
+        if p.method.is_empty() {
             self.path.scan(path, missing, best);
+        } else {
+            best.merge(self.field_verdict(&self.path, &path[..path.len().min(LONG_URI)], missing, Field::Target));
         }
     }
 

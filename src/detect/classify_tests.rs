@@ -287,3 +287,14 @@ fn classifier_is_shared_across_threads() {
         assert_eq!(h.join().unwrap().unwrap().0, Probe);
     }
 }
+
+/// nginx's error log quotes the request as the client sent it: the payload rules read
+/// it there too. Apache's error log names a file on disk, which they leave alone.
+#[test]
+fn payloads_in_an_nginx_error_lines_request_are_found() {
+    let c = classifier();
+    let line = r#"2026/12/05 10:00:00 [error] 123#0: *1 open() "/usr/share/nginx/html/item" failed (2: No such file or directory), client: 203.0.113.7, server: _, request: "GET /item?id=1%27%20or%20%271%27=%271 HTTP/1.1", host: "example.com""#;
+    assert_eq!(verdict(&c, Format::NginxError, line), Some((Probe, "sqli:s&sos".into())));
+    let plain = line.replace("?id=1%27%20or%20%271%27=%271", "?id=42");
+    assert_ne!(verdict(&c, Format::NginxError, &plain).map(|v| v.1), Some("sqli:s&sos".into()));
+}
