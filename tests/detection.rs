@@ -331,12 +331,7 @@ fn feed_signatures_flag_no_new_address_in_real_traffic() {
         &[&corpus.join("elastic-examples/apache_logs"), &corpus.join("honeynet-redhat71-httpd/httpd")],
         &["--timezone", "utc"],
     );
-    let mut rules_of: HashMap<String, Vec<String>> = HashMap::new();
-    for e in run.table("events") {
-        rules_of.entry(e["ip"].clone()).or_default().push(e["rule"].clone());
-    }
-    let feed = |r: &String| r.starts_with("crowdsec:") || r.starts_with("crs:") || r.starts_with("nuclei:");
-    let only_feed: Vec<_> =
-        rules_of.iter().filter(|(_, rules)| rules.iter().any(feed) && rules.iter().all(feed)).collect();
+    let feed = |r: &str| r.starts_with("crowdsec:") || r.starts_with("crs:") || r.starts_with("nuclei:");
+    let only_feed = run.addresses_only_by(feed);
     assert!(only_feed.is_empty(), "addresses suspicious only by a feed rule: {only_feed:?}");
 }

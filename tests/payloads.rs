@@ -217,15 +217,11 @@ fn payload_rules_flag_no_new_address_in_real_traffic() {
         &[&corpus.join("elastic-examples/apache_logs"), &corpus.join("honeynet-redhat71-httpd/httpd")],
         &["--timezone", "utc"],
     );
-    let payload = |r: &String| {
+    let payload = |r: &str| {
         ["sqli:", "xss:", "rce:", "lfi:", "rfi:", "php:", "generic:", "protocol:", "fixation:"]
             .iter()
             .any(|k| r.starts_with(k))
     };
-    let mut rules_of: HashMap<String, Vec<String>> = HashMap::new();
-    for e in run.table("events") {
-        rules_of.entry(e["ip"].clone()).or_default().push(e["rule"].clone());
-    }
-    let only: Vec<_> = rules_of.iter().filter(|(_, r)| r.iter().any(payload) && r.iter().all(payload)).collect();
+    let only = run.addresses_only_by(payload);
     assert!(only.is_empty(), "addresses suspicious only by a payload rule: {only:?}");
 }

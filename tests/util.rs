@@ -109,6 +109,16 @@ impl Run {
         read_csv(&self.out.join(format!("{table}.csv")))
     }
 
+    /// The addresses whose events all have rules that `only` accepts (and that have
+    /// at least one event), with those rules.
+    pub fn addresses_only_by(&self, only: impl Fn(&str) -> bool) -> Vec<(String, Vec<String>)> {
+        let mut rules_of: HashMap<String, Vec<String>> = HashMap::new();
+        for e in self.table("events") {
+            rules_of.entry(e["ip"].clone()).or_default().push(e["rule"].clone());
+        }
+        rules_of.into_iter().filter(|(_, rules)| rules.iter().all(|r| only(r))).collect()
+    }
+
     pub fn summary(&self) -> serde_json::Value {
         let text = std::fs::read_to_string(self.out.join("summary.json")).expect("summary.json");
         serde_json::from_str(&text).expect("summary.json is JSON")

@@ -172,18 +172,11 @@ impl PayloadDetector {
                 }
                 let value = s.transformed(values, v, c.chain, &self.rules.chains);
                 let hit = match &c.operator {
-                    Operator::Detect(Detector::Sqli) => self.sqli(value).inspect(|&n| name = n).is_some(),
-                    Operator::Detect(Detector::Xss) => self.xss(value).inspect(|&n| name = n).is_some(),
-                    Operator::Detect(Detector::ShellGlob) => shell::sensitive_glob(value),
-                    Operator::Detect(Detector::QuotedCommand) => shell::quoted_command(value),
-                    // A regex in a set has matched already.
+                    // A regex in a set has matched already; a neutral line may take it back.
                     op @ Operator::Regex(_) if c.in_set.is_some() => {
                         rule.neutral.is_empty() || op.matches_bytes(&neutralised(value, rule))
                     }
-                    op => {
-                        op.matches_bytes(value)
-                            && (rule.neutral.is_empty() || op.matches_bytes(&neutralised(value, rule)))
-                    }
+                    _ => self.holds(c, rule, value, &mut name),
                 };
                 if hit {
                     matched |= 1 << v;
