@@ -7,9 +7,9 @@
 //! fingerprints. A line is an attack when the rules it matches reach CRS's blocking
 //! score (5: one critical rule, or two lesser ones), at the paranoia level asked for.
 //!
-//! Only fields holding a byte an attack needs (quotes, `<`, `%`, `;`, `|`, `$`, `(`,
-//! `\`, a backtick, `{`, `..`, `/*`, `://`) are looked at, so the common clean request
-//! costs one scan.
+//! Only values holding, once decoded, a byte an attack needs (`request::holds_trigger`:
+//! quotes, `<`, `;`, `|`, `$`, `(`, `\`, a backtick, braces, a leftover `%`, ...) are
+//! looked at, so the common clean request costs one table scan.
 
 mod prose;
 mod request;
@@ -96,7 +96,9 @@ impl PayloadDetector {
     /// as the headers were sent.
     pub fn inspect(&self, field: Field, raw: &[u8]) -> Option<u32> {
         let raw = &raw[..raw.len().min(MAX_VALUE)];
-        if !may_hold_payload(raw) {
+        // The same trigger bytes as each value's, on the raw field: decoding only turns
+        // a `%` escape (itself a trigger) into one.
+        if !request::holds_trigger(raw, false) {
             return None;
         }
         let unescaped = unescape_log(raw);
@@ -278,16 +280,6 @@ fn xss_shape(value: &[u8]) -> usize {
     } else {
         4
     }
-}
-
-/// Whether a raw field holds a byte (or pair) no attack payload can do without: quotes,
-/// markup, encodings, shell and SQL punctuation, a comment opener used as a space
-/// (`union/**/select`), a traversal, a URL inside the target (remote inclusion, PHP
-/// stream wrappers) or a template's brace.
-pub(crate) fn may_hold_payload(raw: &[u8]) -> bool {
-    raw.iter().any(|&b| {
-        matches!(b, b'\'' | b'"' | b'<' | b'%' | b';' | b'|' | b'$' | b'(' | b'\\' | b'`' | b'{' | b'[' | b'*')
-    }) || [&b".."[..], b"/*", b"://"].iter().any(|pair| memchr::memmem::find(raw, pair).is_some())
 }
 
 /// A set of values of one field, by index (`request::MAX_VALUES` fit).

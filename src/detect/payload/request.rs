@@ -74,7 +74,7 @@ const ARGUMENT: u8 = 2;
 /// not between two letters (`O'Brien` and `don't` are names and words), a `$` not
 /// before a digit (`$19.99`), a `%` before two hex digits or `u` (an encoding left
 /// over, not "50% off"), a `?` inside a word (a glob, `/e?c/p?sswd`, not a question).
-fn holds_trigger(text: &[u8], argument: bool) -> bool {
+pub fn holds_trigger(text: &[u8], argument: bool) -> bool {
     let mask = if argument { ANYWHERE | ARGUMENT } else { ANYWHERE };
     let code = |at: usize| {
         let letter = |i: Option<usize>| i.and_then(|i| text.get(i)).is_some_and(u8::is_ascii_alphabetic);
