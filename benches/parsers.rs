@@ -299,11 +299,52 @@ fn bench_classify(c: &mut Criterion) {
     }
 }
 
+// The bench uses only the AS records of the test writer.
+#[allow(dead_code)]
+#[path = "../tests/util/mmdb.rs"]
+mod mmdb;
+
+/// Labelling a million addresses (`--ranges`, `--asn`): one binary search in the
+/// flattened range table, one walk of the MaxMind tree, over a table the size of a
+/// cloud provider's published list (8 000 ranges, nested and not).
+fn bench_labels(c: &mut Criterion) {
+    use knocklog::enrich::geo::GeoDb;
+    use knocklog::enrich::ranges::{RangeSource, RangeTable};
+    let mut rng = Rng(42);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut csv = String::new();
+    let mut networks = Vec::new();
+    for i in 0..8000 {
+        let prefix = 12 + rng.below(17);
+        let net = format!("{}.{}.{}.0/{prefix}", 1 + rng.below(222), rng.below(256), rng.below(256));
+        csv.push_str(&format!("{net},label-{}\n", i % 40));
+        networks.push((format!("{}.{}.0.0/16", 1 + i / 256 % 222, i % 256), mmdb::asn(64_512 + i as u32, "AS org")));
+    }
+    let ranges = dir.path().join("ranges.csv");
+    std::fs::write(&ranges, csv).expect("write ranges");
+    let table = RangeTable::load(&[RangeSource::parse(ranges.to_str().unwrap()).unwrap()]).expect("ranges load");
+    let db_path = dir.path().join("asn.mmdb");
+    let nets: Vec<(&str, mmdb::Value)> = networks.iter().map(|(n, v)| (n.as_str(), v.clone())).collect();
+    std::fs::write(&db_path, mmdb::build("GeoLite2-ASN", &nets)).expect("write mmdb");
+    let db = GeoDb::open(&db_path).expect("mmdb opens");
+    let addrs: Vec<std::net::IpAddr> = (0..1_000_000).map(|_| rng.ip().parse().unwrap()).collect();
+    let mut group = c.benchmark_group("labels");
+    group.throughput(Throughput::Elements(addrs.len() as u64));
+    group.sample_size(10);
+    group.bench_function("ranges/1M addresses", |b| {
+        b.iter(|| addrs.iter().filter(|ip| table.label(**ip).is_some()).count())
+    });
+    group.bench_function("asn mmdb/1M addresses", |b| {
+        b.iter(|| addrs.iter().filter(|ip| db.lookup(**ip).asn.is_some()).count())
+    });
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     // A 4 MB pass takes milliseconds: 20 samples over a few seconds are plenty and keep
     // `cargo bench` short on a shared 2-core machine.
     config = Criterion::default().sample_size(20).measurement_time(Duration::from_secs(4));
-    targets = bench_parsers, bench_classify
+    targets = bench_parsers, bench_classify, bench_labels
 }
 criterion_main!(benches);

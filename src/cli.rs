@@ -143,6 +143,9 @@ pub struct ReportArgs {
     #[command(flatten)]
     pub blocklist: BlocklistArgs,
 
+    #[command(flatten)]
+    pub enrich: EnrichArgs,
+
     /// Also write report-fragment.html (as `scan --html-fragment`).
     #[arg(hide_short_help = true, long)]
     pub html_fragment: bool,
@@ -349,11 +352,8 @@ pub struct ScanArgs {
     #[arg(hide_short_help = true, long, help_heading = "Output")]
     pub html_fragment: bool,
 
-    /// Two-way DNS (reverse lookup, then forward confirmation) of the addresses listed in the report.
-    ///
-    /// Off by default (slow, and it tells the attacker's DNS you looked).
-    #[arg(long, help_heading = "Output")]
-    pub dns: bool,
+    #[command(flatten)]
+    pub enrich: EnrichArgs,
 
     #[command(flatten)]
     pub learn: LearnArgs,
@@ -457,6 +457,35 @@ pub struct DetectArgs {
     pub allowed_user_tolerance: Option<u64>,
 }
 
+/// What the world outside the logs says of the addresses: range, country and AS labels,
+/// two-way DNS. Each can also live in knocklog.toml's `[enrich]` table.
+#[derive(Args, Debug, Clone, Default)]
+#[command(next_help_heading = "Enrichment")]
+pub struct EnrichArgs {
+    /// Two-way DNS (reverse lookup, then forward confirmation) of the addresses listed in the report.
+    ///
+    /// Off by default (slow, and it tells the attacker's DNS you looked).
+    #[arg(long)]
+    pub dns: bool,
+
+    /// Label addresses by the ranges in FILE (`ips.range_label`); repeat for several files.
+    ///
+    /// A published range file as downloaded (AWS ip-ranges.json, Google cloud.json and googlebot.json, Azure
+    /// ServiceTags, Cloudflare, Oracle, a geofeed CSV like DigitalOcean's, the crawlers' JSON), a `cidr,label`
+    /// CSV, or one range per line. LABEL=FILE names the label; else the provider or the file's name does. The
+    /// most specific range wins.
+    #[arg(long, value_name = "[LABEL=]FILE")]
+    pub ranges: Vec<String>,
+
+    /// Country of each address from a MaxMind DB file (GeoLite2-Country or -City, DB-IP country lite).
+    #[arg(long, value_name = "FILE.mmdb")]
+    pub geoip: Option<PathBuf>,
+
+    /// Autonomous system of each address from a MaxMind DB file (GeoLite2-ASN, DB-IP ASN lite).
+    #[arg(long, value_name = "FILE.mmdb")]
+    pub asn: Option<PathBuf>,
+}
+
 /// What goes into blocklist.txt/.nft/.ipset/.iptables/.ip6tables. Also the
 /// `[blocklist]` table of knocklog.toml; flags override it.
 #[derive(Args, Debug, Clone, Default)]
@@ -484,7 +513,7 @@ pub struct BlocklistArgs {
     #[arg(long, value_name = "SPAN")]
     pub ban_time: Option<String>,
 
-    /// List single addresses only, never a proposed range.
+    /// List single addresses only, never a proposed range (whatever --ranges labels).
     #[arg(hide_short_help = true, long)]
     pub no_ranges: bool,
 

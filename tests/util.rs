@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+pub mod mmdb;
+
 /// The knocklog binary; `KNOCKLOG_BIN` overrides the one cargo built (on a machine
 /// where several worktrees share one target directory, the built one can be replaced
 /// by another worktree's build between compiling and running the tests).

@@ -7,6 +7,7 @@ use super::IpStats;
 use crate::detect::policy::{verdict, weight, Mode, Policy, Verdict, VerdictInput};
 use crate::vocab::address::AddrKey;
 use crate::vocab::event::Category;
+use crate::vocab::labels::Labels;
 
 pub struct Assessed {
     pub ip: String,
@@ -23,6 +24,8 @@ pub struct Assessed {
     /// (see `recidive`; 0 and None without a store).
     pub previous_blocks: u32,
     pub first_blocked: Option<i32>,
+    /// What enrichment says of it (None until `enrich` labels it).
+    pub labels: Option<Box<Labels>>,
 }
 
 impl Assessed {
@@ -98,6 +101,7 @@ pub fn assess(ips: Vec<(String, IpStats)>, policy: &Policy, all: bool) -> Assess
                 campaign,
                 previous_blocks,
                 first_blocked,
+                labels: None,
             })
         })
         .collect();

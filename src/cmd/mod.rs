@@ -34,6 +34,9 @@ pub const EXIT_USAGE: u8 = 1;
 pub const EXIT_INPUT_INCOMPLETE: u8 = 2;
 pub const EXIT_OUTPUT_FAILED: u8 = 3;
 
+/// Total time `--dns` may spend on lookups.
+pub const DNS_BUDGET: std::time::Duration = std::time::Duration::from_secs(20);
+
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

@@ -16,8 +16,14 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
     // make this machine's addresses own addresses, as in a scan of them.
     let source_paths: Vec<std::path::PathBuf> = store.manifest.sources.iter().map(|s| s.path.clone().into()).collect();
     super::protect_this_host(&mut config.blocklist, crate::config::blocklist::logs_of_this_host(&source_paths));
-    let findings =
+    let mut findings =
         crate::store::report::findings(&store, config.days, &config.detect.policy, &config.blocklist, config.now)?;
+    config.enrich.labels.label(&mut findings);
+    if config.enrich.dns {
+        let resolver = std::sync::Arc::new(crate::enrich::dns::SystemResolver);
+        let (limit, budget) = (crate::output::report::MAX_VISITORS, super::DNS_BUDGET);
+        crate::enrich::dns::resolve_visitors(&mut findings, resolver, limit, budget);
+    }
     let written = crate::output::write(&findings, &config.output, out, None)?;
     let held = match &findings.origin {
         crate::findings::Origin::Period(p) => p.figures.days_held,

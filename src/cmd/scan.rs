@@ -21,9 +21,6 @@ use crate::pipeline::{scan_file_spans, ScanOptions, ScanOutcome};
 use crate::store::ingest::{Added, HistoryRun, HistorySink};
 use crate::vocab::text::for_terminal;
 
-/// Total time `--dns` may spend on lookups.
-const DNS_BUDGET: std::time::Duration = std::time::Duration::from_secs(20);
-
 pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     let mut config = ScanConfig::from_args(args, std::io::stderr().is_terminal())?;
     super::protect_this_host(&mut config.blocklist, config.logs_of_this_host);
@@ -55,8 +52,9 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     };
     let judging = crate::findings::Judging { block_history: history.as_ref(), ..config.judging(generated) };
     let mut findings = pool.install(|| Findings::from_scan(read.counts, &judging));
-    if config.dns {
-        crate::enrich::dns::resolve_visitors(&mut findings, Arc::new(SystemResolver), MAX_VISITORS, DNS_BUDGET);
+    pool.install(|| config.enrich.labels.label(&mut findings));
+    if config.enrich.dns {
+        crate::enrich::dns::resolve_visitors(&mut findings, Arc::new(SystemResolver), MAX_VISITORS, super::DNS_BUDGET);
     }
     let written = pool.install(|| crate::output::write(&findings, &config.output, out, Some(read.events)))?;
     let mut damaged = written.damaged + discovery.skipped.iter().filter(|s| s.warning).count();

@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::enrich::ranges::RangeSource;
 use crate::vocab::files::{read_small_file, MAX_INPUT_FILE_BYTES};
 
 use serde::Deserialize;
@@ -34,6 +35,20 @@ pub struct SettingsFile {
     pub blocklist: BlocklistFile,
     #[serde(default)]
     pub behaviour: BehaviourFile,
+    #[serde(default)]
+    pub enrich: EnrichFile,
+}
+
+/// The `[enrich]` table as written; paths are relative to the settings file.
+#[derive(Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct EnrichFile {
+    /// `[LABEL=]FILE`, as `--ranges`.
+    #[serde(default)]
+    pub ranges: Vec<String>,
+    pub geoip: Option<PathBuf>,
+    pub asn: Option<PathBuf>,
+    pub dns: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize, PartialEq)]
@@ -120,10 +135,19 @@ impl SettingsFile {
         let text = String::from_utf8(bytes).map_err(|e| format!("{}: not UTF-8 text ({e})", path.display()))?;
         let mut settings: SettingsFile = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
         let base = path.parent().unwrap_or(Path::new("."));
-        for p in settings.attack_patterns.iter_mut().chain(settings.ignore_patterns.iter_mut()) {
+        let enrich = &mut settings.enrich;
+        let files = settings.attack_patterns.iter_mut().chain(settings.ignore_patterns.iter_mut());
+        for p in files.chain(enrich.geoip.iter_mut()).chain(enrich.asn.iter_mut()) {
             if p.is_relative() {
                 *p = base.join(&*p);
             }
+        }
+        for r in enrich.ranges.iter_mut() {
+            let mut source = RangeSource::parse(r).map_err(|e| format!("{}: {e}", path.display()))?;
+            if source.path.is_relative() {
+                source.path = base.join(&source.path);
+            }
+            *r = source.to_string();
         }
         Ok(settings)
     }

@@ -9,11 +9,13 @@ pub mod blocklist;
 pub mod file;
 
 use crate::aggregate::blocklist::BlocklistSettings;
-use crate::cli::{DetectArgs, OutputFormat, ReportArgs, ScanArgs};
+use crate::cli::{DetectArgs, EnrichArgs, OutputFormat, ReportArgs, ScanArgs};
 use crate::detect::allowlist::{AllowList, Block};
 use crate::detect::payload::DEFAULT_PARANOIA;
 use crate::detect::policy::{Mode, Policy, Thresholds, Verdict};
 use crate::detect::Classifier;
+use crate::enrich::ranges::RangeSource;
+use crate::enrich::LabelSources;
 use crate::findings::Judging;
 use crate::input::years::YearAnchor;
 use crate::output::{Formats, OutputSettings};
@@ -22,7 +24,7 @@ use crate::pipeline::ScanOptions;
 use crate::store::period::Days;
 use crate::vocab::event::Format;
 use crate::vocab::time::{day_of, parse_when, LocalZone, MICROS_PER_SEC, SECS_PER_DAY};
-use file::{BlocklistFile, SettingsFile};
+use file::{BlocklistFile, EnrichFile, SettingsFile};
 
 /// A mistake in what the user asked for; reported with exit code 1.
 #[derive(Debug, thiserror::Error)]
@@ -69,6 +71,8 @@ pub struct DetectConfig {
     pub ignore_patterns: Vec<PathBuf>,
     /// The `[blocklist]` table of the settings file (resolved by `scan` only).
     pub blocklist: BlocklistFile,
+    /// The `[enrich]` table of the settings file.
+    pub enrich: EnrichFile,
 }
 
 impl DetectConfig {
@@ -126,6 +130,7 @@ impl DetectConfig {
             attack_patterns: file.attack_patterns.iter().chain(&args.attack_patterns).cloned().collect(),
             ignore_patterns: file.ignore_patterns.iter().chain(&args.ignore_patterns).cloned().collect(),
             blocklist: file.blocklist,
+            enrich: file.enrich,
         })
     }
 
@@ -147,8 +152,7 @@ pub struct ScanConfig {
     /// appends to the first).
     pub attack_patterns: Vec<PathBuf>,
     pub all_ips: bool,
-    /// Two-way DNS of the suspicious visitors (`--dns`).
-    pub dns: bool,
+    pub enrich: EnrichConfig,
     /// Add what is new to this history store (`--history`).
     pub history: Option<PathBuf>,
     /// Draw a progress bar on stderr while reading.
@@ -253,7 +257,7 @@ impl ScanConfig {
                     (None, None) => YearAnchor::FileTimes,
                 },
             },
-            dns: args.dns,
+            enrich: EnrichConfig::resolve(&args.enrich, &detect.enrich)?,
             history: args.history.clone(),
             progress: stderr_is_terminal && !args.quiet,
             blocklist,
@@ -264,6 +268,30 @@ impl ScanConfig {
                 max_benign: args.learn.learn_max_benign,
             },
         })
+    }
+}
+
+/// Enrichment as asked for by the flags and `[enrich]`, its files opened.
+pub struct EnrichConfig {
+    /// Two-way DNS of the suspicious visitors (`--dns`).
+    pub dns: bool,
+    pub labels: LabelSources,
+}
+
+impl EnrichConfig {
+    /// Flags add ranges files to the settings file's; `--geoip`/`--asn` replace its.
+    /// An unreadable file is a usage error naming it.
+    pub fn resolve(args: &EnrichArgs, file: &EnrichFile) -> Result<EnrichConfig, UsageError> {
+        let ranges = file
+            .ranges
+            .iter()
+            .chain(&args.ranges)
+            .map(|r| RangeSource::parse(r).map_err(UsageError))
+            .collect::<Result<Vec<_>, _>>()?;
+        let geoip = args.geoip.as_ref().or(file.geoip.as_ref());
+        let asn = args.asn.as_ref().or(file.asn.as_ref());
+        let labels = LabelSources::open(&ranges, geoip, asn).map_err(UsageError)?;
+        Ok(EnrichConfig { dns: args.dns || file.dns.unwrap_or(false), labels })
     }
 }
 
@@ -287,6 +315,7 @@ pub struct ReportConfig {
     /// logs the store holds is known once it is open.
     pub blocklist: BlocklistSettings,
     pub output: OutputSettings,
+    pub enrich: EnrichConfig,
 }
 
 impl ReportConfig {
@@ -304,7 +333,9 @@ impl ReportConfig {
             return Err(UsageError("--since must be before --until".into()));
         }
         let blocklist = blocklist::resolve(&args.blocklist, &detect.blocklist)?;
+        let enrich = EnrichConfig::resolve(&args.enrich, &detect.enrich)?;
         Ok(ReportConfig {
+            enrich,
             history: args.history.clone(),
             blocklist,
             days: whole_days(since, until),

@@ -10,7 +10,8 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::findings::{DnsName, Findings};
+use crate::findings::Findings;
+use crate::vocab::labels::DnsName;
 
 /// Reverse and forward lookups (the system resolver, or a fake in tests).
 pub trait Resolver: Send + Sync + 'static {
@@ -24,7 +25,13 @@ pub trait Resolver: Send + Sync + 'static {
 /// first: those the report lists), within `budget`.
 pub fn resolve_visitors(findings: &mut Findings, resolver: Arc<dyn Resolver>, limit: usize, budget: Duration) {
     let ips: Vec<String> = findings.suspicious().take(limit).map(|a| a.ip.clone()).collect();
-    findings.dns = Some(resolve_all(resolver, &ips, 8, budget));
+    let mut names = resolve_all(resolver, &ips, 8, budget);
+    findings.enriched.dns = true;
+    for a in findings.ips.iter_mut() {
+        if let Some(name) = names.remove(&a.ip) {
+            super::labels_of(a).dns = Some(name);
+        }
+    }
 }
 
 /// Looks up every address in `ips` (those that parse as addresses) with `threads`

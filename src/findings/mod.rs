@@ -8,7 +8,7 @@ mod scan;
 
 pub use scan::{Judging, ScanCounts};
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use polars::prelude::DataFrame;
@@ -22,6 +22,7 @@ use crate::detect::policy::{Policy, Verdict};
 use crate::input::Skipped;
 use crate::learn::Suggestion;
 use crate::vocab::event::Category;
+use crate::vocab::labels::{Enriched, LabelSource};
 
 pub struct Findings {
     pub origin: Origin,
@@ -42,9 +43,10 @@ pub struct Findings {
     pub blocklist: Blocklist,
     pub blocklist_settings: BlocklistSettings,
     pub provenance: Provenance,
-    /// Two-way DNS of the suspicious visitors, by address (`--dns`; None when not
-    /// asked for).
-    pub dns: Option<HashMap<String, DnsName>>,
+    /// Which enrichment was asked for (the labels are on the addresses), and the
+    /// files the labels came from.
+    pub enriched: Enriched,
+    pub label_sources: Vec<LabelSource>,
 }
 
 /// Where the findings come from.
@@ -123,14 +125,6 @@ pub struct Provenance {
     /// The span of the logs read, as written in the outputs.
     pub first_ts: Option<String>,
     pub last_ts: Option<String>,
-}
-
-/// A name from two-way DNS: the reverse lookup, and whether the name resolves back
-/// to the address.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DnsName {
-    pub name: String,
-    pub confirmed: bool,
 }
 
 /// How many addresses got each verdict.

@@ -69,7 +69,8 @@ impl Findings {
             blocklist,
             blocklist_settings: how.blocklist.clone(),
             provenance,
-            dns: None,
+            enriched: Default::default(),
+            label_sources: Vec::new(),
         }
     }
 }

@@ -368,6 +368,7 @@ mod tests {
                 campaign: None,
                 previous_blocks: 0,
                 first_blocked: None,
+                labels: None,
             });
         }
         for (i, reqs) in benign.iter().enumerate() {

@@ -44,6 +44,10 @@ pub struct Summary<'a> {
     /// What the blocklist files hold (set by `scan` once they are written).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub blocklist: Option<BlocklistSummary>,
+    /// Where the address labels came from and how many addresses got each (set by
+    /// `scan` when it was asked for any).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enrichment: Option<serde_json::Value>,
 }
 
 impl<'a> Summary<'a> {
@@ -69,8 +73,37 @@ impl<'a> Summary<'a> {
             .iter()
             .map(|s| SkippedEntry { path: s.path.display().to_string(), reason: s.reason.clone(), warning: s.warning })
             .collect();
-        Summary { knocklog_version: env!("CARGO_PKG_VERSION"), totals, files, skipped, blocklist: None }
+        Summary {
+            knocklog_version: env!("CARGO_PKG_VERSION"),
+            totals,
+            files,
+            skipped,
+            blocklist: None,
+            enrichment: None,
+        }
     }
+}
+
+/// The label sources of `findings` and how many of its addresses each kind of label
+/// reached; None when no enrichment was asked for.
+pub fn enrichment_json(findings: &Findings) -> Option<serde_json::Value> {
+    let e = findings.enriched;
+    if !(e.any_label() || e.dns) {
+        return None;
+    }
+    let labels = || findings.ips.iter().filter_map(|a| a.labels.as_deref());
+    let count = |f: &dyn Fn(&crate::vocab::labels::Labels) -> bool| labels().filter(|l| f(l)).count();
+    Some(serde_json::json!({
+        "sources": findings.label_sources,
+        "addresses": findings.ips.len(),
+        "labelled": {
+            "range_label": count(&|l| l.range.is_some()),
+            "country": count(&|l| l.country.is_some()),
+            "asn": count(&|l| l.asn.is_some()),
+            "rdns": count(&|l| l.dns.is_some()),
+            "fcrdns": count(&|l| l.dns.as_ref().is_some_and(|d| d.confirmed)),
+        },
+    }))
 }
 
 /// report.json of a store period (the blocklist counts are added by the writer):

@@ -12,6 +12,7 @@ use crate::detect::policy::Policy;
 use crate::findings::PeriodOrigin;
 use crate::vocab::event::Category;
 use crate::vocab::event::{Event, LogKind, TextField};
+use crate::vocab::labels::Labels;
 use crate::vocab::text::join_escaped;
 use crate::vocab::time::format_day;
 
@@ -137,7 +138,18 @@ pub fn ips_batch(ips: &[Assessed]) -> Batch {
         .int("usernames_beyond", ips.iter().map(|a| Some(susp(a).map_or(0, |s| s.usernames.beyond) as i64)))
         .int("paths_beyond", ips.iter().map(|a| Some(susp(a).map_or(0, |s| s.paths.beyond) as i64)))
         .int("user_agents_beyond", ips.iter().map(|a| Some(susp(a).map_or(0, |s| s.user_agents.beyond) as i64)))
+        // Enrichment (`--ranges`, `--geoip`, `--asn`, `--dns`): null where not asked or not known.
+        .category("range_label", ips.iter().map(|a| labels(a).and_then(|l| l.range.as_deref())))
+        .category("country", ips.iter().map(|a| labels(a).and_then(|l| l.country.as_deref())))
+        .int("asn", ips.iter().map(|a| labels(a).and_then(|l| l.asn.map(i64::from))))
+        .category("as_org", ips.iter().map(|a| labels(a).and_then(|l| l.as_org.as_deref())))
+        .text("rdns", ips.iter().map(|a| labels(a).and_then(|l| l.dns.as_ref().map(|d| d.name.as_str()))))
+        .boolean("fcrdns", ips.iter().map(|a| labels(a).and_then(|l| l.dns.as_ref().map(|d| d.confirmed))))
         .build()
+}
+
+fn labels(a: &Assessed) -> Option<&Labels> {
+    a.labels.as_deref()
 }
 
 /// The ATT&CK techniques of the categories an address's suspicious events fall in,

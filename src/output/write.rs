@@ -117,11 +117,8 @@ fn stage_scan<'a>(
         let data = ReportData::from_scan(&scan.files, ips, &findings.tally, &findings.policy)
             .with_blocklist(&findings.blocklist.entries)
             .with_campaigns(&findings.campaigns)
-            .with_suggestions(&findings.suggestions);
-        let data = match &findings.dns {
-            Some(names) => data.with_dns(names),
-            None => data,
-        };
+            .with_suggestions(&findings.suggestions)
+            .with_enriched(findings.enriched);
         report::write_reports(staging, &data, settings.html_fragment)
     };
     let (written_tables, pages) = rayon::join(
@@ -139,6 +136,7 @@ fn stage_scan<'a>(
     };
     let mut summary = Summary::new(&scan.files, &scan.skipped, ips.len(), events_written);
     summary.blocklist = Some(BlocklistSummary::new(&findings.blocklist, &findings.blocklist_settings));
+    summary.enrichment = super::summary::enrichment_json(findings);
     let json = serde_json::to_vec_pretty(&summary).context("encoding summary.json")?;
     write_atomic(&staging.join("summary.json"), &json)?;
     Ok((summary, pages))
@@ -167,6 +165,9 @@ fn stage_period(
     let mut summary = super::summary::period_json(findings, period);
     summary["blocklist"] =
         serde_json::to_value(BlocklistSummary::new(&findings.blocklist, &findings.blocklist_settings))?;
+    if let Some(enrichment) = super::summary::enrichment_json(findings) {
+        summary["enrichment"] = enrichment;
+    }
     write_atomic(&staging.join("report.json"), &serde_json::to_vec_pretty(&summary)?)?;
     write_blocklist(staging, &findings.blocklist, &findings.blocklist_settings, &findings.provenance)?;
 
@@ -174,7 +175,8 @@ fn stage_period(
     let view = HistoryView::of(period, &attackers);
     let data = ReportData::from_history(ips, &findings.tally, &findings.policy, view)
         .with_blocklist(&findings.blocklist.entries)
-        .with_campaigns(&findings.campaigns);
+        .with_campaigns(&findings.campaigns)
+        .with_enriched(findings.enriched);
     report::write_reports(staging, &data, settings.html_fragment)
 }
 

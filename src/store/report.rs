@@ -85,7 +85,8 @@ pub fn findings(
             first_ts: first_ts.map(format_ts).or_else(|| Some(format_day(days.first))),
             last_ts: last_ts.map(format_ts).or_else(|| Some(format_day(days.last))),
         },
-        dns: None,
+        enriched: Default::default(),
+        label_sources: Vec::new(),
     })
 }
 

@@ -63,6 +63,7 @@ fn build_from(clients: &[Client], allow: &[&str], settings: &BlocklistSettings) 
             campaign: None,
             previous_blocks: 0,
             first_blocked: None,
+            labels: None,
         })
         .collect();
     Built { list: build(&assessed, &benign, &allow, settings) }

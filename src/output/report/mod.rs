@@ -24,10 +24,10 @@ use crate::aggregate::sessions::Session;
 use crate::aggregate::FileStats;
 use crate::detect::behaviour::BehaviourRules;
 use crate::detect::policy::{Policy, Verdict};
-use crate::findings::DnsName;
 use crate::learn::Suggestion;
 use crate::vocab::event::Category;
 use crate::vocab::files::write_atomic;
+use crate::vocab::labels::{Enriched, Labels};
 use crate::vocab::time::day_of;
 
 pub use crate::aggregate::tally::{EventTally, UserSplit};
@@ -62,7 +62,8 @@ pub struct FileRow {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VisitorRow {
     pub ip: String,
-    pub dns: Option<DnsName>,
+    /// Range, country, AS and DNS labels, when enrichment gave any.
+    pub labels: Option<Labels>,
     pub verdict: Verdict,
     pub sneak: bool,
     pub allowed: bool,
@@ -85,6 +86,72 @@ pub struct VisitorRow {
     /// Earlier days a history store saw it blocked, and the first of them.
     pub previous_blocks: u32,
     pub first_blocked: Option<i32>,
+}
+
+/// Suspicious addresses grouped by one label: where the attacks come from.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Origins {
+    pub ranges: Vec<OriginRow>,
+    pub countries: Vec<OriginRow>,
+    /// Keyed `AS64500 Example Hosting`.
+    pub systems: Vec<OriginRow>,
+}
+
+/// One label's share of the attackers, largest first.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OriginRow {
+    pub label: String,
+    pub addresses: u64,
+    pub block: u64,
+    pub watch: u64,
+    pub suspicious_events: u64,
+}
+
+impl Origins {
+    fn of(suspicious: &[&Assessed]) -> Origins {
+        let group = |key: &dyn Fn(&Labels) -> Option<String>| {
+            let mut rows: FxHashMap<String, OriginRow> = FxHashMap::default();
+            for a in suspicious {
+                let Some(label) = a.labels.as_deref().and_then(key) else { continue };
+                let row = rows.entry(label).or_insert_with_key(|k| OriginRow {
+                    label: k.clone(),
+                    addresses: 0,
+                    block: 0,
+                    watch: 0,
+                    suspicious_events: 0,
+                });
+                row.addresses += 1;
+                row.block += u64::from(a.verdict == Verdict::Block);
+                row.watch += u64::from(a.verdict == Verdict::Watch);
+                row.suspicious_events += a.stats.suspicious_events();
+            }
+            let mut rows: Vec<OriginRow> = rows.into_values().collect();
+            rows.sort_by(|a, b| {
+                b.addresses
+                    .cmp(&a.addresses)
+                    .then(b.suspicious_events.cmp(&a.suspicious_events))
+                    .then_with(|| a.label.cmp(&b.label))
+            });
+            rows
+        };
+        Origins {
+            ranges: group(&|l| l.range.as_deref().map(str::to_owned)),
+            countries: group(&|l| l.country.as_deref().map(str::to_owned)),
+            systems: group(&|l| l.asn.map(|n| as_name(n, l.as_org.as_deref()))),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ranges.is_empty() && self.countries.is_empty() && self.systems.is_empty()
+    }
+}
+
+/// `AS64500 Example Hosting`, or `AS64500` without an organisation.
+pub fn as_name(number: u32, org: Option<&str>) -> String {
+    match org {
+        Some(o) if !o.is_empty() => format!("AS{number} {o}"),
+        _ => format!("AS{number}"),
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -166,8 +233,10 @@ pub struct ReportData {
     pub suggestions: Option<Vec<Suggestion>>,
     /// Distributed campaigns, largest first.
     pub campaigns: Vec<Campaign>,
-    /// Two-way DNS was asked for (`--dns`), whether or not it found names.
-    pub dns_requested: bool,
+    /// The enrichment asked for (`--dns`, `--ranges`...), whether or not it found labels.
+    pub enriched: Enriched,
+    /// The suspicious addresses grouped by range label, country and AS.
+    pub origins: Origins,
     /// Built from the history store (`knocklog report`): the store, new vs returning
     /// attackers and the change on the period before.
     pub history: Option<Box<HistoryView>>,
@@ -221,7 +290,8 @@ impl ReportData {
             blocklist: None,
             suggestions: None,
             campaigns: Vec::new(),
-            dns_requested: false,
+            enriched: Enriched::default(),
+            origins: Origins::of(&suspicious),
             history: None,
         }
     }
@@ -272,12 +342,9 @@ pub fn write_reports(
 }
 
 impl ReportData {
-    /// The listed visitors' names from two-way DNS (`scan --dns`).
-    pub fn with_dns(mut self, names: &std::collections::HashMap<String, DnsName>) -> Self {
-        self.dns_requested = true;
-        for v in &mut self.visitors {
-            v.dns = names.get(&v.ip).cloned();
-        }
+    /// Which enrichment the findings had (their labels are on the visitors already).
+    pub fn with_enriched(mut self, enriched: Enriched) -> Self {
+        self.enriched = enriched;
         self
     }
 }
@@ -305,7 +372,7 @@ fn visitor_row(a: &Assessed, rules: &BehaviourRules) -> VisitorRow {
     let s = a.stats.suspicion.as_deref();
     VisitorRow {
         ip: a.ip.clone(),
-        dns: None,
+        labels: a.labels.as_deref().cloned(),
         verdict: a.verdict,
         sneak: a.sneak,
         allowed: a.allowed,

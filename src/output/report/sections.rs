@@ -55,6 +55,7 @@ pub fn section(d: &ReportData) -> String {
     auth(&mut out, d);
     sneak(&mut out, d);
     super::campaigns::section(&mut out, d);
+    origins(&mut out, d);
     tops(&mut out, d);
     patterns_and_blocklist(&mut out, d);
     let _ = write!(
@@ -78,7 +79,11 @@ fn header(out: &mut String, d: &ReportData) {
     if d.history.is_some() {
         out.push_str(r##"<a href="#knocklog-weekly">This period</a> "##);
     }
-    out.push_str(r##"<a href="#knocklog-overview">Overview</a> <a href="#knocklog-access">Access</a> <a href="#knocklog-auth">Auth errors</a> <a href="#knocklog-sneak">Sneak attackers</a> <a href="#knocklog-campaigns">Campaigns</a> <a href="#knocklog-top">Top lists</a>"##);
+    out.push_str(r##"<a href="#knocklog-overview">Overview</a> <a href="#knocklog-access">Access</a> <a href="#knocklog-auth">Auth errors</a> <a href="#knocklog-sneak">Sneak attackers</a> <a href="#knocklog-campaigns">Campaigns</a>"##);
+    if d.enriched.any_label() {
+        out.push_str(r##" <a href="#knocklog-origins">Origins</a>"##);
+    }
+    out.push_str(r##" <a href="#knocklog-top">Top lists</a>"##);
     if d.suggestions.is_some() || d.blocklist.is_some() {
         out.push_str(r##" <a href="#knocklog-blocklist">Patterns &amp; blocklist</a>"##);
     }
@@ -177,22 +182,25 @@ fn access(out: &mut String, d: &ReportData) {
         note(out, "No address did anything suspicious.");
         return;
     }
-    let dns = d.visitors.iter().any(|v| v.dns.is_some());
-    note(
-        out,
-        if dns {
-            "Worst first. <em>block</em>: enough strikes or a sneak attacker; <em>watch</em>: fewer. Reverse DNS: ✓ when the name resolves back to the address; an unconfirmed name is only what the address owner claims."
-        } else if d.dns_requested {
-            "Worst first. <em>block</em>: enough strikes or a sneak attacker; <em>watch</em>: fewer. Reverse DNS: no listed address has a name (or DNS did not answer in time)."
-        } else if d.history.is_some() {
-            "Worst first. <em>block</em>: enough strikes or a sneak attacker; <em>watch</em>: fewer."
-        } else {
-            "Worst first. <em>block</em>: enough strikes or a sneak attacker; <em>watch</em>: fewer. Scan with <code>--dns</code> for reverse DNS names."
-        },
-    );
+    let dns = d.visitors.iter().any(|v| v.labels.as_ref().is_some_and(|l| l.dns.is_some()));
+    let network = d.enriched.any_label();
+    let legend = "Worst first. <em>block</em>: enough strikes or a sneak attacker; <em>watch</em>: fewer.";
+    let dns_note = if dns {
+        " Reverse DNS: ✓ when the name resolves back to the address; an unconfirmed name is only what the address owner claims."
+    } else if d.enriched.dns {
+        " Reverse DNS: no listed address has a name (or DNS did not answer in time)."
+    } else if d.history.is_some() {
+        ""
+    } else {
+        " Scan with <code>--dns</code> for reverse DNS names."
+    };
+    note(out, &format!("{legend}{dns_note}"));
     let mut columns = vec![("Address", Kind::Text)];
     if dns {
         columns.push(("Reverse DNS", Kind::Text));
+    }
+    if network {
+        columns.push(("Network", Kind::Text));
     }
     columns.extend([
         ("Verdict", Kind::Text),
@@ -209,15 +217,20 @@ fn access(out: &mut String, d: &ReportData) {
     for v in &d.visitors {
         out.push_str("<tr>");
         td_addr(out, &v.ip);
-        match &v.dns {
-            _ if !dns => {}
-            Some(n) => {
-                out.push_str(r#"<td class="knocklog-code">"#);
-                push_text(out, &n.name);
-                out.push_str(if n.confirmed { " ✓" } else { r#" <small>(unconfirmed)</small>"# });
-                out.push_str("</td>");
+        let labels = v.labels.as_ref();
+        if dns {
+            match labels.and_then(|l| l.dns.as_ref()) {
+                Some(n) => {
+                    out.push_str(r#"<td class="knocklog-code">"#);
+                    push_text(out, &n.name);
+                    out.push_str(if n.confirmed { " ✓" } else { r#" <small>(unconfirmed)</small>"# });
+                    out.push_str("</td>");
+                }
+                None => out.push_str("<td></td>"),
             }
-            None => out.push_str("<td></td>"),
+        }
+        if network {
+            network_cell(out, labels);
         }
         let rank = match v.verdict {
             Verdict::Block => 2,
@@ -245,6 +258,70 @@ fn access(out: &mut String, d: &ReportData) {
     }
     table_end(out);
     cap_note(out, d.visitors.len(), d.totals.visitors, "addresses", "ips.csv");
+}
+
+/// Range label, country and AS of an address, one per line.
+fn network_cell(out: &mut String, labels: Option<&crate::vocab::labels::Labels>) {
+    out.push_str(r#"<td class="knocklog-list">"#);
+    if let Some(l) = labels {
+        let mut parts: Vec<String> = Vec::new();
+        parts.extend(l.range.as_deref().map(|r| format!("<code>{}</code>", super::escape::text(r))));
+        parts.extend(l.country.as_deref().map(super::escape::text));
+        parts.extend(l.asn.map(|n| super::escape::text(&super::as_name(n, l.as_org.as_deref()))));
+        out.push_str(&parts.join("<br>"));
+    }
+    out.push_str("</td>");
+}
+
+/// The suspicious addresses by range label, country and AS (`--ranges`, `--geoip`,
+/// `--asn`): how much of the attack one provider or country carries.
+fn origins(out: &mut String, d: &ReportData) {
+    if !d.enriched.any_label() {
+        return;
+    }
+    heading(out, "origins", "Where the attackers come from");
+    let o = &d.origins;
+    if o.is_empty() {
+        note(out, "No suspicious address is in a labelled range or in the country and AS databases given.");
+        return;
+    }
+    let groups = [
+        (d.enriched.ranges, "By range label (--ranges)", "Range label", &o.ranges),
+        (d.enriched.geoip, "By country (--geoip)", "Country", &o.countries),
+        (d.enriched.asn, "By autonomous system (--asn)", "Autonomous system", &o.systems),
+    ];
+    for (asked, title, key, rows) in groups {
+        if !asked {
+            continue;
+        }
+        let _ = write!(out, "<h3>{title}</h3>");
+        if rows.is_empty() {
+            note(out, "No suspicious address has this label.");
+            continue;
+        }
+        table_start(
+            out,
+            title,
+            &[
+                (key, Kind::Text),
+                ("Addresses", Kind::Num),
+                ("Block", Kind::Num),
+                ("Watch", Kind::Num),
+                ("Suspicious events", Kind::Num),
+            ],
+        );
+        for r in rows.iter().take(super::MAX_TOP) {
+            out.push_str("<tr>");
+            td_text(out, &r.label);
+            td_num(out, r.addresses);
+            td_num(out, r.block);
+            td_num(out, r.watch);
+            td_num(out, r.suspicious_events);
+            out.push_str("</tr>");
+        }
+        table_end(out);
+        cap_note(out, rows.len().min(super::MAX_TOP), rows.len(), "labels", "ips.csv");
+    }
 }
 
 /// The behaviour rules an address tripped (the full evidence in the title), and the

@@ -305,7 +305,11 @@ fn dns_names_are_shown_escaped_and_marked() {
     assert!(!render_page(&d).contains("Reverse DNS</th>"), "no column without --dns");
     let ips: Vec<String> = d.visitors.iter().map(|v| v.ip.clone()).collect();
     let names = crate::enrich::dns::resolve_all(std::sync::Arc::new(Fake), &ips, 8, std::time::Duration::from_secs(10));
-    let d = d.with_dns(&names);
+    let mut d = d.with_enriched(crate::vocab::labels::Enriched { dns: true, ..Default::default() });
+    for v in &mut d.visitors {
+        let dns = names.get(&v.ip).cloned();
+        v.labels = dns.map(|dns| crate::vocab::labels::Labels { dns: Some(dns), ..Default::default() });
+    }
     let page = render_page(&d);
     assert!(page.contains("Reverse DNS</th>"));
     assert!(page.contains("scan.example.net ✓"));

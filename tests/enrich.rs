@@ -1,0 +1,123 @@
+//! Enrichment end to end: `--ranges`, `--geoip` and `--asn` label the addresses of
+//! the shipped sample in `ips` and group them in the report; a bad label source is a
+//! usage error naming it.
+
+use std::path::Path;
+
+use crate::util::{knocklog, mmdb, repo, scan};
+
+/// Label sources written in the shapes users download: Google's crawler JSON, a
+/// `cidr,label` CSV with hostile text, and country and AS databases.
+fn sources(dir: &Path) -> Vec<String> {
+    let googlebot = dir.join("googlebot.json");
+    std::fs::write(
+        &googlebot,
+        r#"{"creationTime":"2026-11-30T12:00:00.000000","prefixes":[{"ipv4Prefix":"66.249.64.0/19"}]}"#,
+    )
+    .unwrap();
+    let mine = dir.join("hosting.csv");
+    std::fs::write(&mine, "cidr,label\n203.0.113.0/24,doc-net-3\n198.51.100.0/24,<img src=x onerror=alert(1)>\n")
+        .unwrap();
+    let country = dir.join("country.mmdb");
+    let nets = [
+        ("203.0.113.0/24", mmdb::country("NL", "Netherlands")),
+        ("198.51.100.0/24", mmdb::country("US", "United States")),
+    ];
+    std::fs::write(&country, mmdb::build("GeoLite2-Country", &nets)).unwrap();
+    let asn = dir.join("asn.mmdb");
+    let nets = [
+        ("203.0.113.0/24", mmdb::asn(64500, "<b>Example</b> Hosting")),
+        ("66.249.64.0/19", mmdb::asn(15169, "GOOGLE")),
+    ];
+    std::fs::write(&asn, mmdb::build("GeoLite2-ASN", &nets)).unwrap();
+    let mut args = vec!["--timezone".to_owned(), "utc".to_owned()];
+    for r in [&googlebot, &mine] {
+        args.extend(["--ranges".to_owned(), r.display().to_string()]);
+    }
+    args.extend(["--geoip".to_owned(), country.display().to_string(), "--asn".to_owned(), asn.display().to_string()]);
+    args
+}
+
+#[test]
+fn ranges_countries_and_systems_label_the_addresses_and_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = sources(dir.path());
+    let args: Vec<&str> = args.iter().map(String::as_str).chain(["--all-ips"]).collect();
+    let run = scan(&[&repo().join("sample-logs")], &args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let ips = run.table("ips");
+    let row = |ip: &str| ips.iter().find(|r| r["ip"] == ip).unwrap_or_else(|| panic!("{ip} in ips.csv"));
+    let worst = row("203.0.113.7");
+    assert_eq!(
+        (&worst["range_label"][..], &worst["country"][..], &worst["asn"][..], &worst["as_org"][..]),
+        ("doc-net-3", "NL", "64500", "<b>Example</b> Hosting")
+    );
+    let bot = row("66.249.66.1");
+    assert_eq!((&bot["range_label"][..], &bot["country"][..], &bot["asn"][..]), ("googlebot", "", "15169"));
+    // Labels are name characters only (and the CSV writer guards a leading '-' against
+    // spreadsheet formulas).
+    assert_eq!(row("198.51.100.23")["range_label"], "'-img-src-x-onerror-alert-1--");
+    let unlabelled = row("185.224.128.17");
+    assert!(unlabelled["range_label"].is_empty() && unlabelled["country"].is_empty() && unlabelled["asn"].is_empty());
+
+    let enrichment = &run.summary()["enrichment"];
+    let kinds: Vec<&str> =
+        enrichment["sources"].as_array().unwrap().iter().map(|s| s["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["ranges", "ranges", "geoip", "asn"]);
+    assert_eq!(enrichment["sources"][0]["ranges"], 1);
+    assert_eq!(enrichment["sources"][3]["database_type"], "GeoLite2-ASN");
+    let labelled = |k: &str| ips.iter().filter(|r| !r[k].is_empty()).count() as u64;
+    for k in ["range_label", "country", "asn"] {
+        assert_eq!(enrichment["labelled"][k].as_u64(), Some(labelled(k)), "{k}");
+    }
+
+    let page = std::fs::read_to_string(run.out.join("report.html")).unwrap();
+    assert!(page.contains(r#"id="knocklog-origins""#), "the origins section");
+    for title in ["By range label (--ranges)", "By country (--geoip)", "By autonomous system (--asn)"] {
+        assert!(page.contains(title), "{title}");
+    }
+    assert!(page.contains("AS64500 &lt;b&gt;Example&lt;/b&gt; Hosting"), "AS names are escaped");
+    assert!(!page.contains("<b>Example</b>"));
+
+    // Without label sources the columns are there, empty, and so is no origins section.
+    let plain = scan(&[&repo().join("sample-logs")], &["--timezone", "utc"]);
+    let first = &plain.table("ips")[0];
+    assert!(first.contains_key("range_label") && first["range_label"].is_empty());
+    let page = std::fs::read_to_string(plain.out.join("report.html")).unwrap();
+    assert!(!page.contains(r#"id="knocklog-origins""#));
+    assert!(plain.summary().get("enrichment").is_none());
+}
+
+#[test]
+fn a_label_source_that_cannot_be_read_is_a_usage_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad-ranges.csv");
+    std::fs::write(&bad, "192.0.2.0/24,ok\nnonsense here,x\n").unwrap();
+    let not_db = dir.path().join("GeoLite2-ASN.mmdb");
+    std::fs::write(&not_db, "nope").unwrap();
+    for (flag, file, says) in [("--ranges", &bad, "bad-ranges.csv:2"), ("--asn", &not_db, "not a MaxMind DB")] {
+        let out = knocklog()
+            .args(["scan", "--quiet", "--out"])
+            .arg(dir.path().join("out"))
+            .arg(repo().join("sample-logs"))
+            .arg(flag)
+            .arg(file)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{flag}: {stderr}");
+        assert!(stderr.contains(says), "{flag}: {stderr}");
+    }
+}
+
+#[test]
+fn the_settings_file_names_label_sources_relative_to_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("mine.csv"), "203.0.113.0/24,lab\n").unwrap();
+    let config = dir.path().join("knocklog.toml");
+    std::fs::write(&config, "[enrich]\nranges = [\"office=mine.csv\"]\n").unwrap();
+    let run = scan(&[&repo().join("sample-logs")], &["--config", config.to_str().unwrap(), "--timezone", "utc"]);
+    let ips = run.table("ips");
+    let worst = ips.iter().find(|r| r["ip"] == "203.0.113.7").unwrap();
+    assert_eq!(worst["range_label"], "office");
+}
