@@ -283,6 +283,17 @@ fn bench_classify(c: &mut Criterion) {
         let mut group = c.benchmark_group(format!("classify/{name}"));
         group.throughput(Throughput::Bytes(corpus.text.len() as u64));
         group.bench_function("parse", |b| b.iter(|| corpus.parse_all(format)));
+        group.bench_function("parse+crawler claim", |b| {
+            b.iter(|| {
+                let mut claims = 0;
+                for &(start, end) in &corpus.lines {
+                    if let Some(p) = parse_line(format, black_box(&corpus.text[start..end])) {
+                        claims += usize::from(knocklog::detect::crawlers::claimed(p.user_agent).is_some());
+                    }
+                }
+                claims
+            })
+        });
         group.bench_function("parse+classify", |b| {
             b.iter(|| {
                 let mut hits = 0;

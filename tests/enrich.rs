@@ -121,3 +121,67 @@ fn the_settings_file_names_label_sources_relative_to_itself() {
     let worst = ips.iter().find(|r| r["ip"] == "203.0.113.7").unwrap();
     assert_eq!(worst["range_label"], "office");
 }
+
+/// An access log line of `ip` with `agent`, `n` minutes into the day.
+fn access(ip: &str, n: u32, path: &str, status: u16, agent: &str) -> String {
+    format!(
+        "{ip} - - [06/Jan/2026:10:{:02}:{:02} +0000] \"GET {path} HTTP/1.1\" {status} 512 \"-\" \"{agent}\"\n",
+        n / 60,
+        n % 60
+    )
+}
+
+#[test]
+fn crawler_claims_are_verified_by_their_published_ranges_and_fakes_count_against_the_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let googlebot = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
+    let mut log = String::new();
+    for n in 0..6 {
+        // The real crawler, which also follows a spam link to an attack path.
+        log += &access("66.249.66.1", n, &format!("/blog/post-{n}/"), 200, googlebot);
+        // An impersonator crawling politely, and one probing.
+        log += &access("198.51.100.80", n, &format!("/blog/post-{n}/"), 200, googlebot);
+        log += &access("198.51.100.81", 10 + n, "/", 200, googlebot);
+    }
+    for n in 0..4 {
+        log += &access("66.249.66.1", 20 + n, "/wp-login.php", 404, googlebot);
+        log += &access(
+            "203.0.113.90",
+            30 + n,
+            "/index.html",
+            200,
+            "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)",
+        );
+    }
+    let logs = dir.path().join("logs");
+    std::fs::create_dir(&logs).unwrap();
+    std::fs::write(logs.join("access.log"), log).unwrap();
+    let ranges = dir.path().join("googlebot.json");
+    std::fs::write(&ranges, r#"{"creationTime":"2026-11-30T12:00:00","prefixes":[{"ipv4Prefix":"66.249.64.0/19"}]}"#)
+        .unwrap();
+    let args =
+        ["--timezone", "utc", "--all-ips", "--blocklist-include-special", "--blocklist-verdict", "watch", "--ranges"];
+    let mut args: Vec<&str> = args.to_vec();
+    args.push(ranges.to_str().unwrap());
+    let run = scan(&[&logs], &args);
+    let ips = run.table("ips");
+    let row = |ip: &str| ips.iter().find(|r| r["ip"] == ip).unwrap_or_else(|| panic!("{ip} in ips.csv")).clone();
+    let real = row("66.249.66.1");
+    assert_eq!((&real["crawler"][..], &real["crawler_check"][..]), ("Googlebot", "verified"));
+    assert_eq!((&real["verdict"][..], &real["fake_crawler"][..]), ("watch", "0"), "probing, but a verified crawler");
+    for fake in ["198.51.100.80", "198.51.100.81"] {
+        let r = row(fake);
+        assert_eq!(
+            (&r["crawler_check"][..], &r["fake_crawler"][..], &r["verdict"][..]),
+            ("fake", "6", "block"),
+            "{fake}"
+        );
+        assert!(r["techniques"].contains("T1036"), "{fake}: masquerading");
+    }
+    let bing = row("203.0.113.90");
+    assert_eq!((&bing["crawler_check"][..], &bing["verdict"][..]), ("unchecked", "none"), "no Bing ranges, no --dns");
+    let listed = std::fs::read_to_string(run.out.join("blocklist.txt")).unwrap();
+    assert!(listed.contains("198.51.100.80") && listed.contains("198.51.100.81"));
+    assert!(!listed.contains("66.249.66.1"), "a verified crawler is never listed, even with --blocklist-verdict watch");
+    assert_eq!(run.summary()["blocklist"]["excluded"]["verified_crawler"], 1, "{}", run.summary()["blocklist"]);
+}

@@ -3,6 +3,7 @@
 
 use super::behaviour::{trips, Trip};
 use super::campaigns::{self, Campaign};
+use super::crawlers::ClaimCheck;
 use super::IpStats;
 use crate::detect::policy::{verdict, weight, Mode, Policy, Verdict, VerdictInput};
 use crate::vocab::address::AddrKey;
@@ -86,6 +87,10 @@ pub fn assess(ips: Vec<(String, IpStats)>, policy: &Policy, all: bool) -> Assess
                 input.max_daily_intent = s.max_daily_intent();
             }
             let (sneak, verdict) = verdict(&policy.thresholds, &rules.campaigns, &input);
+            // A verified crawler follows whatever links the web holds, attack paths
+            // included: watched, never blocked.
+            let verified_crawler = stats.crawler.is_some_and(|c| c.check == ClaimCheck::Verified);
+            let verdict = if verified_crawler { verdict.min(Verdict::Watch) } else { verdict };
             // A quiet returner is worth more than its few events say.
             let score = if sneak { score + 10.0 * input.intent_days as f64 } else { score };
             let campaign = campaign.map(|c| c.0);

@@ -9,6 +9,8 @@
 //! never from text an attacker wrote.
 
 pub mod net;
+
+use super::crawlers::ClaimCheck;
 pub mod settings;
 #[cfg(test)]
 mod tests;
@@ -95,6 +97,8 @@ pub enum Exclusion {
     Special(Special),
     /// A host name or other text the log gave instead of an address.
     NotAnAddress,
+    /// A search-engine crawler whose claim was verified (ranges or DNS).
+    VerifiedCrawler,
 }
 
 impl Exclusion {
@@ -104,6 +108,7 @@ impl Exclusion {
             Exclusion::Own => "this server's own address",
             Exclusion::Special(s) => s.as_str(),
             Exclusion::NotAnAddress => "not an IP address",
+            Exclusion::VerifiedCrawler => "a verified search-engine crawler",
         }
     }
 
@@ -119,6 +124,7 @@ impl Exclusion {
             Exclusion::Special(Special::Multicast) => "multicast",
             Exclusion::Special(Special::Reserved) => "reserved",
             Exclusion::NotAnAddress => "not_an_address",
+            Exclusion::VerifiedCrawler => "verified_crawler",
         }
     }
 }
@@ -222,6 +228,9 @@ fn classify(who: &Assessed, allow_nets: &[Net], settings: &BlocklistSettings) ->
     }
     if settings.own.iter().any(|n| n.contains(v6, addr)) {
         return Err(Exclusion::Own);
+    }
+    if who.stats.crawler.is_some_and(|c| c.check == ClaimCheck::Verified) {
+        return Err(Exclusion::VerifiedCrawler);
     }
     match net::special(v6, addr) {
         Some(class) if !(settings.include_special && class.can_include()) => Err(Exclusion::Special(class)),

@@ -11,6 +11,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::behaviour::Windows;
 use super::bounded::{BoundedCounts, Tally};
+use super::crawlers::CrawlerClaim;
 use super::sessions::{self, Session};
 use super::v4_index::V4Index;
 use crate::detect::behaviour::BehaviourRules;
@@ -41,6 +42,8 @@ pub struct IpStats {
     pub statuses: Vec<(u16, u64)>,
     /// The lines the behaviour rules count; None for addresses that sent none.
     pub behaviour: Option<Box<Windows>>,
+    /// The crawler its user agents claimed to be (see `crawlers`).
+    pub crawler: Option<CrawlerClaim>,
 }
 
 /// The part of `IpStats` a line touches.
@@ -162,6 +165,7 @@ impl IpStats {
             (None, Some(theirs)) => self.behaviour = Some(theirs.clone()),
             (_, None) => {}
         }
+        CrawlerClaim::merge(&mut self.crawler, other.crawler);
     }
 
     /// Distinct UTC days with activity (after `settle`).
@@ -334,7 +338,7 @@ impl Suspicion {
 /// Adds `n` to `key`'s count in a small vector. Log lines are mostly in time order, so
 /// the last entry is checked first.
 #[inline]
-fn add_count<K: PartialEq + Copy>(counts: &mut Vec<(K, u64)>, key: K, n: u64) {
+pub(super) fn add_count<K: PartialEq + Copy>(counts: &mut Vec<(K, u64)>, key: K, n: u64) {
     if let Some(last) = counts.last_mut() {
         if last.0 == key {
             last.1 += n;
@@ -518,6 +522,8 @@ fn prefetch_hot(stats: &IpStats) {
 }
 
 const _: () = assert!(std::mem::align_of::<IpStats>() == 64 && std::mem::size_of::<IpStats>() > HOT_BYTES);
+// Three cache lines per address: the memory every benign address costs.
+const _: () = assert!(std::mem::size_of::<IpStats>() == 192);
 
 /// All IPs of a scan: the worker threads' tables merged, plus lines attributed later.
 #[derive(Debug, Default)]

@@ -8,6 +8,7 @@ pub mod behaviour;
 pub mod blocklist;
 pub mod bounded;
 pub mod campaigns;
+pub mod crawlers;
 pub mod file_stats;
 pub mod ip_stats;
 pub mod recidive;

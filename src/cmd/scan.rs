@@ -7,6 +7,7 @@ use std::io::IsTerminal;
 use std::sync::Arc;
 
 use super::{finish_json, input_exit, input_exit_code, logs_to_read, worker_pool, EXIT_INPUT_INCOMPLETE};
+use crate::aggregate::crawlers::ClaimCheck;
 use crate::aggregate::tally::TallySink;
 use crate::cli::ScanArgs;
 use crate::config::ScanConfig;
@@ -50,7 +51,12 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
         }
         None => None,
     };
-    let judging = crate::findings::Judging { block_history: history.as_ref(), ..config.judging(generated) };
+    let crawler_checks = check_crawlers(&read.counts, &config);
+    let judging = crate::findings::Judging {
+        block_history: history.as_ref(),
+        crawler_checks: Some(&crawler_checks),
+        ..config.judging(generated)
+    };
     let mut findings = pool.install(|| Findings::from_scan(read.counts, &judging));
     pool.install(|| config.enrich.labels.label(&mut findings));
     if config.enrich.dns {
@@ -68,6 +74,19 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
         }
         None => Ok(input_exit_code(damaged)),
     }
+}
+
+/// Checks the crawler claims of the addresses read, by the ranges given and, with
+/// `--dns`, two-way DNS of the claimants.
+fn check_crawlers(counts: &ScanCounts, config: &ScanConfig) -> rustc_hash::FxHashMap<String, ClaimCheck> {
+    use crate::enrich::crawlers::{check, dns_candidates, DnsAnswers};
+    let ranges = config.enrich.labels.ranges.as_ref();
+    if !config.enrich.dns {
+        return check(&counts.ips, ranges, DnsAnswers::NotAsked);
+    }
+    let names =
+        crate::enrich::dns::resolve_all(Arc::new(SystemResolver), &dns_candidates(&counts.ips), 8, super::DNS_BUDGET);
+    check(&counts.ips, ranges, DnsAnswers::Names(&names))
 }
 
 /// What reading the logs gave: the counts to judge, the events table finishing in the

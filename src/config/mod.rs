@@ -174,6 +174,7 @@ impl ScanConfig {
             blocklist: &self.blocklist,
             generated,
             block_history: None,
+            crawler_checks: None,
         }
     }
 

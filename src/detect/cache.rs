@@ -9,31 +9,46 @@
 //! slot are not memoised. Each thread's memo belongs to one classifier at a time (by
 //! id) and is emptied when another one uses it.
 
+use super::crawlers::Crawler;
 use super::matcher::Best;
 use std::cell::RefCell;
 
 /// One remembered value and its verdict.
 #[derive(Clone)]
-struct Slot<const KEY: usize> {
+struct Slot<const KEY: usize, V> {
     /// Length of the value; `u16::MAX` for an empty slot.
     len: u16,
     /// Bit 0: the caller's flag; bit 1: `RECENT`.
     flag: u8,
-    verdict: Best,
+    verdict: V,
     key: [u8; KEY],
 }
 
-pub struct FieldMemo<const KEY: usize> {
-    slots: Vec<Slot<KEY>>,
+/// What is remembered of a user agent: its signature verdict and the crawler it
+/// claims to be (one automaton pass each, both paid once per distinct agent).
+#[derive(Clone, Copy, Debug)]
+pub struct AgentVerdict {
+    pub best: Best,
+    pub claim: Option<Crawler>,
 }
 
-impl<const KEY: usize> FieldMemo<KEY> {
+impl Default for AgentVerdict {
+    fn default() -> Self {
+        AgentVerdict { best: Best::NONE, claim: None }
+    }
+}
+
+pub struct FieldMemo<const KEY: usize, V = Best> {
+    slots: Vec<Slot<KEY, V>>,
+}
+
+impl<const KEY: usize, V: Copy + Default> FieldMemo<KEY, V> {
     const fn new() -> Self {
         FieldMemo { slots: Vec::new() }
     }
 
     fn reset(&mut self, size: usize) {
-        let empty = Slot { len: u16::MAX, flag: 0, verdict: Best::NONE, key: [0; KEY] };
+        let empty = Slot { len: u16::MAX, flag: 0, verdict: V::default(), key: [0; KEY] };
         self.slots.clear();
         self.slots.resize(size, empty);
     }
@@ -43,7 +58,7 @@ impl<const KEY: usize> FieldMemo<KEY> {
     /// of its pair, and a new one replaces the less recently used of the two, so two
     /// hot values that hash alike do not evict each other on every line.
     #[inline]
-    pub fn get(&mut self, value: &[u8], flag: u8, compute: impl FnOnce() -> Best) -> Best {
+    pub fn get(&mut self, value: &[u8], flag: u8, compute: impl FnOnce() -> V) -> V {
         if value.len() > KEY || self.slots.is_empty() {
             return compute();
         }
@@ -98,7 +113,7 @@ fn hash(value: &[u8], flag: u8) -> u64 {
 /// The memos of one thread.
 pub struct Memos {
     owner: u64,
-    pub agent: FieldMemo<160>,
+    pub agent: FieldMemo<160, AgentVerdict>,
     pub referer: FieldMemo<160>,
     pub path: FieldMemo<80>,
 }

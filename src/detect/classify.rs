@@ -11,7 +11,8 @@
 //! So sqlmap asking for `/wp-login.php` is `scanner_agent`, and a 401 on
 //! `/wp-login.php` is `probe`.
 
-use super::cache;
+use super::cache::{self, AgentVerdict};
+use super::crawlers::{self, Crawler};
 use super::matcher::{Best, FieldMatcher, UserMatcher};
 use super::normalize::Mode;
 use super::patterns::{self, PatternError, PatternFile};
@@ -126,6 +127,19 @@ impl Classifier {
     /// Ignore patterns win over everything (category Ignored); then user attack patterns
     /// (AttackPattern); then built-in rules. Whitelists and modes are NOT applied here.
     pub fn classify(&self, line: &[u8], p: &ParsedLine, kind: LogKind) -> Option<Hit> {
+        self.classify_claiming(line, p, kind, &mut None)
+    }
+
+    /// `classify`, and the crawler a request's user agent claims to be in `claim`
+    /// (left None for lines the user's patterns decide, and when built-in rules are
+    /// off: the claim comes with the agent's signature pass).
+    pub fn classify_claiming(
+        &self,
+        line: &[u8],
+        p: &ParsedLine,
+        kind: LogKind,
+        claim: &mut Option<Crawler>,
+    ) -> Option<Hit> {
         if let Some(rule) = self.ignore.first_match(line) {
             return Some(self.hit(rule));
         }
@@ -137,7 +151,7 @@ impl Classifier {
         }
         let mut best = Best::NONE;
         match p.tag {
-            EventTag::Request => self.request(p, &mut best),
+            EventTag::Request => self.request(p, &mut best, claim),
             EventTag::FileNotFound | EventTag::ScriptNotFound => self.scan_path(p, true, &mut best),
             EventTag::AccessDenied | EventTag::BadRequest | EventTag::SecurityAlert => {
                 self.scan_path(p, false, &mut best)
@@ -236,7 +250,7 @@ impl Classifier {
     }
 
     /// An access-log (or squid/haproxy) request.
-    fn request(&self, p: &ParsedLine, best: &mut Best) {
+    fn request(&self, p: &ParsedLine, best: &mut Best, claim: &mut Option<Crawler>) {
         if let Some(decided) = rules::proxy_rule(p) {
             // CONNECT, absolute-URI targets, squid results: nothing else outranks them,
             // and a forward proxy's targets are other sites' paths, not probes of ours.
@@ -251,7 +265,12 @@ impl Classifier {
         };
         cache::with_memos(self.id, |memos| {
             if !p.user_agent.is_empty() {
-                best.merge(memos.agent.get(p.user_agent, 0, || scan(&self.agent, p.user_agent, false, Field::Agent)));
+                let agent = memos.agent.get(p.user_agent, 0, || AgentVerdict {
+                    best: scan(&self.agent, p.user_agent, false, Field::Agent),
+                    claim: crawlers::claimed(p.user_agent),
+                });
+                best.merge(agent.best);
+                *claim = agent.claim;
             }
             if best.rank() <= rank(Category::ScannerAgent) {
                 return;

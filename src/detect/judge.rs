@@ -2,6 +2,7 @@
 //! mode for its address. The scan's workers, the lines it attributes later through
 //! an sshd pid, and `explain` all judge through this one type, so they cannot drift.
 
+use super::crawlers::Crawler;
 use super::policy::{Decision, Policy};
 use super::{Classifier, Hit};
 use crate::parse::forwarded::Forwarding;
@@ -22,6 +23,8 @@ pub struct Judgement {
     /// The rule that matched, before allow-lists and mode.
     pub hit: Option<Hit>,
     pub decision: Decision,
+    /// The crawler the line's user agent claims to be (see `crawlers`).
+    pub claim: Option<Crawler>,
 }
 
 impl<'a> Judge<'a> {
@@ -54,8 +57,9 @@ impl<'a> Judge<'a> {
     /// `classify`, then `decide` for the address `addr`.
     #[inline]
     pub fn judge_line(&self, line: &[u8], parsed: &ParsedLine, kind: LogKind, addr: AddrKey) -> Judgement {
-        let hit = self.classify(line, parsed, kind);
-        Judgement { hit, decision: self.decide(hit, addr, parsed.user, parsed.tag) }
+        let mut claim = None;
+        let hit = self.classifier.classify_claiming(line, parsed, kind, &mut claim);
+        Judgement { hit, decision: self.decide(hit, addr, parsed.user, parsed.tag), claim }
     }
 
     /// One line on its own, read as in a file of `file_format` (see `parse::read_line`),

@@ -16,6 +16,12 @@ pub struct Best {
     rule: u32,
 }
 
+impl Default for Best {
+    fn default() -> Self {
+        Best::NONE
+    }
+}
+
 impl Best {
     pub const NONE: Best = Best { rank: u8::MAX, rule: u32::MAX };
 

@@ -10,6 +10,7 @@ pub mod allowlist;
 pub mod behaviour;
 mod cache;
 pub mod classify;
+pub mod crawlers;
 pub mod judge;
 mod matcher;
 mod normalize;

@@ -219,7 +219,7 @@ impl Verdict {
 /// How much each category weighs in an address's `score`.
 pub fn weight(category: Category) -> f64 {
     match category {
-        Category::ScannerAgent => 4.0,
+        Category::ScannerAgent | Category::FakeCrawler => 4.0,
         Category::Probe | Category::AttackPattern => 3.0,
         Category::AuthBadUser | Category::Connect => 2.0,
         Category::AuthBadPassword | Category::Malformed | Category::SshPreauth | Category::Denied => 1.0,

@@ -185,6 +185,8 @@ pub fn rank(category: Category) -> u8 {
         Category::AuthBadPassword => 7,
         Category::SshPreauth => 8,
         Category::Denied => 9,
+        // Never a line's category: assigned per address after reading.
+        Category::FakeCrawler => 10,
         Category::Unclassified | Category::Benign => u8::MAX,
     }
 }

@@ -2,6 +2,7 @@
 //! output and never from a writer: range, country and AS labels, two-way DNS of the
 //! visitors, and this machine's own addresses.
 
+pub mod crawlers;
 pub mod dns;
 pub mod geo;
 pub mod own;

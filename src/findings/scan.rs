@@ -6,6 +6,7 @@ use std::time::Duration;
 use super::{Findings, Origin, Provenance, ScanOrigin};
 use crate::aggregate::assess::{assess, Assessment};
 use crate::aggregate::blocklist::{self, BenignAddresses, BlocklistSettings};
+use crate::aggregate::crawlers::{self, ClaimCheck};
 use crate::aggregate::file_stats::time_span;
 use crate::aggregate::recidive::{self, BlockHistory, Cutoff};
 use crate::aggregate::tally::EventTally;
@@ -14,6 +15,7 @@ use crate::detect::policy::Policy;
 use crate::input::Skipped;
 use crate::learn::shapes::ShapeTable;
 use crate::learn::{attacker_count, Evidence, LearnOptions};
+use rustc_hash::FxHashMap;
 
 /// What a scan read and counted, before any address is judged.
 pub struct ScanCounts {
@@ -37,12 +39,17 @@ pub struct Judging<'a> {
     pub generated: i64,
     /// The days a history store saw addresses blocked (`scan --history`).
     pub block_history: Option<&'a BlockHistory>,
+    /// What checking the addresses' crawler claims found (`enrich::crawlers`).
+    pub crawler_checks: Option<&'a FxHashMap<String, ClaimCheck>>,
 }
 
 impl Findings {
     /// Runs on the current rayon pool.
     pub fn from_scan(counts: ScanCounts, how: &Judging) -> Findings {
-        let ScanCounts { files, skipped, ips, learned, tally, elapsed } = counts;
+        let ScanCounts { files, skipped, mut ips, learned, tally, elapsed } = counts;
+        if let Some(checks) = how.crawler_checks {
+            crawlers::apply(&mut ips, checks);
+        }
         // Before `assess` drops them: the addresses whose traffic did not count against
         // them, which a proposed blocklist range must not cover.
         let (benign, evidence) = rayon::join(|| BenignAddresses::collect(&ips), || Evidence::take(&ips, learned));

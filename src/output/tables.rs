@@ -138,6 +138,9 @@ pub fn ips_batch(ips: &[Assessed]) -> Batch {
         .int("usernames_beyond", ips.iter().map(|a| Some(susp(a).map_or(0, |s| s.usernames.beyond) as i64)))
         .int("paths_beyond", ips.iter().map(|a| Some(susp(a).map_or(0, |s| s.paths.beyond) as i64)))
         .int("user_agents_beyond", ips.iter().map(|a| Some(susp(a).map_or(0, |s| s.user_agents.beyond) as i64)))
+        // The crawler its user agents claimed to be, and what checking that found.
+        .category("crawler", ips.iter().map(|a| a.stats.crawler.map(|c| c.crawler.name())))
+        .category("crawler_check", ips.iter().map(|a| a.stats.crawler.map(|c| c.check.as_str())))
         // Enrichment (`--ranges`, `--geoip`, `--asn`, `--dns`): null where not asked or not known.
         .category("range_label", ips.iter().map(|a| labels(a).and_then(|l| l.range.as_deref())))
         .category("country", ips.iter().map(|a| labels(a).and_then(|l| l.country.as_deref())))

@@ -6,6 +6,7 @@ use rustc_hash::FxHashMap;
 
 use super::pam_pairing::{Answered, Waiting, WaitingPam};
 use super::thread_tables::WorkerTables;
+use crate::aggregate::crawlers::CrawlerClaim;
 use crate::aggregate::file_stats::{LineCounts, NoAddressPrograms, UnparsedExample, UnparsedShapes, UNPARSED_EXAMPLES};
 use crate::aggregate::ip_stats::SuspiciousLine;
 use crate::detect::policy::{Decision, Mode};
@@ -312,9 +313,13 @@ fn scan_line(ctx: &FileCtx, out: &mut ChunkOutput, tables: &mut WorkerTables, ah
     };
     // The address's statistics load while the line is classified.
     let slot = tables.ips.slot(addr);
-    let decision = ctx.judge.judge_line(line, parsed, kind, addr).decision;
+    let judgement = ctx.judge.judge_line(line, parsed, kind, addr);
+    let decision = judgement.decision;
     let stats = tables.ips.at(slot);
     stats.record(ts, kind, parsed.status);
+    if let Some(crawler) = judgement.claim {
+        CrawlerClaim::count(&mut stats.crawler, crawler);
+    }
     if kind == LogKind::Access {
         stats.observe(ts, parsed.method, parsed.path, parsed.status, &ctx.judge.policy.behaviour);
     }

@@ -54,6 +54,11 @@ pub enum Category {
     Denied,
     /// A line matched by the user's --attack-patterns.
     AttackPattern,
+    /// A user agent claiming a search-engine crawler (Googlebot, bingbot...) from an
+    /// address that the crawler's published ranges or forward-confirmed DNS deny. It is
+    /// judged per address after reading (see `aggregate::crawlers`), so the `events`
+    /// table keeps each line's own category.
+    FakeCrawler,
     /// A line matched by the user's --ignore-patterns (never counts).
     Ignored,
     /// Nothing matched.
@@ -63,7 +68,7 @@ pub enum Category {
 }
 
 impl Category {
-    pub const ALL: [Category; 12] = [
+    pub const ALL: [Category; 13] = [
         Category::AuthBadUser,
         Category::AuthBadPassword,
         Category::Connect,
@@ -73,6 +78,7 @@ impl Category {
         Category::SshPreauth,
         Category::Denied,
         Category::AttackPattern,
+        Category::FakeCrawler,
         Category::Ignored,
         Category::Unclassified,
         Category::Benign,
@@ -89,6 +95,7 @@ impl Category {
             Category::SshPreauth => "ssh_preauth",
             Category::Denied => "denied",
             Category::AttackPattern => "attack_pattern",
+            Category::FakeCrawler => "fake_crawler",
             Category::Ignored => "ignored",
             Category::Unclassified => "unclassified",
             Category::Benign => "benign",
@@ -122,6 +129,8 @@ impl Category {
             Category::ScannerAgent | Category::Malformed | Category::SshPreauth | Category::Denied => {
                 ("T1595", "Active Scanning")
             }
+            // Impersonation of a trusted crawler to pass allow-lists.
+            Category::FakeCrawler => ("T1036", "Masquerading"),
             Category::Ignored | Category::Unclassified | Category::Benign => return None,
         })
     }

@@ -21,6 +21,7 @@ pub fn colour(c: Category) -> &'static str {
         Category::SshPreauth => "#8f8a86",
         Category::Denied => "#edc948",
         Category::AttackPattern => "#59a14f",
+        Category::FakeCrawler => "#ff9da7",
         Category::Ignored | Category::Unclassified | Category::Benign => "#cccccc",
     }
 }
