@@ -484,6 +484,19 @@ pub struct EnrichArgs {
     /// Autonomous system of each address from a MaxMind DB file (GeoLite2-ASN, DB-IP ASN lite).
     #[arg(long, value_name = "FILE.mmdb")]
     pub asn: Option<PathBuf>,
+
+    /// List this server's listening sockets and addresses in the summary and report, and which attacked services
+    /// listen [default: on when a path is /var/log or under it].
+    #[arg(hide_short_help = true, long, conflicts_with = "no_host_info")]
+    pub host_info: bool,
+
+    /// Leave this server's sockets out, even when scanning /var/log.
+    #[arg(hide_short_help = true, long)]
+    pub no_host_info: bool,
+
+    /// For tests: read the host's sockets from this /proc-like directory.
+    #[arg(long, value_name = "DIR", hide = true)]
+    pub host_proc: Option<PathBuf>,
 }
 
 /// What goes into blocklist.txt/.nft/.ipset/.iptables/.ip6tables. Also the

@@ -185,3 +185,42 @@ fn crawler_claims_are_verified_by_their_published_ranges_and_fakes_count_against
     assert!(!listed.contains("66.249.66.1"), "a verified crawler is never listed, even with --blocklist-verdict watch");
     assert_eq!(run.summary()["blocklist"]["excluded"]["verified_crawler"], 1, "{}", run.summary()["blocklist"]);
 }
+
+/// A /proc with sshd listening on 0.0.0.0:22 and nothing else, as a little-endian
+/// machine writes it.
+fn proc_fixture(root: &Path) {
+    let net = root.join("net");
+    std::fs::create_dir_all(&net).unwrap();
+    let head = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n";
+    let line = "   0: 00000000:0016 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 4242 1 0 100 0 0 10 0\n";
+    std::fs::write(net.join("tcp"), format!("{head}{line}")).unwrap();
+    std::fs::write(net.join("udp"), head).unwrap();
+    let fd = root.join("321").join("fd");
+    std::fs::create_dir_all(&fd).unwrap();
+    std::fs::write(root.join("321").join("comm"), "sshd\n").unwrap();
+    std::os::unix::fs::symlink("socket:[4242]", fd.join("3")).unwrap();
+}
+
+#[test]
+fn host_info_lists_the_sockets_and_which_attacked_services_listen() {
+    let dir = tempfile::tempdir().unwrap();
+    proc_fixture(dir.path());
+    let proc_root = dir.path().to_str().unwrap();
+    let run = scan(&[&repo().join("sample-logs")], &["--timezone", "utc", "--host-info", "--host-proc", proc_root]);
+    let host = &run.summary()["host"];
+    assert_eq!(host["listening"][0]["port"], 22, "{host}");
+    assert_eq!(host["listening"][0]["process"], "sshd");
+    assert!(!host["addresses"].as_array().unwrap().is_empty(), "this machine's addresses: {host}");
+    let page = std::fs::read_to_string(run.out.join("report.html")).unwrap();
+    assert!(page.contains(r#"id="knocklog-host""#));
+    let row = |service: &str| {
+        let at = page.find(service).unwrap_or_else(|| panic!("{service} in the report"));
+        page[at..at + 200].to_owned()
+    };
+    assert!(row("ssh (tcp 22)").contains("<td>yes</td>"));
+    assert!(row("web (tcp 80, 443)").contains("<strong>no</strong>"), "no web server in the fixture");
+    assert!(page.contains("(CONNECT)"), "the sample's proxy probes name their ports");
+    // Logs copied from another machine: no host section unless asked.
+    let other = scan(&[&repo().join("sample-logs")], &["--timezone", "utc", "--host-proc", proc_root]);
+    assert!(other.summary().get("host").is_none());
+}

@@ -15,10 +15,14 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
     // The store's sources stand for the scanned paths: logs it read under /var/log
     // make this machine's addresses own addresses, as in a scan of them.
     let source_paths: Vec<std::path::PathBuf> = store.manifest.sources.iter().map(|s| s.path.clone().into()).collect();
-    super::protect_this_host(&mut config.blocklist, crate::config::blocklist::logs_of_this_host(&source_paths));
+    let this_host = crate::config::blocklist::logs_of_this_host(&source_paths);
+    super::protect_this_host(&mut config.blocklist, this_host);
     let mut findings =
         crate::store::report::findings(&store, config.days, &config.detect.policy, &config.blocklist, config.now)?;
     config.enrich.labels.label(&mut findings);
+    if config.enrich.wants_host_info(this_host) {
+        findings.host = Some(crate::enrich::host::read(&config.enrich.proc_root));
+    }
     if config.enrich.dns {
         let resolver = std::sync::Arc::new(crate::enrich::dns::SystemResolver);
         let (limit, budget) = (crate::output::report::MAX_VISITORS, super::DNS_BUDGET);

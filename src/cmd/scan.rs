@@ -59,6 +59,9 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     };
     let mut findings = pool.install(|| Findings::from_scan(read.counts, &judging));
     pool.install(|| config.enrich.labels.label(&mut findings));
+    if config.enrich.wants_host_info(config.logs_of_this_host) {
+        findings.host = Some(crate::enrich::host::read(&config.enrich.proc_root));
+    }
     if config.enrich.dns {
         crate::enrich::dns::resolve_visitors(&mut findings, Arc::new(SystemResolver), MAX_VISITORS, super::DNS_BUDGET);
     }

@@ -277,6 +277,18 @@ pub struct EnrichConfig {
     /// Two-way DNS of the suspicious visitors (`--dns`).
     pub dns: bool,
     pub labels: LabelSources,
+    /// `--host-info` (Some(true)), `--no-host-info` (Some(false)), or decided by what
+    /// is scanned (None: on for this machine's own logs).
+    pub host_info: Option<bool>,
+    /// Where the host's /proc is (`/proc`, or a test's fixture).
+    pub proc_root: PathBuf,
+}
+
+impl EnrichConfig {
+    /// Whether to read the host, given whether the logs read are this machine's.
+    pub fn wants_host_info(&self, logs_of_this_host: bool) -> bool {
+        self.host_info.unwrap_or(logs_of_this_host)
+    }
 }
 
 impl EnrichConfig {
@@ -292,7 +304,13 @@ impl EnrichConfig {
         let geoip = args.geoip.as_ref().or(file.geoip.as_ref());
         let asn = args.asn.as_ref().or(file.asn.as_ref());
         let labels = LabelSources::open(&ranges, geoip, asn).map_err(UsageError)?;
-        Ok(EnrichConfig { dns: args.dns || file.dns.unwrap_or(false), labels })
+        let host_info = match (args.host_info, args.no_host_info) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        };
+        let proc_root = args.host_proc.clone().unwrap_or_else(|| PathBuf::from("/proc"));
+        Ok(EnrichConfig { dns: args.dns || file.dns.unwrap_or(false), labels, host_info, proc_root })
     }
 }
 

@@ -5,6 +5,7 @@
 pub mod crawlers;
 pub mod dns;
 pub mod geo;
+pub mod host;
 pub mod own;
 pub mod ranges;
 

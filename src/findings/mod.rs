@@ -22,6 +22,7 @@ use crate::detect::policy::{Policy, Verdict};
 use crate::input::Skipped;
 use crate::learn::Suggestion;
 use crate::vocab::event::Category;
+use crate::vocab::host::HostInfo;
 use crate::vocab::labels::{Enriched, LabelSource};
 
 pub struct Findings {
@@ -47,6 +48,8 @@ pub struct Findings {
     /// files the labels came from.
     pub enriched: Enriched,
     pub label_sources: Vec<LabelSource>,
+    /// This server's sockets and addresses, when the logs are its own (`--host-info`).
+    pub host: Option<HostInfo>,
 }
 
 /// Where the findings come from.

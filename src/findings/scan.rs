@@ -78,6 +78,7 @@ impl Findings {
             provenance,
             enriched: Default::default(),
             label_sources: Vec::new(),
+            host: None,
         }
     }
 }

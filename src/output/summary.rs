@@ -9,6 +9,7 @@ use crate::aggregate::file_stats::time_span;
 use crate::aggregate::FileStats;
 use crate::findings::{Findings, PeriodOrigin};
 use crate::input::Skipped;
+use crate::vocab::host::HostInfo;
 use crate::vocab::time::format_day;
 
 #[derive(Serialize)]
@@ -48,6 +49,9 @@ pub struct Summary<'a> {
     /// `scan` when it was asked for any).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enrichment: Option<serde_json::Value>,
+    /// This server's addresses and listening sockets (`--host-info`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<HostInfo>,
 }
 
 impl<'a> Summary<'a> {
@@ -80,6 +84,7 @@ impl<'a> Summary<'a> {
             skipped,
             blocklist: None,
             enrichment: None,
+            host: None,
         }
     }
 }

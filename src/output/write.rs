@@ -118,7 +118,8 @@ fn stage_scan<'a>(
             .with_blocklist(&findings.blocklist.entries)
             .with_campaigns(&findings.campaigns)
             .with_suggestions(&findings.suggestions)
-            .with_enriched(findings.enriched);
+            .with_enriched(findings.enriched)
+            .with_host(findings.host.as_ref(), ips);
         report::write_reports(staging, &data, settings.html_fragment)
     };
     let (written_tables, pages) = rayon::join(
@@ -137,6 +138,7 @@ fn stage_scan<'a>(
     let mut summary = Summary::new(&scan.files, &scan.skipped, ips.len(), events_written);
     summary.blocklist = Some(BlocklistSummary::new(&findings.blocklist, &findings.blocklist_settings));
     summary.enrichment = super::summary::enrichment_json(findings);
+    summary.host = findings.host.clone();
     let json = serde_json::to_vec_pretty(&summary).context("encoding summary.json")?;
     write_atomic(&staging.join("summary.json"), &json)?;
     Ok((summary, pages))
@@ -168,6 +170,9 @@ fn stage_period(
     if let Some(enrichment) = super::summary::enrichment_json(findings) {
         summary["enrichment"] = enrichment;
     }
+    if let Some(host) = &findings.host {
+        summary["host"] = serde_json::to_value(host)?;
+    }
     write_atomic(&staging.join("report.json"), &serde_json::to_vec_pretty(&summary)?)?;
     write_blocklist(staging, &findings.blocklist, &findings.blocklist_settings, &findings.provenance)?;
 
@@ -176,7 +181,8 @@ fn stage_period(
     let data = ReportData::from_history(ips, &findings.tally, &findings.policy, view)
         .with_blocklist(&findings.blocklist.entries)
         .with_campaigns(&findings.campaigns)
-        .with_enriched(findings.enriched);
+        .with_enriched(findings.enriched)
+        .with_host(findings.host.as_ref(), ips);
     report::write_reports(staging, &data, settings.html_fragment)
 }
 

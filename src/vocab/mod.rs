@@ -6,6 +6,7 @@
 pub mod address;
 pub mod event;
 pub mod files;
+pub mod host;
 pub mod labels;
 pub mod prefetch;
 pub mod progress;

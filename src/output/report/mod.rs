@@ -7,6 +7,7 @@ mod charts;
 pub mod escape;
 mod format;
 pub mod history;
+pub mod host;
 mod html;
 mod markup;
 mod sections;
@@ -237,6 +238,8 @@ pub struct ReportData {
     pub enriched: Enriched,
     /// The suspicious addresses grouped by range label, country and AS.
     pub origins: Origins,
+    /// This server's sockets and the services attacked (`--host-info`).
+    pub host: Option<host::HostView>,
     /// Built from the history store (`knocklog report`): the store, new vs returning
     /// attackers and the change on the period before.
     pub history: Option<Box<HistoryView>>,
@@ -292,6 +295,7 @@ impl ReportData {
             campaigns: Vec::new(),
             enriched: Enriched::default(),
             origins: Origins::of(&suspicious),
+            host: None,
             history: None,
         }
     }
@@ -342,6 +346,14 @@ pub fn write_reports(
 }
 
 impl ReportData {
+    /// This server's sockets, against the services the suspicious addresses of `ips`
+    /// went for.
+    pub fn with_host(mut self, info: Option<&crate::vocab::host::HostInfo>, ips: &[Assessed]) -> Self {
+        let suspicious: Vec<&Assessed> = ips.iter().filter(|a| a.is_suspect()).collect();
+        self.host = info.map(|i| host::HostView::of(i, &suspicious));
+        self
+    }
+
     /// Which enrichment the findings had (their labels are on the visitors already).
     pub fn with_enriched(mut self, enriched: Enriched) -> Self {
         self.enriched = enriched;

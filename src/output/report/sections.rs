@@ -56,6 +56,7 @@ pub fn section(d: &ReportData) -> String {
     sneak(&mut out, d);
     super::campaigns::section(&mut out, d);
     origins(&mut out, d);
+    super::host::section(&mut out, d);
     tops(&mut out, d);
     patterns_and_blocklist(&mut out, d);
     let _ = write!(
@@ -82,6 +83,9 @@ fn header(out: &mut String, d: &ReportData) {
     out.push_str(r##"<a href="#knocklog-overview">Overview</a> <a href="#knocklog-access">Access</a> <a href="#knocklog-auth">Auth errors</a> <a href="#knocklog-sneak">Sneak attackers</a> <a href="#knocklog-campaigns">Campaigns</a>"##);
     if d.enriched.any_label() {
         out.push_str(r##" <a href="#knocklog-origins">Origins</a>"##);
+    }
+    if d.host.is_some() {
+        out.push_str(r##" <a href="#knocklog-host">This server</a>"##);
     }
     out.push_str(r##" <a href="#knocklog-top">Top lists</a>"##);
     if d.suggestions.is_some() || d.blocklist.is_some() {
