@@ -535,6 +535,27 @@ pub struct BlocklistArgs {
     #[arg(hide_short_help = true, long)]
     pub blocklist_include_special: bool,
 
+    /// List every range of this --ranges label (`aws`, `googlebot`...), less own, allowed and special addresses.
+    #[arg(hide_short_help = true, long, value_name = "LABEL")]
+    pub block_range_label: Vec<String>,
+
+    /// List every network of this country in the --geoip database (`CN`).
+    #[arg(hide_short_help = true, long, value_name = "CC")]
+    pub block_country: Vec<String>,
+
+    /// List every network of this autonomous system in the --asn database (`64500` or `AS64500`).
+    #[arg(hide_short_help = true, long, value_name = "ASN")]
+    pub block_asn: Vec<String>,
+
+    /// Listed addresses a --ranges label must hold, and no benign, allowed or own one, before it is proposed whole
+    /// without being asked [default: 10].
+    #[arg(hide_short_help = true, long, value_name = "N")]
+    pub label_min_listed: Option<usize>,
+
+    /// Largest label (in addresses) proposed whole without being asked [default: 65536].
+    #[arg(hide_short_help = true, long, value_name = "N")]
+    pub label_max_addresses: Option<u64>,
+
     /// This server's address or network (e.g. its public address behind NAT).
     ///
     /// Never listed, never inside a range. When scanning /var/log, this machine's interface addresses are added. Repeat

@@ -224,3 +224,92 @@ fn host_info_lists_the_sockets_and_which_attacked_services_listen() {
     let other = scan(&[&repo().join("sample-logs")], &["--timezone", "utc", "--host-proc", proc_root]);
     assert!(other.summary().get("host").is_none());
 }
+
+/// Attackers from `count` addresses of 198.51.100.0/24, each trying `/.env` and
+/// `/wp-login.php` thrice, and one visitor from 203.0.113.5 reading pages.
+fn attack_log(count: u32) -> String {
+    let mut log = String::new();
+    for i in 0..count {
+        for n in 0..3 {
+            log += &access(&format!("198.51.100.{}", 10 + i), i * 3 + n, "/.env", 404, "curl/8.5.0");
+            log += &access(&format!("198.51.100.{}", 10 + i), i * 3 + n, "/wp-login.php", 404, "curl/8.5.0");
+        }
+    }
+    log += &access("203.0.113.5", 59, "/blog/", 200, "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0");
+    log
+}
+
+#[test]
+fn a_labelled_range_is_listed_whole_on_evidence_or_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("logs");
+    std::fs::create_dir(&logs).unwrap();
+    std::fs::write(logs.join("access.log"), attack_log(12)).unwrap();
+    let ranges = dir.path().join("hosting.csv");
+    std::fs::write(&ranges, "198.51.100.0/24,cheap-vps\n198.51.101.0/24,cheap-vps\n203.0.113.0/24,isp\n").unwrap();
+    let base =
+        ["--timezone", "utc", "--blocklist-include-special", "--no-ranges", "--ranges", ranges.to_str().unwrap()];
+    let label = |run: &crate::util::Run, name: &str| -> serde_json::Value {
+        let blocks = run.summary()["blocklist"]["label_blocks"].clone();
+        blocks
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["label"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("{name}: {blocks}"))
+    };
+    // 12 attackers and no visitor in cheap-vps: proposed whole (both /24s).
+    let run = scan(&[&logs], &base);
+    let vps = label(&run, "range cheap-vps");
+    assert_eq!(
+        (vps["proposed"].as_bool(), vps["listed_inside"].as_u64(), vps["addresses"].as_str()),
+        (Some(true), Some(12), Some("512"))
+    );
+    let listed = std::fs::read_to_string(run.out.join("blocklist.txt")).unwrap();
+    assert!(listed.contains("198.51.100.0/23"), "{listed}");
+    // The ISP's range holds a visitor and no attacker: never proposed.
+    let isp = label(&run, "range isp");
+    assert_eq!(isp["proposed"], false);
+    assert!(!listed.contains("203.0.113."));
+    // Fewer attackers than the evidence needs: the addresses alone.
+    let few = scan(&[&logs], &[&base[..], &["--label-min-listed", "13"]].concat());
+    assert_eq!(label(&few, "range cheap-vps")["proposed"], false);
+    assert!(!std::fs::read_to_string(few.out.join("blocklist.txt")).unwrap().contains("/23"));
+    // Asked for by name, the ISP's range is listed, visitor and all; an unknown label is a usage error.
+    let asked = scan(&[&logs], &[&base[..], &["--block-range-label", "isp"]].concat());
+    assert_eq!(label(&asked, "range isp")["proposed"], true);
+    assert!(std::fs::read_to_string(asked.out.join("blocklist.txt")).unwrap().contains("203.0.113.0/24"));
+    let out = knocklog()
+        .args(["scan", "--quiet", "--out"])
+        .arg(dir.path().join("o"))
+        .arg(&logs)
+        .args(["--ranges", ranges.to_str().unwrap(), "--block-range-label", "aws"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no --ranges file gives that label"));
+}
+
+#[test]
+fn a_country_is_listed_whole_only_when_asked_and_from_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("logs");
+    std::fs::create_dir(&logs).unwrap();
+    std::fs::write(logs.join("access.log"), attack_log(3)).unwrap();
+    let db = dir.path().join("country.mmdb");
+    let nets =
+        [("198.51.100.0/25", mmdb::country("XA", "Test land")), ("192.0.2.0/24", mmdb::country("XA", "Test land"))];
+    std::fs::write(&db, mmdb::build("GeoLite2-Country", &nets)).unwrap();
+    let base = ["--timezone", "utc", "--blocklist-include-special", "--no-ranges", "--geoip", db.to_str().unwrap()];
+    let plain = scan(&[&logs], &base);
+    assert!(plain.summary()["blocklist"].get("label_blocks").is_none(), "no country is proposed unasked");
+    let run = scan(&[&logs], &[&base[..], &["--block-country", "xa"]].concat());
+    let listed = std::fs::read_to_string(run.out.join("blocklist.txt")).unwrap();
+    assert!(listed.contains("198.51.100.0/25") && listed.contains("192.0.2.0/24"), "{listed}");
+    let country = &run.summary()["blocklist"]["label_blocks"][0];
+    assert_eq!(
+        (country["label"].as_str(), country["networks"].as_u64(), country["listed_inside"].as_u64()),
+        (Some("country XA"), Some(2), Some(3))
+    );
+}

@@ -8,9 +8,8 @@
 //! addresses. Reasons are built from counts, categories and canonical addresses only,
 //! never from text an attacker wrote.
 
+pub mod labels;
 pub mod net;
-
-use super::crawlers::ClaimCheck;
 pub mod settings;
 #[cfg(test)]
 mod tests;
@@ -18,9 +17,11 @@ mod tests;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
+pub use labels::{LabelBlock, LabelOutcome};
 pub use net::{Net, Special};
 pub use settings::BlocklistSettings;
 
+use super::crawlers::ClaimCheck;
 use crate::aggregate::assess::Assessed;
 use crate::aggregate::IpStats;
 use crate::detect::allowlist::AllowList;
@@ -152,6 +153,8 @@ pub struct Blocklist {
     /// Ranges proposed by the range rule (before collapsing).
     pub ranges: Vec<Net>,
     pub rejected_ranges: Vec<RejectedRange>,
+    /// Whole labelled ranges: what became of each (see `labels`).
+    pub label_blocks: Vec<LabelOutcome>,
 }
 
 impl Blocklist {
@@ -190,11 +193,14 @@ pub fn build(ips: &[Assessed], benign: &BenignAddresses, allow: &AllowList, sett
     if settings.ranges {
         propose_ranges(&members, benign, &allow_nets, settings, &mut list);
     }
+    let (outcomes, label_nets) = labels::judge(&members, benign, &allow_nets, settings);
+    list.label_blocks = outcomes;
 
     // Every listed address and proposed range as an interval; overlapping and adjacent
     // ones join, and each joined interval is written as its exact CIDR cover.
     let mut spans: Vec<(bool, u128, u128)> = members.iter().map(|m| (m.v6, m.addr, m.addr)).collect();
     spans.extend(list.ranges.iter().map(|r| (r.v6, r.first(), r.last())));
+    spans.extend(label_nets.iter().map(|(r, _)| (r.v6, r.first(), r.last())));
     spans.sort_unstable();
     let mut joined: Vec<(bool, u128, u128)> = Vec::new();
     for (v6, lo, hi) in spans {
@@ -208,7 +214,16 @@ pub fn build(ips: &[Assessed], benign: &BenignAddresses, allow: &AllowList, sett
             let from = members.partition_point(|m| (m.v6, m.addr) < (v6, piece.first()));
             let to = members.partition_point(|m| (m.v6, m.addr) <= (v6, piece.last()));
             let ranges: Vec<Net> = list.ranges.iter().filter(|r| r.overlaps(&piece)).copied().collect();
-            list.entries.push(entry(piece, &members[from..to], &ranges, settings));
+            let mut e = entry(piece, &members[from..to], &ranges, settings);
+            let mut labelled: Vec<usize> =
+                label_nets.iter().filter(|(n, _)| n.overlaps(&piece)).map(|(_, i)| *i).collect();
+            labelled.dedup();
+            if !labelled.is_empty() {
+                let names: Vec<&str> = labelled.iter().map(|i| list.label_blocks[*i].label.as_str()).collect();
+                let whole = format!("in {}, listed whole (see summary.json blocklist.label_blocks)", names.join(", "));
+                e.reason = if e.reason.is_empty() { whole } else { format!("{whole}; {}", e.reason) };
+            }
+            list.entries.push(e);
         }
     }
     list

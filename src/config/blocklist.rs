@@ -62,7 +62,44 @@ pub fn resolve(args: &BlocklistArgs, file: &BlocklistFile) -> Result<BlocklistSe
         own,
         own_from_system: 0,
         ban_time_secs,
+        // Filled in once the label sources are open (`EnrichConfig::label_blocks`).
+        label_blocks: Vec::new(),
+        label_min_listed: args.label_min_listed.or(file.label_min_listed).unwrap_or(d.label_min_listed).max(1),
+        label_max_addresses: args
+            .label_max_addresses
+            .or(file.label_max_addresses)
+            .map_or(d.label_max_addresses, u128::from),
     })
+}
+
+/// The whole labels asked for by name: `--block-range-label`, `--block-country`,
+/// `--block-asn` and their `[blocklist]` keys.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LabelAsks {
+    pub range_labels: Vec<String>,
+    pub countries: Vec<String>,
+    pub asns: Vec<u32>,
+}
+
+pub fn label_asks(args: &BlocklistArgs, file: &BlocklistFile) -> Result<LabelAsks, UsageError> {
+    let mut countries = Vec::new();
+    for c in file.block_country.iter().chain(&args.block_country) {
+        if c.len() != 2 || !c.bytes().all(|b| b.is_ascii_alphabetic()) {
+            return Err(UsageError(format!("--block-country {c:?}: expected a two-letter country code such as CN")));
+        }
+        countries.push(c.to_ascii_uppercase());
+    }
+    let mut asns = Vec::new();
+    for a in file.block_asn.iter().chain(&args.block_asn) {
+        let digits = a.trim_start_matches(['A', 'S', 'a', 's']);
+        asns.push(
+            digits.parse().map_err(|_| {
+                UsageError(format!("--block-asn {a:?}: expected an AS number such as 64500 or AS64500"))
+            })?,
+        );
+    }
+    let range_labels = file.block_range_label.iter().chain(&args.block_range_label).cloned().collect();
+    Ok(LabelAsks { range_labels, countries, asns })
 }
 
 /// True when a scanned path is this machine's log tree (/var/log or anything under

@@ -125,6 +125,16 @@ pub struct BlocklistFile {
     pub ban_time: Option<String>,
     #[serde(default)]
     pub own_address: Vec<String>,
+    /// Whole labels to list (`--block-range-label`, `--block-country`, `--block-asn`).
+    #[serde(default)]
+    pub block_range_label: Vec<String>,
+    #[serde(default)]
+    pub block_country: Vec<String>,
+    #[serde(default)]
+    pub block_asn: Vec<String>,
+    /// The evidence a `--ranges` label needs to be proposed whole.
+    pub label_min_listed: Option<usize>,
+    pub label_max_addresses: Option<u64>,
 }
 
 impl SettingsFile {

@@ -234,7 +234,11 @@ impl ScanConfig {
         }
         let detect = DetectConfig::from_args(&args.detect)?;
         let classifier = detect.classifier()?;
-        let blocklist = blocklist::resolve(&args.blocklist, &detect.blocklist)?;
+        let mut blocklist = blocklist::resolve(&args.blocklist, &detect.blocklist)?;
+        let enrich = EnrichConfig::resolve(&args.enrich, &detect.enrich)?;
+        let asks = blocklist::label_asks(&args.blocklist, &detect.blocklist)?;
+        blocklist.label_blocks =
+            enrich.labels.label_blocks(&asks.range_labels, &asks.countries, &asks.asns).map_err(UsageError)?;
         Ok(ScanConfig {
             paths: args.paths.clone(),
             classifier,
@@ -258,7 +262,7 @@ impl ScanConfig {
                     (None, None) => YearAnchor::FileTimes,
                 },
             },
-            enrich: EnrichConfig::resolve(&args.enrich, &detect.enrich)?,
+            enrich,
             history: args.history.clone(),
             progress: stderr_is_terminal && !args.quiet,
             blocklist,
@@ -351,8 +355,11 @@ impl ReportConfig {
         if since >= until {
             return Err(UsageError("--since must be before --until".into()));
         }
-        let blocklist = blocklist::resolve(&args.blocklist, &detect.blocklist)?;
+        let mut blocklist = blocklist::resolve(&args.blocklist, &detect.blocklist)?;
         let enrich = EnrichConfig::resolve(&args.enrich, &detect.enrich)?;
+        let asks = blocklist::label_asks(&args.blocklist, &detect.blocklist)?;
+        blocklist.label_blocks =
+            enrich.labels.label_blocks(&asks.range_labels, &asks.countries, &asks.asns).map_err(UsageError)?;
         Ok(ReportConfig {
             enrich,
             history: args.history.clone(),

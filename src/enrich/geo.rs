@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 
+use crate::aggregate::blocklist::Net;
 use crate::vocab::files::read_small_file;
 
 /// Largest database read (DB-IP's city database is about 130 MB).
@@ -66,15 +67,53 @@ impl GeoDb {
     /// The record for `ip`; a corrupt record reads as nothing known.
     pub fn lookup(&self, ip: IpAddr) -> GeoLabels {
         let record = self.reader.lookup(ip).ok().and_then(|r| r.decode::<Record>().ok().flatten()).unwrap_or_default();
-        let country = [record.country, record.registered_country]
-            .into_iter()
-            .find_map(|p| p.and_then(|p| p.iso_code))
-            .or(record.country_code);
-        GeoLabels {
-            country: country.and_then(clean_country),
-            asn: record.autonomous_system_number,
-            as_org: record.autonomous_system_organization.map(clean_org),
+        labels_of(record)
+    }
+}
+
+impl GeoDb {
+    /// Every network of the database whose record `keep` accepts, as CIDR blocks (an
+    /// IPv4 network stored under `::/96` comes back as IPv4).
+    pub fn networks_where(&self, keep: impl Fn(&GeoLabels) -> bool) -> Result<Vec<Net>, String> {
+        let mut out = Vec::new();
+        let walk = self.reader.networks(Default::default()).map_err(|e| format!("{}: {e}", self.path.display()))?;
+        for found in walk {
+            let found = found.map_err(|e| format!("{}: {e}", self.path.display()))?;
+            let Ok(Some(record)) = found.decode::<Record>() else { continue };
+            if !keep(&labels_of(record)) {
+                continue;
+            }
+            let Ok(network) = found.network() else { continue };
+            let net = match network.ip() {
+                IpAddr::V6(v6) if network.prefix() >= 96 && u128::from(v6) >> 32 == 0 => {
+                    Net::new(false, u128::from(v6) & 0xffff_ffff, network.prefix() - 96)
+                }
+                ip => Net::new(ip.is_ipv6(), net_key(ip), network.prefix()),
+            };
+            out.push(net);
         }
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+}
+
+fn net_key(ip: IpAddr) -> u128 {
+    match ip {
+        IpAddr::V4(a) => u32::from(a) as u128,
+        IpAddr::V6(a) => u128::from(a),
+    }
+}
+
+fn labels_of(record: Record) -> GeoLabels {
+    let country = [record.country, record.registered_country]
+        .into_iter()
+        .find_map(|p| p.and_then(|p| p.iso_code))
+        .or(record.country_code);
+    GeoLabels {
+        country: country.and_then(clean_country),
+        asn: record.autonomous_system_number,
+        as_org: record.autonomous_system_organization.map(clean_org),
     }
 }
 
@@ -144,6 +183,12 @@ mod tests {
         let got = asn.lookup(ip("198.51.100.7"));
         assert_eq!((got.asn, got.as_org.as_deref()), (Some(64500), Some("Example[31m Hosting")));
         assert_eq!(asn.lookup(ip("198.51.100.200")), GeoLabels::default());
+        let nets = |db: &GeoDb, f: &dyn Fn(&GeoLabels) -> bool| -> Vec<String> {
+            db.networks_where(f).unwrap().iter().map(|n| n.to_string()).collect()
+        };
+        assert_eq!(nets(&country, &|l| l.country.as_deref() == Some("DE")), ["198.51.100.0/24"]);
+        assert_eq!(nets(&country, &|l| l.country.as_deref() == Some("JP")), ["2001:db8::/32"]);
+        assert_eq!(nets(&asn, &|l| l.asn == Some(64501)), ["10.0.0.0/8"]);
     }
 
     #[test]

@@ -13,6 +13,7 @@ use std::path::PathBuf;
 
 use rayon::prelude::*;
 
+use crate::aggregate::blocklist::{LabelBlock, Net};
 use crate::findings::Findings;
 use crate::vocab::labels::{LabelSource, Labels};
 use geo::{GeoDb, Interner};
@@ -48,6 +49,49 @@ impl LabelSources {
             }
         }
         out
+    }
+
+    /// The whole labels that may go on the blocklist: those asked for by name (an
+    /// error when no source has them), and every `--ranges` label, proposed only on
+    /// evidence (see `aggregate::blocklist::labels`).
+    pub fn label_blocks(
+        &self,
+        range_labels: &[String],
+        countries: &[String],
+        asns: &[u32],
+    ) -> Result<Vec<LabelBlock>, String> {
+        let mut out = Vec::new();
+        if let Some(table) = &self.ranges {
+            for label in table.labels() {
+                let asked = range_labels.iter().any(|l| l.eq_ignore_ascii_case(label));
+                out.push(LabelBlock {
+                    label: format!("range {label}"),
+                    asked,
+                    nets: key_nets(&table.ranges_of(label)),
+                });
+            }
+        }
+        for wanted in range_labels {
+            if !self.ranges.as_ref().is_some_and(|t| t.labels().iter().any(|l| l.eq_ignore_ascii_case(wanted))) {
+                let known: Vec<String> =
+                    self.ranges.iter().flat_map(|t| t.labels().iter().map(|l| l.to_string())).collect();
+                return Err(format!(
+                    "--block-range-label {wanted}: no --ranges file gives that label (labels: {})",
+                    if known.is_empty() { "none".into() } else { known.join(", ") }
+                ));
+            }
+        }
+        for cc in countries {
+            let db = self.geoip.as_ref().ok_or_else(|| format!("--block-country {cc}: needs --geoip FILE.mmdb"))?;
+            let nets = db.networks_where(|l| l.country.as_deref() == Some(cc.as_str()))?;
+            out.push(LabelBlock { label: format!("country {cc}"), asked: true, nets });
+        }
+        for asn in asns {
+            let db = self.asn.as_ref().ok_or_else(|| format!("--block-asn {asn}: needs --asn FILE.mmdb"))?;
+            let nets = db.networks_where(|l| l.asn == Some(*asn))?;
+            out.push(LabelBlock { label: format!("AS{asn}"), asked: true, nets });
+        }
+        Ok(out)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -88,6 +132,17 @@ impl LabelSources {
             }
         }
     }
+}
+
+/// CIDR blocks of key-space intervals (IPv4 below 2^32, IPv6 above: `ranges::key`).
+fn key_nets(intervals: &[(u128, u128)]) -> Vec<Net> {
+    let mut out = Vec::new();
+    for &(lo, hi) in intervals {
+        let v6 = lo >= 1 << 32;
+        let (lo, hi) = if v6 { (lo - (1 << 32), hi - (1 << 32)) } else { (lo, hi) };
+        out.extend(crate::aggregate::blocklist::net::cidrs(v6, lo, hi));
+    }
+    out
 }
 
 /// The labels of an address, created empty when it has none yet.

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::aggregate::blocklist::{BlockEntry, Blocklist, BlocklistSettings, Net};
+use crate::aggregate::blocklist::{BlockEntry, Blocklist, BlocklistSettings, LabelOutcome, Net};
 use crate::detect::policy::Verdict;
 use crate::findings::Provenance;
 use crate::vocab::files::write_atomic;
@@ -45,6 +45,10 @@ pub struct BlocklistSummary {
     pub excluded: BTreeMap<&'static str, usize>,
     pub ranges_proposed: Vec<String>,
     pub ranges_rejected: usize,
+    /// Whole labelled ranges (`--ranges` labels, `--block-country`, `--block-asn`):
+    /// size, evidence, and whether each was listed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub label_blocks: Vec<LabelOutcome>,
 }
 
 impl BlocklistSummary {
@@ -59,6 +63,7 @@ impl BlocklistSummary {
             excluded: list.excluded.iter().map(|(why, n)| (why.key(), *n)).collect(),
             ranges_proposed: list.ranges.iter().map(|r| r.to_string()).collect(),
             ranges_rejected: list.rejected_ranges.len(),
+            label_blocks: list.label_blocks.clone(),
         }
     }
 }

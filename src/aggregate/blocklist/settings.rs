@@ -25,6 +25,11 @@ pub struct BlocklistSettings {
     /// Seconds an entry of the nft and ipset files stays before the firewall drops it;
     /// 0: never (iptables rules never expire).
     pub ban_time_secs: u64,
+    /// Whole labelled ranges that may be listed (see `labels`), and the evidence a
+    /// label not asked for by name needs: listed addresses inside, and a size cap.
+    pub label_blocks: Vec<super::LabelBlock>,
+    pub label_min_listed: usize,
+    pub label_max_addresses: u128,
 }
 
 /// ipset's largest timeout (its kernel side keeps milliseconds in a 32-bit value).
@@ -50,6 +55,9 @@ impl Default for BlocklistSettings {
             own: Vec::new(),
             own_from_system: 0,
             ban_time_secs: DEFAULT_BAN_TIME_SECS,
+            label_blocks: Vec::new(),
+            label_min_listed: 10,
+            label_max_addresses: 1 << 16,
         }
     }
 }

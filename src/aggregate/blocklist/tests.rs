@@ -278,6 +278,7 @@ fn scenario(rng: &mut Rng) -> (Vec<Client>, Vec<String>, BlocklistSettings) {
         own,
         own_from_system: 0,
         ban_time_secs: 0,
+        ..BlocklistSettings::default()
     };
     (clients, allow, settings)
 }
