@@ -31,10 +31,32 @@ struct Record<'a> {
     /// Flat databases (ip-location-db and the like) name the country directly.
     #[serde(default)]
     country_code: Option<&'a str>,
-    #[serde(default)]
+    /// Any unsigned width (GeoLite2 writes uint32; other writers pick the smallest).
+    #[serde(default, deserialize_with = "any_asn")]
     autonomous_system_number: Option<u32>,
     #[serde(default)]
     autonomous_system_organization: Option<&'a str>,
+}
+
+/// An AS number stored as any unsigned integer, or as text (`AS64500`, `64500`).
+fn any_asn<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    struct Number;
+    impl serde::de::Visitor<'_> for Number {
+        type Value = Option<u32>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an AS number")
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(u32::try_from(v).ok())
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(u32::try_from(v).ok())
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(v.trim_start_matches(['A', 'S', 'a', 's']).parse().ok())
+        }
+    }
+    d.deserialize_any(Number)
 }
 
 #[derive(Deserialize, Default)]

@@ -25,10 +25,15 @@ pub fn country(iso: &str, name: &str) -> Value {
 }
 
 /// `{"autonomous_system_number": N, "autonomous_system_organization": ORG}`, as
-/// GeoLite2-ASN holds it.
+/// GeoLite2-ASN holds it (uint32); writers that pick the smallest width store small
+/// numbers as uint16.
 pub fn asn(number: u32, org: &str) -> Value {
+    let n = match u16::try_from(number) {
+        Ok(small) if number % 2 == 1 => Value::U16(small),
+        _ => Value::U32(number),
+    };
     Value::Map(vec![
-        ("autonomous_system_number".into(), Value::U32(number)),
+        ("autonomous_system_number".into(), n),
         ("autonomous_system_organization".into(), Value::Str(org.into())),
     ])
 }

@@ -113,7 +113,7 @@ pub fn section(out: &mut String, d: &ReportData) {
                 out,
                 match s.listening {
                     Some(true) => "yes",
-                    Some(false) => "<strong>no</strong>: nothing to break into here",
+                    Some(false) => "<strong>no</strong>: nothing listens for it here",
                     None => "unknown",
                 },
             );
@@ -134,7 +134,8 @@ pub fn section(out: &mut String, d: &ReportData) {
             out.push_str("<tr>");
             td_plain(out, l.protocol);
             td_text(out, &l.address.to_string());
-            td_num(out, u64::from(l.port));
+            // A port is a name, not a quantity: no thousands separator.
+            let _ = write!(out, r#"<td class="knocklog-num">{}</td>"#, l.port);
             out.push_str("<td>");
             if let Some(p) = &l.process {
                 push_text(out, p);
