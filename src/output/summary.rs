@@ -1,6 +1,8 @@
 //! summary.json: what was read (per file: family, format, bytes, lines, parsed,
 //! unparsed with examples, time span, warnings), what was skipped and why, and totals.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 use serde_json::json;
 
@@ -52,6 +54,9 @@ pub struct Summary<'a> {
     /// This server's addresses and listening sockets (`--host-info`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub host: Option<HostInfo>,
+    /// Addresses whose agents claimed a crawler, by what checking the claim found.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub crawler_checks: BTreeMap<&'static str, usize>,
 }
 
 impl<'a> Summary<'a> {
@@ -85,8 +90,18 @@ impl<'a> Summary<'a> {
             blocklist: None,
             enrichment: None,
             host: None,
+            crawler_checks: BTreeMap::new(),
         }
     }
+}
+
+/// How many addresses of `findings` claimed a crawler, by the check's outcome.
+pub fn crawler_checks(findings: &Findings) -> BTreeMap<&'static str, usize> {
+    let mut out = BTreeMap::new();
+    for claim in findings.ips.iter().filter_map(|a| a.stats.crawler) {
+        *out.entry(claim.check.as_str()).or_default() += 1;
+    }
+    out
 }
 
 /// The label sources of `findings` and how many of its addresses each kind of label

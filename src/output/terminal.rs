@@ -170,6 +170,9 @@ pub fn print_summary(
             if left_out == 0 { String::new() } else { format!("; {left_out} {} addresses left out ({})", b.verdict, why.join(", ")) }
         )?;
     }
+    if let Some(line) = enrichment_line(summary) {
+        writeln!(out, "{line}")?;
+    }
     let worst: Vec<&Assessed> = ips.iter().filter(|a| a.verdict != Verdict::None).take(WORST_SHOWN).collect();
     if !worst.is_empty() {
         writeln!(out, "\n{}", colour::out(colour::HEADING, "Worst first:"))?;
@@ -295,6 +298,36 @@ pub fn print_summary(
 /// `--json`: the closing summary as one object, for scripts: totals, what was skipped,
 /// the blocklist, the worst addresses (as "Worst first" lists them) and the outputs.
 /// The caller adds the exit code and its reason.
+/// "Labels: 34 of 59 addresses in a --ranges range, 54 with a country ...; crawler
+/// claims: 3 verified, 1 fake." None when there is nothing to say.
+fn enrichment_line(summary: &Summary) -> Option<String> {
+    let mut parts = Vec::new();
+    if let Some(e) = &summary.enrichment {
+        let n = |k: &str| e["labelled"][k].as_u64().unwrap_or(0);
+        let all = e["addresses"].as_u64().unwrap_or(0);
+        let kinds: Vec<&str> =
+            e["sources"].as_array().into_iter().flatten().filter_map(|s| s["kind"].as_str()).collect();
+        let mut labels = Vec::new();
+        for (kind, key, what) in [
+            ("ranges", "range_label", "in a --ranges range"),
+            ("geoip", "country", "with a country"),
+            ("asn", "asn", "with an AS"),
+        ] {
+            if kinds.contains(&kind) {
+                labels.push(format!("{} {what}", n(key)));
+            }
+        }
+        if !labels.is_empty() {
+            parts.push(format!("of {all} addresses, {}", labels.join(", ")));
+        }
+    }
+    if !summary.crawler_checks.is_empty() {
+        let checks: Vec<String> = summary.crawler_checks.iter().map(|(k, n)| format!("{n} {k}")).collect();
+        parts.push(format!("crawler claims {} (ips.crawler_check)", checks.join(", ")));
+    }
+    (!parts.is_empty()).then(|| format!("Enrichment: {}.", parts.join("; ")))
+}
+
 pub fn summary_json(summary: &Summary, findings: &Findings, out_dir: &Path, written: &[PathBuf]) -> serde_json::Value {
     let ips = &findings.ips;
     let worst: Vec<serde_json::Value> = ips
@@ -339,6 +372,8 @@ pub fn summary_json(summary: &Summary, findings: &Findings, out_dir: &Path, writ
             "evidence": c.evidence,
         })).collect::<Vec<_>>(),
         "worst": worst,
+        "enrichment": summary.enrichment,
+        "crawler_checks": summary.crawler_checks,
         "out": out_dir.display().to_string(),
         "written": written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
     })
