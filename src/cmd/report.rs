@@ -19,10 +19,8 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
     let mut findings =
         crate::store::report::findings(&store, config.days, &config.detect.policy, &config.blocklist, config.now)?;
     config.enrich.labels.label(&mut findings);
-    if config.enrich.dns {
-        let resolver = std::sync::Arc::new(crate::enrich::dns::SystemResolver);
-        let (limit, budget) = (crate::output::report::MAX_VISITORS, super::DNS_BUDGET);
-        crate::enrich::dns::resolve_visitors(&mut findings, resolver, limit, budget);
+    if let Some(dns) = &config.enrich.dns {
+        super::look_up_dns(&mut findings, dns, Some(&store), config.output.quiet)?;
     }
     let written = crate::output::write(&findings, &config.output, out, None)?;
     let held = match &findings.origin {

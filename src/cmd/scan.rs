@@ -4,18 +4,15 @@
 //! `--out` together. Exit codes: see `cmd`.
 
 use std::io::IsTerminal;
-use std::sync::Arc;
 
 use super::{finish_json, input_exit, input_exit_code, logs_to_read, worker_pool, EXIT_INPUT_INCOMPLETE};
 use crate::aggregate::tally::TallySink;
 use crate::cli::ScanArgs;
 use crate::config::ScanConfig;
-use crate::enrich::dns::SystemResolver;
 use crate::findings::{Findings, ScanCounts};
 use crate::input::Discovery;
 use crate::output::out_dir::{refuse_inside_scanned, refuse_same_dir, OutputDir};
 use crate::output::progress::Progress;
-use crate::output::report::MAX_VISITORS;
 use crate::output::writer::{EventsWriter, PendingTable};
 use crate::pipeline::{scan_file_spans, ScanOptions, ScanOutcome};
 use crate::store::ingest::{Added, HistoryRun, HistorySink};
@@ -53,8 +50,9 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     let judging = crate::findings::Judging { block_history: history.as_ref(), ..config.judging(generated) };
     let mut findings = pool.install(|| Findings::from_scan(read.counts, &judging));
     pool.install(|| config.enrich.labels.label(&mut findings));
-    if config.enrich.dns {
-        crate::enrich::dns::resolve_visitors(&mut findings, Arc::new(SystemResolver), MAX_VISITORS, super::DNS_BUDGET);
+    if let Some(dns) = &config.enrich.dns {
+        let store = config.history.as_deref().map(|dir| crate::store::Store::open(dir, false)).transpose()?;
+        super::look_up_dns(&mut findings, dns, store.as_ref(), config.output.quiet)?;
     }
     let written = pool.install(|| crate::output::write(&findings, &config.output, out, Some(read.events)))?;
     let mut damaged = written.damaged + discovery.skipped.iter().filter(|s| s.warning).count();

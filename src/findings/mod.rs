@@ -22,7 +22,7 @@ use crate::detect::policy::{Policy, Verdict};
 use crate::input::Skipped;
 use crate::learn::Suggestion;
 use crate::vocab::event::Category;
-use crate::vocab::labels::{Enriched, LabelSource};
+use crate::vocab::labels::{DnsOutcome, Enriched, LabelSource};
 
 pub struct Findings {
     pub origin: Origin,
@@ -47,6 +47,8 @@ pub struct Findings {
     /// files the labels came from.
     pub enriched: Enriched,
     pub label_sources: Vec<LabelSource>,
+    /// How two-way DNS went (`--dns`).
+    pub dns: Option<DnsOutcome>,
 }
 
 /// Where the findings come from.

@@ -71,6 +71,7 @@ impl Findings {
             provenance,
             enriched: Default::default(),
             label_sources: Vec::new(),
+            dns: None,
         }
     }
 }
