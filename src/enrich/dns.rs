@@ -139,7 +139,8 @@ impl DnsCache {
 
 /// Two-way DNS for the addresses of `findings` (`settings.all`: every one; else the
 /// suspicious ones), answered from `cache` where it can be and added to it. Labels each
-/// address and returns how it went (also kept on `findings` for summary.json).
+/// address, notes a confirmed name on its blocklist entry, and returns how it went
+/// (also kept on `findings` for summary.json).
 pub fn resolve_visitors(
     findings: &mut Findings,
     settings: &DnsSettings,
@@ -158,6 +159,10 @@ pub fn resolve_visitors(
         if let Some(dns) = found {
             super::labels_of(a).dns = Some(dns.clone());
         }
+    }
+    for entry in findings.blocklist.entries.iter_mut().filter(|e| e.addresses == 1) {
+        let found = entry.network.parse::<IpAddr>().ok().and_then(|ip| names.get(&ip));
+        entry.rdns = found.filter(|d| d.confirmed).and_then(|d| d.name.clone());
     }
     findings.dns = Some(outcome.clone());
     Ok(outcome)

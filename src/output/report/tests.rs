@@ -160,6 +160,7 @@ fn hostile_text_is_escaped_everywhere() {
         last_seen: None,
         categories: vec![Category::AuthBadUser],
         previous_blocks: 0,
+        rdns: None,
     }]);
     let page = render_page(&d);
     for bad in ["<script>document", "<img", "onerror=alert(1)>", "\u{202e}", "x<b>"] {
