@@ -462,11 +462,34 @@ pub struct DetectArgs {
 #[derive(Args, Debug, Clone, Default)]
 #[command(next_help_heading = "Enrichment")]
 pub struct EnrichArgs {
-    /// Two-way DNS (reverse lookup, then forward confirmation) of the addresses listed in the report.
+    /// Two-way DNS (reverse lookup, then forward confirmation) of the suspicious addresses: `ips.rdns`, `fcrdns`,
+    /// `rdns_error`.
     ///
-    /// Off by default (slow, and it tells the attacker's DNS you looked).
+    /// Off by default (slow, and it tells the attacker's DNS you looked). With --history, answers are cached in the
+    /// store until their TTL runs out.
     #[arg(long)]
     pub dns: bool,
+
+    /// DNS server to ask instead of those of /etc/resolv.conf; repeat for several [default port: 53].
+    #[arg(long, value_name = "IP[:PORT]")]
+    pub dns_server: Vec<String>,
+
+    /// DNS lookups in flight at once [default: 64].
+    #[arg(hide_short_help = true, long, value_name = "N")]
+    pub dns_concurrency: Option<usize>,
+
+    /// Seconds one DNS query may take [default: 2].
+    #[arg(hide_short_help = true, long, value_name = "SECS")]
+    pub dns_timeout: Option<f64>,
+
+    /// Seconds all DNS lookups together may take; addresses not looked up by then are counted on stderr and in
+    /// summary.json, and marked `rdns_error=deadline` [default: 30].
+    #[arg(hide_short_help = true, long, value_name = "SECS")]
+    pub dns_deadline: Option<f64>,
+
+    /// Look up every address in `ips` (with --all-ips, the harmless ones too), not only the suspicious ones.
+    #[arg(hide_short_help = true, long)]
+    pub dns_all: bool,
 
     /// Label addresses by the ranges in FILE (`ips.range_label`); repeat for several files.
     ///

@@ -313,3 +313,45 @@ fn a_country_is_listed_whole_only_when_asked_and_from_the_database() {
         (Some("country XA"), Some(2), Some(3))
     );
 }
+
+#[test]
+fn crawler_claims_are_checked_by_forward_confirmed_dns_against_a_local_server() {
+    use crate::util::dns_server::{reverse_name, two_way, Reply, TestDns, Zone};
+    use hickory_resolver::proto::rr::RecordType;
+    let mut zone = Zone::new();
+    // The real Googlebot; an impersonator whose PTR says googlebot.com but resolves
+    // elsewhere; one with no PTR at all; one whose DNS fails; a real Bingbot.
+    two_way(&mut zone, "66.249.66.1", "crawl-66-249-66-1.googlebot.com", Some("66.249.66.1"), 3600);
+    two_way(&mut zone, "198.51.100.80", "crawl-66-249-66-9.googlebot.com", Some("66.249.66.9"), 3600);
+    zone.insert((reverse_name("198.51.100.82".parse().unwrap()), RecordType::PTR), Reply::ServFail);
+    two_way(&mut zone, "157.55.39.10", "msnbot-157-55-39-10.search.msn.com", Some("157.55.39.10"), 3600);
+    let server = TestDns::start(zone);
+    let googlebot = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
+    let bingbot = "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)";
+    let mut log = String::new();
+    for n in 0..5 {
+        for ip in ["66.249.66.1", "198.51.100.80", "198.51.100.81", "198.51.100.82"] {
+            log += &access(ip, n, &format!("/blog/post-{n}/"), 200, googlebot);
+        }
+        log += &access("157.55.39.10", n, "/wp-login.php", 404, bingbot);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("logs");
+    std::fs::create_dir(&logs).unwrap();
+    std::fs::write(logs.join("access.log"), log).unwrap();
+    let server_arg = server.server_arg();
+    let run = scan(&[&logs], &["--timezone", "utc", "--all-ips", "--dns", "--dns-server", &server_arg]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let ips = run.table("ips");
+    let check = |ip: &str| {
+        let r = ips.iter().find(|r| r["ip"] == ip).unwrap_or_else(|| panic!("{ip}"));
+        (r["crawler_check"].clone(), r["verdict"].clone())
+    };
+    let want = |c: &str, v: &str| (c.to_owned(), v.to_owned());
+    assert_eq!(check("66.249.66.1"), want("verified", "none"));
+    assert_eq!(check("198.51.100.80"), want("fake", "block"), "a PTR that does not resolve back");
+    assert_eq!(check("198.51.100.81"), want("fake", "block"), "NXDOMAIN: every crawler has a PTR");
+    assert_eq!(check("198.51.100.82"), want("unanswered", "none"), "a DNS failure accuses no one");
+    assert_eq!(check("157.55.39.10"), want("verified", "watch"), "probing, but never blocked");
+    assert_eq!(run.summary()["crawler_checks"]["verified"], 2);
+}

@@ -7,6 +7,7 @@ mod blocklist_tools;
 mod cli;
 mod corpora;
 mod detection;
+mod dns;
 mod enrich;
 mod explain_agrees;
 mod forwarding;

@@ -6,6 +6,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+// Some of its helpers serve only the unit tests of src/enrich/dns.rs.
+#[allow(dead_code)]
+pub mod dns_server;
 pub mod mmdb;
 
 /// The knocklog binary; `KNOCKLOG_BIN` overrides the one cargo built (on a machine

@@ -45,6 +45,8 @@ pub struct BlockEntry {
     /// The most days a history store saw one of its addresses blocked before (a
     /// recidivist's entry lasts longer: `BlocklistSettings::ban_secs`).
     pub previous_blocks: u32,
+    /// A single address's forward-confirmed reverse name (`--dns`), as DNS gave it.
+    pub rdns: Option<String>,
 }
 
 /// Addresses that sent traffic which did not count against them (pages, successful
@@ -387,6 +389,7 @@ fn entry(piece: Net, members: &[Member], ranges: &[Net], settings: &BlocklistSet
         last_seen,
         categories: Category::ALL.iter().copied().filter(|c| categories[c.index()]).collect(),
         previous_blocks: members.iter().map(|m| m.who.previous_blocks).max().unwrap_or(0),
+        rdns: None,
     }
 }
 

@@ -34,9 +34,6 @@ pub const EXIT_USAGE: u8 = 1;
 pub const EXIT_INPUT_INCOMPLETE: u8 = 2;
 pub const EXIT_OUTPUT_FAILED: u8 = 3;
 
-/// Total time `--dns` may spend on lookups.
-pub const DNS_BUDGET: std::time::Duration = std::time::Duration::from_secs(20);
-
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -157,4 +154,47 @@ fn protect_this_host(settings: &mut BlocklistSettings, logs_of_this_host: bool) 
             eprintln!("knocklog: {e}");
         }
     }
+}
+
+/// Two-way DNS of `findings` (`--dns`), answered from the history store's cache where
+/// `store` is given (and the cache saved back with what was looked up). Says on stderr
+/// when the deadline cut lookups off, and (unless `quiet`) how many the cache answered.
+pub fn look_up_dns(
+    findings: &mut crate::findings::Findings,
+    settings: &crate::enrich::dns::DnsSettings,
+    store: Option<&crate::store::Store>,
+    quiet: bool,
+) -> anyhow::Result<()> {
+    let mut cache = store.map(|store| {
+        crate::store::dns::load(store).unwrap_or_else(|e| {
+            eprintln!(
+                "knocklog: --dns: the cache is unusable, every address is looked up again: {}",
+                for_terminal(&format!("{e:#}"))
+            );
+            Default::default()
+        })
+    });
+    let outcome = crate::enrich::dns::resolve_visitors(findings, settings, cache.as_mut())?;
+    if outcome.deadline_hit {
+        eprintln!(
+            "knocklog: --dns: the deadline of {} s passed: {} of {} addresses were not looked up (rdns_error=deadline; see --dns-deadline)",
+            outcome.deadline_s, outcome.not_looked_up, outcome.addresses
+        );
+    }
+    if let (Some(store), Some(cache)) = (store, cache.as_mut()) {
+        cache.drop_expired(crate::vocab::time::now_micros());
+        if let Err(e) = crate::store::dns::save(store, cache) {
+            eprintln!("knocklog: --dns: the cache could not be saved: {}", for_terminal(&format!("{e:#}")));
+        }
+        if !quiet {
+            eprintln!(
+                "knocklog: --dns: {} of {} addresses answered from the cache in {}, {} looked up",
+                outcome.cache_hits,
+                outcome.addresses,
+                for_terminal(&crate::store::dns::path(store).display().to_string()),
+                outcome.looked_up
+            );
+        }
+    }
+    Ok(())
 }

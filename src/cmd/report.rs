@@ -23,10 +23,8 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
     if config.enrich.wants_host_info(this_host) {
         findings.host = Some(crate::enrich::host::read(&config.enrich.proc_root));
     }
-    if config.enrich.dns {
-        let resolver = std::sync::Arc::new(crate::enrich::dns::SystemResolver);
-        let (limit, budget) = (crate::output::report::MAX_VISITORS, super::DNS_BUDGET);
-        crate::enrich::dns::resolve_visitors(&mut findings, resolver, limit, budget);
+    if let Some(dns) = &config.enrich.dns {
+        super::look_up_dns(&mut findings, dns, Some(&store), config.output.quiet)?;
     }
     let written = crate::output::write(&findings, &config.output, out, None)?;
     let held = match &findings.origin {

@@ -4,23 +4,21 @@
 //! `--out` together. Exit codes: see `cmd`.
 
 use std::io::IsTerminal;
-use std::sync::Arc;
 
 use super::{finish_json, input_exit, input_exit_code, logs_to_read, worker_pool, EXIT_INPUT_INCOMPLETE};
 use crate::aggregate::crawlers::ClaimCheck;
 use crate::aggregate::tally::TallySink;
 use crate::cli::ScanArgs;
 use crate::config::ScanConfig;
-use crate::enrich::dns::SystemResolver;
 use crate::findings::{Findings, ScanCounts};
 use crate::input::Discovery;
 use crate::output::out_dir::{refuse_inside_scanned, refuse_same_dir, OutputDir};
 use crate::output::progress::Progress;
-use crate::output::report::MAX_VISITORS;
 use crate::output::writer::{EventsWriter, PendingTable};
 use crate::pipeline::{scan_file_spans, ScanOptions, ScanOutcome};
 use crate::store::ingest::{Added, HistoryRun, HistorySink};
 use crate::vocab::text::for_terminal;
+use rustc_hash::FxHashMap;
 
 pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     let mut config = ScanConfig::from_args(args, std::io::stderr().is_terminal())?;
@@ -51,7 +49,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
         }
         None => None,
     };
-    let crawler_checks = check_crawlers(&read.counts, &config);
+    let crawler_checks = check_crawlers(&read.counts, &config)?;
     let judging = crate::findings::Judging {
         block_history: history.as_ref(),
         crawler_checks: Some(&crawler_checks),
@@ -62,8 +60,9 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     if config.enrich.wants_host_info(config.logs_of_this_host) {
         findings.host = Some(crate::enrich::host::read(&config.enrich.proc_root));
     }
-    if config.enrich.dns {
-        crate::enrich::dns::resolve_visitors(&mut findings, Arc::new(SystemResolver), MAX_VISITORS, super::DNS_BUDGET);
+    if let Some(dns) = &config.enrich.dns {
+        let store = config.history.as_deref().map(|dir| crate::store::Store::open(dir, false)).transpose()?;
+        super::look_up_dns(&mut findings, dns, store.as_ref(), config.output.quiet)?;
     }
     let written = pool.install(|| crate::output::write(&findings, &config.output, out, Some(read.events)))?;
     let mut damaged = written.damaged + discovery.skipped.iter().filter(|s| s.warning).count();
@@ -80,16 +79,15 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
 }
 
 /// Checks the crawler claims of the addresses read, by the ranges given and, with
-/// `--dns`, two-way DNS of the claimants.
-fn check_crawlers(counts: &ScanCounts, config: &ScanConfig) -> rustc_hash::FxHashMap<String, ClaimCheck> {
+/// `--dns`, two-way DNS of the claimants (before judging: a fake claim counts).
+fn check_crawlers(counts: &ScanCounts, config: &ScanConfig) -> anyhow::Result<FxHashMap<String, ClaimCheck>> {
     use crate::enrich::crawlers::{check, dns_candidates, DnsAnswers};
     let ranges = config.enrich.labels.ranges.as_ref();
-    if !config.enrich.dns {
-        return check(&counts.ips, ranges, DnsAnswers::NotAsked);
-    }
-    let names =
-        crate::enrich::dns::resolve_all(Arc::new(SystemResolver), &dns_candidates(&counts.ips), 8, super::DNS_BUDGET);
-    check(&counts.ips, ranges, DnsAnswers::Names(&names))
+    let Some(dns) = &config.enrich.dns else { return Ok(check(&counts.ips, ranges, DnsAnswers::NotAsked)) };
+    let claimants: Vec<std::net::IpAddr> =
+        dns_candidates(&counts.ips).iter().filter_map(|ip| crate::vocab::address::parse(ip)).collect();
+    let (names, _) = crate::enrich::dns::two_way_all(&claimants, dns, None)?;
+    Ok(check(&counts.ips, ranges, DnsAnswers::Names(&names)))
 }
 
 /// What reading the logs gave: the counts to judge, the events table finishing in the

@@ -49,6 +49,14 @@ pub struct EnrichFile {
     pub geoip: Option<PathBuf>,
     pub asn: Option<PathBuf>,
     pub dns: Option<bool>,
+    /// `IP[:PORT]`, as `--dns-server`.
+    #[serde(default)]
+    pub dns_server: Vec<String>,
+    pub dns_concurrency: Option<usize>,
+    /// Seconds.
+    pub dns_timeout: Option<f64>,
+    pub dns_deadline: Option<f64>,
+    pub dns_all: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize, PartialEq)]

@@ -14,6 +14,7 @@ use crate::detect::allowlist::{AllowList, Block};
 use crate::detect::payload::DEFAULT_PARANOIA;
 use crate::detect::policy::{Mode, Policy, Thresholds, Verdict};
 use crate::detect::Classifier;
+use crate::enrich::dns::DnsSettings;
 use crate::enrich::ranges::RangeSource;
 use crate::enrich::LabelSources;
 use crate::findings::Judging;
@@ -235,7 +236,7 @@ impl ScanConfig {
         let detect = DetectConfig::from_args(&args.detect)?;
         let classifier = detect.classifier()?;
         let mut blocklist = blocklist::resolve(&args.blocklist, &detect.blocklist)?;
-        let enrich = EnrichConfig::resolve(&args.enrich, &detect.enrich)?;
+        let enrich = EnrichConfig::resolve(&args.enrich, &detect.enrich, stderr_is_terminal && !args.quiet)?;
         let asks = blocklist::label_asks(&args.blocklist, &detect.blocklist)?;
         blocklist.label_blocks =
             enrich.labels.label_blocks(&asks.range_labels, &asks.countries, &asks.asns).map_err(UsageError)?;
@@ -278,8 +279,8 @@ impl ScanConfig {
 
 /// Enrichment as asked for by the flags and `[enrich]`, its files opened.
 pub struct EnrichConfig {
-    /// Two-way DNS of the suspicious visitors (`--dns`).
-    pub dns: bool,
+    /// Two-way DNS (`--dns`), and how.
+    pub dns: Option<DnsSettings>,
     pub labels: LabelSources,
     /// `--host-info` (Some(true)), `--no-host-info` (Some(false)), or decided by what
     /// is scanned (None: on for this machine's own logs).
@@ -298,7 +299,8 @@ impl EnrichConfig {
 impl EnrichConfig {
     /// Flags add ranges files to the settings file's; `--geoip`/`--asn` replace its.
     /// An unreadable file is a usage error naming it.
-    pub fn resolve(args: &EnrichArgs, file: &EnrichFile) -> Result<EnrichConfig, UsageError> {
+    /// `progress`: a DNS progress bar may be drawn (stderr is a terminal, no --quiet).
+    pub fn resolve(args: &EnrichArgs, file: &EnrichFile, progress: bool) -> Result<EnrichConfig, UsageError> {
         let ranges = file
             .ranges
             .iter()
@@ -314,8 +316,45 @@ impl EnrichConfig {
             _ => None,
         };
         let proc_root = args.host_proc.clone().unwrap_or_else(|| PathBuf::from("/proc"));
-        Ok(EnrichConfig { dns: args.dns || file.dns.unwrap_or(false), labels, host_info, proc_root })
+        let dns = (args.dns || file.dns.unwrap_or(false)).then(|| dns_settings(args, file, progress)).transpose()?;
+        Ok(EnrichConfig { dns, labels, host_info, proc_root })
     }
+}
+
+/// `--dns-server`, `--dns-concurrency`, `--dns-timeout`, `--dns-deadline`, `--dns-all`
+/// and their `[enrich]` keys (flags replace the file's servers); without a server, those
+/// of /etc/resolv.conf, which must name one.
+fn dns_settings(args: &EnrichArgs, file: &EnrichFile, progress: bool) -> Result<DnsSettings, UsageError> {
+    let named = if args.dns_server.is_empty() { &file.dns_server } else { &args.dns_server };
+    let servers = named.iter().map(|s| crate::enrich::dns::parse_server(s)).collect::<Result<Vec<_>, _>>();
+    let servers = servers.map_err(UsageError)?;
+    let system = servers.is_empty();
+    let servers = if system {
+        crate::enrich::dns::system_servers()
+            .map_err(|e| UsageError(format!("--dns: {e}; name one with --dns-server")))?
+    } else {
+        servers
+    };
+    let seconds = |flag: &str, value: Option<f64>, default: std::time::Duration| match value {
+        None => Ok(default),
+        Some(s) if s.is_finite() && s > 0.0 && s <= 86_400.0 => Ok(std::time::Duration::from_secs_f64(s)),
+        Some(s) => Err(UsageError(format!("{flag} {s}: expected seconds, more than 0 and at most 86400"))),
+    };
+    let defaults = DnsSettings::default();
+    let concurrency = args.dns_concurrency.or(file.dns_concurrency).unwrap_or(defaults.concurrency);
+    if !(1..=4096).contains(&concurrency) {
+        return Err(UsageError(format!("--dns-concurrency {concurrency}: expected 1 to 4096")));
+    }
+    Ok(DnsSettings {
+        servers,
+        system,
+        concurrency,
+        timeout: seconds("--dns-timeout", args.dns_timeout.or(file.dns_timeout), defaults.timeout)?,
+        deadline: seconds("--dns-deadline", args.dns_deadline.or(file.dns_deadline), defaults.deadline)?,
+        all: args.dns_all || file.dns_all.unwrap_or(false),
+        progress,
+        ..defaults
+    })
 }
 
 /// The whole UTC days of `[since, until)`: a day counts from its midnight on, so that
@@ -356,7 +395,8 @@ impl ReportConfig {
             return Err(UsageError("--since must be before --until".into()));
         }
         let mut blocklist = blocklist::resolve(&args.blocklist, &detect.blocklist)?;
-        let enrich = EnrichConfig::resolve(&args.enrich, &detect.enrich)?;
+        let progress = std::io::stderr().is_terminal() && !args.quiet && !args.json;
+        let enrich = EnrichConfig::resolve(&args.enrich, &detect.enrich, progress)?;
         let asks = blocklist::label_asks(&args.blocklist, &detect.blocklist)?;
         blocklist.label_blocks =
             enrich.labels.label_blocks(&asks.range_labels, &asks.countries, &asks.asns).map_err(UsageError)?;

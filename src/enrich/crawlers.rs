@@ -18,9 +18,9 @@ use crate::vocab::labels::DnsName;
 pub enum DnsAnswers<'a> {
     /// `--dns` was not given.
     NotAsked,
-    /// Names found, by address text; an address missing from it got no name in time
-    /// (its lookup failed or timed out: nothing is concluded from it).
-    Names(&'a HashMap<String, DnsName>),
+    /// The answer for each address looked up (`enrich::dns::two_way_all`); an address
+    /// missing from it was not looked up.
+    Names(&'a HashMap<IpAddr, DnsName>),
 }
 
 /// The addresses of `ips` that claimed a crawler and can be checked by DNS (those of
@@ -38,18 +38,27 @@ pub fn check(ips: &[(String, IpStats)], ranges: Option<&RangeTable>, dns: DnsAns
     for (ip, stats) in ips {
         let Some(claim) = stats.crawler else { continue };
         let addr = crate::vocab::address::parse(ip);
-        out.insert(ip.clone(), check_one(claim.crawler, addr, ip, ranges, &dns));
+        out.insert(ip.clone(), check_one(claim.crawler, addr, ranges, &dns));
     }
     out
 }
 
-fn check_one(
-    crawler: Crawler,
-    addr: Option<IpAddr>,
-    ip: &str,
-    ranges: Option<&RangeTable>,
-    dns: &DnsAnswers,
-) -> ClaimCheck {
+/// What one two-way DNS answer says of a claim.
+fn by_name(crawler: Crawler, n: &DnsName) -> ClaimCheck {
+    match (&n.name, n.error) {
+        (Some(name), _) if n.confirmed && crawler.owns_name(name) => ClaimCheck::Verified,
+        // The crawler's name whose forward check could not be made: no judgement.
+        (Some(name), Some(_)) if crawler.owns_name(name) => ClaimCheck::Unanswered,
+        // A name that is not the crawler's, or one that does not resolve back (any
+        // address owner can write a PTR record saying googlebot.com).
+        (Some(_), _) => ClaimCheck::Fake,
+        // No such name, or no PTR record: the crawlers all have one.
+        (None, Some(e)) if e.is_answer() => ClaimCheck::Fake,
+        (None, _) => ClaimCheck::Unanswered,
+    }
+}
+
+fn check_one(crawler: Crawler, addr: Option<IpAddr>, ranges: Option<&RangeTable>, dns: &DnsAnswers) -> ClaimCheck {
     let Some(addr) = addr else { return ClaimCheck::Unchecked };
     // The crawler's ranges are known when a file labelled as one of its range files
     // was given; then an address outside them is not the crawler.
@@ -61,13 +70,7 @@ fn check_one(
     let by_dns = match dns {
         DnsAnswers::Names(_) if crawler.spec().domains.is_empty() => None,
         DnsAnswers::NotAsked => None,
-        DnsAnswers::Names(names) => Some(match names.get(ip) {
-            Some(n) if n.confirmed && crawler.owns_name(&n.name) => ClaimCheck::Verified,
-            // A name that is not the crawler's, or one that does not resolve back (any
-            // address owner can write a PTR record saying googlebot.com).
-            Some(_) => ClaimCheck::Fake,
-            None => ClaimCheck::Unanswered,
-        }),
+        DnsAnswers::Names(names) => Some(names.get(&addr).map_or(ClaimCheck::Unanswered, |n| by_name(crawler, n))),
     };
     match (by_dns, ranges_known) {
         (Some(ClaimCheck::Verified), _) => ClaimCheck::Verified,
@@ -82,6 +85,7 @@ mod tests {
     use super::*;
     use crate::aggregate::crawlers::CrawlerClaim;
     use crate::enrich::ranges::RangeSource;
+    use crate::vocab::labels::DnsError;
 
     fn claimant(ip: &str, crawler: Crawler) -> (String, IpStats) {
         let mut stats = IpStats::default();
@@ -104,13 +108,21 @@ mod tests {
             claimant("203.0.113.10", Crawler::Bing),       // DNS gave nothing in time
             claimant("203.0.113.11", Crawler::Apple),      // a confirmed name of someone else
             claimant("203.0.113.12", Crawler::DuckDuckGo), // ranges only, none given
+            claimant("203.0.113.13", Crawler::Bing),       // no PTR record at all
+            claimant("203.0.113.14", Crawler::Bing),       // Bing's name, forward check failed
+            claimant("203.0.113.15", Crawler::Bing),       // not looked up
             ("192.0.2.1".to_owned(), IpStats::default()),  // claims nothing
         ];
-        let name = |n: &str, confirmed: bool| DnsName { name: n.to_owned(), confirmed };
-        let names: HashMap<String, DnsName> = [
-            ("157.55.39.10".to_owned(), name("msnbot-157-55-39-10.search.msn.com", true)),
-            ("203.0.113.9".to_owned(), name("msnbot-1.search.msn.com", false)),
-            ("203.0.113.11".to_owned(), name("scanner.example.net", true)),
+        let name = |n: &str, confirmed: bool| DnsName { name: Some(n.to_owned()), confirmed, error: None };
+        let failed = |e: DnsError| DnsName { name: None, confirmed: false, error: Some(e) };
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let names: HashMap<IpAddr, DnsName> = [
+            (ip("157.55.39.10"), name("msnbot-157-55-39-10.search.msn.com", true)),
+            (ip("203.0.113.9"), name("msnbot-1.search.msn.com", false)),
+            (ip("203.0.113.10"), failed(DnsError::Timeout)),
+            (ip("203.0.113.11"), name("scanner.example.net", true)),
+            (ip("203.0.113.13"), failed(DnsError::NxDomain)),
+            (ip("203.0.113.14"), DnsName { error: Some(DnsError::ServFail), ..name("crawl.search.msn.com", false) }),
         ]
         .into();
         let checks = check(&ips, Some(&table), DnsAnswers::Names(&names));
@@ -122,11 +134,14 @@ mod tests {
         assert_eq!(got("203.0.113.10"), Some(ClaimCheck::Unanswered));
         assert_eq!(got("203.0.113.11"), Some(ClaimCheck::Fake));
         assert_eq!(got("203.0.113.12"), Some(ClaimCheck::Unchecked));
+        assert_eq!(got("203.0.113.13"), Some(ClaimCheck::Fake));
+        assert_eq!(got("203.0.113.14"), Some(ClaimCheck::Unanswered));
+        assert_eq!(got("203.0.113.15"), Some(ClaimCheck::Unanswered));
         assert_eq!(got("192.0.2.1"), None);
         // Without DNS, only the ranges speak: Bing's claims are unchecked.
         let checks = check(&ips, Some(&table), DnsAnswers::NotAsked);
         assert_eq!(checks.get("157.55.39.10"), Some(&ClaimCheck::Unchecked));
         assert_eq!(checks.get("198.51.100.7"), Some(&ClaimCheck::Fake));
-        assert_eq!(dns_candidates(&ips).len(), 6, "all but DuckDuckBot and the non-claimant");
+        assert_eq!(dns_candidates(&ips).len(), 9, "all but DuckDuckBot and the non-claimant");
     }
 }

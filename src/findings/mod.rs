@@ -23,7 +23,7 @@ use crate::input::Skipped;
 use crate::learn::Suggestion;
 use crate::vocab::event::Category;
 use crate::vocab::host::HostInfo;
-use crate::vocab::labels::{Enriched, LabelSource};
+use crate::vocab::labels::{DnsOutcome, Enriched, LabelSource};
 
 pub struct Findings {
     pub origin: Origin,
@@ -50,6 +50,8 @@ pub struct Findings {
     pub label_sources: Vec<LabelSource>,
     /// This server's sockets and addresses, when the logs are its own (`--host-info`).
     pub host: Option<HostInfo>,
+    /// How two-way DNS went (`--dns`).
+    pub dns: Option<DnsOutcome>,
 }
 
 /// Where the findings come from.

@@ -79,6 +79,7 @@ impl Findings {
             enriched: Default::default(),
             label_sources: Vec::new(),
             host: None,
+            dns: None,
         }
     }
 }

@@ -204,7 +204,22 @@ fn why(e: &BlockEntry) -> String {
         t.map(|t| format_ts(whole_seconds(t)).replace('T', " ").replace('Z', "")).unwrap_or("?".into())
     };
     let categories: Vec<&str> = e.categories.iter().map(|c| c.as_str()).collect();
-    comment(&format!("{}; {} .. {} UTC; {}", e.reason, when(e.first_seen), when(e.last_seen), categories.join(",")))
+    let mut text =
+        format!("{}; {} .. {} UTC; {}", e.reason, when(e.first_seen), when(e.last_seen), categories.join(","));
+    if let Some(name) = e.rdns.as_deref().filter(|n| is_plain_host_name(n)) {
+        text.push_str("; rdns=");
+        text.push_str(name);
+    }
+    comment(&text)
+}
+
+/// Whether a DNS name can stand in a comment as it is: letters, digits, `.`, `-` and
+/// `_` only, at most 253 characters. The name comes from whoever owns the address;
+/// anything else is left out rather than shown.
+fn is_plain_host_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 253
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
 }
 
 /// blocklist.txt: `203.0.113.7  # why; first .. last UTC; categories`.
@@ -357,6 +372,7 @@ mod tests {
             last_seen: Some(1_767_229_200_500_000),
             categories: vec![Category::AuthBadUser, Category::Probe],
             previous_blocks: 0,
+            rdns: None,
         }
     }
 
@@ -419,6 +435,27 @@ mod tests {
             ip6t.lines().filter(|l| l.starts_with("-A")).collect::<Vec<_>>(),
             ["-A knocklog -s 2a01:4f8::/64 -j DROP"]
         );
+    }
+
+    /// A confirmed reverse name is named in the entry's comment only when it is plain
+    /// host-name text: the owner of the address writes it.
+    #[test]
+    fn a_confirmed_name_is_shown_only_when_plain() {
+        let named = |name: &str| BlockEntry { rdns: Some(name.into()), ..entry("203.0.113.7", false, "probe") };
+        let long = format!("{}.example", "a".repeat(250));
+        let list = Blocklist {
+            entries: vec![
+                named("scan-1.example_net.org"),
+                BlockEntry { network: "203.0.113.8".into(), ..named("x\\010y.example#z\\ #rdns=spoof") },
+                BlockEntry { network: "203.0.113.9".into(), ..named(&long) },
+            ],
+            ..Default::default()
+        };
+        let text = txt(&list, &BlocklistSettings::default(), &provenance());
+        assert!(text.contains("203.0.113.7  # probe; 2026-01-01 00:00:00 .. 2026-01-01 01:00:00 UTC; auth_bad_user,probe; rdns=scan-1.example_net.org\n"), "{text}");
+        let line = |ip: &str| text.lines().find(|l| l.starts_with(ip)).unwrap().to_owned();
+        assert!(!line("203.0.113.8").contains("rdns"), "{text}");
+        assert!(!line("203.0.113.9").contains("rdns"), "{text}");
     }
 
     #[test]

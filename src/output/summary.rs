@@ -120,10 +120,27 @@ pub fn enrichment_json(findings: &Findings) -> Option<serde_json::Value> {
             "range_label": count(&|l| l.range.is_some()),
             "country": count(&|l| l.country.is_some()),
             "asn": count(&|l| l.asn.is_some()),
-            "rdns": count(&|l| l.dns.is_some()),
+            "rdns": count(&|l| l.dns.as_ref().is_some_and(|d| d.name.is_some())),
             "fcrdns": count(&|l| l.dns.as_ref().is_some_and(|d| d.confirmed)),
         },
+        "dns": findings.dns.as_ref().map(|outcome| dns_json(findings, outcome)),
     }))
+}
+
+/// How `--dns` went: addresses asked, cache hits, lookups, what the deadline cut off,
+/// and the `rdns_error` counts.
+fn dns_json(findings: &Findings, outcome: &crate::vocab::labels::DnsOutcome) -> serde_json::Value {
+    let mut value = serde_json::to_value(outcome).unwrap_or_default();
+    let errors: serde_json::Map<String, serde_json::Value> = crate::vocab::labels::DnsError::ALL
+        .into_iter()
+        .map(|e| {
+            let n =
+                findings.ips.iter().filter_map(|a| a.labels.as_deref()?.dns.as_ref()).filter(|d| d.error == Some(e));
+            (e.as_str().to_owned(), n.count().into())
+        })
+        .collect();
+    value["errors"] = errors.into();
+    value
 }
 
 /// report.json of a store period (the blocklist counts are added by the writer):

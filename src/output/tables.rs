@@ -12,7 +12,7 @@ use crate::detect::policy::Policy;
 use crate::findings::PeriodOrigin;
 use crate::vocab::event::Category;
 use crate::vocab::event::{Event, LogKind, TextField};
-use crate::vocab::labels::Labels;
+use crate::vocab::labels::{DnsName, Labels};
 use crate::vocab::text::join_escaped;
 use crate::vocab::time::format_day;
 
@@ -146,13 +146,19 @@ pub fn ips_batch(ips: &[Assessed]) -> Batch {
         .category("country", ips.iter().map(|a| labels(a).and_then(|l| l.country.as_deref())))
         .int("asn", ips.iter().map(|a| labels(a).and_then(|l| l.asn.map(i64::from))))
         .category("as_org", ips.iter().map(|a| labels(a).and_then(|l| l.as_org.as_deref())))
-        .text("rdns", ips.iter().map(|a| labels(a).and_then(|l| l.dns.as_ref().map(|d| d.name.as_str()))))
-        .boolean("fcrdns", ips.iter().map(|a| labels(a).and_then(|l| l.dns.as_ref().map(|d| d.confirmed))))
+        // `fcrdns` is null where no lookup was made (not asked, or cut off by the deadline).
+        .text("rdns", ips.iter().map(|a| dns(a).and_then(|d| d.name.as_deref())))
+        .boolean("fcrdns", ips.iter().map(|a| dns(a).filter(|d| d.looked_up()).map(|d| d.confirmed)))
+        .category("rdns_error", ips.iter().map(|a| dns(a).and_then(|d| d.error.map(|e| e.as_str()))))
         .build()
 }
 
 fn labels(a: &Assessed) -> Option<&Labels> {
     a.labels.as_deref()
+}
+
+fn dns(a: &Assessed) -> Option<&DnsName> {
+    labels(a).and_then(|l| l.dns.as_ref())
 }
 
 /// The ATT&CK techniques of the categories an address's suspicious events fall in,

@@ -88,6 +88,7 @@ pub fn findings(
         enriched: Default::default(),
         label_sources: Vec::new(),
         host: None,
+        dns: None,
     })
 }
 

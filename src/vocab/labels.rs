@@ -23,12 +23,103 @@ impl Labels {
     }
 }
 
-/// A name from two-way DNS: the reverse lookup, and whether the name resolves back
-/// to the address.
+/// What two-way DNS found for an address: its reverse name (the first that resolves
+/// back to it, else the first one returned), whether it does, and why the lookup is
+/// incomplete. A PTR record is written by whoever owns the address, so an unconfirmed
+/// name proves nothing; the name is attacker-controlled text wherever it is shown.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DnsName {
-    pub name: String,
+    /// None when the reverse lookup gave no name.
+    pub name: Option<String>,
+    /// Forward-confirmed (FCrDNS): the name resolves back to the address.
     pub confirmed: bool,
+    /// Without a name: why the reverse lookup gave none. With an unconfirmed name: why
+    /// the forward check could not be made (a forward answer without the address is
+    /// no error, just unconfirmed).
+    pub error: Option<DnsError>,
+}
+
+impl DnsName {
+    /// An address that was not looked up before the overall deadline.
+    pub fn deadline() -> DnsName {
+        DnsName { name: None, confirmed: false, error: Some(DnsError::Deadline) }
+    }
+
+    /// Whether a lookup happened: false only for `deadline`.
+    pub fn looked_up(&self) -> bool {
+        self.error != Some(DnsError::Deadline)
+    }
+}
+
+/// Why two-way DNS gave no (checked) name: the `rdns_error` column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DnsError {
+    /// No answer within the per-query timeout.
+    Timeout,
+    /// The name does not exist.
+    NxDomain,
+    /// The server failed to answer (SERVFAIL).
+    ServFail,
+    /// The server refused to answer (REFUSED).
+    Refused,
+    /// NOERROR, but no PTR record.
+    NoPtr,
+    /// Not looked up before the overall deadline (`--dns-deadline`).
+    Deadline,
+    /// Anything else: an undecodable or truncated answer, another response code, a
+    /// network error.
+    Other,
+}
+
+impl DnsError {
+    pub const ALL: [DnsError; 7] = [
+        DnsError::Timeout,
+        DnsError::NxDomain,
+        DnsError::ServFail,
+        DnsError::Refused,
+        DnsError::NoPtr,
+        DnsError::Deadline,
+        DnsError::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DnsError::Timeout => "timeout",
+            DnsError::NxDomain => "nxdomain",
+            DnsError::ServFail => "servfail",
+            DnsError::Refused => "refused",
+            DnsError::NoPtr => "no_ptr",
+            DnsError::Deadline => "deadline",
+            DnsError::Other => "other",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<DnsError> {
+        DnsError::ALL.into_iter().find(|e| e.as_str() == name)
+    }
+
+    /// A definite answer (the name does not exist, or has no PTR record), as opposed to
+    /// a failure to get one.
+    pub fn is_answer(self) -> bool {
+        matches!(self, DnsError::NxDomain | DnsError::NoPtr)
+    }
+}
+
+/// How a run's two-way DNS went, for summary.json and stderr.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+pub struct DnsOutcome {
+    /// Addresses asked about (`--dns-all`: every address in `ips`; else the suspicious ones).
+    pub addresses: usize,
+    /// Answered from the history store's cache, unexpired.
+    pub cache_hits: usize,
+    /// Looked up in this run (answered or failed).
+    pub looked_up: usize,
+    /// Not looked up before the overall deadline (`rdns_error` = `deadline`).
+    pub not_looked_up: usize,
+    pub deadline_hit: bool,
+    pub deadline_s: f64,
+    /// `system` (resolv.conf) or the `--dns-server` addresses.
+    pub servers: Vec<String>,
 }
 
 /// Which enrichment a run asked for: the columns and report sections that apply.

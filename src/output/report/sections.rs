@@ -187,12 +187,14 @@ fn access(out: &mut String, d: &ReportData) {
         return;
     }
     let dns = d.visitors.iter().any(|v| v.labels.as_ref().is_some_and(|l| l.dns.is_some()));
+    let named =
+        d.visitors.iter().any(|v| v.labels.as_ref().and_then(|l| l.dns.as_ref()).is_some_and(|n| n.name.is_some()));
     let network = d.enriched.any_label();
     let legend = "Worst first. <em>block</em>: enough strikes or a sneak attacker; <em>watch</em>: fewer.";
-    let dns_note = if dns {
-        " Reverse DNS: ✓ when the name resolves back to the address; an unconfirmed name is only what the address owner claims."
+    let dns_note = if named {
+        " Reverse DNS: ✓ when the name resolves back to the address; an unconfirmed name is only what the address owner claims; in brackets why a lookup gave no name or could not check it (<code>deadline</code>: not looked up in time)."
     } else if d.enriched.dns {
-        " Reverse DNS: no listed address has a name (or DNS did not answer in time)."
+        " Reverse DNS: no listed address has a name (in brackets why, where the lookup failed)."
     } else if d.history.is_some() {
         ""
     } else {
@@ -226,8 +228,13 @@ fn access(out: &mut String, d: &ReportData) {
             match labels.and_then(|l| l.dns.as_ref()) {
                 Some(n) => {
                     out.push_str(r#"<td class="knocklog-code">"#);
-                    push_text(out, &n.name);
-                    out.push_str(if n.confirmed { " ✓" } else { r#" <small>(unconfirmed)</small>"# });
+                    if let Some(name) = &n.name {
+                        push_text(out, name);
+                        out.push_str(if n.confirmed { " ✓" } else { " <small>(unconfirmed)</small>" });
+                    }
+                    if let Some(e) = n.error {
+                        let _ = write!(out, " <small>({})</small>", e.as_str());
+                    }
                     out.push_str("</td>");
                 }
                 None => out.push_str("<td></td>"),

@@ -160,6 +160,7 @@ fn hostile_text_is_escaped_everywhere() {
         last_seen: None,
         categories: vec![Category::AuthBadUser],
         previous_blocks: 0,
+        rdns: None,
     }]);
     let page = render_page(&d);
     for bad in ["<script>document", "<img", "onerror=alert(1)>", "\u{202e}", "x<b>"] {
@@ -285,35 +286,27 @@ fn directories_of_paths() {
 
 #[test]
 fn dns_names_are_shown_escaped_and_marked() {
-    struct Fake;
-    impl crate::enrich::dns::Resolver for Fake {
-        fn reverse(&self, ip: std::net::IpAddr) -> Option<String> {
-            match ip.to_string().as_str() {
-                "198.51.100.7" => Some("scan.example.net.".into()),
-                "192.0.2.5" => Some("<b>evil</b>".into()),
-                _ => None,
-            }
-        }
-        fn forward(&self, name: &str) -> Vec<std::net::IpAddr> {
-            match name {
-                "scan.example.net" => vec!["198.51.100.7".parse().unwrap()],
-                _ => Vec::new(),
-            }
-        }
-    }
+    use crate::vocab::labels::{DnsError, DnsName, Enriched, Labels};
     let d = sample();
     assert!(!render_page(&d).contains("Reverse DNS</th>"), "no column without --dns");
-    let ips: Vec<String> = d.visitors.iter().map(|v| v.ip.clone()).collect();
-    let names = crate::enrich::dns::resolve_all(std::sync::Arc::new(Fake), &ips, 8, std::time::Duration::from_secs(10));
-    let mut d = d.with_enriched(crate::vocab::labels::Enriched { dns: true, ..Default::default() });
-    for v in &mut d.visitors {
-        let dns = names.get(&v.ip).cloned();
-        v.labels = dns.map(|dns| crate::vocab::labels::Labels { dns: Some(dns), ..Default::default() });
+    let mut d = d.with_enriched(Enriched { dns: true, ..Default::default() });
+    let dns = |name: Option<&str>, confirmed, error| DnsName { name: name.map(String::from), confirmed, error };
+    let kinds = [
+        dns(Some("scan.example.net"), true, None),
+        dns(Some("<b>evil</b>"), false, None),
+        dns(None, false, Some(DnsError::NxDomain)),
+    ];
+    assert_eq!(d.visitors.len(), kinds.len(), "the sample's visitors");
+    for (v, found) in d.visitors.iter_mut().zip(kinds) {
+        v.labels = Some(Labels { dns: Some(found), ..Default::default() });
     }
     let page = render_page(&d);
     assert!(page.contains("Reverse DNS</th>"));
     assert!(page.contains("scan.example.net ✓"));
     assert!(page.contains("&lt;b&gt;evil&lt;/b&gt; <small>(unconfirmed)</small>"));
+    assert!(page.contains(r#"<td class="knocklog-code"> <small>(nxdomain)</small></td>"#));
+    d.visitors[2].labels = Some(Labels { dns: Some(DnsName::deadline()), ..Default::default() });
+    assert!(render_page(&d).contains(r#"<td class="knocklog-code"> <small>(deadline)</small></td>"#));
 }
 
 /// A history report of one returning prober; the store's and a source's names are
