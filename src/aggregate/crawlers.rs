@@ -80,17 +80,15 @@ pub fn apply(ips: &mut [(String, IpStats)], checks: &FxHashMap<String, ClaimChec
             continue;
         }
         let lines = u64::from(claim.lines);
-        let whole = lines == stats.events;
-        let daily = stats.daily.clone();
+        // The days are known only when every line of the address made the claim.
+        let daily = if lines == stats.events { stats.daily.clone() } else { Vec::new() };
         let s: &mut Suspicion = stats.suspicion.get_or_insert_with(Default::default);
         s.by_category[Category::FakeCrawler.index()] += lines;
         s.events += lines;
         s.intent_events += lines;
-        if whole {
-            for (day, n) in daily {
-                add_count(&mut s.daily, day, n);
-                add_count(&mut s.intent_daily, day, n);
-            }
+        for (day, n) in daily {
+            add_count(&mut s.daily, day, n);
+            add_count(&mut s.intent_daily, day, n);
         }
     }
 }
