@@ -17,6 +17,13 @@ fn zone() -> Zone {
     two_way(&mut zone, "45.148.10.183", "crawl-45.example.org", Some("45.148.10.183"), 3600);
     two_way(&mut zone, "2001:db8:bad::5", "v6.example.net", Some("2001:db8:bad::5"), 3600);
     zone.insert((reverse_name("185.224.128.17".parse().unwrap()), RecordType::PTR), Reply::ServFail);
+    // The sample's search-engine crawlers, named as Google and Bing name theirs.
+    for ip in ["66.249.66.1", "66.249.66.33", "66.249.79.107"] {
+        two_way(&mut zone, ip, &format!("crawl-{}.googlebot.com", ip.replace('.', "-")), Some(ip), 3600);
+    }
+    for ip in ["40.77.167.52", "157.55.39.10"] {
+        two_way(&mut zone, ip, &format!("msnbot-{}.search.msn.com", ip.replace('.', "-")), Some(ip), 3600);
+    }
     zone
 }
 
@@ -52,6 +59,7 @@ fn names_are_looked_up_once_and_then_answered_by_the_store() {
     assert_eq!((dns["deadline_hit"].as_bool(), dns["not_looked_up"].as_u64()), (Some(false), Some(0)));
     assert_eq!(dns["errors"]["servfail"], 1);
     assert_eq!(first.summary()["enrichment"]["labelled"]["fcrdns"], 3);
+    assert_eq!(first.summary()["crawler_checks"]["verified"], 5, "the crawlers, checked before judging");
     let blocklist = std::fs::read_to_string(first.out.join("blocklist.txt")).unwrap();
     let line = blocklist.lines().find(|l| l.starts_with("45.148.10.183 ")).expect("listed");
     assert!(line.ends_with("; rdns=crawl-45.example.org"), "{line}");

@@ -38,7 +38,9 @@ pub fn run(args: &LearnCmdArgs) -> anyhow::Result<u8> {
     let pool = worker_pool(config.threads)?;
     let progress = config.progress.then(|| Progress::start(discovery.bytes(), config.options.bytes_read.clone()));
     let outcome = pool.install(|| scan_files(&discovery.files, &config.options, &config.classifier, Discard));
-    progress.map(Progress::finish);
+    if let Some(bar) = progress {
+        bar.finish();
+    }
     let ScanOutcome { files, ips, learned, elapsed, .. } = outcome?;
     // Unparsed lines were read whole: only unreadable and damaged files count.
     let problems = discovery.skipped.iter().filter(|s| s.warning).count()

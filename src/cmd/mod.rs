@@ -156,45 +156,63 @@ fn protect_this_host(settings: &mut BlocklistSettings, logs_of_this_host: bool) 
     }
 }
 
-/// Two-way DNS of `findings` (`--dns`), answered from the history store's cache where
-/// `store` is given (and the cache saved back with what was looked up). Says on stderr
-/// when the deadline cut lookups off, and (unless `quiet`) how many the cache answered.
-pub fn look_up_dns(
-    findings: &mut crate::findings::Findings,
-    settings: &crate::enrich::dns::DnsSettings,
-    store: Option<&crate::store::Store>,
-    quiet: bool,
-) -> anyhow::Result<()> {
-    let mut cache = store.map(|store| {
-        crate::store::dns::load(store).unwrap_or_else(|e| {
-            eprintln!(
-                "knocklog: --dns: the cache is unusable, every address is looked up again: {}",
-                for_terminal(&format!("{e:#}"))
-            );
-            Default::default()
-        })
-    });
-    let outcome = crate::enrich::dns::resolve_visitors(findings, settings, cache.as_mut())?;
-    if outcome.deadline_hit {
-        eprintln!(
-            "knocklog: --dns: the deadline of {} s passed: {} of {} addresses were not looked up (rdns_error=deadline; see --dns-deadline)",
-            outcome.deadline_s, outcome.not_looked_up, outcome.addresses
-        );
+/// Two-way DNS for one run (`--dns`): the history store's cache when there is a store,
+/// shared by the lookups before judging (crawler claims) and after (the visitors).
+pub struct DnsRun<'s> {
+    store: Option<&'s crate::store::Store>,
+    cache: Option<crate::enrich::dns::DnsCache>,
+}
+
+impl<'s> DnsRun<'s> {
+    /// Loads the store's cache; an unusable one is said and started afresh.
+    pub fn open(store: Option<&'s crate::store::Store>) -> DnsRun<'s> {
+        let cache = store.map(|store| {
+            crate::store::dns::load(store).unwrap_or_else(|e| {
+                eprintln!(
+                    "knocklog: --dns: the cache is unusable, every address is looked up again: {}",
+                    for_terminal(&format!("{e:#}"))
+                );
+                Default::default()
+            })
+        });
+        DnsRun { store, cache }
     }
-    if let (Some(store), Some(cache)) = (store, cache.as_mut()) {
-        cache.drop_expired(crate::vocab::time::now_micros());
-        if let Err(e) = crate::store::dns::save(store, cache) {
-            eprintln!("knocklog: --dns: the cache could not be saved: {}", for_terminal(&format!("{e:#}")));
-        }
-        if !quiet {
+
+    pub fn cache(&mut self) -> Option<&mut crate::enrich::dns::DnsCache> {
+        self.cache.as_mut()
+    }
+
+    /// Two-way DNS of `findings`, then the cache saved back with what was looked up.
+    /// Says on stderr when the deadline cut lookups off, and (unless `quiet`) how many
+    /// the cache answered.
+    pub fn visitors(
+        mut self,
+        findings: &mut crate::findings::Findings,
+        settings: &crate::enrich::dns::DnsSettings,
+        quiet: bool,
+    ) -> anyhow::Result<()> {
+        let outcome = crate::enrich::dns::resolve_visitors(findings, settings, self.cache.as_mut())?;
+        if outcome.deadline_hit {
             eprintln!(
-                "knocklog: --dns: {} of {} addresses answered from the cache in {}, {} looked up",
-                outcome.cache_hits,
-                outcome.addresses,
-                for_terminal(&crate::store::dns::path(store).display().to_string()),
-                outcome.looked_up
+                "knocklog: --dns: the deadline of {} s passed: {} of {} addresses were not looked up (rdns_error=deadline; see --dns-deadline)",
+                outcome.deadline_s, outcome.not_looked_up, outcome.addresses
             );
         }
+        if let (Some(store), Some(cache)) = (self.store, self.cache.as_mut()) {
+            cache.drop_expired(crate::vocab::time::now_micros());
+            if let Err(e) = crate::store::dns::save(store, cache) {
+                eprintln!("knocklog: --dns: the cache could not be saved: {}", for_terminal(&format!("{e:#}")));
+            }
+            if !quiet {
+                eprintln!(
+                    "knocklog: --dns: {} of {} addresses answered from the cache in {}, {} looked up",
+                    outcome.cache_hits,
+                    outcome.addresses,
+                    for_terminal(&crate::store::dns::path(store).display().to_string()),
+                    outcome.looked_up
+                );
+            }
+        }
+        Ok(())
     }
-    Ok(())
 }

@@ -24,7 +24,7 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
         findings.host = Some(crate::enrich::host::read(&config.enrich.proc_root));
     }
     if let Some(dns) = &config.enrich.dns {
-        super::look_up_dns(&mut findings, dns, Some(&store), config.output.quiet)?;
+        super::DnsRun::open(Some(&store)).visitors(&mut findings, dns, config.output.quiet)?;
     }
     let written = crate::output::write(&findings, &config.output, out, None)?;
     let held = match &findings.origin {

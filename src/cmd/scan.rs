@@ -49,7 +49,13 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
         }
         None => None,
     };
-    let crawler_checks = check_crawlers(&read.counts, &config)?;
+    // One DNS cache (the store's) for the lookups before judging and after.
+    let dns_store = match (&config.enrich.dns, &config.history) {
+        (Some(_), Some(dir)) => Some(crate::store::Store::open(dir, false)?),
+        _ => None,
+    };
+    let mut dns_run = config.enrich.dns.as_ref().map(|_| super::DnsRun::open(dns_store.as_ref()));
+    let crawler_checks = check_crawlers(&read.counts, &config, dns_run.as_mut())?;
     let judging = crate::findings::Judging {
         block_history: history.as_ref(),
         crawler_checks: Some(&crawler_checks),
@@ -60,9 +66,8 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     if config.enrich.wants_host_info(config.logs_of_this_host) {
         findings.host = Some(crate::enrich::host::read(&config.enrich.proc_root));
     }
-    if let Some(dns) = &config.enrich.dns {
-        let store = config.history.as_deref().map(|dir| crate::store::Store::open(dir, false)).transpose()?;
-        super::look_up_dns(&mut findings, dns, store.as_ref(), config.output.quiet)?;
+    if let (Some(dns), Some(run)) = (&config.enrich.dns, dns_run) {
+        run.visitors(&mut findings, dns, config.output.quiet)?;
     }
     let written = pool.install(|| crate::output::write(&findings, &config.output, out, Some(read.events)))?;
     let mut damaged = written.damaged + discovery.skipped.iter().filter(|s| s.warning).count();
@@ -80,13 +85,19 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
 
 /// Checks the crawler claims of the addresses read, by the ranges given and, with
 /// `--dns`, two-way DNS of the claimants (before judging: a fake claim counts).
-fn check_crawlers(counts: &ScanCounts, config: &ScanConfig) -> anyhow::Result<FxHashMap<String, ClaimCheck>> {
+fn check_crawlers(
+    counts: &ScanCounts,
+    config: &ScanConfig,
+    dns_run: Option<&mut super::DnsRun>,
+) -> anyhow::Result<FxHashMap<String, ClaimCheck>> {
     use crate::enrich::crawlers::{check, dns_candidates, DnsAnswers};
     let ranges = config.enrich.labels.ranges.as_ref();
-    let Some(dns) = &config.enrich.dns else { return Ok(check(&counts.ips, ranges, DnsAnswers::NotAsked)) };
+    let (Some(dns), Some(run)) = (&config.enrich.dns, dns_run) else {
+        return Ok(check(&counts.ips, ranges, DnsAnswers::NotAsked));
+    };
     let claimants: Vec<std::net::IpAddr> =
         dns_candidates(&counts.ips).iter().filter_map(|ip| crate::vocab::address::parse(ip)).collect();
-    let (names, _) = crate::enrich::dns::two_way_all(&claimants, dns, None)?;
+    let (names, _) = crate::enrich::dns::two_way_all(&claimants, dns, run.cache())?;
     Ok(check(&counts.ips, ranges, DnsAnswers::Names(&names)))
 }
 
@@ -114,7 +125,9 @@ fn read_logs(config: &ScanConfig, discovery: &Discovery, out: &OutputDir) -> any
     let sink = HistorySink::new(TallySink::new(events), config.options.all_events, history.is_some());
     let progress = config.progress.then(|| Progress::start(discovery.bytes(), opts.bytes_read.clone()));
     let outcome = scan_file_spans(&discovery.files, spans, &opts, &config.classifier, sink);
-    progress.map(Progress::finish);
+    if let Some(bar) = progress {
+        bar.finish();
+    }
     let ScanOutcome { files, ips, sink, elapsed, learned } = outcome?;
     let (events, collected) = sink.into_parts();
     let (events, tally) = events.into_parts();

@@ -48,6 +48,9 @@ pub struct Findings {
     /// files the labels came from.
     pub enriched: Enriched,
     pub label_sources: Vec<LabelSource>,
+    /// Addresses whose agents claimed a crawler (all of them, listed in `ips` or not),
+    /// by what checking the claim found.
+    pub crawler_checks: BTreeMap<&'static str, usize>,
     /// This server's sockets and addresses, when the logs are its own (`--host-info`).
     pub host: Option<HostInfo>,
     /// How two-way DNS went (`--dns`).

@@ -47,8 +47,12 @@ impl Findings {
     /// Runs on the current rayon pool.
     pub fn from_scan(counts: ScanCounts, how: &Judging) -> Findings {
         let ScanCounts { files, skipped, mut ips, learned, tally, elapsed } = counts;
+        let mut crawler_checks = std::collections::BTreeMap::new();
         if let Some(checks) = how.crawler_checks {
             crawlers::apply(&mut ips, checks);
+            for check in checks.values() {
+                *crawler_checks.entry(check.as_str()).or_default() += 1;
+            }
         }
         // Before `assess` drops them: the addresses whose traffic did not count against
         // them, which a proposed blocklist range must not cover.
@@ -78,6 +82,7 @@ impl Findings {
             provenance,
             enriched: Default::default(),
             label_sources: Vec::new(),
+            crawler_checks,
             host: None,
             dns: None,
         }

@@ -95,15 +95,6 @@ impl<'a> Summary<'a> {
     }
 }
 
-/// How many addresses of `findings` claimed a crawler, by the check's outcome.
-pub fn crawler_checks(findings: &Findings) -> BTreeMap<&'static str, usize> {
-    let mut out = BTreeMap::new();
-    for claim in findings.ips.iter().filter_map(|a| a.stats.crawler) {
-        *out.entry(claim.check.as_str()).or_default() += 1;
-    }
-    out
-}
-
 /// The label sources of `findings` and how many of its addresses each kind of label
 /// reached; None when no enrichment was asked for.
 pub fn enrichment_json(findings: &Findings) -> Option<serde_json::Value> {

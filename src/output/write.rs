@@ -139,7 +139,7 @@ fn stage_scan<'a>(
     summary.blocklist = Some(BlocklistSummary::new(&findings.blocklist, &findings.blocklist_settings));
     summary.enrichment = super::summary::enrichment_json(findings);
     summary.host = findings.host.clone();
-    summary.crawler_checks = super::summary::crawler_checks(findings);
+    summary.crawler_checks = findings.crawler_checks.clone();
     let json = serde_json::to_vec_pretty(&summary).context("encoding summary.json")?;
     write_atomic(&staging.join("summary.json"), &json)?;
     Ok((summary, pages))

@@ -87,6 +87,7 @@ pub fn findings(
         },
         enriched: Default::default(),
         label_sources: Vec::new(),
+        crawler_checks: Default::default(),
         host: None,
         dns: None,
     })
