@@ -164,7 +164,8 @@ pub struct DnsRun<'s> {
 }
 
 impl<'s> DnsRun<'s> {
-    /// Loads the store's cache; an unusable one is said and started afresh.
+    /// Loads the store's cache (an unusable one is said and started afresh); without a
+    /// store the cache lives for this run only, so no address is asked twice.
     pub fn open(store: Option<&'s crate::store::Store>) -> DnsRun<'s> {
         let cache = store.map(|store| {
             crate::store::dns::load(store).unwrap_or_else(|e| {
@@ -175,7 +176,7 @@ impl<'s> DnsRun<'s> {
                 Default::default()
             })
         });
-        DnsRun { store, cache }
+        DnsRun { store, cache: Some(cache.unwrap_or_default()) }
     }
 
     pub fn cache(&mut self) -> Option<&mut crate::enrich::dns::DnsCache> {
