@@ -854,3 +854,29 @@ fn files_truncated_while_scanned_keep_what_was_read() {
         assert!(left.is_empty(), "{name}: temporary files left: {left:?}");
     }
 }
+
+/// A 40,000-byte request target stays whole in events.parquet, and its CSV cell is cut
+/// to what a spreadsheet cell holds, with a marker saying so.
+#[test]
+fn csv_cells_stay_within_a_spreadsheet_cell_and_parquet_keeps_the_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("logs");
+    fs::create_dir(&logs).unwrap();
+    let target = format!("/wp-login.php?x={}", "A".repeat(40_000));
+    let line =
+        format!("203.0.113.9 - - [06/Jan/2026:10:00:00 +0000] \"GET {target} HTTP/1.1\" 404 0 \"-\" \"curl/8\"\n");
+    fs::write(logs.join("access.log"), line).unwrap();
+    let run = crate::util::scan(&[&logs], &["--timezone", "utc"]);
+    let events = run.table("events");
+    let path = &events[0]["path"];
+    assert!(path.encode_utf16().count() <= 32_767, "{} units", path.len());
+    assert!(path.starts_with("/wp-login.php?x=AAAA"));
+    assert!(path.ends_with(&format!("…[cut: {} bytes in all; the Parquet table has it whole]", target.len())));
+    let query = knocklog()
+        .args(["query", "--json", "--sql", "SELECT length(path) AS n FROM events", "--data"])
+        .arg(&run.out)
+        .output()
+        .unwrap();
+    let row: serde_json::Value = serde_json::from_slice(&query.stdout).expect("one JSON row");
+    assert_eq!(row["n"], target.len(), "the Parquet table keeps the whole target");
+}

@@ -1,5 +1,6 @@
-//! CSV output: RFC 4180 quoting (as the csv crate writes it), timestamps as RFC 3339 UTC, and
-//! cells a spreadsheet would run as a formula neutralised with a leading `'`.
+//! CSV output: RFC 4180 quoting (as the csv crate writes it), timestamps as RFC 3339 UTC,
+//! cells a spreadsheet would run as a formula neutralised with a leading `'`, and cells
+//! cut to what a spreadsheet cell holds (the Parquet files keep them whole).
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -92,6 +93,7 @@ fn encode_rows(batch: &Batch, rows: std::ops::Range<usize>) -> Vec<u8> {
 /// doubled) when it holds a quote, a comma or a line break.
 fn push_text(out: &mut Vec<u8>, s: &str) {
     let prefix: &[u8] = if needs_neutralising(s) { b"'" } else { b"" };
+    let s = &*fit_cell(s);
     let bytes = s.as_bytes();
     if !bytes.iter().any(|&b| matches!(b, b'"' | b',' | b'\n' | b'\r')) {
         out.extend_from_slice(prefix);
@@ -127,7 +129,7 @@ fn write_cell(out: &mut String, values: &Values, row: usize) {
                 if needs_neutralising(s) {
                     out.push('\'');
                 }
-                out.push_str(s);
+                out.push_str(&fit_cell(s));
             }
         }
         Values::Timestamp(v) => {
@@ -154,6 +156,34 @@ fn write_cell(out: &mut String, values: &Values, row: usize) {
     }
 }
 
+/// The most a spreadsheet cell holds: Excel's limit, in UTF-16 code units (LibreOffice
+/// and Google Sheets hold more). Longer text would be cut or spill into the next row.
+pub const MAX_CELL_UNITS: usize = 32_767;
+
+/// `s`, or its start and a marker saying how long it was, within `MAX_CELL_UNITS` with
+/// room for the `'` a formula-like cell gets. Only text longer than that many bytes
+/// can be over, so the common case is one length check.
+fn fit_cell(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.len() < MAX_CELL_UNITS {
+        return s.into();
+    }
+    let units: usize = s.chars().map(char::len_utf16).sum();
+    if units < MAX_CELL_UNITS {
+        return s.into();
+    }
+    let marker = format!("…[cut: {} bytes in all; the Parquet table has it whole]", s.len());
+    let budget = MAX_CELL_UNITS - 1 - marker.encode_utf16().count();
+    let mut used = 0;
+    let end = s
+        .char_indices()
+        .find(|(_, c)| {
+            used += c.len_utf16();
+            used > budget
+        })
+        .map_or(s.len(), |(i, _)| i);
+    format!("{}{marker}", &s[..end]).into()
+}
+
 /// Spreadsheets (Excel, LibreOffice, Google Sheets) evaluate a cell that starts with
 /// `=`, `+`, `-`, `@`, tab or CR as a formula. Log text is attacker-controlled, so such
 /// a cell gets a leading `'`, which spreadsheets show as text and never evaluate
@@ -178,6 +208,25 @@ mod tests {
         assert_eq!(cell("\tcmd"), "'\tcmd");
         assert_eq!(cell("-2+3"), "'-2+3");
         assert_eq!(cell("/index.html"), "/index.html");
+    }
+
+    #[test]
+    fn cells_longer_than_a_spreadsheet_holds_are_cut_with_a_marker() {
+        let units = |s: &str| s.encode_utf16().count();
+        for long in ["x".repeat(40_000), "=".repeat(32_767), "\u{1F600}".repeat(20_000), "é".repeat(32_767)] {
+            let mut out = Vec::new();
+            push_text(&mut out, &long);
+            let cell = String::from_utf8(out).unwrap();
+            assert!(units(&cell) <= MAX_CELL_UNITS, "{} units", units(&cell));
+            assert!(cell.ends_with(&format!("…[cut: {} bytes in all; the Parquet table has it whole]", long.len())));
+        }
+        let fits = "y".repeat(MAX_CELL_UNITS - 1);
+        assert_eq!(fit_cell(&fits), fits.as_str());
+        let wide = "é".repeat(MAX_CELL_UNITS - 1);
+        assert_eq!(fit_cell(&wide), wide.as_str(), "two bytes each, one unit each: it fits");
+        let mut out = Vec::new();
+        push_text(&mut out, &fits);
+        assert_eq!(out.len(), fits.len(), "a cell that fits is written whole");
     }
 
     /// The hand-written encoder writes what the csv crate writes, hostile text included.
