@@ -280,14 +280,9 @@ fn propose_ranges(
     }
 }
 
-/// What keeps a range from being proposed, if anything. `members` is sorted.
-fn range_blocker(
-    range: &Net,
-    members: &[u128],
-    benign: &BenignAddresses,
-    allow_nets: &[Net],
-    settings: &BlocklistSettings,
-) -> Option<String> {
+/// What inside `range` must stay reachable whatever its neighbours did: this server's
+/// own addresses, allow-listed blocks, special-purpose ranges (unless included).
+fn must_stay_reachable(range: &Net, allow_nets: &[Net], settings: &BlocklistSettings) -> Option<String> {
     if let Some(own) = settings.own.iter().find(|n| n.overlaps(range)) {
         return Some(format!("this server's address {own} is inside"));
     }
@@ -296,8 +291,19 @@ fn range_blocker(
     }
     let special = net::special_ranges()
         .find(|(n, class)| n.overlaps(range) && !(settings.include_special && class.can_include()));
-    if let Some((n, class)) = special {
-        return Some(format!("it overlaps the {} range {n}", class.as_str()));
+    special.map(|(n, class)| format!("it overlaps the {} range {n}", class.as_str()))
+}
+
+/// What keeps a range from being proposed, if anything. `members` is sorted.
+fn range_blocker(
+    range: &Net,
+    members: &[u128],
+    benign: &BenignAddresses,
+    allow_nets: &[Net],
+    settings: &BlocklistSettings,
+) -> Option<String> {
+    if let Some(why) = must_stay_reachable(range, allow_nets, settings) {
+        return Some(why);
     }
     let visitors: Vec<Net> = benign
         .inside(range)

@@ -41,20 +41,16 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     let read = pool.install(|| read_logs(&config, &discovery, &out))?;
     // Recidive: the days the store (this run's lines in it now) saw addresses blocked;
     // each address counts those before its first day in this scan.
-    let history = match &config.history {
-        Some(dir) => {
-            let store = crate::store::Store::open(dir, false)?;
+    let store = config.history.as_deref().map(|dir| crate::store::Store::open(dir, false)).transpose()?;
+    let history = match &store {
+        Some(store) => {
             let thresholds = &config.options.policy.thresholds;
-            Some(crate::store::period::block_history(&store.dir, &store, thresholds, i32::MAX)?)
+            Some(crate::store::period::block_history(&store.dir, store, thresholds, i32::MAX)?)
         }
         None => None,
     };
-    // One DNS cache (the store's) for the lookups before judging and after.
-    let dns_store = match (&config.enrich.dns, &config.history) {
-        (Some(_), Some(dir)) => Some(crate::store::Store::open(dir, false)?),
-        _ => None,
-    };
-    let mut dns_run = config.enrich.dns.as_ref().map(|_| super::DnsRun::open(dns_store.as_ref()));
+    // One DNS cache (the store's, with one) for the lookups before judging and after.
+    let mut dns_run = config.enrich.dns.as_ref().map(|_| super::DnsRun::open(store.as_ref()));
     let crawler_checks = check_crawlers(&read.counts, &config, dns_run.as_mut())?;
     let judging = crate::findings::Judging {
         block_history: history.as_ref(),
@@ -95,9 +91,7 @@ fn check_crawlers(
     let (Some(dns), Some(run)) = (&config.enrich.dns, dns_run) else {
         return Ok(check(&counts.ips, ranges, DnsAnswers::NotAsked));
     };
-    let claimants: Vec<std::net::IpAddr> =
-        dns_candidates(&counts.ips).iter().filter_map(|ip| crate::vocab::address::parse(ip)).collect();
-    let (names, _) = crate::enrich::dns::two_way_all(&claimants, dns, run.cache())?;
+    let (names, _) = crate::enrich::dns::two_way_all(&dns_candidates(&counts.ips), dns, run.cache())?;
     Ok(check(&counts.ips, ranges, DnsAnswers::Names(&names)))
 }
 

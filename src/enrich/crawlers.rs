@@ -25,10 +25,10 @@ pub enum DnsAnswers<'a> {
 
 /// The addresses of `ips` that claimed a crawler and can be checked by DNS (those of
 /// crawlers that publish domains), for the lookups to run before `check`.
-pub fn dns_candidates(ips: &[(String, IpStats)]) -> Vec<String> {
+pub fn dns_candidates(ips: &[(String, IpStats)]) -> Vec<IpAddr> {
     ips.iter()
         .filter(|(_, s)| s.crawler.is_some_and(|c| !c.crawler.spec().domains.is_empty()))
-        .map(|(ip, _)| ip.clone())
+        .filter_map(|(ip, _)| crate::vocab::address::parse(ip))
         .collect()
 }
 

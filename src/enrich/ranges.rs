@@ -96,10 +96,6 @@ impl RangeTable {
         Ok(RangeTable { labels, intervals: flatten(ranges), loaded })
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.intervals.is_empty()
-    }
-
     /// The label of the most specific range holding `ip`.
     pub fn label(&self, ip: IpAddr) -> Option<&Arc<str>> {
         let (v6, addr) = key_of(ip);

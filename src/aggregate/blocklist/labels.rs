@@ -4,8 +4,8 @@
 //! on evidence: at least `label_min_listed` listed addresses inside, not one benign,
 //! allowed or own address, and at most `label_max_addresses` addresses in all.
 
-use super::net::{self, Net};
-use super::{BenignAddresses, BlocklistSettings, Member};
+use super::net::Net;
+use super::{must_stay_reachable, BenignAddresses, BlocklistSettings, Member};
 
 /// A labelled set of ranges that may be blocked whole.
 #[derive(Clone, Debug, PartialEq)]
@@ -48,12 +48,8 @@ pub(super) fn judge(
     let mut outcomes = Vec::new();
     let mut listed = Vec::new();
     for block in &settings.label_blocks {
-        let must_stay = |n: &Net| {
-            settings.own.iter().chain(allow_nets).any(|o| o.overlaps(n))
-                || net::special_ranges()
-                    .any(|(s, class)| s.overlaps(n) && !(settings.include_special && class.can_include()))
-        };
-        let (kept, left_out): (Vec<Net>, Vec<Net>) = block.nets.iter().partition(|n| !must_stay(n));
+        let (kept, left_out): (Vec<Net>, Vec<Net>) =
+            block.nets.iter().partition(|n| must_stay_reachable(n, allow_nets, settings).is_none());
         let inside = |n: &Net| {
             let lo = members.partition_point(|m| (m.v6, m.addr) < (n.v6, n.first()));
             let hi = members.partition_point(|m| (m.v6, m.addr) <= (n.v6, n.last()));
