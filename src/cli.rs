@@ -150,6 +150,10 @@ pub struct ReportArgs {
     #[arg(hide_short_help = true, long)]
     pub html_fragment: bool,
 
+    /// Also write timeline.csv and timeline.jsonl of the period's events (as `scan --timeline`).
+    #[arg(hide_short_help = true, long)]
+    pub timeline: bool,
+
     /// No summary on the terminal.
     #[arg(long, short)]
     pub quiet: bool,
@@ -351,6 +355,13 @@ pub struct ScanArgs {
     /// `knocklog-`) for an admin page that brings its own CSS.
     #[arg(hide_short_help = true, long, help_heading = "Output")]
     pub html_fragment: bool,
+
+    /// Also write timeline.csv and timeline.jsonl: the events as a forensic timeline.
+    ///
+    /// One row per row of `events` (with --all-events, every line), in the import format of Timesketch
+    /// and log2timeline (message, datetime, timestamp_desc, timestamp), with the address's verdict.
+    #[arg(hide_short_help = true, long, help_heading = "Output")]
+    pub timeline: bool,
 
     #[command(flatten)]
     pub enrich: EnrichArgs,

@@ -29,5 +29,6 @@ mod report_browser;
 mod robustness;
 mod sample_logs;
 mod streams;
+mod timeline;
 mod util;
 mod weekly_report;

@@ -109,7 +109,8 @@ fn read_logs(config: &ScanConfig, discovery: &Discovery, out: &OutputDir) -> any
     let source_files: Vec<String> = discovery.files.iter().map(|f| f.path.display().to_string()).collect();
     let c = &config.classifier;
     let rules: Vec<_> = (0..c.rule_count() as u32).map(|r| (c.rule_name(r).to_owned(), c.rule_category(r))).collect();
-    let events = EventsWriter::create(out, config.output.formats, source_files.clone(), rules.clone())?;
+    let (formats, timeline) = (config.output.formats, config.output.timeline);
+    let events = EventsWriter::create(out, formats, source_files.clone(), rules.clone(), timeline)?;
     let gap = config.options.policy.thresholds.session_gap_micros();
     let history = config.history.as_deref().map(|dir| HistoryRun::begin(dir, &discovery.files, gap)).transpose()?;
     let spans = history.as_ref().map_or(&[][..], |h| h.spans());

@@ -58,8 +58,16 @@ pub fn formats(f: OutputFormat) -> Formats {
 }
 
 /// `--out`, `--format`, `--html-fragment` and `--quiet`, as scan and report share them.
-fn output_settings(dir: &Path, format: OutputFormat, html_fragment: bool, quiet: bool, json: bool) -> OutputSettings {
-    OutputSettings { dir: dir.to_path_buf(), formats: formats(format), html_fragment, quiet: quiet || json, json }
+fn output_settings(dir: &Path, format: OutputFormat, pages: (bool, bool), quiet: bool, json: bool) -> OutputSettings {
+    let (html_fragment, timeline) = pages;
+    OutputSettings {
+        dir: dir.to_path_buf(),
+        formats: formats(format),
+        html_fragment,
+        timeline,
+        quiet: quiet || json,
+        json,
+    }
 }
 
 /// What `--config` and the detection flags resolve to.
@@ -245,7 +253,7 @@ impl ScanConfig {
             classifier,
             attack_patterns: detect.attack_patterns.clone(),
             all_ips: args.all_ips,
-            output: output_settings(&args.out, args.format, args.html_fragment, args.quiet, args.json),
+            output: output_settings(&args.out, args.format, (args.html_fragment, args.timeline), args.quiet, args.json),
             threads,
             forced_format,
             options: ScanOptions {
@@ -407,7 +415,7 @@ impl ReportConfig {
             days: whole_days(since, until),
             now,
             detect,
-            output: output_settings(&args.out, args.format, args.html_fragment, args.quiet, args.json),
+            output: output_settings(&args.out, args.format, (args.html_fragment, args.timeline), args.quiet, args.json),
         })
     }
 }

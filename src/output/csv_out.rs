@@ -164,6 +164,11 @@ pub const MAX_CELL_UNITS: usize = 32_767;
 /// room for the `'` a formula-like cell gets. Only text longer than that many bytes
 /// can be over, so the common case is one length check.
 fn fit_cell(s: &str) -> std::borrow::Cow<'_, str> {
+    fit_cell_noting(s, "the Parquet table")
+}
+
+/// `fit_cell` for a CSV file whose whole text is in `whole_in`, which the marker names.
+pub fn fit_cell_noting<'a>(s: &'a str, whole_in: &str) -> std::borrow::Cow<'a, str> {
     if s.len() < MAX_CELL_UNITS {
         return s.into();
     }
@@ -171,7 +176,7 @@ fn fit_cell(s: &str) -> std::borrow::Cow<'_, str> {
     if units < MAX_CELL_UNITS {
         return s.into();
     }
-    let marker = format!("…[cut: {} bytes in all; the Parquet table has it whole]", s.len());
+    let marker = format!("…[cut: {} bytes in all; {whole_in} has it whole]", s.len());
     let budget = MAX_CELL_UNITS - 1 - marker.encode_utf16().count();
     let mut used = 0;
     let end = s

@@ -15,6 +15,7 @@ pub mod summary;
 pub mod table;
 pub mod tables;
 pub mod terminal;
+pub mod timeline;
 pub mod write;
 pub mod writer;
 

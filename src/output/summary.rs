@@ -57,6 +57,9 @@ pub struct Summary<'a> {
     /// Addresses whose agents claimed a crawler, by what checking the claim found.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub crawler_checks: BTreeMap<&'static str, usize>,
+    /// The rows of timeline.csv/.jsonl and the events left out of it (`--timeline`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeline: Option<super::timeline::TimelineWritten>,
 }
 
 impl<'a> Summary<'a> {
@@ -91,6 +94,7 @@ impl<'a> Summary<'a> {
             enrichment: None,
             host: None,
             crawler_checks: BTreeMap::new(),
+            timeline: None,
         }
     }
 }

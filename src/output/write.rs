@@ -18,7 +18,7 @@ use super::tables::{
     attackers_batch, campaigns_batch, daily_batch, events_batch, ips_batch, patterns_batch, sessions_batch,
 };
 use super::writer::{PendingTable, TableWriter};
-use super::{frame, terminal, Formats};
+use super::{frame, terminal, timeline, Formats};
 use crate::aggregate::ip_stats::daily_rows;
 use crate::findings::{Findings, Origin, PeriodOrigin, ScanOrigin};
 use crate::vocab::files::write_atomic;
@@ -30,6 +30,8 @@ pub struct OutputSettings {
     pub formats: Formats,
     /// Also write report-fragment.html.
     pub html_fragment: bool,
+    /// Also write timeline.csv and timeline.jsonl.
+    pub timeline: bool,
     /// Print nothing on stdout.
     pub quiet: bool,
     /// Instead of the text summary, hand back a JSON one (`--json`) for the caller to
@@ -131,11 +133,20 @@ fn stage_scan<'a>(
     );
     written_tables?;
     let pages = pages?;
-    let events_written = match events {
+    let (events_written, spool) = match events {
         Some(pending) => pending.finish()?,
-        None => 0,
+        None => (0, None),
+    };
+    let mut pages = pages;
+    let timeline = match spool {
+        Some(spool) => {
+            pages.extend([staging.join(timeline::CSV_FILE), staging.join(timeline::JSONL_FILE)]);
+            Some(spool.finish(staging, ips)?)
+        }
+        None => None,
     };
     let mut summary = Summary::new(&scan.files, &scan.skipped, ips.len(), events_written);
+    summary.timeline = timeline;
     summary.blocklist = Some(BlocklistSummary::new(&findings.blocklist, &findings.blocklist_settings));
     summary.enrichment = super::summary::enrichment_json(findings);
     summary.host = findings.host.clone();
@@ -174,6 +185,12 @@ fn stage_period(
     if let Some(host) = &findings.host {
         summary["host"] = serde_json::to_value(host)?;
     }
+    let mut pages = Vec::new();
+    if settings.timeline {
+        let timeline = timeline::write_frame(staging, &period.events, ips)?;
+        summary["timeline"] = serde_json::to_value(timeline)?;
+        pages.extend([staging.join(timeline::CSV_FILE), staging.join(timeline::JSONL_FILE)]);
+    }
     write_atomic(&staging.join("report.json"), &serde_json::to_vec_pretty(&summary)?)?;
     write_blocklist(staging, &findings.blocklist, &findings.blocklist_settings, &findings.provenance)?;
 
@@ -184,7 +201,9 @@ fn stage_period(
         .with_campaigns(&findings.campaigns)
         .with_enriched(findings.enriched)
         .with_host(findings.host.as_ref(), ips);
-    report::write_reports(staging, &data, settings.html_fragment)
+    let mut reports = report::write_reports(staging, &data, settings.html_fragment)?;
+    reports.append(&mut pages);
+    Ok(reports)
 }
 
 /// The tables a scan writes besides `events` (which it streams while it reads), in

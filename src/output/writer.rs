@@ -1,6 +1,7 @@
 //! One output table written in batches to CSV and/or Parquet under temporary names,
 //! renamed into place by `finish` only once every batch is written; and the `events`
-//! table a scan streams into while it reads.
+//! table a scan streams into while it reads (and, with `--timeline`, the timeline's
+//! spool beside it).
 
 use std::path::Path;
 
@@ -10,6 +11,7 @@ use super::csv_out::CsvTable;
 use super::out_dir::{OutputDir, WriteErrors};
 use super::parquet_out::ParquetTable;
 use super::table::Batch;
+use super::timeline::TimelineSpool;
 use super::Formats;
 use crate::vocab::files::PendingFile;
 
@@ -100,30 +102,46 @@ pub struct EventsWriter {
     buffer: Vec<crate::vocab::event::Event>,
     source_files: Vec<String>,
     rules: Vec<(String, crate::vocab::event::Category)>,
-    batches: Option<std::sync::mpsc::SyncSender<Batch>>,
-    writer: Option<std::thread::JoinHandle<anyhow::Result<TableWriter>>>,
+    /// With `--timeline`, the events of each batch go with it, for the spool.
+    timeline: bool,
+    batches: Option<std::sync::mpsc::SyncSender<(Batch, Vec<Event>)>>,
+    writer: Option<std::thread::JoinHandle<anyhow::Result<Written>>>,
 }
+
+type Event = crate::vocab::event::Event;
+/// What the writer thread hands back: the table, and the timeline's spool.
+type Written = (TableWriter, Option<TimelineSpool>);
+/// A finished events table: its rows, and the timeline's spool to finish.
+pub type FinishedEvents = (u64, Option<TimelineSpool>);
 
 pub const EVENT_BATCH_ROWS: usize = 16 * 1024;
 
 impl EventsWriter {
-    /// Starts the table in `out`'s staging directory.
+    /// Starts the table in `out`'s staging directory, and with `timeline` the
+    /// timeline's spool, written on the same thread.
     pub fn create(
         out: &OutputDir,
         formats: Formats,
         source_files: Vec<String>,
         rules: Vec<(String, crate::vocab::event::Category)>,
+        timeline: bool,
     ) -> anyhow::Result<Self> {
         let errors = out.write_errors();
         let mut table = TableWriter::create(out.staging(), "events", formats).map_err(|e| errors.not_written(e))?;
-        let (batches, received) = std::sync::mpsc::sync_channel::<Batch>(1);
+        let mut spool =
+            timeline.then(|| TimelineSpool::create(out.staging())).transpose().map_err(|e| errors.not_written(e))?;
+        let (batches, received) = std::sync::mpsc::sync_channel::<(Batch, Vec<Event>)>(1);
+        let (files, names) = (source_files.clone(), rules.clone());
         let writer = std::thread::Builder::new()
             .name("knocklog-events".into())
             .spawn(move || {
-                for batch in received {
+                for (batch, events) in received {
                     table.write(&batch)?;
+                    if let Some(spool) = &mut spool {
+                        spool.append(&events, &files, &names)?;
+                    }
                 }
-                Ok(table)
+                Ok((table, spool))
             })
             .context("starting the events writer thread")?;
         Ok(EventsWriter {
@@ -131,6 +149,7 @@ impl EventsWriter {
             buffer: Vec::new(),
             source_files,
             rules,
+            timeline,
             batches: Some(batches),
             writer: Some(writer),
         })
@@ -141,8 +160,9 @@ impl EventsWriter {
             return Ok(());
         }
         let batch = super::tables::events_batch(&self.buffer, &self.source_files, &self.rules);
+        let events = if self.timeline { std::mem::take(&mut self.buffer) } else { Vec::new() };
         self.buffer.clear();
-        let sent = self.batches.as_ref().is_some_and(|b| b.send(batch).is_ok());
+        let sent = self.batches.as_ref().is_some_and(|b| b.send((batch, events)).is_ok());
         if !sent {
             // The writer stopped on an error: that error is the one to report.
             return Err(self.join().err().unwrap_or_else(|| anyhow::anyhow!("the events writer stopped")));
@@ -150,18 +170,21 @@ impl EventsWriter {
         Ok(())
     }
 
-    /// Waits for the writer thread to write what it was sent, and takes its table back.
-    fn join(&mut self) -> anyhow::Result<TableWriter> {
+    /// Waits for the writer thread to write what it was sent, and takes its table (and
+    /// spool) back.
+    fn join(&mut self) -> anyhow::Result<Written> {
         self.batches = None;
         let writer = self.writer.take().context("the events writer already stopped")?;
         writer.join().map_err(|_| anyhow::anyhow!("the events writer thread panicked"))?
     }
 
-    pub fn finish(mut self) -> anyhow::Result<u64> {
+    /// Completes the table; gives its rows and the timeline's spool (with `--timeline`),
+    /// to be finished once the addresses are judged.
+    pub fn finish(mut self) -> anyhow::Result<FinishedEvents> {
         let finished = self.flush().and_then(|()| {
-            let table = self.join()?;
+            let (table, spool) = self.join()?;
             let empty = super::tables::events_batch(&[], &self.source_files, &self.rules);
-            table.finish(&empty)
+            Ok((table.finish(&empty)?, spool))
         });
         finished.map_err(|e| self.errors.not_written(e))
     }
@@ -180,11 +203,11 @@ impl EventsWriter {
 }
 
 /// The events table finishing in the background; `finish` waits for it and gives the
-/// rows written.
-pub struct PendingTable(Option<std::thread::JoinHandle<anyhow::Result<u64>>>);
+/// rows written, and the timeline's spool.
+pub struct PendingTable(Option<std::thread::JoinHandle<anyhow::Result<FinishedEvents>>>);
 
 impl PendingTable {
-    pub fn finish(mut self) -> anyhow::Result<u64> {
+    pub fn finish(mut self) -> anyhow::Result<FinishedEvents> {
         let thread = self.0.take().context("the events table was finished already")?;
         thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     }
