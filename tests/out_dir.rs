@@ -299,6 +299,10 @@ fn the_manifest_names_exactly_the_set_and_an_older_sets_files_leave() {
     let on_disk: Vec<String> =
         snapshot(&out).into_keys().filter(|n| !n.starts_with('.') && n != "manifest.json").collect();
     assert_eq!(files(&first), on_disk, "the manifest lists every file of the set, sorted");
+    assert_eq!(first["command"], "scan");
+    assert_eq!(first["inputs"], serde_json::json!([repo().join("sample-logs").display().to_string()]));
+    let arguments: Vec<&str> = first["arguments"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
+    assert!(arguments.contains(&"--html-fragment") && arguments.contains(&"scan"), "{arguments:?}");
     for f in first["files"].as_array().unwrap() {
         let bytes = fs::read(out.join(f["name"].as_str().unwrap())).unwrap();
         assert_eq!(f["bytes"].as_u64().unwrap(), bytes.len() as u64);

@@ -69,11 +69,16 @@ fn ad_hoc_sql_counts_match_the_tables_and_files_are_written() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let written = read_csv(&csv_out);
     assert!(!written.is_empty());
-    let pq = run.out.join("result.parquet");
+    let derived = tempfile::tempdir().unwrap();
+    let pq = derived.path().join("result.parquet");
     let o = query(&run, &["--sql", "SELECT ip, score FROM ips", "--out", pq.to_str().unwrap()]);
     assert!(o.status.success());
-    // The written Parquet is itself a table now.
-    let o = query(&run, &["--sql", "SELECT COUNT(*) FROM result"]);
+    // The written Parquet is a table of its own folder (one with no manifest); inside a
+    // run's --out it would not be, as the run's manifest does not list it.
+    let o = knocklog()
+        .args(["query", "--data", derived.path().to_str().unwrap(), "--sql", "SELECT COUNT(*) FROM result"])
+        .output()
+        .unwrap();
     assert_eq!(csv_rows(&o)[0][0].parse::<usize>().unwrap(), run.table("ips").len());
 }
 
@@ -91,4 +96,29 @@ fn a_bad_query_names_the_problem_and_lists_the_tables() {
     assert!(stderr.contains("verdict ("), "{stderr}");
     let o = query(&run, &["--tables"]);
     assert!(String::from_utf8_lossy(&o.stdout).contains("events: ts (datetime"));
+}
+
+#[test]
+fn a_query_reads_only_the_files_of_the_current_set() {
+    let run = sample_scan();
+    let count = |run: &Run| -> Output { query(run, &["--sql", "SELECT count(*) AS n FROM ips"]) };
+    let before = count(&run);
+    assert!(before.status.success(), "{}", String::from_utf8_lossy(&before.stderr));
+    // A Parquet file the set does not list (left by hand, or by an older tool) is no
+    // table of it.
+    std::fs::copy(run.out.join("ips.parquet"), run.out.join("stale.parquet")).unwrap();
+    let o = query(&run, &["--sql", "SELECT count(*) FROM stale"]);
+    assert!(!o.status.success());
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("stale.parquet: not part of the set manifest.json lists"), "{stderr}");
+    assert_eq!(count(&run).stdout, before.stdout);
+    // A listed file whose size is not the manifest's: a switch under way, or replaced.
+    let events = run.out.join("events.parquet");
+    let mut bytes = std::fs::read(&events).unwrap();
+    bytes.extend_from_slice(b"x");
+    std::fs::write(&events, bytes).unwrap();
+    let o = query(&run, &["--sql", "SELECT count(*) FROM ips"]);
+    assert!(!o.status.success());
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("events.parquet") && stderr.contains("manifest.json (run "), "{stderr}");
 }

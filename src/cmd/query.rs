@@ -28,7 +28,23 @@ pub fn run(args: &QueryArgs) -> anyhow::Result<u8> {
         // A store with a day file missing or changed would answer from the rest.
         crate::store::Store::open(data, false)?.ensure_whole()?;
     }
-    let tables = query::find_tables(data)?;
+    let mut tables = query::find_tables(data)?;
+    if let Some(manifest) = crate::output::out_dir::read_manifest(data) {
+        // A scan's or report's --out: only the files of its current set are its tables.
+        // One the set does not list (left by hand, or by another tool) is not read.
+        tables.retain(|t| {
+            let listed = t.source.file_name().is_some_and(|n| manifest.files.iter().any(|f| *n == *f.name));
+            if !listed {
+                let shown = for_terminal(&t.source.display().to_string());
+                eprintln!(
+                    "knocklog: {shown}: not part of the set manifest.json lists (run {}); not read",
+                    manifest.run_id
+                );
+            }
+            listed
+        });
+        ensure_as_listed(&tables, &manifest)?;
+    }
     if tables.is_empty() {
         return Err(
             UsageError(format!("--data {}: no tables there (no *.parquet, no history store)", data.display())).into()
@@ -81,4 +97,23 @@ pub fn run(args: &QueryArgs) -> anyhow::Result<u8> {
         }
     }
     Ok(EXIT_OK)
+}
+
+/// Fails when a table file's size is not what the set's manifest says: a run is
+/// switching a new set in (or died half-way), or someone replaced the file.
+fn ensure_as_listed(tables: &[query::Table], manifest: &crate::output::out_dir::Manifest) -> anyhow::Result<()> {
+    for table in tables {
+        let Some(name) = table.source.file_name() else { continue };
+        let Some(listed) = manifest.files.iter().find(|f| *name == *f.name) else { continue };
+        let bytes = std::fs::metadata(&table.source).map(|m| m.len()).unwrap_or(u64::MAX);
+        anyhow::ensure!(
+            bytes == listed.bytes,
+            "{}: {} bytes, but manifest.json (run {}) says {}: a run is switching its outputs in, or the file was replaced; query again once it is done",
+            for_terminal(&table.source.display().to_string()),
+            bytes,
+            manifest.run_id,
+            listed.bytes
+        );
+    }
+    Ok(())
 }

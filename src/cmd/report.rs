@@ -9,7 +9,8 @@ use crate::vocab::text::for_terminal;
 
 pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
     let mut config = ReportConfig::from_args(args)?;
-    let out = crate::output::out_dir::OutputDir::open(&config.output.dir, args.out_follow_symlink)?;
+    let mut out = crate::output::out_dir::OutputDir::open(&config.output.dir, args.out_follow_symlink)?;
+    out.record_inputs("report", [config.history.display().to_string()]);
     let store = Store::open(&config.history, false)?;
     store.ensure_whole()?;
     // The store's sources stand for the scanned paths: logs it read under /var/log

@@ -31,7 +31,8 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
         refuse_same_dir(&config.output.dir, store)?;
     }
     let Some(discovery) = logs_to_read(&config) else { return Ok(EXIT_INPUT_INCOMPLETE) };
-    let out = OutputDir::open(&config.output.dir, args.out_follow_symlink)?;
+    let mut out = OutputDir::open(&config.output.dir, args.out_follow_symlink)?;
+    out.record_inputs("scan", config.paths.iter().map(|p| p.display().to_string()));
     // The events writer encodes its batches on rayon's global pool: sized like the
     // workers', so that `--threads 1` keeps a scan to about one core (plus the writer).
     // It can only be sized once per process; a second scan in one process keeps it.

@@ -115,6 +115,14 @@ pub struct Manifest {
     /// When the run started (UTC, RFC 3339).
     pub generated: String,
     pub knocklog: String,
+    /// The subcommand (`scan`, `report`), what it read (the paths scanned, or the
+    /// history store) and the whole command line, so a set says how to make it again.
+    #[serde(default)]
+    pub command: String,
+    #[serde(default)]
+    pub inputs: Vec<String>,
+    #[serde(default)]
+    pub arguments: Vec<String>,
     pub files: Vec<ManifestFile>,
 }
 
@@ -158,6 +166,9 @@ pub struct OutputDir {
     /// As the user named it, for messages.
     given: PathBuf,
     run_id: String,
+    /// The subcommand and what it read, for the manifest (`record_inputs`).
+    command: String,
+    inputs: Vec<String>,
     _lock: File,
 }
 
@@ -210,8 +221,16 @@ impl OutputDir {
             dir: handle,
             given: dir.to_owned(),
             run_id,
+            command: String::new(),
+            inputs: Vec::new(),
             _lock: lock,
         })
+    }
+
+    /// Names the subcommand and what it read (paths as given), for the manifest.
+    pub fn record_inputs(&mut self, command: &str, inputs: impl IntoIterator<Item = String>) {
+        self.command = command.to_owned();
+        self.inputs = inputs.into_iter().collect();
     }
 
     /// Where this run writes its files (under their final names) until `commit`.
@@ -257,6 +276,9 @@ impl OutputDir {
             run_id: self.run_id.clone(),
             generated: crate::vocab::time::format_ts(generated_micros),
             knocklog: env!("CARGO_PKG_VERSION").to_owned(),
+            command: self.command.clone(),
+            inputs: self.inputs.clone(),
+            arguments: std::env::args_os().map(|a| a.to_string_lossy().into_owned()).collect(),
             files,
         };
         let mut json = serde_json::to_vec_pretty(&manifest).context("encoding manifest.json")?;
@@ -330,6 +352,11 @@ fn refuse_other_manifest(dir: &Path, given: &Path) -> Result<(), UnusableOutDir>
         )));
     }
     Ok(())
+}
+
+/// The manifest of the output set in `dir`, when it holds one.
+pub fn read_manifest(dir: &Path) -> Option<Manifest> {
+    serde_json::from_slice(&std::fs::read(dir.join(MANIFEST)).ok()?).ok()
 }
 
 /// Whether `dir` holds an output set (its manifest.json is one), rather than, say, a
