@@ -150,6 +150,10 @@ pub struct ReportArgs {
     #[arg(hide_short_help = true, long)]
     pub html_fragment: bool,
 
+    /// Addresses given a drill-down panel in the report, worst first (as `scan --report-panels`).
+    #[arg(hide_short_help = true, long, value_name = "N", default_value_t = crate::output::report::DEFAULT_PANELS)]
+    pub report_panels: usize,
+
     /// No summary on the terminal.
     #[arg(long, short)]
     pub quiet: bool,
@@ -351,6 +355,19 @@ pub struct ScanArgs {
     /// `knocklog-`) for an admin page that brings its own CSS.
     #[arg(hide_short_help = true, long, help_heading = "Output")]
     pub html_fragment: bool,
+
+    /// Addresses given a drill-down panel in report.html, worst first.
+    ///
+    /// Each panel lists the address's sessions, usernames, paths, user agents, rules, days and its first
+    /// events across the logs; every other address links to its table row. More panels make a bigger page.
+    #[arg(
+        hide_short_help = true,
+        long,
+        value_name = "N",
+        default_value_t = crate::output::report::DEFAULT_PANELS,
+        help_heading = "Output"
+    )]
+    pub report_panels: usize,
 
     #[command(flatten)]
     pub enrich: EnrichArgs,

@@ -58,8 +58,21 @@ pub fn formats(f: OutputFormat) -> Formats {
 }
 
 /// `--out`, `--format`, `--html-fragment` and `--quiet`, as scan and report share them.
-fn output_settings(dir: &Path, format: OutputFormat, html_fragment: bool, quiet: bool, json: bool) -> OutputSettings {
-    OutputSettings { dir: dir.to_path_buf(), formats: formats(format), html_fragment, quiet: quiet || json, json }
+fn output_settings(
+    dir: &Path,
+    format: OutputFormat,
+    (html_fragment, report_panels): (bool, usize),
+    quiet: bool,
+    json: bool,
+) -> OutputSettings {
+    OutputSettings {
+        dir: dir.to_path_buf(),
+        formats: formats(format),
+        html_fragment,
+        report_panels,
+        quiet: quiet || json,
+        json,
+    }
 }
 
 /// What `--config` and the detection flags resolve to.
@@ -245,7 +258,13 @@ impl ScanConfig {
             classifier,
             attack_patterns: detect.attack_patterns.clone(),
             all_ips: args.all_ips,
-            output: output_settings(&args.out, args.format, args.html_fragment, args.quiet, args.json),
+            output: output_settings(
+                &args.out,
+                args.format,
+                (args.html_fragment, args.report_panels),
+                args.quiet,
+                args.json,
+            ),
             threads,
             forced_format,
             options: ScanOptions {
@@ -407,7 +426,13 @@ impl ReportConfig {
             days: whole_days(since, until),
             now,
             detect,
-            output: output_settings(&args.out, args.format, args.html_fragment, args.quiet, args.json),
+            output: output_settings(
+                &args.out,
+                args.format,
+                (args.html_fragment, args.report_panels),
+                args.quiet,
+                args.json,
+            ),
         })
     }
 }
