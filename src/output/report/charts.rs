@@ -377,7 +377,7 @@ pub fn heat_map(out: &mut String, rows: &[HeatRow], first: i32, last: i32, targe
     let cell = (760.0 / bins.count as f64).clamp(6.0, 44.0);
     let row_h = 16.0;
     let head = 18.0;
-    let tail = 110.0;
+    let tail = 150.0;
     let grid_w = cell * bins.count as f64;
     let w = left + grid_w + tail;
     let h = head + row_h * rows.len() as f64 + 4.0;

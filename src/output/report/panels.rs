@@ -13,7 +13,7 @@ use std::fmt::Write;
 
 use super::escape::{push_attr, push_text, shorten};
 use super::format::{self, count};
-use super::markup::{categories_html, note, verdict_badge};
+use super::markup::{note, verdict_badge};
 use super::{ReportData, SessionRow, VisitorRow};
 use crate::aggregate::assess::Assessed;
 use crate::aggregate::ip_stats::Suspicion;
@@ -59,7 +59,7 @@ impl Panel {
             }
         };
         let (paths, paths_total) = top(s.map(|s| &s.paths));
-        let (agents, agents_total) = top(s.map(|s| &s.user_agents));
+        let (agents, agents_total) = agent_groups(s);
         let mut usernames: Vec<(String, u64)> =
             s.map(|s| s.usernames.iter().map(|(k, t)| (k.clone(), t.count)).collect()).unwrap_or_default();
         let usernames_total = usernames.len();
@@ -115,6 +115,28 @@ impl Panel {
     }
 }
 
+/// An address's user agents by group (`agents::group_key`), most hits first: 100
+/// Nikto agents that differ in a test number are one line.
+fn agent_groups(s: Option<&Suspicion>) -> (Vec<(String, u64)>, usize) {
+    let Some(s) = s else { return (Vec::new(), 0) };
+    let mut groups: std::collections::BTreeMap<String, (u64, usize, &str)> = std::collections::BTreeMap::new();
+    for (agent, &n) in &s.user_agents {
+        let g = groups.entry(super::agents::group_key(agent)).or_insert((0, 0, agent.as_str()));
+        (g.0, g.1) = (g.0 + n, g.1 + 1);
+    }
+    let total = groups.len();
+    let mut rows: Vec<(String, u64)> = groups
+        .into_iter()
+        .map(|(key, (hits, variants, agent))| {
+            let name = if variants > 1 { format!("{key} ({variants} variants)") } else { agent.to_owned() };
+            (name, hits)
+        })
+        .collect();
+    rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    rows.truncate(PANEL_ROWS);
+    (rows, total)
+}
+
 /// Why an address has its verdict, in a few words (HTML): sneak attacker, the rules
 /// of behaviour it tripped, its campaign, earlier blocks, its main categories.
 pub fn why(v: &VisitorRow) -> String {
@@ -136,7 +158,7 @@ pub fn why(v: &VisitorRow) -> String {
         ));
     }
     let mut cats = v.categories.clone();
-    cats.sort_by(|a, b| b.1.cmp(&a.1));
+    cats.sort_by_key(|c| std::cmp::Reverse(c.1));
     let cats: Vec<String> = cats.iter().take(3).map(|(c, n)| format!("{} {}", c.as_str(), count(*n))).collect();
     parts.push(format!("{} suspicious events: {}", count(v.suspicious_events), cats.join(", ")));
     parts.join("; ")
@@ -185,7 +207,13 @@ fn panel(out: &mut String, d: &ReportData, p: &Panel, v: &VisitorRow) {
     fact(
         out,
         "Events",
-        &format!("{} suspicious of {}, on {} days", count(v.suspicious_events), count(v.events), v.days_active),
+        &format!(
+            "{} suspicious of {}, on {} day{}",
+            count(v.suspicious_events),
+            count(v.events),
+            v.days_active,
+            if v.days_active == 1 { "" } else { "s" }
+        ),
     );
     if let Some(l) = &v.labels {
         if let Some(n) = &l.dns {
@@ -218,21 +246,22 @@ fn panel(out: &mut String, d: &ReportData, p: &Panel, v: &VisitorRow) {
 
     out.push_str(r#"<div class="knocklog-panel-grid">"#);
     // Categories with the rules that decided them.
-    out.push_str(r#"<div><h4>Categories and rules</h4><table class="knocklog-mini"><tbody><tr>"#);
-    categories_html(out, true, v.categories.iter().map(|(c, n)| (*c, Some(*n))));
-    out.push_str(r#"<td class="knocklog-list">"#);
-    for (i, (rule, _, n)) in p.rules.iter().take(PANEL_ROWS).enumerate() {
-        if i > 0 {
-            out.push_str("<br>");
-        }
-        out.push_str("<code>");
+    out.push_str(r#"<div><h4>Categories and rules</h4><ul class="knocklog-mini-list">"#);
+    for (c, n) in &v.categories {
+        out.push_str("<li>");
+        super::charts::swatch(out, *c);
+        let _ = write!(out, "{} ×{}</li>", c.as_str(), count(*n));
+    }
+    out.push_str("</ul><ul class=\"knocklog-mini-list\">");
+    for (rule, _, n) in p.rules.iter().take(PANEL_ROWS) {
+        out.push_str("<li><code>");
         push_text(out, rule);
-        let _ = write!(out, "</code> ×{}", count(*n));
+        let _ = write!(out, "</code> ×{}</li>", count(*n));
     }
     if p.rules.is_empty() {
-        out.push_str("<small>no classifier rule (policy or behaviour)</small>");
+        out.push_str("<li><small>no classifier rule (policy or behaviour)</small></li>");
     }
-    out.push_str("</td></tr></tbody></table></div>");
+    out.push_str("</ul></div>");
     mini_list(out, "Usernames", &p.usernames, p.usernames_total);
     mini_list(out, "Paths", &p.paths, p.paths_total);
     mini_list(out, "User agents", &p.agents, p.agents_total);

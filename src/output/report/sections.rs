@@ -214,11 +214,12 @@ fn access(out: &mut String, d: &ReportData) {
         categories_html(out, true, v.categories.iter().map(|(c, n)| (*c, Some(*n))));
         behaviour_cell(out, v);
         out.push_str(r#"<td class="knocklog-code knocklog-list">"#);
-        for (i, (p, n)) in v.top_paths.iter().enumerate() {
+        // Three paths, shortened: the panel lists more, and long paths would make tall rows.
+        for (i, (p, n)) in v.top_paths.iter().take(3).enumerate() {
             if i > 0 {
                 out.push_str("<br>");
             }
-            push_cut(out, p, 80);
+            push_cut(out, p, 56);
             let _ = write!(out, " <small>×{}</small>", count(*n));
         }
         out.push_str("</td></tr>");
