@@ -285,9 +285,7 @@ fn panel(out: &mut String, d: &ReportData, p: &Panel, v: &VisitorRow) {
                 format::duration(s.end - s.start),
                 count(s.events)
             );
-            for c in &s.categories {
-                super::charts::swatch(out, *c);
-            }
+            // Names without swatches: 200 panels' swatches would weigh more than the text.
             out.push_str(&s.categories.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", "));
             out.push_str("</li>");
         }
@@ -313,14 +311,12 @@ fn panel(out: &mut String, d: &ReportData, p: &Panel, v: &VisitorRow) {
                 None => out.push_str("no time"),
             }
             let _ = write!(out, "</span> <span class=\"knocklog-kind\">{}</span> ", e.kind.as_str());
-            super::charts::swatch(out, e.category);
             out.push_str(e.category.as_str());
             if e.status != 0 {
                 let _ = write!(out, " <small>{}</small>", e.status);
             }
-            out.push_str(" <code class=\"knocklog-code\" title=\"");
-            push_attr(out, &e.detail);
-            out.push_str("\">");
+            // The trail keeps the detail shortened already: no title to repeat it.
+            out.push_str(" <code class=\"knocklog-code\">");
             push_text(out, &e.detail);
             out.push_str("</code></li>");
         }
