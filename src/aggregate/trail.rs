@@ -1,8 +1,11 @@
 //! Per-address trails for the report's drill-down panels: the earliest few suspicious
 //! events of each address across every log (web, ssh, journal), and how often each
 //! classifier rule fired for it. Bounded per address (`TRAIL_EVENTS` events with
-//! shortened text, one counter per rule that fired), so a scan never holds every
-//! event: the events table has them all.
+//! shortened text, one counter per rule that fired) and in addresses: past
+//! `2 * TRAIL_ADDRESSES` the trails of all but the `TRAIL_ADDRESSES` busiest are
+//! dropped, so a botnet of one-line attackers costs no memory here, and a scan never
+//! holds every event: the events table has them all. A dropped address that comes
+//! back starts a new trail; the report tells by its `seen` falling short.
 
 use rustc_hash::FxHashMap;
 
@@ -10,6 +13,8 @@ use crate::vocab::event::{Category, Event, LogKind};
 
 /// Events kept per address: the earliest by time, then by file and line.
 pub const TRAIL_EVENTS: usize = 16;
+/// Addresses whose trails are kept after a prune (the busiest by events seen).
+pub const TRAIL_ADDRESSES: usize = 20_000;
 /// Characters of an event's text kept (the path, username or message).
 const DETAIL_CHARS: usize = 72;
 
@@ -59,6 +64,9 @@ impl Trails {
         if !e.category.is_suspicious() {
             return;
         }
+        if self.by_ip.len() >= 2 * TRAIL_ADDRESSES && !self.by_ip.contains_key(e.ip()) {
+            self.prune();
+        }
         let trail = match self.by_ip.get_mut(e.ip()) {
             Some(t) => t,
             None => self.by_ip.entry(e.ip().to_owned()).or_default(),
@@ -86,6 +94,15 @@ impl Trails {
         let at = trail.events.partition_point(|x| x.key() <= key);
         trail.events.insert(at, event);
         trail.events.truncate(TRAIL_EVENTS);
+    }
+
+    /// Keeps the `TRAIL_ADDRESSES` trails that saw most events (ties by address, so
+    /// the same input keeps the same trails).
+    fn prune(&mut self) {
+        let mut all: Vec<(String, Trail)> = self.by_ip.drain().collect();
+        all.select_nth_unstable_by(TRAIL_ADDRESSES - 1, |a, b| b.1.seen.cmp(&a.1.seen).then_with(|| a.0.cmp(&b.0)));
+        all.truncate(TRAIL_ADDRESSES);
+        self.by_ip.extend(all);
     }
 
     pub fn get(&self, ip: &str) -> Option<&Trail> {
@@ -155,5 +172,18 @@ mod tests {
         benign.category = Category::Benign;
         forward.add(&benign);
         assert!(forward.get("192.0.2.2").is_none(), "benign lines are not remembered");
+    }
+
+    #[test]
+    fn trails_are_bounded_in_addresses_and_keep_the_busiest() {
+        let mut trails = Trails::default();
+        for _ in 0..3 {
+            trails.add(&ev("192.0.2.1", 1, 1));
+        }
+        for i in 0..(2 * TRAIL_ADDRESSES as u32 + 5) {
+            trails.add(&ev(&std::net::Ipv4Addr::from(0x0a00_0000 + i).to_string(), 1, 1));
+        }
+        assert!(trails.by_ip.len() < 2 * TRAIL_ADDRESSES);
+        assert_eq!(trails.get("192.0.2.1").map(|t| t.seen), Some(3), "the busiest stays");
     }
 }

@@ -45,6 +45,9 @@ pub struct Panel {
     pub timeline: Vec<TrailEvent>,
     /// Suspicious events the trail saw (kept or not).
     pub timeline_seen: u64,
+    /// Suspicious lines of the address in all: more than `timeline_seen` when its
+    /// trail was dropped once (see `aggregate::trail`) and begun again.
+    pub suspicious_lines: u64,
 }
 
 impl Panel {
@@ -111,6 +114,8 @@ impl Panel {
             days,
             timeline: trail.map(|t| t.events.clone()).unwrap_or_default(),
             timeline_seen: trail.map_or(0, |t| t.seen),
+            // Every suspicious line of the address, weak ones included, as the trail counts.
+            suspicious_lines: s.map_or(0, |s| s.by_category.iter().sum()),
         }
     }
 }
@@ -303,7 +308,8 @@ fn panel(out: &mut String, d: &ReportData, p: &Panel, v: &VisitorRow) {
     }
 
     if !p.timeline.is_empty() {
-        out.push_str("<h4>First events, all logs</h4><ol class=\"knocklog-timeline\">");
+        let title = if p.suspicious_lines > p.timeline_seen { "Events, all logs" } else { "First events, all logs" };
+        let _ = write!(out, "<h4>{title}</h4><ol class=\"knocklog-timeline\">");
         for e in &p.timeline {
             out.push_str("<li><span class=\"knocklog-time\">");
             match e.ts {
@@ -322,7 +328,15 @@ fn panel(out: &mut String, d: &ReportData, p: &Panel, v: &VisitorRow) {
         }
         out.push_str("</ol>");
         let more = p.timeline_seen.saturating_sub(p.timeline.len() as u64);
-        if more > 0 {
+        if p.suspicious_lines > p.timeline_seen {
+            note(
+                out,
+                &format!(
+                    "Kept from later in the scan: the trails of the busiest addresses only are kept while reading, and this one's began again after {} suspicious lines; <code>events.csv</code> has every line.",
+                    count(p.suspicious_lines - p.timeline_seen)
+                ),
+            );
+        } else if more > 0 {
             note(
                 out,
                 &format!(
