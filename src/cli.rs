@@ -154,6 +154,10 @@ pub struct ReportArgs {
     #[arg(hide_short_help = true, long)]
     pub timeline: bool,
 
+    /// Addresses given a drill-down panel in the report, worst first (as `scan --report-panels`).
+    #[arg(hide_short_help = true, long, value_name = "N", default_value_t = crate::output::report::DEFAULT_PANELS)]
+    pub report_panels: usize,
+
     /// No summary on the terminal.
     #[arg(long, short)]
     pub quiet: bool,
@@ -362,6 +366,19 @@ pub struct ScanArgs {
     /// and log2timeline (message, datetime, timestamp_desc, timestamp), with the address's verdict.
     #[arg(hide_short_help = true, long, help_heading = "Output")]
     pub timeline: bool,
+
+    /// Addresses given a drill-down panel in report.html, worst first.
+    ///
+    /// Each panel lists the address's sessions, usernames, paths, user agents, rules, days and its first
+    /// events across the logs; every other address links to its table row. More panels make a bigger page.
+    #[arg(
+        hide_short_help = true,
+        long,
+        value_name = "N",
+        default_value_t = crate::output::report::DEFAULT_PANELS,
+        help_heading = "Output"
+    )]
+    pub report_panels: usize,
 
     #[command(flatten)]
     pub enrich: EnrichArgs,

@@ -140,7 +140,17 @@ fn sample_report_is_exact_and_thread_independent() {
     assert_eq!(charted.values().sum::<u64>(), suspicious);
     // The sneak attacker of the sample is in the heat map, marked.
     assert!(page.contains(r##"font-weight="bold">203.0.113.66</text>"##), "203.0.113.66 marked as sneak");
-    for section in ["knocklog-overview", "knocklog-access", "knocklog-auth", "knocklog-sneak", "knocklog-top"] {
+    for section in [
+        "knocklog-answer",
+        "knocklog-overview",
+        "knocklog-access",
+        "knocklog-auth",
+        "knocklog-sneak",
+        "knocklog-paths",
+        "knocklog-agents",
+        "knocklog-addresses",
+        "knocklog-files",
+    ] {
         assert!(page.contains(&format!("id=\"{section}\"")), "{section} missing");
     }
 }
@@ -169,3 +179,65 @@ fn terminal_summary_names_attackers_and_outputs() {
         knocklog().args(["scan", "--quiet", "--timezone", "utc", "--out"]).arg(dir.path()).arg(&sample).output();
     assert_eq!(quiet.unwrap().stdout, b"", "--quiet prints nothing on stdout");
 }
+
+/// The targets of every `href="#…"` in `html` that no element's `id` matches.
+fn dangling_anchors(html: &str) -> (usize, Vec<String>) {
+    let value = |at: usize| &html[at..at + html[at..].find('"').unwrap()];
+    let ids: std::collections::HashSet<&str> = html.match_indices(" id=\"").map(|(i, _)| value(i + 5)).collect();
+    let hrefs: Vec<&str> = html.match_indices("href=\"#").map(|(i, _)| value(i + 7)).collect();
+    let dangling = hrefs.iter().filter(|h| !ids.contains(*h)).map(|h| h.to_string()).collect();
+    (hrefs.len(), dangling)
+}
+
+#[test]
+fn drill_down_links_land_in_the_browser() {
+    if !has_chromium("report_browser::drill_down_links_land_in_the_browser") {
+        return;
+    }
+    let sample = repo().join("sample-logs");
+    let run = scan(&[&sample], &["--timezone", "utc", "--report-panels", "5"]);
+    let page = run.out.join("report.html");
+    let dom = dump_dom(&page);
+    let (links, dangling) = dangling_anchors(&dom);
+    assert!(links > 100, "the addresses are links ({links})");
+    assert_eq!(dangling, Vec::<String>::new(), "links to no element");
+    assert_eq!(dom.matches("<article class=\"knocklog-panel\"").count(), 5, "--report-panels 5");
+    // Every row of the visitors table is a target; its address links to a panel or is the row itself.
+    let visitors = dom.split("aria-label=\"Suspicious visitors\"").nth(1).unwrap().split("</table>").next().unwrap();
+    let rows = visitors.matches("<tr id=\"knocklog-row-").count();
+    assert_eq!(rows, run.table("ips").len(), "one anchored row per address");
+    assert_eq!(visitors.matches("<a href=\"#knocklog-ip-").count(), 5);
+    // The worst address's panel has its timeline across the logs.
+    let first = dom.split("<article class=\"knocklog-panel\"").nth(1).unwrap().split("</article>").next().unwrap();
+    assert!(first.contains("First events, all logs") && first.contains("knocklog-timeline"), "{first}");
+}
+
+/// A generated corpus of moderate size (about 40 MB of access logs) gives a page of
+/// bounded size: the caps (500 visitors, 200 panels...) hold whatever the input.
+#[test]
+fn a_generated_corpus_gives_a_bounded_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("bench");
+    let status = Command::new(env!("CARGO_BIN_EXE_knocklog-gen"))
+        .args(["bench", "--files", "2", "--size", "20MB", "--out"])
+        .arg(&logs)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let run = scan(&[&logs.join("plain")], &["--timezone", "utc", "--format", "csv"]);
+    let page = run.out.join("report.html");
+    let bytes = std::fs::metadata(&page).unwrap().len();
+    assert!(bytes < PAGE_BOUND, "report.html is {bytes} bytes (bound {PAGE_BOUND})");
+    if chromium().is_some() {
+        let started = std::time::Instant::now();
+        let dom = dump_dom(&page);
+        let took = started.elapsed();
+        let (_, dangling) = dangling_anchors(&dom);
+        assert_eq!(dangling, Vec::<String>::new());
+        eprintln!("report.html of the generated corpus: {bytes} bytes, loaded and dumped by chromium in {took:?}");
+    }
+}
+
+/// What report.html may weigh at most, whatever the input.
+const PAGE_BOUND: u64 = 4_000_000;

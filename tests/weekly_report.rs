@@ -87,8 +87,8 @@ fn the_weekly_report_html_agrees_with_its_tables() {
         "Usernames tried",
         "Directories targeted",
         "Attempt sessions",
-        "Top probed paths",
-        "Top user agents",
+        "Probed paths",
+        "User agents",
         "Blocklist",
     ] {
         assert_eq!(table(&scan_page, label), table(&all_page, label), "{label} differs between scan and report");
@@ -132,9 +132,9 @@ fn the_weekly_report_html_agrees_with_its_tables() {
     assert_eq!(rows(&page, "Returning attackers"), count("returning"));
     for r in &attackers {
         let label = if r["status"] == "new" { "New attackers" } else { "Returning attackers" };
-        assert!(table(&page, label).contains(&format!(">{}</td>", r["ip"])), "{} not under {label}", r["ip"]);
+        assert!(table(&page, label).contains(&format!(">{}</", r["ip"])), "{} not under {label}", r["ip"]);
     }
-    assert!(table(&page, "Returning attackers").contains(">203.0.113.66</td>"), "the quiet returner returns");
+    assert!(table(&page, "Returning attackers").contains(">203.0.113.66</"), "the quiet returner returns");
 
     // The change on the previous period: report.json's figures, with sign and percent.
     let json: serde_json::Value = serde_json::from_slice(&fs::read(week.join("report.json")).unwrap()).unwrap();
@@ -167,7 +167,7 @@ fn the_weekly_report_html_agrees_with_its_tables() {
     assert!(!listed.is_empty());
     assert_eq!(rows(&page, "Blocklist"), listed.len());
     for net in &listed {
-        assert!(table(&page, "Blocklist").contains(&format!(">{net}</td>")), "{net} not in the report");
+        assert!(table(&page, "Blocklist").contains(&format!(">{net}</")), "{net} not in the report");
     }
 
     let fragment = fs::read_to_string(week.join("report-fragment.html")).expect("--html-fragment");

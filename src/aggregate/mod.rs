@@ -14,6 +14,7 @@ pub mod ip_stats;
 pub mod recidive;
 pub mod sessions;
 pub mod tally;
+pub mod trail;
 pub mod v4_index;
 
 /// Makes room for one element in a vector that has none: most addresses' lists (days,

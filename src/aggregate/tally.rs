@@ -13,6 +13,8 @@ use crate::vocab::event::Event;
 use crate::vocab::event::EventSink;
 use crate::vocab::time::day_of;
 
+use super::trail::Trails;
+
 /// Tries of one username, by what the line said about it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct UserSplit {
@@ -30,6 +32,46 @@ pub struct EventTally {
     /// (UTC day, category) -> events. Events without a time are not in any day.
     pub day_category: BTreeMap<(i32, Category), u64>,
     pub users: FxHashMap<String, UserSplit>,
+    /// Each suspicious address's earliest events and rules (filled by `TallySink`).
+    pub trails: Trails,
+    /// Every line with an address, suspicious or not (see `Traffic`).
+    pub traffic: Traffic,
+}
+
+/// How much traffic there was besides the attacks, from the per-address counts of
+/// every address (benign ones included) before judging: lines per UTC day and the
+/// HTTP status mix, so the report can say what share of the traffic is suspicious.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Traffic {
+    /// (UTC day, lines with an address), sorted by day.
+    pub daily: Vec<(i32, u64)>,
+    /// Lines by HTTP status class: index 0 no status, 1 for 1xx ... 5 for 5xx.
+    pub status_classes: [u64; 6],
+    /// Addresses seen at all.
+    pub addresses: u64,
+}
+
+impl Traffic {
+    /// Sums the settled statistics of every address.
+    pub fn of<'a>(ips: impl Iterator<Item = &'a crate::aggregate::IpStats>) -> Traffic {
+        let mut days: BTreeMap<i32, u64> = BTreeMap::new();
+        let mut t = Traffic::default();
+        for s in ips {
+            t.addresses += 1;
+            for &(d, n) in &s.daily {
+                *days.entry(d).or_default() += n;
+            }
+            let mut with_status = 0;
+            for &(status, n) in &s.statuses {
+                let class = usize::from(status / 100).clamp(1, 5);
+                t.status_classes[class] += n;
+                with_status += n;
+            }
+            t.status_classes[0] += s.events.saturating_sub(with_status);
+        }
+        t.daily = days.into_iter().collect();
+        t
+    }
 }
 
 impl EventTally {
@@ -73,6 +115,12 @@ impl<S> TallySink<S> {
         TallySink { inner, tally: EventTally::default() }
     }
 
+    /// Names the classifier's rules (by number) in the trails the report shows.
+    pub fn with_rules(mut self, rules: Vec<(String, Category)>) -> Self {
+        self.tally.trails.rule_names = rules;
+        self
+    }
+
     pub fn into_parts(self) -> (S, EventTally) {
         (self.inner, self.tally)
     }
@@ -82,6 +130,7 @@ impl<S: EventSink> EventSink for TallySink<S> {
     fn write(&mut self, events: Vec<Event>) -> anyhow::Result<()> {
         for e in &events {
             self.tally.count(e);
+            self.tally.trails.add(e);
         }
         self.inner.write(events)
     }

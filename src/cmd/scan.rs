@@ -118,7 +118,11 @@ fn read_logs(config: &ScanConfig, discovery: &Discovery, out: &OutputDir) -> any
     let opts = ScanOptions { all_events: config.options.all_events || history.is_some(), ..config.options.clone() };
     // The report's tally sees exactly what the events table gets; the store sees every
     // line's event.
-    let sink = HistorySink::new(TallySink::new(events), config.options.all_events, history.is_some());
+    let sink = HistorySink::new(
+        TallySink::new(events).with_rules(rules.clone()),
+        config.options.all_events,
+        history.is_some(),
+    );
     let progress = config.progress.then(|| Progress::start(discovery.bytes(), opts.bytes_read.clone()));
     let outcome = scan_file_spans(&discovery.files, spans, &opts, &config.classifier, sink);
     if let Some(bar) = progress {

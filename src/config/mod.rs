@@ -57,14 +57,21 @@ pub fn formats(f: OutputFormat) -> Formats {
     Formats { csv: f != OutputFormat::Parquet, parquet: f != OutputFormat::Csv }
 }
 
-/// `--out`, `--format`, `--html-fragment` and `--quiet`, as scan and report share them.
-fn output_settings(dir: &Path, format: OutputFormat, pages: (bool, bool), quiet: bool, json: bool) -> OutputSettings {
-    let (html_fragment, timeline) = pages;
+/// The optional pages and their sizes, as scan and report share them.
+struct Pages {
+    html_fragment: bool,
+    timeline: bool,
+    report_panels: usize,
+}
+
+/// `--out`, `--format`, the pages and `--quiet`, as scan and report share them.
+fn output_settings(dir: &Path, format: OutputFormat, pages: Pages, quiet: bool, json: bool) -> OutputSettings {
     OutputSettings {
         dir: dir.to_path_buf(),
         formats: formats(format),
-        html_fragment,
-        timeline,
+        html_fragment: pages.html_fragment,
+        timeline: pages.timeline,
+        report_panels: pages.report_panels,
         quiet: quiet || json,
         json,
     }
@@ -253,7 +260,13 @@ impl ScanConfig {
             classifier,
             attack_patterns: detect.attack_patterns.clone(),
             all_ips: args.all_ips,
-            output: output_settings(&args.out, args.format, (args.html_fragment, args.timeline), args.quiet, args.json),
+            output: output_settings(
+                &args.out,
+                args.format,
+                Pages { html_fragment: args.html_fragment, timeline: args.timeline, report_panels: args.report_panels },
+                args.quiet,
+                args.json,
+            ),
             threads,
             forced_format,
             options: ScanOptions {
@@ -415,7 +428,13 @@ impl ReportConfig {
             days: whole_days(since, until),
             now,
             detect,
-            output: output_settings(&args.out, args.format, (args.html_fragment, args.timeline), args.quiet, args.json),
+            output: output_settings(
+                &args.out,
+                args.format,
+                Pages { html_fragment: args.html_fragment, timeline: args.timeline, report_panels: args.report_panels },
+                args.quiet,
+                args.json,
+            ),
         })
     }
 }

@@ -46,7 +46,9 @@ pub struct Judging<'a> {
 impl Findings {
     /// Runs on the current rayon pool.
     pub fn from_scan(counts: ScanCounts, how: &Judging) -> Findings {
-        let ScanCounts { files, skipped, mut ips, learned, tally, elapsed } = counts;
+        let ScanCounts { files, skipped, mut ips, learned, mut tally, elapsed } = counts;
+        // Before `assess` drops the benign addresses: all of the traffic, for the report.
+        tally.traffic = crate::aggregate::tally::Traffic::of(ips.iter().map(|(_, s)| s));
         let mut crawler_checks = std::collections::BTreeMap::new();
         if let Some(checks) = how.crawler_checks {
             crawlers::apply(&mut ips, checks);

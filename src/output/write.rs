@@ -32,6 +32,8 @@ pub struct OutputSettings {
     pub html_fragment: bool,
     /// Also write timeline.csv and timeline.jsonl.
     pub timeline: bool,
+    /// Addresses given a drill-down panel in the report (`--report-panels`).
+    pub report_panels: usize,
     /// Print nothing on stdout.
     pub quiet: bool,
     /// Instead of the text summary, hand back a JSON one (`--json`) for the caller to
@@ -116,7 +118,8 @@ fn stage_scan<'a>(
     write_atomic(&staging.join(crate::learn::SUGGESTIONS_FILE), suggested.as_bytes())?;
     let ips = &findings.ips;
     let report = || {
-        let data = ReportData::from_scan(&scan.files, ips, &findings.tally, &findings.policy)
+        let data = ReportData::from_scan(&scan.files, ips, &findings.tally, &findings.policy, settings.report_panels)
+            .with_skipped(scan.skipped.len())
             .with_blocklist(&findings.blocklist.entries)
             .with_campaigns(&findings.campaigns)
             .with_suggestions(&findings.suggestions)
@@ -196,7 +199,7 @@ fn stage_period(
 
     let attackers: Vec<_> = findings.suspicious().collect();
     let view = HistoryView::of(period, &attackers);
-    let data = ReportData::from_history(ips, &findings.tally, &findings.policy, view)
+    let data = ReportData::from_history(ips, &findings.tally, &findings.policy, view, settings.report_panels)
         .with_blocklist(&findings.blocklist.entries)
         .with_campaigns(&findings.campaigns)
         .with_enriched(findings.enriched)

@@ -58,7 +58,14 @@ pub fn section(out: &mut String, d: &ReportData) {
             if i > 0 {
                 out.push_str(", ");
             }
-            push_text(out, shorten(ip, 45).0);
+            match d.links.target(ip) {
+                Some(id) => {
+                    let _ = write!(out, r##"<a href="#{id}">"##);
+                    push_text(out, shorten(ip, 45).0);
+                    out.push_str("</a>");
+                }
+                None => push_text(out, shorten(ip, 45).0),
+            }
         }
         if c.ips.len() > MEMBERS_SHOWN {
             let _ = write!(out, " <small>and {} more</small>", count((c.ips.len() - MEMBERS_SHOWN) as u64));

@@ -80,8 +80,14 @@ impl ReportData {
     /// table (worst first), `tally` counted from the period's events. The store keeps
     /// no per-file line counts for a period, so there are no file rows: the overview
     /// shows the store and its sources instead.
-    pub fn from_history(ips: &[Assessed], tally: &EventTally, policy: &Policy, view: HistoryView) -> ReportData {
-        let mut data = ReportData::from_scan(&[], ips, tally, policy);
+    pub fn from_history(
+        ips: &[Assessed],
+        tally: &EventTally,
+        policy: &Policy,
+        view: HistoryView,
+        panels: usize,
+    ) -> ReportData {
+        let mut data = ReportData::from_scan(&[], ips, tally, policy, panels);
         let first = ips.iter().filter_map(|a| a.stats.first_seen).min();
         let last = ips.iter().filter_map(|a| a.stats.last_seen).max();
         data.period = first.zip(last);

@@ -54,8 +54,9 @@ pub(super) fn td_text(out: &mut String, s: &str) {
     }
 }
 
-/// An address cell: kept on one line (addresses that are not IPs are shortened).
-pub(super) fn td_addr(out: &mut String, s: &str) {
+/// An address cell: kept on one line (addresses that are not IPs are shortened), a
+/// link to `target` (an id from `Links`, never text of the log) when given.
+pub(super) fn td_addr(out: &mut String, s: &str, target: Option<String>) {
     let (shown, cut) = shorten(s, 45);
     // Addresses sort by value, not as text (185.81... before 185.242...).
     match s.parse::<std::net::IpAddr>() {
@@ -68,9 +69,15 @@ pub(super) fn td_addr(out: &mut String, s: &str) {
         }
         Err(_) => out.push_str(r#"<td class="knocklog-code knocklog-addr">"#),
     }
+    if let Some(id) = &target {
+        let _ = write!(out, r##"<a href="#{id}">"##);
+    }
     push_text(out, shown);
     if cut {
         out.push('…');
+    }
+    if target.is_some() {
+        out.push_str("</a>");
     }
     out.push_str("</td>");
 }
@@ -152,4 +159,19 @@ pub(super) fn verdict_badge(v: Verdict, sneak: bool) -> String {
 
 pub(super) fn heading(out: &mut String, id: &str, title: &str) {
     let _ = write!(out, r#"<h2 id="knocklog-{id}">{title}</h2>"#);
+}
+
+/// Attacker text in a cell that wraps anywhere rather than widen the table, shortened
+/// to `max` characters with the whole text in its `title`.
+pub(super) fn push_cut(out: &mut String, s: &str, max: usize) {
+    let (shown, cut) = shorten(s, max);
+    if cut {
+        out.push_str(r#"<span title=""#);
+        push_attr(out, shorten(s, 2000).0);
+        out.push_str("\">");
+        push_text(out, shown);
+        out.push_str("…</span>");
+    } else {
+        push_text(out, s);
+    }
 }

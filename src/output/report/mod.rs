@@ -2,15 +2,21 @@
 //! (`ReportData`, built from a scan's outputs or from the history store) and
 //! the writer that turns it into one self-contained, strictly escaped HTML page.
 
+pub mod agents;
 mod campaigns;
 mod charts;
 pub mod escape;
+mod files;
 mod format;
 pub mod history;
 pub mod host;
 mod html;
+pub mod links;
 mod markup;
+pub mod panels;
 mod sections;
+mod tops;
+mod verdict;
 mod weekly;
 
 use std::collections::BTreeMap;
@@ -31,9 +37,15 @@ use crate::vocab::files::write_atomic;
 use crate::vocab::labels::{Enriched, Labels};
 use crate::vocab::time::day_of;
 
-pub use crate::aggregate::tally::{EventTally, UserSplit};
+pub use crate::aggregate::tally::{EventTally, Traffic, UserSplit};
+pub use agents::AgentGroup;
 pub use history::{AttackerRow, HistoryView};
 pub use html::{render_fragment, render_page};
+pub use links::Links;
+pub use panels::Panel;
+
+/// Addresses given a drill-down panel unless `--report-panels` says otherwise.
+pub const DEFAULT_PANELS: usize = 200;
 
 /// Row caps: the report of a 1 GB scan must still open fast. The tables hold the rest.
 pub const MAX_VISITORS: usize = 500;
@@ -187,6 +199,8 @@ pub struct SessionRow {
 pub struct HeatRow {
     pub ip: String,
     pub sneak: bool,
+    pub verdict: Verdict,
+    pub score: f64,
     /// (UTC day, suspicious events), sorted by day.
     pub cells: Vec<(i32, u64)>,
 }
@@ -210,7 +224,10 @@ pub struct Totals {
     pub paths: usize,
     pub directories: usize,
     pub agents: usize,
+    pub agent_groups: usize,
     pub heat_rows: usize,
+    /// Files found but not read.
+    pub skipped: usize,
 }
 
 /// Everything the report shows, as plain rows.
@@ -227,7 +244,8 @@ pub struct ReportData {
     pub usernames: Vec<UsernameRow>,
     pub directories: Vec<TopRow>,
     pub paths: Vec<TopRow>,
-    pub agents: Vec<TopRow>,
+    /// User agents grouped by product and major version, most hits first.
+    pub agents: Vec<AgentGroup>,
     pub sessions: Vec<SessionRow>,
     pub heat: Vec<HeatRow>,
     pub blocklist: Option<Vec<BlockEntry>>,
@@ -243,11 +261,24 @@ pub struct ReportData {
     /// Built from the history store (`knocklog report`): the store, new vs returning
     /// attackers and the change on the period before.
     pub history: Option<Box<HistoryView>>,
+    /// Drill-down panels of the worst visitors, in `visitors` order.
+    pub panels: Vec<Panel>,
+    /// Where each listed address links to: its panel or its visitors row.
+    pub links: Links,
+    /// Lines per day and the status mix of all the traffic (a scan only).
+    pub traffic: Traffic,
 }
 
 impl ReportData {
     /// The report of one scan. `ips` is the assessed table (worst first).
-    pub fn from_scan(files: &[FileStats], ips: &[Assessed], tally: &EventTally, policy: &Policy) -> ReportData {
+    /// `panels`: how many of the worst visitors get a drill-down panel.
+    pub fn from_scan(
+        files: &[FileStats],
+        ips: &[Assessed],
+        tally: &EventTally,
+        policy: &Policy,
+        panels: usize,
+    ) -> ReportData {
         let suspicious: Vec<&Assessed> = ips.iter().filter(|a| a.is_suspect()).collect();
         let mut totals = Totals {
             files: files.len(),
@@ -270,12 +301,18 @@ impl ReportData {
 
         let usernames = username_rows(&suspicious, tally, policy);
         totals.usernames = usernames.len();
-        let (paths, directories, agents) = top_rows(&suspicious);
-        (totals.paths, totals.directories, totals.agents) = (paths.len(), directories.len(), agents.len());
+        let (paths, directories, agent_count) = top_rows(&suspicious);
+        (totals.paths, totals.directories, totals.agents) = (paths.len(), directories.len(), agent_count);
+        let agent_groups = agents::groups(&suspicious);
+        totals.agent_groups = agent_groups.len();
         let (all_sessions, sessions) = session_rows(&suspicious);
         totals.sessions = all_sessions;
         let heat = heat_rows(&suspicious);
         totals.heat_rows = heat.len();
+        let visitors = capped(visitors, MAX_VISITORS);
+        let panel_count = panels.min(visitors.len());
+        let links = Links::of(&visitors, panel_count);
+        let panels = suspicious.iter().take(panel_count).map(|a| Panel::of(a, &tally.trails)).collect();
 
         ReportData {
             version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -283,11 +320,11 @@ impl ReportData {
             period,
             totals,
             daily: tally.day_category.iter().map(|(&(d, c), &n)| (d, c, n)).collect(),
-            visitors: capped(visitors, MAX_VISITORS),
+            visitors,
             usernames: capped(usernames, MAX_USERNAMES),
             directories: capped(directories, MAX_DIRECTORIES),
             paths: capped(paths, MAX_TOP),
-            agents: capped(agents, MAX_TOP),
+            agents: capped(agent_groups, MAX_TOP),
             sessions,
             heat: capped(heat, MAX_HEAT_ROWS),
             blocklist: None,
@@ -297,7 +334,16 @@ impl ReportData {
             origins: Origins::of(&suspicious),
             host: None,
             history: None,
+            panels,
+            links,
+            traffic: tally.traffic.clone(),
         }
+    }
+
+    /// How many files the scan found but could not read (the health note says so).
+    pub fn with_skipped(mut self, skipped: usize) -> Self {
+        self.totals.skipped = skipped;
+        self
     }
 
     pub fn with_blocklist(mut self, entries: &[BlockEntry]) -> Self {
@@ -439,8 +485,9 @@ fn username_rows(ips: &[&Assessed], tally: &EventTally, policy: &Policy) -> Vec<
     rows
 }
 
-/// Paths, the directories they are in, and user agents, most hits first.
-fn top_rows(ips: &[&Assessed]) -> (Vec<TopRow>, Vec<TopRow>, Vec<TopRow>) {
+/// Paths and the directories they are in, most hits first, and how many distinct
+/// user agents there were (`agents` groups them).
+fn top_rows(ips: &[&Assessed]) -> (Vec<TopRow>, Vec<TopRow>, usize) {
     let mut paths: FxHashMap<&str, (u64, u64)> = FxHashMap::default();
     let mut dirs: FxHashMap<&str, (u64, u64)> = FxHashMap::default();
     let mut agents: FxHashMap<&str, (u64, u64)> = FxHashMap::default();
@@ -458,7 +505,7 @@ fn top_rows(ips: &[&Assessed]) -> (Vec<TopRow>, Vec<TopRow>, Vec<TopRow>) {
             add(&mut agents, u, n);
         }
     }
-    (sorted_top(paths), sorted_top(dirs), sorted_top(agents))
+    (sorted_top(paths), sorted_top(dirs), agents.len())
 }
 
 fn add<'a>(map: &mut FxHashMap<&'a str, (u64, u64)>, key: &'a str, hits: u64) {
@@ -467,7 +514,7 @@ fn add<'a>(map: &mut FxHashMap<&'a str, (u64, u64)>, key: &'a str, hits: u64) {
     e.1 += 1;
 }
 
-fn sorted_top(map: FxHashMap<&str, (u64, u64)>) -> Vec<TopRow> {
+pub(crate) fn sorted_top(map: FxHashMap<&str, (u64, u64)>) -> Vec<TopRow> {
     let mut rows: Vec<TopRow> =
         map.into_iter().map(|(k, (hits, ips))| TopRow { text: k.to_owned(), hits, ips }).collect();
     rows.sort_by(|a, b| b.hits.cmp(&a.hits).then(b.ips.cmp(&a.ips)).then_with(|| a.text.cmp(&b.text)));
@@ -511,8 +558,8 @@ fn session_rows(ips: &[&Assessed]) -> (usize, Vec<SessionRow>) {
     (total, rows)
 }
 
-/// Addresses seen on more than one day, the sneak attackers first, then by days and
-/// events: the returners a per-day view misses.
+/// Addresses seen on more than one day, highest score first (then the sneak attackers,
+/// days and events): the returners a per-day view misses.
 fn heat_rows(ips: &[&Assessed]) -> Vec<HeatRow> {
     let mut rows: Vec<(&Assessed, &Suspicion)> = ips
         .iter()
@@ -520,8 +567,9 @@ fn heat_rows(ips: &[&Assessed]) -> Vec<HeatRow> {
         .filter(|(_, s)| s.daily.len() > 1)
         .collect();
     rows.sort_by(|a, b| {
-        b.0.sneak
-            .cmp(&a.0.sneak)
+        b.0.score
+            .total_cmp(&a.0.score)
+            .then(b.0.sneak.cmp(&a.0.sneak))
             .then(b.1.daily.len().cmp(&a.1.daily.len()))
             .then(b.1.events.cmp(&a.1.events))
             .then_with(|| a.0.ip.cmp(&b.0.ip))
@@ -530,7 +578,7 @@ fn heat_rows(ips: &[&Assessed]) -> Vec<HeatRow> {
         .map(|(a, s)| {
             let mut cells = s.daily.clone();
             cells.sort_unstable();
-            HeatRow { ip: a.ip.clone(), sneak: a.sneak, cells }
+            HeatRow { ip: a.ip.clone(), sneak: a.sneak, verdict: a.verdict, score: a.score, cells }
         })
         .collect()
 }

@@ -1,18 +1,20 @@
-//! The report's content as one `<section class="knocklog">`: overview, access,
-//! auth errors, sneak attackers, top lists, suggested patterns and the blocklist.
-//! Every attacker-controlled string goes through `escape`; none becomes a link, a
-//! style or script, and every attribute value is double-quoted.
+//! The report's content as one `<section class="knocklog">`, the answer first: the
+//! verdict, the timeline, the attackers, campaigns, auth errors, sneak attackers and
+//! what they went for; then origins, the blocklist, the address panels, and last the
+//! files read. Every attacker-controlled string goes through `escape`; none becomes a
+//! link, a style or script (links are the report's own anchors), and every attribute
+//! value is double-quoted.
 
 use std::fmt::Write;
 
 use super::charts::{self, swatch, HEAT_LEGEND};
-use super::escape::{push_attr, push_text, shorten};
+use super::escape::{push_attr, push_text};
 use super::format::{self, count, percent};
 use super::markup::{
-    cap_note, categories_html, heading, note, table_end, table_start, table_start_in, td_addr, td_num, td_plain,
-    td_text, td_time, verdict_badge, Kind,
+    cap_note, categories_html, heading, note, push_cut, table_end, table_start, td_addr, td_num, td_plain, td_text,
+    td_time, verdict_badge, Kind,
 };
-use super::{ReportData, TopRow, MAX_HEAT_ROWS, MAX_SUGGESTIONS};
+use super::{ReportData, MAX_HEAT_ROWS, MAX_SUGGESTIONS};
 use crate::detect::policy::Verdict;
 use crate::vocab::event::Category;
 
@@ -44,21 +46,25 @@ fn scan_figures(out: &mut String, d: &ReportData) {
 }
 
 pub fn section(d: &ReportData) -> String {
-    let mut out = String::with_capacity(64 * 1024);
+    let mut out = String::with_capacity(64 * 1024 + d.panels.len() * 4096);
     out.push_str(r#"<section class="knocklog">"#);
     header(&mut out, d);
+    super::verdict::answer(&mut out, d);
     if let Some(h) = &d.history {
-        super::weekly::section(&mut out, h);
+        super::weekly::section(&mut out, d, h);
     }
     overview(&mut out, d);
     access(&mut out, d);
+    super::campaigns::section(&mut out, d);
     auth(&mut out, d);
     sneak(&mut out, d);
-    super::campaigns::section(&mut out, d);
+    super::tops::paths(&mut out, d);
+    super::tops::agents(&mut out, d);
     origins(&mut out, d);
     super::host::section(&mut out, d);
-    tops(&mut out, d);
     patterns_and_blocklist(&mut out, d);
+    super::panels::section(&mut out, d);
+    super::files::section(&mut out, d);
     let _ = write!(
         out,
         r#"<footer class="knocklog-footer">Written by knocklog {}. All times are UTC. Log content is shown as text, never followed or run.</footer></section>"#,
@@ -80,22 +86,24 @@ fn header(out: &mut String, d: &ReportData) {
     if d.history.is_some() {
         out.push_str(r##"<a href="#knocklog-weekly">This period</a> "##);
     }
-    out.push_str(r##"<a href="#knocklog-overview">Overview</a> <a href="#knocklog-access">Access</a> <a href="#knocklog-auth">Auth errors</a> <a href="#knocklog-sneak">Sneak attackers</a> <a href="#knocklog-campaigns">Campaigns</a>"##);
+    out.push_str(r##"<a href="#knocklog-overview">Timeline</a> <a href="#knocklog-access">Attackers</a> <a href="#knocklog-campaigns">Campaigns</a> <a href="#knocklog-auth">Auth errors</a> <a href="#knocklog-sneak">Sneak attackers</a> <a href="#knocklog-paths">Paths</a> <a href="#knocklog-agents">User agents</a>"##);
     if d.enriched.any_label() {
         out.push_str(r##" <a href="#knocklog-origins">Origins</a>"##);
     }
     if d.host.is_some() {
         out.push_str(r##" <a href="#knocklog-host">This server</a>"##);
     }
-    out.push_str(r##" <a href="#knocklog-top">Top lists</a>"##);
     if d.suggestions.is_some() || d.blocklist.is_some() {
         out.push_str(r##" <a href="#knocklog-blocklist">Patterns &amp; blocklist</a>"##);
     }
-    out.push_str("</nav></header>");
+    if !d.panels.is_empty() {
+        out.push_str(r##" <a href="#knocklog-addresses">Address details</a>"##);
+    }
+    out.push_str(r##" <a href="#knocklog-files">Files</a></nav></header>"##);
 }
 
 fn overview(out: &mut String, d: &ReportData) {
-    heading(out, "overview", "Overview");
+    heading(out, "overview", "Figures and timeline");
     match &d.history {
         Some(h) => super::weekly::overview_figures(out, d, h),
         None => scan_figures(out, d),
@@ -121,63 +129,7 @@ fn overview(out: &mut String, d: &ReportData) {
             note(out, "No suspicious event with a timestamp.");
         }
     }
-
-    match &d.history {
-        Some(h) => super::weekly::sources(out, h),
-        None => files(out, d),
-    }
-}
-
-fn files(out: &mut String, d: &ReportData) {
-    out.push_str("<h3>Files</h3>");
-    table_start(
-        out,
-        "Files read",
-        &[
-            ("File", Kind::Text),
-            ("Format", Kind::Text),
-            ("Lines", Kind::Num),
-            ("Parsed", Kind::Num),
-            ("Unparsed", Kind::Num),
-            ("First line (UTC)", Kind::Num),
-            ("Last line (UTC)", Kind::Num),
-        ],
-    );
-    for f in &d.files {
-        out.push_str(if f.unparsed > 0 { r#"<tr class="knocklog-warn">"# } else { "<tr>" });
-        td_text(out, &f.path);
-        td_plain(
-            out,
-            &format!(
-                "{}{}",
-                super::escape::text(&f.format),
-                f.compression.as_deref().map(|c| format!(" ({c})")).unwrap_or_default()
-            ),
-        );
-        td_num(out, f.lines);
-        td_num(out, f.parsed);
-        td_num(out, f.unparsed);
-        td_time(out, f.first_seen);
-        td_time(out, f.last_seen);
-        out.push_str("</tr>");
-    }
-    table_end(out);
-    let unparsed: Vec<_> = d.files.iter().filter(|f| !f.unparsed_examples.is_empty()).collect();
-    if !unparsed.is_empty() {
-        out.push_str("<h3>Unparsed lines</h3>");
-        note(out, "Lines in no known format were counted and skipped; the first few of each file (summary.json has them too):");
-        out.push_str(r#"<ul class="knocklog-unparsed">"#);
-        for f in unparsed {
-            for (line_no, text) in &f.unparsed_examples {
-                out.push_str("<li><code>");
-                push_text(out, &f.path);
-                let _ = write!(out, ":{line_no}</code> <code class=\"knocklog-code\">");
-                push_text(out, shorten(text, 300).0);
-                out.push_str("</code></li>");
-            }
-        }
-        out.push_str("</ul>");
-    }
+    super::verdict::traffic(out, d);
 }
 
 fn access(out: &mut String, d: &ReportData) {
@@ -221,8 +173,13 @@ fn access(out: &mut String, d: &ReportData) {
     ]);
     table_start(out, "Suspicious visitors", &columns);
     for v in &d.visitors {
-        out.push_str("<tr>");
-        td_addr(out, &v.ip);
+        match d.links.row_id(&v.ip) {
+            Some(id) => {
+                let _ = write!(out, r#"<tr id="{id}">"#);
+            }
+            None => out.push_str("<tr>"),
+        }
+        td_addr(out, &v.ip, d.links.panel_id(&v.ip));
         let labels = v.labels.as_ref();
         if dns {
             match labels.and_then(|l| l.dns.as_ref()) {
@@ -257,13 +214,13 @@ fn access(out: &mut String, d: &ReportData) {
         categories_html(out, true, v.categories.iter().map(|(c, n)| (*c, Some(*n))));
         behaviour_cell(out, v);
         out.push_str(r#"<td class="knocklog-code knocklog-list">"#);
-        for (i, (p, n)) in v.top_paths.iter().enumerate() {
+        // Three paths, shortened: the panel lists more, and long paths would make tall rows.
+        for (i, (p, n)) in v.top_paths.iter().take(3).enumerate() {
             if i > 0 {
                 out.push_str("<br>");
             }
-            let (shown, cut) = shorten(p, 80);
-            push_text(out, shown);
-            let _ = write!(out, "{} <small>×{}</small>", if cut { "…" } else { "" }, count(*n));
+            push_cut(out, p, 56);
+            let _ = write!(out, " <small>×{}</small>", count(*n));
         }
         out.push_str("</td></tr>");
     }
@@ -370,8 +327,7 @@ fn behaviour_cell(out: &mut String, v: &super::VisitorRow) {
 }
 
 fn auth(out: &mut String, d: &ReportData) {
-    heading(out, "auth", "Auth errors");
-    out.push_str("<h3>Usernames tried</h3>");
+    heading(out, "auth", "Auth errors: usernames tried");
     if d.usernames.is_empty() {
         note(out, "No username was tried.");
     } else {
@@ -408,9 +364,6 @@ fn auth(out: &mut String, d: &ReportData) {
         cap_note(out, d.usernames.len(), d.totals.usernames, "usernames", "usernames.csv");
     }
 
-    out.push_str("<h3>Directories targeted</h3>");
-    top_table(out, "Directories targeted", "Directory", &d.directories, d.totals.directories, "directories");
-
     out.push_str("<h3>Attempt sessions</h3>");
     if d.sessions.is_empty() {
         note(out, "No attempt session.");
@@ -431,7 +384,7 @@ fn auth(out: &mut String, d: &ReportData) {
     );
     for s in &d.sessions {
         out.push_str("<tr>");
-        td_addr(out, &s.ip);
+        td_addr(out, &s.ip, d.links.target(&s.ip));
         td_time(out, Some(s.start));
         td_time(out, Some(s.end));
         let _ = write!(
@@ -457,30 +410,6 @@ fn auth(out: &mut String, d: &ReportData) {
     }
 }
 
-fn top_table(out: &mut String, label: &str, column: &str, rows: &[TopRow], total: usize, what: &str) {
-    if rows.is_empty() {
-        note(out, &format!("No {what}."));
-        return;
-    }
-    table_start_in(
-        out,
-        "knocklog-scroll knocklog-narrow",
-        label,
-        &[(column, Kind::Text), ("Hits", Kind::Num), ("Addresses", Kind::Num)],
-    );
-    for r in rows {
-        out.push_str("<tr>");
-        td_text(out, &r.text);
-        td_num(out, r.hits);
-        td_num(out, r.ips);
-        out.push_str("</tr>");
-    }
-    table_end(out);
-    if total > rows.len() {
-        note(out, &format!("Showing the top {} of {} {what}.", count(rows.len() as u64), count(total as u64)));
-    }
-}
-
 fn sneak(out: &mut String, d: &ReportData) {
     heading(out, "sneak", "Sneak attackers");
     match d.chart_span() {
@@ -488,11 +417,12 @@ fn sneak(out: &mut String, d: &ReportData) {
             let unit = charts::Bins::new(first, last, charts::HEAT_COLUMNS).unit();
             note(
                 out,
-                &format!("Addresses suspicious on more than one day, one row each, one column per UTC {unit}: a quiet returner is a long, pale row. <strong>Bold red</strong>: sneak attacker (suspicious on many days, never much on any one)."),
+                &format!("Addresses suspicious on more than one day, highest score first, one row each, one column per UTC {unit}, then the row's total and verdict: a quiet returner is a long, pale row. <strong>Bold red</strong>: sneak attacker (suspicious on many days, never much on any one).{}", if unit == "day" { "" } else { " A cell shows on how many days of it the address was active; its colour is the events per active day." }),
             );
             out.push_str(r#"<figure class="knocklog-figure knocklog-heatbox">"#);
-            charts::heat_map(out, &d.heat, first, last);
-            let _ = write!(out, r#"<figcaption class="knocklog-legend">Suspicious events that {unit}: "#);
+            charts::heat_map(out, &d.heat, first, last, &|ip| d.links.target(ip));
+            let per = if unit == "day" { "that day".to_owned() } else { format!("per active day of the {unit}") };
+            let _ = write!(out, r#"<figcaption class="knocklog-legend">Suspicious events {per}: "#);
             for (label, c) in HEAT_LEGEND {
                 let _ = write!(
                     out,
@@ -513,18 +443,6 @@ fn sneak(out: &mut String, d: &ReportData) {
         }
         _ => note(out, "No address was suspicious on more than one day."),
     }
-}
-
-fn tops(out: &mut String, d: &ReportData) {
-    heading(out, "top", "Top usernames, paths and user agents");
-    out.push_str("<h3>Top usernames</h3>");
-    let users: Vec<TopRow> =
-        d.usernames.iter().take(20).map(|u| TopRow { text: u.name.clone(), hits: u.attempts, ips: u.ips }).collect();
-    top_table(out, "Top usernames", "Username", &users, d.totals.usernames, "usernames");
-    out.push_str("<h3>Top probed paths</h3>");
-    top_table(out, "Top probed paths", "Path (without query)", &d.paths, d.totals.paths, "paths");
-    out.push_str("<h3>Top user agents</h3>");
-    top_table(out, "Top user agents", "User agent", &d.agents, d.totals.agents, "user agents");
 }
 
 fn patterns_and_blocklist(out: &mut String, d: &ReportData) {
@@ -604,7 +522,10 @@ fn patterns_and_blocklist(out: &mut String, d: &ReportData) {
         );
         for e in entries.iter().take(super::MAX_BLOCK_ROWS) {
             out.push_str("<tr>");
-            td_text(out, &e.network);
+            match d.links.target(&e.network) {
+                Some(id) => td_addr(out, &e.network, Some(id)),
+                None => td_text(out, &e.network),
+            }
             td_num(out, e.addresses as u64);
             td_text(out, &e.reason);
             categories_html(out, false, e.categories.iter().map(|c| (*c, None)));

@@ -120,7 +120,7 @@ fn sample() -> ReportData {
         last_micros: Some(106 * DAY + 3_600_000_000),
         ..Default::default()
     };
-    ReportData::from_scan(&[file], &ips, &tally, &policy())
+    ReportData::from_scan(&[file], &ips, &tally, &policy(), DEFAULT_PANELS)
 }
 
 #[test]
@@ -240,7 +240,7 @@ fn caps_are_stated() {
         })
         .collect();
     let (ips, tally) = scan(&lines);
-    let d = ReportData::from_scan(&[], &ips, &tally, &policy());
+    let d = ReportData::from_scan(&[], &ips, &tally, &policy(), DEFAULT_PANELS);
     assert_eq!(d.visitors.len(), MAX_VISITORS);
     assert_eq!(d.totals.visitors, MAX_VISITORS + 7);
     let page = render_page(&d);
@@ -269,7 +269,7 @@ fn the_biggest_sessions_are_shown_in_time_order() {
         }
     }
     let (ips, tally) = scan(&lines);
-    let d = ReportData::from_scan(&[], &ips, &tally, &policy());
+    let d = ReportData::from_scan(&[], &ips, &tally, &policy(), DEFAULT_PANELS);
     assert_eq!(d.totals.sessions, MAX_SESSIONS + extra);
     assert_eq!(d.sessions.len(), MAX_SESSIONS);
     assert!(d.sessions.iter().all(|s| s.events >= 2), "a one-event session displaced a bigger one");
@@ -343,7 +343,7 @@ fn history_sample() -> ReportData {
     }
     .with_attackers(rows);
     assert!(base.history.is_none(), "a scan report has no history");
-    ReportData::from_history(&ips, &tally, &policy(), view)
+    ReportData::from_history(&ips, &tally, &policy(), view, DEFAULT_PANELS)
 }
 
 #[test]
@@ -359,7 +359,7 @@ fn history_report_shows_the_store_and_the_change() {
     assert!(page.contains(r#"<span class="knocklog-down">-3 (-75 %)</span> on 4"#), "attackers fell");
     assert!(page.contains(r#"<span class="knocklog-up">+1 (none before)</span> on 0"#), "events rose from none");
     assert!(page.contains(">1970-04-01</td>"), "the returner's first suspicious day");
-    assert!(!page.contains("<h3>Files</h3>"));
+    assert!(!page.contains("Files read</th>"), "no files table: the store's sources instead");
     assert!(!page.contains("<script>document") && !page.contains("<img"), "hostile names are escaped");
     let frag = render_fragment(&d);
     for (i, _) in frag.match_indices("class=\"") {
@@ -389,4 +389,182 @@ fn the_tally_of_stored_lines_is_the_tally_of_events() {
     assert_eq!(streamed, stored);
     assert_eq!(stored.day_category.values().sum::<u64>(), 4, "lines that do not count are not tallied");
     assert_eq!(stored.users["bob"], UserSplit { bad_user: 0, bad_password: 0, other: 1 });
+}
+
+/// Every `href="#x"` of a page, and whether an element has the id `x`.
+fn dangling_anchors(page: &str) -> Vec<String> {
+    let ids: std::collections::HashSet<&str> =
+        page.match_indices(" id=\"").map(|(i, _)| &page[i + 5..i + 5 + page[i + 5..].find('"').unwrap()]).collect();
+    page.match_indices("href=\"#")
+        .map(|(i, _)| &page[i + 7..i + 7 + page[i + 7..].find('"').unwrap()])
+        .filter(|target| !ids.contains(target))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn drill_down_ids_are_sanitised_and_unique() {
+    let base = sample().visitors[0].clone();
+    let visitors: Vec<VisitorRow> = ["a-b", "ax2db", HOSTILE, "2001:db8::5", "198.51.100.7"]
+        .iter()
+        .map(|ip| VisitorRow { ip: (*ip).into(), ..base.clone() })
+        .collect();
+    let links = Links::of(&visitors, 4);
+    let ids: Vec<String> = visitors.iter().map(|v| links.target(&v.ip).unwrap()).collect();
+    assert_eq!(ids.iter().collect::<std::collections::HashSet<_>>().len(), ids.len(), "{ids:?}");
+    for id in &ids {
+        let rest = id.strip_prefix("knocklog-ip-").or_else(|| id.strip_prefix("knocklog-row-")).unwrap();
+        assert!(rest.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'), "{id}");
+    }
+    assert_eq!(ids[3], "knocklog-ip-2001_db8__5", "the first four have panels");
+    assert_eq!(ids[4], "knocklog-row-198-51-100-7", "the others link to their row");
+    assert_eq!(links.panel_id("ax2db"), Some("knocklog-ip-ax2db-2".into()), "a clash is numbered");
+    assert_eq!(links.target("192.0.2.200"), None, "an address not listed is not a link");
+}
+
+#[test]
+fn panels_are_capped_and_every_link_lands() {
+    for cap in [0, 1, DEFAULT_PANELS] {
+        let (ips, tally) = scan(&sample_lines());
+        let d = ReportData::from_scan(&[], &ips, &tally, &policy(), cap);
+        assert_eq!(d.panels.len(), cap.min(d.visitors.len()));
+        assert_eq!(d.links.panels(), d.panels.len());
+        let page = render_page(&d);
+        assert_eq!(page.matches(r#"<article class="knocklog-panel""#).count(), d.panels.len());
+        assert_eq!(dangling_anchors(&page), Vec::<String>::new(), "panels: {cap}");
+        assert_eq!(dangling_anchors(&render_fragment(&d)), Vec::<String>::new());
+        // Every address of the visitors table links somewhere (panel, or its own row).
+        for v in &d.visitors {
+            assert!(page.contains(&format!("id=\"{}\"", d.links.row_id(&v.ip).unwrap())));
+        }
+    }
+    let d = sample();
+    let sneak = &d.panels[0];
+    assert_eq!(sneak.ip, "203.0.113.66");
+    assert_eq!(sneak.days.len(), 4);
+    assert_eq!(sneak.sessions_total, 4);
+    let page = render_page(&d);
+    assert!(page.contains(r##"<a href="#knocklog-ip-203-0-113-66">203.0.113.66</a>"##));
+}
+
+fn sample_lines() -> Vec<Line> {
+    let mut lines = Vec::new();
+    for (n, ip) in ["198.51.100.7", "203.0.113.66", "192.0.2.5"].iter().enumerate() {
+        for i in 0..(2 + n as i64) {
+            lines.push(Line {
+                ip,
+                ts: (100 + i) * DAY,
+                category: Category::Probe,
+                user: "",
+                path: "/.env",
+                agent: "curl/8.4.0",
+            });
+        }
+    }
+    lines
+}
+
+#[test]
+fn user_agents_group_by_product_and_major_version() {
+    use agents::group_key;
+    assert_eq!(group_key("Mozilla/5.00 (Nikto/2.1.6) (Evasions:None) (Test:000123)"), "Nikto/2");
+    assert_eq!(
+        group_key("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"),
+        "Chrome/120"
+    );
+    assert_eq!(
+        group_key("Mozilla/5.0 (Macintosh) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Safari/605.1.15"),
+        "Safari/605"
+    );
+    assert_eq!(group_key("curl/8.4.0"), "curl/8");
+    assert_eq!(group_key("masscan"), "masscan");
+    assert_eq!(group_key("Mozilla/5.0"), "Mozilla/5");
+
+    let agents: Vec<String> =
+        (0..30).map(|i| format!("Mozilla/5.00 (Nikto/2.1.6) (Evasions:None) (Test:{i:06})")).collect();
+    let lines: Vec<Line> = agents
+        .iter()
+        .enumerate()
+        .map(|(i, a)| Line {
+            ip: if i % 2 == 0 { "198.51.100.7" } else { "198.51.100.8" },
+            ts: 100 * DAY + i as i64,
+            category: Category::ScannerAgent,
+            user: "",
+            path: "/",
+            agent: Box::leak(a.clone().into_boxed_str()),
+        })
+        .chain([Line {
+            ip: "198.51.100.9",
+            ts: 100 * DAY,
+            category: Category::Probe,
+            user: "",
+            path: "/",
+            agent: "curl/8.4.0",
+        }])
+        .collect();
+    let (ips, tally) = scan(&lines);
+    let d = ReportData::from_scan(&[], &ips, &tally, &policy(), DEFAULT_PANELS);
+    assert_eq!(d.agents.len(), 2);
+    let nikto = &d.agents[0];
+    assert_eq!((nikto.key.as_str(), nikto.hits, nikto.ips, nikto.variants_total), ("Nikto/2", 30, 2, 30));
+    assert_eq!(nikto.variants.len(), agents::MAX_VARIANTS);
+    assert_eq!((d.totals.agents, d.totals.agent_groups), (31, 2));
+    let page = render_page(&d);
+    assert!(page.contains("<summary>30 variants</summary>"));
+}
+
+/// Over a long period the charts and the heat map count weeks, then months, and the
+/// heat map keeps every returning address up to its cap, saying how many are beyond.
+#[test]
+fn long_periods_switch_to_weeks_and_months() {
+    for (span, unit) in [(60, "day"), (200, "week"), (1000, "month")] {
+        let lines: Vec<Line> = (0..(MAX_HEAT_ROWS + 3))
+            .flat_map(|i| {
+                let ip: &'static str = Box::leak(format!("10.0.{}.{}", i / 200, i % 200).into_boxed_str());
+                [0, span].map(move |d| Line {
+                    ip,
+                    ts: (100 + d) * DAY,
+                    category: Category::Probe,
+                    user: "",
+                    path: "/x",
+                    agent: "",
+                })
+            })
+            .collect();
+        let (ips, tally) = scan(&lines);
+        let d = ReportData::from_scan(&[], &ips, &tally, &policy(), 10);
+        assert_eq!((d.heat.len(), d.totals.heat_rows), (MAX_HEAT_ROWS, MAX_HEAT_ROWS + 3));
+        let page = render_page(&d);
+        assert!(page.contains(&format!("Suspicious events per {unit}, by category")), "{span} days: {unit}");
+        assert!(page.contains(&format!("Showing {MAX_HEAT_ROWS} of {} returning addresses", MAX_HEAT_ROWS + 3)));
+        assert!(d.heat.windows(2).all(|w| w[0].score >= w[1].score), "heat rows by score");
+        if unit != "day" {
+            assert!(page.contains(&format!("on 1 of {} days", if unit == "week" { 7 } else { 30 })) || unit == "month");
+        }
+    }
+}
+
+#[test]
+fn the_answer_comes_first_and_the_files_last() {
+    let page = render_page(&sample());
+    let at = |needle: &str| page.find(needle).unwrap_or_else(|| panic!("{needle} missing"));
+    let order = [
+        "id=\"knocklog-answer\"",
+        "id=\"knocklog-overview\"",
+        "id=\"knocklog-access\"",
+        "id=\"knocklog-campaigns\"",
+        "id=\"knocklog-auth\"",
+        "id=\"knocklog-sneak\"",
+        "id=\"knocklog-paths\"",
+        "id=\"knocklog-agents\"",
+        "id=\"knocklog-addresses\"",
+        "id=\"knocklog-files\"",
+    ];
+    for w in order.windows(2) {
+        assert!(at(w[0]) < at(w[1]), "{} before {}", w[0], w[1]);
+    }
+    assert!(page.contains("<strong>Block 2</strong> addresses"), "the verdict");
+    assert!(page.contains("1 line unparsed — see <a href=\"#knocklog-files\">Files</a> at the end."));
+    assert_eq!(page.matches("aria-label=\"Usernames tried\"").count(), 1, "one usernames table");
+    assert!(!page.contains("Top usernames"));
 }

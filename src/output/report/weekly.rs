@@ -67,7 +67,7 @@ fn figure(out: &mut String, id: &str, name: &str, value: u64, sub: &str) {
 }
 
 /// The weekly section: what changed since the previous period and who is new.
-pub fn section(out: &mut String, h: &HistoryView) {
+pub fn section(out: &mut String, d: &ReportData, h: &HistoryView) {
     heading(out, "weekly", "This period against the previous one");
     note(
         out,
@@ -121,12 +121,12 @@ pub fn section(out: &mut String, h: &HistoryView) {
     }
 
     let _ = write!(out, "<h3>New attackers ({})</h3>", count(h.new_total as u64));
-    attackers(out, "New attackers", &h.new, h.new_total, false);
+    attackers(out, d, "New attackers", &h.new, h.new_total, false);
     let _ = write!(out, "<h3>Returning attackers ({})</h3>", count(h.returning_total as u64));
-    attackers(out, "Returning attackers", &h.returning, h.returning_total, true);
+    attackers(out, d, "Returning attackers", &h.returning, h.returning_total, true);
 }
 
-fn attackers(out: &mut String, label: &str, rows: &[AttackerRow], total: usize, returning: bool) {
+fn attackers(out: &mut String, d: &ReportData, label: &str, rows: &[AttackerRow], total: usize, returning: bool) {
     if rows.is_empty() {
         note(out, if returning { "No attacker of this period came back." } else { "No new attacker." });
         return;
@@ -144,7 +144,7 @@ fn attackers(out: &mut String, label: &str, rows: &[AttackerRow], total: usize, 
     table_start_in(out, "knocklog-scroll knocklog-narrow", label, &columns);
     for r in rows {
         out.push_str("<tr>");
-        td_addr(out, &r.ip);
+        td_addr(out, &r.ip, d.links.target(&r.ip));
         let rank = match r.verdict {
             Verdict::Block => 2,
             Verdict::Watch => 1,
