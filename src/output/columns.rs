@@ -51,20 +51,53 @@ impl Kind {
         }
     }
 
-    /// The type's name in the dictionary, as Arrow (pyarrow) spells it.
-    pub fn parquet_name(self) -> &'static str {
+    /// The type as polars names it (`knocklog query`, a notebook's `df.schema`).
+    pub fn polars_name(self) -> &'static str {
         match self {
-            Kind::Text => "string",
-            Kind::Category => "dictionary<string>",
+            Kind::Text => "String",
+            Kind::Category => "Categorical",
+            Kind::Timestamp => "Datetime(time_unit='us', time_zone='UTC')",
+            Kind::Date => "Date",
+            Kind::Int => "Int64",
+            Kind::Float => "Float64",
+            Kind::Bool => "Boolean",
+            Kind::TextCounts => "List(Struct({'value': String, 'count': Int64}))",
+            Kind::IntCounts => "List(Struct({'value': Int64, 'count': Int64}))",
+            Kind::Dates => "List(Date)",
+            Kind::Categories => "List(Categorical)",
+        }
+    }
+
+    /// The type as DuckDB reads it from the Parquet file (`typeof(column)`).
+    pub fn duckdb_name(self) -> &'static str {
+        match self {
+            Kind::Text | Kind::Category => "VARCHAR",
+            Kind::Timestamp => "TIMESTAMP WITH TIME ZONE",
+            Kind::Date => "DATE",
+            Kind::Int => "BIGINT",
+            Kind::Float => "DOUBLE",
+            Kind::Bool => "BOOLEAN",
+            Kind::TextCounts => r#"STRUCT("value" VARCHAR, count BIGINT)[]"#,
+            Kind::IntCounts => r#"STRUCT("value" BIGINT, count BIGINT)[]"#,
+            Kind::Dates => "DATE[]",
+            Kind::Categories => "VARCHAR[]",
+        }
+    }
+
+    /// The type as Arrow (pyarrow, pandas) reads it from the Parquet file.
+    pub fn arrow_name(self) -> &'static str {
+        match self {
+            Kind::Text => "string_view",
+            Kind::Category => "dictionary<values=string, indices=uint32, ordered=0>",
             Kind::Timestamp => "timestamp[us, tz=UTC]",
-            Kind::Date => "date32",
+            Kind::Date => "date32[day]",
             Kind::Int => "int64",
             Kind::Float => "double",
             Kind::Bool => "bool",
-            Kind::TextCounts => "list<struct<value: string, count: int64>>",
-            Kind::IntCounts => "list<struct<value: int64, count: int64>>",
-            Kind::Dates => "list<date32>",
-            Kind::Categories => "list<dictionary<string>>",
+            Kind::TextCounts => "large_list<element: struct<value: string_view, count: int64>>",
+            Kind::IntCounts => "large_list<element: struct<value: int64, count: int64>>",
+            Kind::Dates => "large_list<element: date32[day]>",
+            Kind::Categories => "large_list<element: dictionary<values=string, indices=uint32, ordered=0>>",
         }
     }
 
@@ -139,7 +172,11 @@ pub static EVENTS: LazyLock<Vec<ColumnDoc>> = LazyLock::new(|| {
         ),
         col("rule", Category, "the rule that matched (built-in name, or pattern file and line)"),
         col("rule_category", Category, "the rule's own category, before allow-lists and mode"),
-        col("counts_against_address", Bool, "the line counts against its address (false: a weak signal or allowed)"),
+        col(
+            "counts_against_address",
+            Bool,
+            "the line counts against its address (false: a weak signal, counted in its category only)",
+        ),
         col("source_file", Category, "the log file the line is in"),
         col("line_no", Int, "its line number in that file (1-based, after decompression)"),
         col("vhost", Category, "virtual host (access logs that log it)"),
