@@ -346,4 +346,46 @@ mod tests {
         assert_eq!(by_hand(&one), with_crate(&one));
         assert_eq!(by_hand(&one), "\"\"\nx\n");
     }
+
+    /// Lists are JSON arrays whatever their values hold; one too long for a spreadsheet
+    /// cell stays valid JSON, its counts adding up.
+    #[test]
+    fn lists_are_json_arrays_cut_whole_items_at_a_time() {
+        let hostile = ["example.org:443", "a;b\\c", "=cmd|' /C calc'!A0", "say \"hi\",\n"];
+        let batch = crate::output::table::BatchBuilder::new()
+            .text_counts("u", [hostile.iter().map(|v| (*v, 3)).collect::<Vec<_>>(), Vec::new()])
+            .int_counts("s", [vec![(404, 2), (200, 1)], Vec::new()])
+            .dates("d", [vec![20_458, 20_459], Vec::new()])
+            .categories("c", [vec!["probe", "denied"], Vec::new()])
+            .build();
+        let text = String::from_utf8(encode_rows(&batch, 0..2)).unwrap();
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(text.as_bytes());
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        let cell = |row: usize, col: usize| serde_json::from_str::<serde_json::Value>(&rows[row][col]).unwrap();
+        let first = cell(0, 0);
+        let values: Vec<&str> = first.as_array().unwrap().iter().map(|u| u["value"].as_str().unwrap()).collect();
+        assert_eq!(values, hostile);
+        assert_eq!(cell(0, 1), serde_json::json!([{"value": 404, "count": 2}, {"value": 200, "count": 1}]));
+        assert_eq!(cell(0, 2), serde_json::json!(["2026-01-05", "2026-01-06"]));
+        assert_eq!(cell(0, 3), serde_json::json!(["probe", "denied"]));
+        assert!((0..4).all(|c| &rows[1][c] == "[]"), "an empty list is []: {text}");
+
+        let names: Vec<String> = (0..1000).map(|i| format!("user-{i:04}-{}", "x".repeat(40))).collect();
+        let many = crate::output::table::BatchBuilder::new()
+            .text_counts("u", [names.iter().map(|n| (n.as_str(), 2)).collect::<Vec<_>>()])
+            .build();
+        let mut out = String::new();
+        write_cell(&mut out, &many.columns[0].values, 0);
+        assert!(out.encode_utf16().count() < MAX_CELL_UNITS, "{} units", out.len());
+        let items: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+        let last = items.last().unwrap();
+        let kept = items.len() - 1;
+        assert!(kept > 100 && kept < 1000, "{kept}");
+        assert_eq!(items[..kept].iter().map(|u| u["value"].as_str().unwrap()).collect::<Vec<_>>(), names[..kept]);
+        let marker = format!("…[cut: {} more; the Parquet table has them all]", 1000 - kept);
+        assert_eq!(
+            (last["value"].as_str().unwrap(), last["count"].as_i64().unwrap()),
+            (&*marker, 2 * (1000 - kept) as i64)
+        );
+    }
 }

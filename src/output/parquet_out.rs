@@ -119,3 +119,55 @@ fn list(name: PlSmallStr, items: Series, ends: &[usize]) -> PolarsResult<Series>
     let array = LargeListArray::try_new(dtype, offsets.try_into()?, values, None)?;
     Series::from_arrow(name, array.boxed())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::columns::{tables, Kind};
+    use crate::output::table::BatchBuilder;
+
+    /// Every kind becomes the polars type the dictionary declares, empty or not, and a
+    /// list's rows hold their own items.
+    #[test]
+    fn every_kind_has_its_declared_type() {
+        for rows in [0, 2] {
+            let pick = |v: Vec<(&'static str, u64)>| v.into_iter().take(rows).collect::<Vec<_>>();
+            let batch = BatchBuilder::new()
+                .text("t", (0..rows).map(|_| Some("x")))
+                .category("c", (0..rows).map(|_| Some("x")))
+                .timestamp("ts", (0..rows).map(|_| Some(1)))
+                .date("d", (0..rows).map(|_| 1))
+                .int("i", (0..rows).map(|_| Some(1)))
+                .float("f", (0..rows).map(|_| Some(1.0)))
+                .boolean("b", (0..rows).map(|_| Some(true)))
+                .text_counts("tc", pick(vec![("a", 1), ("b", 2)]).into_iter().map(|i| vec![i]))
+                .int_counts("ic", (0..rows).map(|r| vec![(404, r as i64); r]))
+                .dates("ds", (0..rows).map(|r| vec![7; r]))
+                .categories("cs", (0..rows).map(|r| vec!["probe"; r]))
+                .build();
+            let df = to_dataframe(&batch).unwrap();
+            let kinds = [
+                Kind::Text,
+                Kind::Category,
+                Kind::Timestamp,
+                Kind::Date,
+                Kind::Int,
+                Kind::Float,
+                Kind::Bool,
+                Kind::TextCounts,
+                Kind::IntCounts,
+                Kind::Dates,
+                Kind::Categories,
+            ];
+            for (column, kind) in df.columns().iter().zip(kinds) {
+                assert_eq!(column.dtype(), &kind.dtype(), "{} of {rows} rows", column.name());
+            }
+            if rows == 2 {
+                let lens: Vec<Option<u32>> = df.column("ic").unwrap().list().unwrap().lst_lengths().iter().collect();
+                assert_eq!(lens, [Some(0), Some(1)]);
+            }
+        }
+        // Each documented table builds, even empty, with its declared columns.
+        assert!(tables().iter().all(|t| !t.columns.is_empty()));
+    }
+}

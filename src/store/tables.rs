@@ -487,3 +487,45 @@ pub fn merge_sessions(
 pub fn parse_day(text: &str) -> i32 {
     crate::vocab::time::parse_when(text, 0).map(day_of).unwrap_or(0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An `ips` table an older scan wrote: escaped `value:count;...` text, days as text,
+    /// the old count's name; it reads as today's lists.
+    #[test]
+    fn old_text_lists_become_lists() {
+        let usernames = [Some(r"root:3;a\;b:2;example.org:443:1;back\\slash:4"), None];
+        let old = df!(
+            "days_active" => [Some(2i64), Some(0)],
+            "active_days" => [Some("2026-01-05;2026-01-06"), None],
+            "usernames" => usernames,
+            "statuses" => [Some("404:2;200:1"), Some("")],
+        )
+        .unwrap();
+        let new = upgrade(old).unwrap();
+        let names: Vec<&str> = new.get_column_names().iter().map(|n| n.as_str()).collect();
+        assert_eq!(names, ["active_day_count", "active_days", "usernames", "statuses"]);
+        for name in ["active_days", "usernames", "statuses"] {
+            let kind = match name {
+                "active_days" => columns::Kind::Dates,
+                "usernames" => columns::Kind::TextCounts,
+                _ => columns::Kind::IntCounts,
+            };
+            assert_eq!(new.column(name).unwrap().dtype(), &kind.dtype(), "{name}");
+        }
+        let cells = crate::output::frame::cells(&new).unwrap();
+        assert_eq!(cells[1][0].as_deref(), Some(r#"["2026-01-05","2026-01-06"]"#));
+        assert_eq!(cells[1][1].as_deref(), Some("[]"));
+        assert_eq!(
+            cells[2][0].as_deref(),
+            Some(
+                r#"[{"value":"root","count":3},{"value":"a;b","count":2},{"value":"example.org:443","count":1},{"value":"back\\slash","count":4}]"#
+            )
+        );
+        assert_eq!(int_counts(&new, "statuses").unwrap(), [vec![(404, 2), (200, 1)], vec![]]);
+        // Today's shape is left as it is.
+        assert_eq!(upgrade(new.clone()).unwrap(), new);
+    }
+}
