@@ -5,11 +5,11 @@ WITH firsts AS (
     SELECT ip, MIN(ts) AS first_seen, MAX(ts) AS last_seen, COUNT(*) AS events,
            COUNT(DISTINCT CAST(ts AS DATE)) AS days
     FROM events
-    WHERE counts
+    WHERE counts_against_address
     GROUP BY ip
 ),
 newest AS (
-    SELECT MAX(ts) AS ts FROM events WHERE counts
+    SELECT MAX(ts) AS ts FROM events WHERE counts_against_address
 )
 SELECT f.ip, f.first_seen, f.last_seen, f.events, f.days
 FROM firsts f CROSS JOIN newest n

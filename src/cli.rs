@@ -32,6 +32,9 @@ pub enum Command {
     /// Run SQL (a file from queries/ or --sql) over the tables of a scan's or report's
     /// --out or of a history store, each registered under its own name.
     Query(QueryArgs),
+    /// The data dictionary: every table's columns with their type and meaning, as the
+    /// scan, the report and the history store write them.
+    Columns(ColumnsArgs),
     /// Look after a history store (`scan --history DIR`): what it holds, pruning.
     History(HistoryArgs),
     /// The weekly report from a history store alone (no logs needed): the scan's
@@ -236,6 +239,20 @@ pub struct QueryArgs {
     /// Print the result as JSON Lines (one object per row) instead of a table or CSV.
     #[arg(long, conflicts_with = "out")]
     pub json: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ColumnsArgs {
+    /// Only this table (events, ips, sessions, daily, requests, ...).
+    pub table: Option<String>,
+
+    /// Print JSON (one array of tables, each with its columns) instead of text.
+    #[arg(long, conflicts_with = "markdown")]
+    pub json: bool,
+
+    /// Print Markdown tables (as GUIDE.md holds them) instead of text.
+    #[arg(long)]
+    pub markdown: bool,
 }
 
 #[derive(Args, Debug, Clone)]

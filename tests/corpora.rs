@@ -131,10 +131,11 @@ fn loghub_openssh_attackers_are_all_found_with_their_usernames() {
             None => missing.push(format!("line {}: host {host} not in ips", row["line_no"])),
             Some(users) => {
                 let user = row["user"].trim();
-                // `usernames` is `name:count;...`: the count follows the last colon.
-                let names: Vec<String> = split_escaped(users)
-                    .into_iter()
-                    .map(|u| u.rsplit_once(':').map_or(u.clone(), |(n, _)| n.to_owned()))
+                // `usernames` is a JSON array of {"value": name, "count": tries}.
+                let names: Vec<String> = serde_json::from_str::<Vec<serde_json::Value>>(users)
+                    .unwrap()
+                    .iter()
+                    .map(|u| u["value"].as_str().unwrap().to_owned())
                     .collect();
                 if !user.is_empty() && !names.iter().any(|u| u.trim() == user) {
                     missing.push(format!("line {}: {host} lacks user {user:?} (has {users})", row["line_no"]));
@@ -144,18 +145,4 @@ fn loghub_openssh_attackers_are_all_found_with_their_usernames() {
     }
     missing.dedup();
     assert!(missing.is_empty(), "{}", missing.join("\n"));
-}
-
-/// Splits a `;`-joined list whose values escape `;` and `\` with `\`.
-fn split_escaped(s: &str) -> Vec<String> {
-    let mut out = vec![String::new()];
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => out.last_mut().unwrap().extend(chars.next()),
-            ';' => out.push(String::new()),
-            c => out.last_mut().unwrap().push(c),
-        }
-    }
-    out
 }

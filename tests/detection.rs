@@ -30,7 +30,7 @@ fn fail2ban_truth_precision_and_recall() {
         let classifier_says = !e["rule_category"].is_empty()
             && knocklog::vocab::event::Category::from_name(&e["rule_category"]).is_some_and(|c| c.is_suspicious())
             && !WEAK_RULES.contains(&e["rule"].as_str());
-        let counts = e["counts"] == "true" || (is_loopback(&e["ip"]) && classifier_says);
+        let counts = e["counts_against_address"] == "true" || (is_loopback(&e["ip"]) && classifier_says);
         flagged.insert((file, e["line_no"].parse().unwrap()), (e["ip"].clone(), counts));
     }
     let mut per_file: std::collections::BTreeMap<String, [u32; 4]> = Default::default();
@@ -102,7 +102,7 @@ fn sample_actors_get_their_verdicts() {
     {
         assert_eq!(ips[attacker]["verdict"], "block", "{attacker}");
     }
-    assert!(ips["198.51.100.23"]["usernames"].contains("root:"));
+    assert!(ips["198.51.100.23"]["usernames"].contains(r#"{"value":"root","count":"#));
     for (ip, row) in &ips {
         assert!(!ip.starts_with("192.168.") && !ip.starts_with("100.72."), "allowed {ip} listed");
         assert!(!ip.starts_with("192.0.2.") && !ip.starts_with("66.249."), "benign {ip} listed: {row:?}");
@@ -244,7 +244,7 @@ fn sshd_pam_failure_counts_once_per_attempt() {
     let counts: HashMap<u64, (String, String)> = run
         .table("events")
         .into_iter()
-        .map(|e| (e["line_no"].parse().unwrap(), (e["ip"].clone(), e["counts"].clone())))
+        .map(|e| (e["line_no"].parse().unwrap(), (e["ip"].clone(), e["counts_against_address"].clone())))
         .collect();
     let expect = [
         (1, "203.0.113.20", "false"), // answered by sshd's Failed password

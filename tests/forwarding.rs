@@ -54,7 +54,7 @@ fn loopback_counts_only_when_asked_and_is_never_blocked() {
     assert!(!allowed.table("events").iter().any(|r| r["ip"] == "127.0.0.1"), "loopback is allowed by default");
     let counted = scan(&[dir.path()], &["--format", "csv", "--no-allow-loopback", "--blocklist-include-special"]);
     let events = counted.table("events");
-    assert_eq!(column(&events, "127.0.0.1", "counts"), ["true"; 4]);
+    assert_eq!(column(&events, "127.0.0.1", "counts_against_address"), ["true"; 4]);
     assert!(counted.table("ips").iter().any(|r| r["ip"] == "127.0.0.1" && r["verdict"] == "block"));
     let blocklist = fs::read_to_string(counted.out.join("blocklist.txt")).unwrap();
     assert!(blocklist.contains("198.51.100.7"), "{blocklist}");

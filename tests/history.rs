@@ -487,3 +487,106 @@ fn addresses_blocked_on_earlier_days_are_recidivists_with_a_longer_ban() {
     let page = fs::read_to_string(week.join("report.html")).unwrap();
     assert!(page.contains("<code>recidive</code> <small>blocked on 3 earlier days, first 2025-12-28</small>"));
 }
+
+/// A day file of `store` rewritten as a knocklog before the list columns wrote it:
+/// `counts` for `counts_against_address`, and `statuses` (`404:2;200:1`) and
+/// `categories` (`probe;denied`) as text; the manifest gets its new size.
+fn write_old_shaped(store: &Path, table: &str, day: &str) {
+    use polars::prelude::*;
+    let path = store.join(knocklog::store::Store::day_path(table, day));
+    let mut df = ParquetReader::new(fs::File::open(&path).unwrap()).finish().unwrap();
+    if df.schema().contains("counts_against_address") {
+        df.rename("counts_against_address", "counts".into()).unwrap();
+    }
+    for name in ["statuses", "categories"] {
+        let Ok(column) = df.column(name) else { continue };
+        let text: Vec<Option<String>> = column
+            .as_materialized_series()
+            .list()
+            .unwrap()
+            .series_iter()
+            .map(|items| {
+                let items = items.unwrap();
+                let parts: Vec<String> = match items.dtype() {
+                    DataType::Struct(_) => {
+                        let s = items.struct_().unwrap();
+                        let value = s.field_by_name("value").unwrap();
+                        let count = s.field_by_name("count").unwrap();
+                        let (v, c) = (value.i64().unwrap(), count.i64().unwrap());
+                        v.iter().zip(c.iter()).map(|(v, c)| format!("{}:{}", v.unwrap(), c.unwrap())).collect()
+                    }
+                    _ => items
+                        .cast(&DataType::String)
+                        .unwrap()
+                        .str()
+                        .unwrap()
+                        .iter()
+                        .flatten()
+                        .map(String::from)
+                        .collect(),
+                };
+                // The old writer left an empty list of statuses null.
+                (!parts.is_empty() || name == "categories").then(|| parts.join(";"))
+            })
+            .collect();
+        df.replace(name, Column::new(name.into(), text)).unwrap();
+    }
+    ParquetWriter::new(fs::File::create(&path).unwrap()).finish(&mut df).unwrap();
+    let manifest_path = store.join("manifest.json");
+    let mut manifest: serde_json::Value = serde_json::from_slice(&fs::read(&manifest_path).unwrap()).unwrap();
+    manifest["tables"][table][day]["bytes"] = fs::metadata(&path).unwrap().len().into();
+    fs::write(&manifest_path, serde_json::to_vec_pretty(&manifest).unwrap()).unwrap();
+}
+
+/// Day files written before `statuses` and `categories` were lists and before `counts`
+/// was renamed are read in today's names and types: the store reads back the same, a
+/// later run merges into those days as into new ones, and query and report answer.
+#[test]
+fn day_files_of_the_old_shape_read_and_merge_as_new_ones() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (new, old) = (tmp.path().join("new"), tmp.path().join("old"));
+    history_scan(&repo().join("sample-logs/apache2"), &new);
+    copy_dir(&new, &old);
+    let manifest = knocklog::store::Store::open(&old, false).unwrap().manifest;
+    let mut rewritten = 0;
+    for table in ["events", "daily", "sessions"] {
+        for day in manifest.tables[table].keys() {
+            write_old_shaped(&old, table, day);
+            rewritten += 1;
+        }
+    }
+    assert!(rewritten > 3, "the sample fills several days");
+    let day = manifest.tables["daily"].keys().next().unwrap();
+    let schema = |table: &str| {
+        use polars::prelude::*;
+        let file = fs::File::open(old.join(knocklog::store::Store::day_path(table, day))).unwrap();
+        ParquetReader::new(file).schema().unwrap().iter().map(|(n, f)| format!("{n}:{:?}", f.dtype)).collect::<Vec<_>>()
+    };
+    assert!(schema("daily").iter().any(|c| c.starts_with("statuses:") && !c.contains("List")), "{:?}", schema("daily"));
+    assert!(schema("events").iter().any(|c| c.starts_with("counts:")), "the old name is on disk");
+    assert_eq!(snapshot(&old), snapshot(&new), "old-shaped day files read as the new ones");
+
+    // The rest of the tree merges into the old-shaped days exactly as into new ones.
+    history_scan(&repo().join("sample-logs"), &new);
+    history_scan(&repo().join("sample-logs"), &old);
+    assert_eq!(snapshot(&old), snapshot(&new));
+    let sum = |store: &Path, sql: &str| {
+        let o = knocklog().arg("query").arg("--data").arg(store).arg("--sql").arg(sql).output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let sql = "SELECT COUNT(*) AS n, SUM(CAST(counts_against_address AS INT)) AS counted FROM events";
+    assert_eq!(sum(&old, sql), sum(&new, sql));
+    let report = |store: &Path, out: &Path| {
+        let o = knocklog()
+            .args(["report", "--quiet", "--history"])
+            .arg(store)
+            .args(["--since", "2025-01-01", "--until", "2027-01-01", "--format", "csv", "--out"])
+            .arg(out)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        fs::read_to_string(out.join("ips.csv")).unwrap()
+    };
+    assert_eq!(report(&old, &tmp.path().join("old-week")), report(&new, &tmp.path().join("new-week")));
+}

@@ -1,7 +1,9 @@
 //! Notebook and fleet interop: Python reads the scan's Parquet and a history store
-//! with polars and DuckDB (tests/notebook/read_outputs.py) and must count what
-//! `knocklog query` counts; the canned queries give the same rows in DuckDB as in
-//! polars SQL; two hosts' stores side by side (host=a/, host=b/) are one DuckDB dataset.
+//! with polars, DuckDB and pandas/pyarrow (tests/notebook/read_outputs.py) and must
+//! count what `knocklog query` counts and see every column with the type `knocklog
+//! columns` gives it (lists as lists, no parser); the canned queries give the same rows
+//! in DuckDB as in polars SQL; two hosts' stores side by side (host=a/, host=b/) are
+//! one DuckDB dataset.
 
 use std::path::Path;
 use std::process::Command;
@@ -43,9 +45,9 @@ fn history(logs: &Path, store: &Path) {
 
 #[test]
 fn python_polars_and_duckdb_read_what_knocklog_wrote() {
-    let python = Command::new("python3").args(["-c", "import polars, duckdb"]).output();
+    let python = Command::new("python3").args(["-c", "import polars, duckdb, pandas, pyarrow"]).output();
     if !python.is_ok_and(|o| o.status.success()) {
-        let why = "python3 with polars and duckdb is not installed (pip install polars duckdb; .ci/run installs them)";
+        let why = "python3 with polars, duckdb, pandas and pyarrow is not installed (.ci/run installs them)";
         return crate::util::skip("notebook::python_polars_and_duckdb_read_what_knocklog_wrote", why);
     }
     let run = scan(
@@ -65,7 +67,7 @@ fn python_polars_and_duckdb_read_what_knocklog_wrote() {
         .arg(&fleet)
         .arg(repo().join("queries"))
         .output()
-        .expect("python3 (with polars and duckdb: .ci/run installs them)");
+        .expect("python3 (with polars, duckdb, pandas and pyarrow: .ci/run installs them)");
     assert!(o.status.success(), "read_outputs.py failed:\n{}", String::from_utf8_lossy(&o.stderr));
     let py: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
 
@@ -93,6 +95,42 @@ fn python_polars_and_duckdb_read_what_knocklog_wrote() {
             );
         }
     }
+    // Every column of every scan table, as each engine types it, is what the dictionary says.
+    let dict = knocklog().args(["columns", "--json"]).output().unwrap();
+    let dict: serde_json::Value = serde_json::from_slice(&dict.stdout).unwrap();
+    for table in dict.as_array().unwrap().iter().filter(|t| t["in"] == "out" && t["table"] != "attackers") {
+        let name = table["table"].as_str().unwrap();
+        for (engine, field) in [("polars", "type"), ("duckdb", "duckdb"), ("arrow", "arrow")] {
+            let read = py["types"][engine][name].as_object().unwrap();
+            let names: Vec<&str> = read.keys().map(String::as_str).collect();
+            let declared: Vec<&str> =
+                table["columns"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+            let (mut names, mut declared) = (names, declared);
+            names.sort_unstable();
+            declared.sort_unstable();
+            assert_eq!(names, declared, "{engine} reads other columns in {name}");
+            for c in table["columns"].as_array().unwrap() {
+                let column = c["name"].as_str().unwrap();
+                assert_eq!(read[column], c[field], "{engine}: {name}.{column}");
+            }
+        }
+    }
+    assert_eq!(py["types"]["duckdb"]["ips"]["usernames"], r#"STRUCT("value" VARCHAR, count BIGINT)[]"#);
+    assert_eq!(py["types"]["polars"]["sessions"]["categories"], "List(Categorical)");
+    assert_eq!(py["types"]["arrow"]["ips"]["active_days"], "large_list<element: date32[day]>");
+    // The items are the same through polars, DuckDB, pandas and the CSV's JSON cell.
+    let tries = &py["polars_usernames"];
+    assert!(tries.as_array().is_some_and(|t| !t.is_empty()), "{py}");
+    for engine in ["duckdb_usernames", "pandas_usernames", "csv_usernames"] {
+        assert_eq!(&py[engine], tries, "{engine}");
+    }
+    assert_eq!(py["pandas_active_days"], py["polars_active_days"]);
+    let ip = py["usernames_of"].as_str().unwrap();
+    let days = count(&run.out, &format!("SELECT active_day_count FROM ips WHERE ip = '{ip}'"));
+    assert_eq!(py["polars_active_days"].as_array().unwrap().len() as u64, days);
+    assert!(py["duckdb_session_categories"].as_array().unwrap().iter().any(|c| c == "probe"), "{py}");
+    assert_eq!(py["store_daily_statuses"], "List(Struct({'value': Int64, 'count': Int64}))");
+
     assert_eq!(py["fleet_events"]["a"], store_events);
     assert_eq!(py["fleet_events"]["b"], count(&b, "SELECT COUNT(*) FROM events"));
 }

@@ -125,7 +125,7 @@ fn sample_report_is_exact_and_thread_independent() {
 
     // The chart's per-day totals are the events table's counting lines per day.
     let mut expected = std::collections::BTreeMap::<String, u64>::new();
-    for e in one.table("events").iter().filter(|e| e["counts"] == "true" && !e["ts"].is_empty()) {
+    for e in one.table("events").iter().filter(|e| e["counts_against_address"] == "true" && !e["ts"].is_empty()) {
         *expected.entry(e["ts"][..10].to_owned()).or_default() += 1;
     }
     let mut charted = std::collections::BTreeMap::<String, u64>::new();

@@ -51,11 +51,11 @@ fn per_ip_counts_match_the_generator() {
         }
         // sshd lines without an address are attributed through their pid, so auth
         // counts and days can only be higher than the generator's address-only count.
-        if num(row, "auth_events") < auth || num(row, "days_active") < days {
+        if num(row, "auth_events") < auth || num(row, "active_day_count") < days {
             problems.push(format!(
                 "{ip}: auth {} days {} (expected at least {auth} {days})",
                 num(row, "auth_events"),
-                num(row, "days_active")
+                num(row, "active_day_count")
             ));
         }
     }

@@ -5,6 +5,7 @@ mod archives;
 mod behaviour;
 mod blocklist_tools;
 mod cli;
+mod columns;
 mod corpora;
 mod detection;
 mod dns;

@@ -108,7 +108,7 @@ fn the_weekly_report_html_agrees_with_its_tables() {
     // The chart's per-day totals are the events table's counting lines per day, and
     // add up to the suspicious events of ips.csv; the visitors are ips.csv's.
     let mut per_day = BTreeMap::<String, u64>::new();
-    for e in read_csv(&week.join("events.csv")).iter().filter(|e| e["counts"] == "true") {
+    for e in read_csv(&week.join("events.csv")).iter().filter(|e| e["counts_against_address"] == "true") {
         *per_day.entry(e["ts"][..10].to_owned()).or_default() += 1;
     }
     assert_eq!(charted(&page), per_day);

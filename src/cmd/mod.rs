@@ -6,6 +6,7 @@
 //! is half-written: `--out` keeps the previous set). When the code is not 0, the last
 //! line on stderr says why: `knocklog: exit N: ...`.
 
+pub mod columns;
 pub mod completions;
 pub mod explain;
 pub mod history;
@@ -48,6 +49,7 @@ pub fn main() -> ExitCode {
         Command::Scan(args) => scan::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Query(args) => query::run(&args),
+        Command::Columns(args) => columns::run(&args),
         Command::History(args) => history::run(&args),
         Command::Report(args) => report::run(&args),
         Command::Learn(args) => learn::run(&args),

@@ -1,12 +1,13 @@
 //! CSV output: RFC 4180 quoting (as the csv crate writes it), timestamps as RFC 3339 UTC,
-//! cells a spreadsheet would run as a formula neutralised with a leading `'`, and cells
-//! cut to what a spreadsheet cell holds (the Parquet files keep them whole).
+//! list columns as a JSON array in the cell, cells a spreadsheet would run as a formula
+//! neutralised with a leading `'`, and cells cut to what a spreadsheet cell holds (the
+//! Parquet files keep them whole).
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
 
 use super::table::{Batch, Values};
-use crate::vocab::time::{write_day, write_ts};
+use crate::vocab::time::{format_day, write_day, write_ts};
 
 pub struct CsvTable {
     out: BufWriter<File>,
@@ -73,6 +74,11 @@ fn encode_rows(batch: &Batch, rows: std::ops::Range<usize>) -> Vec<u8> {
                         push_int(&mut out, x);
                     }
                 }
+                list @ (Values::TextCounts(_) | Values::IntCounts(_) | Values::Dates(_) | Values::Categories(_)) => {
+                    scratch.clear();
+                    write_cell(&mut scratch, list, row);
+                    push_text(&mut out, &scratch);
+                }
                 other => {
                     scratch.clear();
                     write_cell(&mut scratch, other, row);
@@ -119,8 +125,8 @@ fn push_int(out: &mut Vec<u8>, x: i64) {
 }
 
 /// Appends one cell's text, unquoted, to `out` (reused across cells: no allocation per
-/// cell). `encode_rows` uses it for timestamps, dates, floats and booleans; for text
-/// and integers it is the reference the encoder's test compares against.
+/// cell). `encode_rows` uses it for timestamps, dates, floats, booleans and lists; for
+/// text and integers it is the reference the encoder's test compares against.
 fn write_cell(out: &mut String, values: &Values, row: usize) {
     use std::fmt::Write;
     match values {
@@ -153,7 +159,76 @@ fn write_cell(out: &mut String, values: &Values, row: usize) {
                 out.push_str(if x { "true" } else { "false" });
             }
         }
+        Values::TextCounts(v) => {
+            let items: Vec<(String, i64)> =
+                v.row(row).map(|(value, n)| (counted_item(&json_text(value), n), n)).collect();
+            write_json_list(out, &items, true);
+        }
+        Values::IntCounts(v) => {
+            let items: Vec<(String, i64)> =
+                v.row(row).iter().map(|&(value, n)| (counted_item(&value.to_string(), n), n)).collect();
+            write_json_list(out, &items, true);
+        }
+        Values::Dates(v) => {
+            let items: Vec<(String, i64)> = v.row(row).iter().map(|&d| (format!("\"{}\"", format_day(d)), 0)).collect();
+            write_json_list(out, &items, false);
+        }
+        Values::Categories(v) => {
+            let items: Vec<(String, i64)> = v.row(row).iter().map(|name| (json_text(name), 0)).collect();
+            write_json_list(out, &items, false);
+        }
     }
+}
+
+/// `s` as a JSON string (quoted, escaped).
+fn json_text(s: &str) -> String {
+    serde_json::Value::from(s).to_string()
+}
+
+fn counted_item(value_json: &str, count: i64) -> String {
+    format!("{{\"value\":{value_json},\"count\":{count}}}")
+}
+
+/// Writes `items` (each a JSON text, with its count) as a JSON array. When the array
+/// would not fit in a spreadsheet cell (an address that tried a thousand usernames),
+/// the last items are left out and a final item says how many: with `counted`, a
+/// `{"value":"…[cut: N more ...]","count":SUM}` whose count is theirs, so sums over
+/// the cell stay right; otherwise a string. The cell stays valid JSON.
+fn write_json_list(out: &mut String, items: &[(String, i64)], counted: bool) {
+    let bytes: usize = items.iter().map(|(i, _)| i.len() + 1).sum::<usize>() + 1;
+    // The marker's room, and the `'` a formula-like cell may get (never: `[`).
+    const MARKER_ROOM: usize = 120;
+    let kept = if bytes < MAX_CELL_UNITS {
+        items.len()
+    } else {
+        let mut used = 2;
+        items
+            .iter()
+            .position(|(i, _)| {
+                used += i.encode_utf16().count() + 1;
+                used > MAX_CELL_UNITS - MARKER_ROOM
+            })
+            .unwrap_or(items.len())
+    };
+    out.push('[');
+    for (i, (item, _)) in items[..kept].iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(item);
+    }
+    if kept < items.len() {
+        let marker = format!("…[cut: {} more; the Parquet table has them all]", items.len() - kept);
+        if kept > 0 {
+            out.push(',');
+        }
+        if counted {
+            out.push_str(&counted_item(&json_text(&marker), items[kept..].iter().map(|i| i.1).sum()));
+        } else {
+            out.push_str(&json_text(&marker));
+        }
+    }
+    out.push(']');
 }
 
 /// The most a spreadsheet cell holds: Excel's limit, in UTF-16 code units (LibreOffice
@@ -275,5 +350,47 @@ mod tests {
         let one = crate::output::table::BatchBuilder::new().text("only", [None::<&str>, Some("x")]).build();
         assert_eq!(by_hand(&one), with_crate(&one));
         assert_eq!(by_hand(&one), "\"\"\nx\n");
+    }
+
+    /// Lists are JSON arrays whatever their values hold; one too long for a spreadsheet
+    /// cell stays valid JSON, its counts adding up.
+    #[test]
+    fn lists_are_json_arrays_cut_whole_items_at_a_time() {
+        let hostile = ["example.org:443", "a;b\\c", "=cmd|' /C calc'!A0", "say \"hi\",\n"];
+        let batch = crate::output::table::BatchBuilder::new()
+            .text_counts("u", [hostile.iter().map(|v| (*v, 3)).collect::<Vec<_>>(), Vec::new()])
+            .int_counts("s", [vec![(404, 2), (200, 1)], Vec::new()])
+            .dates("d", [vec![20_458, 20_459], Vec::new()])
+            .categories("c", [vec!["probe", "denied"], Vec::new()])
+            .build();
+        let text = String::from_utf8(encode_rows(&batch, 0..2)).unwrap();
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(text.as_bytes());
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        let cell = |row: usize, col: usize| serde_json::from_str::<serde_json::Value>(&rows[row][col]).unwrap();
+        let first = cell(0, 0);
+        let values: Vec<&str> = first.as_array().unwrap().iter().map(|u| u["value"].as_str().unwrap()).collect();
+        assert_eq!(values, hostile);
+        assert_eq!(cell(0, 1), serde_json::json!([{"value": 404, "count": 2}, {"value": 200, "count": 1}]));
+        assert_eq!(cell(0, 2), serde_json::json!(["2026-01-05", "2026-01-06"]));
+        assert_eq!(cell(0, 3), serde_json::json!(["probe", "denied"]));
+        assert!((0..4).all(|c| &rows[1][c] == "[]"), "an empty list is []: {text}");
+
+        let names: Vec<String> = (0..1000).map(|i| format!("user-{i:04}-{}", "x".repeat(40))).collect();
+        let many = crate::output::table::BatchBuilder::new()
+            .text_counts("u", [names.iter().map(|n| (n.as_str(), 2)).collect::<Vec<_>>()])
+            .build();
+        let mut out = String::new();
+        write_cell(&mut out, &many.columns[0].values, 0);
+        assert!(out.encode_utf16().count() < MAX_CELL_UNITS, "{} units", out.len());
+        let items: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+        let last = items.last().unwrap();
+        let kept = items.len() - 1;
+        assert!(kept > 100 && kept < 1000, "{kept}");
+        assert_eq!(items[..kept].iter().map(|u| u["value"].as_str().unwrap()).collect::<Vec<_>>(), names[..kept]);
+        let marker = format!("…[cut: {} more; the Parquet table has them all]", 1000 - kept);
+        assert_eq!(
+            (last["value"].as_str().unwrap(), last["count"].as_i64().unwrap()),
+            (&*marker, 2 * (1000 - kept) as i64)
+        );
     }
 }

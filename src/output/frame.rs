@@ -1,7 +1,8 @@
 //! DataFrames (query results, tables read back from the store) as text: an aligned
 //! table for the terminal (attacker text made safe), CSV (formula cells neutralised,
 //! like knocklog's own CSV tables) and Parquet files.
-//! Timestamps print as in the CSV tables (RFC 3339 UTC), dates as YYYY-MM-DD.
+//! Timestamps print as in the CSV tables (RFC 3339 UTC), dates as YYYY-MM-DD, lists
+//! as the JSON arrays of the CSV tables.
 
 use std::io::Write;
 use std::path::Path;
@@ -47,6 +48,12 @@ fn column_cells(s: &Series) -> anyhow::Result<Vec<Option<String>>> {
             s.cast(&DataType::Float64)?.f64()?.iter().map(|v| v.map(format_float)).collect()
         }
         DataType::Boolean => s.bool()?.iter().map(|v| v.map(|b| b.to_string())).collect(),
+        DataType::List(_) | DataType::Struct(_) => (0..s.len())
+            .map(|i| match s.get(i)? {
+                AnyValue::Null => Ok(None),
+                v => Ok(Some(json(&v))),
+            })
+            .collect::<PolarsResult<_>>()?,
         DataType::String => s.str()?.iter().map(|v| v.map(str::to_owned)).collect(),
         dtype if dtype.is_integer() => {
             s.cast(&DataType::Int64)?.i64()?.iter().map(|v| v.map(|x| x.to_string())).collect()
@@ -56,6 +63,51 @@ fn column_cells(s: &Series) -> anyhow::Result<Vec<Option<String>>> {
             Err(_) => (0..s.len()).map(|i| s.get(i).ok().map(|v| v.to_string())).collect(),
         },
     })
+}
+
+/// A nested value as JSON text, as the CSV tables write list cells: structs as objects
+/// with their fields in order, dates and timestamps as text.
+fn json(v: &AnyValue) -> String {
+    let mut out = String::new();
+    write_json(&mut out, v);
+    out
+}
+
+fn write_json(out: &mut String, v: &AnyValue) {
+    let text = |s: &str| serde_json::Value::from(s).to_string();
+    match v {
+        AnyValue::Null => out.push_str("null"),
+        AnyValue::Boolean(b) => out.push_str(if *b { "true" } else { "false" }),
+        AnyValue::Date(d) => out.push_str(&text(&format_day(*d))),
+        AnyValue::List(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_json(out, &item);
+            }
+            out.push(']');
+        }
+        AnyValue::Struct(..) | AnyValue::StructOwned(_) => {
+            let DataType::Struct(fields) = v.dtype() else { unreachable!("a struct value has a struct type") };
+            out.push('{');
+            for (i, (field, item)) in fields.iter().zip(v._iter_struct_av()).enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&text(field.name()));
+                out.push(':');
+                write_json(out, &item);
+            }
+            out.push('}');
+        }
+        v if v.is_integer() => out.push_str(&v.extract::<i64>().map_or("null".into(), |x| x.to_string())),
+        v if v.is_float() => out.push_str(
+            &v.extract::<f64>().and_then(serde_json::Number::from_f64).map_or("null".into(), |x| x.to_string()),
+        ),
+        v => out.push_str(&text(&v.get_str().map_or_else(|| v.to_string(), str::to_owned))),
+    }
 }
 
 /// Floats with up to three decimals, without trailing zeros (`12.5`, `3`).
@@ -165,6 +217,9 @@ pub fn write_json_lines(out: &mut impl Write, df: &DataFrame) -> anyhow::Result<
             let value = match (&col[row], kinds[i]) {
                 (None, _) => serde_json::Value::Null,
                 (Some(v), DataType::Boolean) => serde_json::Value::Bool(v == "true"),
+                (Some(v), DataType::List(_) | DataType::Struct(_)) => {
+                    serde_json::from_str(v).unwrap_or_else(|_| v.as_str().into())
+                }
                 (Some(v), t) if t.is_primitive_numeric() => {
                     serde_json::from_str::<serde_json::Number>(v).map_or_else(|_| v.as_str().into(), Into::into)
                 }

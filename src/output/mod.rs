@@ -5,6 +5,7 @@
 
 pub mod blocklist;
 pub mod colour;
+pub mod columns;
 pub mod csv_out;
 pub mod frame;
 pub mod out_dir;

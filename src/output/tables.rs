@@ -1,12 +1,15 @@
-//! The schemas of knocklog's tables, one builder function per table. Column names are
-//! a contract (GUIDE.md documents them); add columns, never rename.
+//! The rows of knocklog's tables, one builder function per table; each builds the
+//! columns `columns` declares, in its order. Column names are a contract (`knocklog
+//! columns` prints them): add columns; a rename comes with the store reading the old
+//! name (`store::tables::upgrade`).
 
+use super::columns;
 use super::table::{non_empty, Batch, BatchBuilder, TextColumn, Values};
 use std::collections::BTreeMap;
 
 use crate::aggregate::assess::Assessed;
 use crate::aggregate::campaigns::Campaign;
-use crate::aggregate::ip_stats::{max_opt, min_opt, statuses_text, Suspicion};
+use crate::aggregate::ip_stats::{max_opt, min_opt, Suspicion};
 use crate::aggregate::sessions::Session;
 use crate::detect::policy::Policy;
 use crate::findings::PeriodOrigin;
@@ -60,7 +63,7 @@ pub fn events_batch(events: &[Event], source_files: &[String], rules: &[(String,
         message.push_present(e.text(TextField::Message));
         proxy.push_present(e.text(TextField::Proxy));
     }
-    BatchBuilder::new()
+    BatchBuilder::of(&columns::EVENTS)
         .col("ts", Values::Timestamp(ts))
         .col("ip", Values::Text(ip))
         .col("log_kind", Values::Category(log_kind))
@@ -68,7 +71,7 @@ pub fn events_batch(events: &[Event], source_files: &[String], rules: &[(String,
         .col("category", Values::Category(category))
         .col("rule", Values::Category(rule))
         .col("rule_category", Values::Category(rule_category))
-        .col("counts", Values::Bool(counts))
+        .col("counts_against_address", Values::Bool(counts))
         .col("source_file", Values::Category(source_file))
         .col("line_no", Values::Int(line_no))
         .col("vhost", Values::Category(vhost))
@@ -95,7 +98,7 @@ pub fn ips_batch(ips: &[Assessed]) -> Batch {
     fn susp(a: &Assessed) -> Option<&Suspicion> {
         a.stats.suspicion.as_deref()
     }
-    let mut b = BatchBuilder::new()
+    let mut b = BatchBuilder::of(&columns::IPS)
         .text("ip", ips.iter().map(|a| Some(a.ip.as_str())))
         .category("verdict", ips.iter().map(|a| Some(a.verdict.as_str())))
         .float("score", ips.iter().map(|a| Some(a.score)))
@@ -103,8 +106,8 @@ pub fn ips_batch(ips: &[Assessed]) -> Batch {
         .boolean("allowed", ips.iter().map(|a| Some(a.allowed)))
         .timestamp("first_seen", ips.iter().map(|a| a.stats.first_seen))
         .timestamp("last_seen", ips.iter().map(|a| a.stats.last_seen))
-        .int("days_active", ips.iter().map(|a| Some(a.stats.days_active() as i64)))
-        .text("active_days", ips.iter().map(|a| non_empty(&days_list(&a.stats.daily))))
+        .int("active_day_count", ips.iter().map(|a| Some(a.stats.days_active() as i64)))
+        .dates("active_days", ips.iter().map(|a| a.stats.daily.iter().map(|d| d.0)))
         .int("events", ips.iter().map(|a| Some(a.stats.events as i64)))
         .int("suspicious_events", ips.iter().map(|a| Some(a.stats.suspicious_events() as i64)))
         .int("access_events", kind(LogKind::Access))
@@ -126,13 +129,13 @@ pub fn ips_batch(ips: &[Assessed]) -> Batch {
             "longest_session_s",
             ips.iter().map(|a| susp(a).and_then(|s| s.sessions.iter().map(|x| (x.end - x.start) / 1_000_000).max())),
         )
-        .text("usernames", ips.iter().map(|a| non_empty(&counted(a.stats.usernames_sorted()))))
-        .text("paths", ips.iter().map(|a| susp(a).and_then(|s| non_empty(&counted(Suspicion::top(&s.paths, 10))))))
-        .text(
+        .text_counts("usernames", ips.iter().map(|a| a.stats.usernames_sorted()))
+        .text_counts("paths", ips.iter().map(|a| susp(a).map(|s| Suspicion::top(&s.paths, 10)).unwrap_or_default()))
+        .text_counts(
             "user_agents",
-            ips.iter().map(|a| susp(a).and_then(|s| non_empty(&counted(Suspicion::top(&s.user_agents, 5))))),
+            ips.iter().map(|a| susp(a).map(|s| Suspicion::top(&s.user_agents, 5)).unwrap_or_default()),
         )
-        .text("statuses", ips.iter().map(|a| non_empty(&statuses_text(&a.stats))))
+        .int_counts("statuses", ips.iter().map(|a| statuses(&a.stats.statuses)))
         // Tries, hits and lines whose username, path or agent was beyond the 1000 kept
         // per address (see aggregate::bounded).
         .int("usernames_beyond", ips.iter().map(|a| Some(susp(a).map_or(0, |s| s.usernames.beyond) as i64)))
@@ -185,7 +188,7 @@ fn behaviour_list(a: &Assessed) -> String {
 /// `campaigns`: one row per distributed campaign, largest first.
 pub fn campaigns_batch(campaigns: &[Campaign]) -> Batch {
     let c = campaigns;
-    BatchBuilder::new()
+    BatchBuilder::of(&columns::CAMPAIGNS)
         .int("campaign", c.iter().map(|c| Some(i64::from(c.id))))
         .category("shared", c.iter().map(|c| Some(c.shared.as_str())))
         .text("evidence", c.iter().map(|c| Some(c.evidence.as_str())))
@@ -197,14 +200,16 @@ pub fn campaigns_batch(campaigns: &[Campaign]) -> Batch {
         .build()
 }
 
-/// `value:count;...` with `;` and `\` in values escaped.
-fn counted(items: Vec<(&str, u64)>) -> String {
-    let texts: Vec<String> = items.iter().map(|(v, n)| format!("{v}:{n}")).collect();
-    join_escaped(texts.iter().map(String::as_str))
+/// (status, answers), by status.
+pub fn statuses(counted: &[(u16, u64)]) -> Vec<(i64, i64)> {
+    let mut v: Vec<(i64, i64)> = counted.iter().map(|&(s, n)| (i64::from(s), n as i64)).collect();
+    v.sort_unstable();
+    v
 }
 
-fn days_list(daily: &[(i32, u64)]) -> String {
-    daily.iter().map(|(d, _)| format_day(*d)).collect::<Vec<_>>().join(";")
+/// The names of the categories in `mask` (bit `Category::index`), in category order.
+pub fn category_names(mask: u16) -> impl Iterator<Item = &'static str> {
+    Category::ALL.into_iter().filter(move |c| mask & (1 << c.index()) != 0).map(Category::as_str)
 }
 
 /// `sessions`: one row per burst of suspicious events of an address.
@@ -213,16 +218,13 @@ pub fn sessions_batch(ips: &[Assessed]) -> Batch {
         .iter()
         .flat_map(|a| a.stats.suspicion.iter().flat_map(move |s| s.sessions.iter().map(move |x| (a.ip.as_str(), x))))
         .collect();
-    let cats = |mask: u16| {
-        Category::ALL.iter().filter(|c| mask & (1 << c.index()) != 0).map(|c| c.as_str()).collect::<Vec<_>>().join(";")
-    };
-    BatchBuilder::new()
+    BatchBuilder::of(&columns::SESSIONS)
         .text("ip", rows.iter().map(|r| Some(r.0)))
         .timestamp("start", rows.iter().map(|r| Some(r.1.start)))
         .timestamp("end", rows.iter().map(|r| Some(r.1.end)))
         .int("duration_s", rows.iter().map(|r| Some((r.1.end - r.1.start) / 1_000_000)))
         .int("events", rows.iter().map(|r| Some(r.1.events as i64)))
-        .text("categories", rows.iter().map(|r| Some(cats(r.1.categories))))
+        .categories("categories", rows.iter().map(|r| category_names(r.1.categories)))
         .build()
 }
 
@@ -243,7 +245,7 @@ pub fn usernames_batch(ips: &[Assessed], policy: &Policy) -> Batch {
     }
     let mut rows: Vec<(&str, UserTally)> = users.into_iter().collect();
     rows.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then_with(|| a.0.cmp(b.0)));
-    BatchBuilder::new()
+    BatchBuilder::of(&columns::USERNAMES)
         .text("username", rows.iter().map(|r| Some(r.0.to_owned())))
         .int("attempts", rows.iter().map(|r| Some(r.1 .0 as i64)))
         .int("ips", rows.iter().map(|r| Some(r.1 .1 as i64)))
@@ -256,7 +258,7 @@ pub fn usernames_batch(ips: &[Assessed], policy: &Policy) -> Batch {
 /// `daily`: events per UTC day and address; `rows` are `daily_rows` (sorted by day,
 /// then address), or a batch of them.
 pub fn daily_batch(rows: &[(i32, &str, u64)]) -> Batch {
-    BatchBuilder::new()
+    BatchBuilder::of(&columns::DAILY)
         .date("day", rows.iter().map(|r| r.0))
         .text("ip", rows.iter().map(|r| Some(r.1)))
         .int("events", rows.iter().map(|r| Some(r.2 as i64)))
@@ -266,7 +268,7 @@ pub fn daily_batch(rows: &[(i32, &str, u64)]) -> Batch {
 /// `patterns`: one row per suggested attack pattern, best first (see `learn`).
 pub fn patterns_batch(suggestions: &[crate::learn::Suggestion]) -> Batch {
     let s = suggestions;
-    BatchBuilder::new()
+    BatchBuilder::of(&columns::PATTERNS)
         .text("pattern", s.iter().map(|s| Some(s.pattern.clone())))
         .category("kind", s.iter().map(|s| Some(crate::learn::file::kind_name(s.kind).to_owned())))
         .int("attacker_ips", s.iter().map(|s| Some(s.attacker_ips as i64)))
@@ -288,7 +290,7 @@ pub fn patterns_batch(suggestions: &[crate::learn::Suggestion]) -> Batch {
 pub fn attackers_batch(ips: &[Assessed], period: &PeriodOrigin) -> Batch {
     let rows: Vec<&Assessed> = ips.iter().filter(|a| a.is_suspect()).collect();
     let first_seen = &period.first_suspicious_day;
-    BatchBuilder::new()
+    BatchBuilder::of(&columns::ATTACKERS)
         .text("ip", rows.iter().map(|a| Some(a.ip.clone())))
         .category("verdict", rows.iter().map(|a| Some(a.verdict.as_str().to_owned())))
         .float("score", rows.iter().map(|a| Some(a.score)))

@@ -70,7 +70,7 @@ fn from_frame(df: &DataFrame) -> anyhow::Result<DnsCache> {
 pub fn save(store: &Store, cache: &DnsCache) -> anyhow::Result<()> {
     let mut rows: Vec<(&std::net::IpAddr, &CachedName)> = cache.entries.iter().collect();
     rows.sort_by_key(|(ip, _)| **ip);
-    let batch = BatchBuilder::new()
+    let batch = BatchBuilder::of(&crate::output::columns::STORE_DNS)
         .text("ip", rows.iter().map(|(ip, _)| Some(ip.to_string())))
         .text("name", rows.iter().map(|(_, c)| c.dns.name.as_deref()))
         .boolean("confirmed", rows.iter().map(|(_, c)| Some(c.dns.confirmed)))

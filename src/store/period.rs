@@ -185,7 +185,8 @@ pub fn load(store: &Store, days: Days, policy: &Policy) -> anyhow::Result<Period
         let ip = texts(&events, "ip")?;
         let ts = ints(&events, "ts")?;
         let category = texts(&events, "category")?;
-        let counts: Vec<Option<bool>> = events.column("counts")?.as_materialized_series().bool()?.iter().collect();
+        let counts: Vec<Option<bool>> =
+            events.column("counts_against_address")?.as_materialized_series().bool()?.iter().collect();
         let user = texts(&events, "user")?;
         let path = texts(&events, "path")?;
         let agent = texts(&events, "user_agent")?;
@@ -224,7 +225,8 @@ pub fn tally(events: &DataFrame) -> anyhow::Result<EventTally> {
     }
     let ts = ints(events, "ts")?;
     let category = texts(events, "category")?;
-    let counts: Vec<Option<bool>> = events.column("counts")?.as_materialized_series().bool()?.iter().collect();
+    let counts: Vec<Option<bool>> =
+        events.column("counts_against_address")?.as_materialized_series().bool()?.iter().collect();
     let user = texts(events, "user")?;
     for i in 0..events.height() {
         let Some(cat) = category[i].as_deref().and_then(Category::from_name) else { continue };

@@ -2,7 +2,8 @@
 //! `events` (the suspicious lines) and `sessions` (bursts, filed under the day they
 //! start). A run merges its rows into the days it touches: counts are added, events
 //! appended, and sessions within the gap of a new one are merged with it, so a day
-//! read in several runs holds what one run over all its lines would have.
+//! read in several runs holds what one run over all its lines would have. Day files
+//! an older knocklog wrote are read in today's column names and types (`upgrade`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
@@ -13,9 +14,10 @@ use polars::prelude::*;
 
 use super::{Manifest, Store};
 use crate::aggregate::sessions::{self, Session};
-use crate::output::parquet_out::to_dataframe;
-use crate::output::table::BatchBuilder;
-use crate::output::tables::events_batch;
+use crate::output::columns;
+use crate::output::parquet_out::{to_column, to_dataframe};
+use crate::output::table::{BatchBuilder, Values};
+use crate::output::tables::{category_names, events_batch};
 use crate::vocab::event::Category;
 use crate::vocab::event::{Event, LogKind, TextField};
 use crate::vocab::time::{day_of, format_day};
@@ -86,9 +88,72 @@ pub fn read_day(dir: &Path, m: &Manifest, table: &str, day: &str) -> anyhow::Res
     read_parquet(&dir.join(Store::day_path(table, day))).map(Some)
 }
 
+/// Reads a Parquet table (a day file, or a table of `--out`), in today's column names
+/// and types.
 pub fn read_parquet(path: &Path) -> anyhow::Result<DataFrame> {
     let file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
-    anyhow::Context::with_context(ParquetReader::new(file).finish(), || format!("reading {}", path.display()))
+    let df =
+        anyhow::Context::with_context(ParquetReader::new(file).finish(), || format!("reading {}", path.display()))?;
+    upgrade(df).with_context(|| format!("reading {}", path.display()))
+}
+
+/// Columns renamed since they were first written: (old name, new name).
+const RENAMED: [(&str, &str); 2] = [("counts", "counts_against_address"), ("days_active", "active_day_count")];
+
+/// A table an older knocklog wrote, in today's names and types: renamed columns get
+/// their new name, and the lists it wrote as text (`value:count;...` with `;` and `\`
+/// escaped, `a;b`, `YYYY-MM-DD;...`) become the list columns written today. A table
+/// already in today's shape is returned as it is.
+pub fn upgrade(mut df: DataFrame) -> anyhow::Result<DataFrame> {
+    for (old, new) in RENAMED {
+        if df.schema().contains(old) && !df.schema().contains(new) {
+            df.rename(old, new.into())?;
+        }
+    }
+    for name in ["statuses", "usernames", "paths", "user_agents", "active_days", "categories"] {
+        if df.schema().get(name) != Some(&DataType::String) {
+            continue;
+        }
+        let cells = texts(&df, name)?;
+        let cells = cells.iter().map(|c| c.as_deref().unwrap_or_default());
+        let values = match name {
+            "statuses" => Values::IntCounts(
+                cells.map(|s| old_counted(s).filter_map(|(v, n)| Some((v.parse().ok()?, n as i64)))).collect(),
+            ),
+            "active_days" => {
+                Values::Dates(cells.map(|s| s.split(';').filter(|d| !d.is_empty()).map(parse_day)).collect())
+            }
+            "categories" => Values::Categories(
+                cells.map(|s| s.split(';').filter_map(Category::from_name).map(Category::as_str)).collect(),
+            ),
+            _ => {
+                let rows: Vec<Vec<(String, u64)>> = cells.map(|s| old_counted(s).collect()).collect();
+                Values::TextCounts(rows.iter().map(|r| r.iter().map(|(t, n)| (t.as_str(), *n))).collect())
+            }
+        };
+        df.replace(name, to_column(&crate::output::table::Column { name, values })?)?;
+    }
+    Ok(df)
+}
+
+/// The items of an old `value:count;...` cell (`;` and `\` inside values escaped by
+/// `\`; the count after the last `:`).
+fn old_counted(cell: &str) -> impl Iterator<Item = (String, u64)> + '_ {
+    let mut items = Vec::new();
+    let mut item = String::new();
+    let mut chars = cell.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => item.extend(chars.next()),
+            ';' => items.push(std::mem::take(&mut item)),
+            c => item.push(c),
+        }
+    }
+    items.push(item);
+    items.into_iter().filter_map(|item| {
+        let (value, count) = item.rsplit_once(':')?;
+        Some((value.to_owned(), count.parse().ok()?))
+    })
 }
 
 /// Writes `df` to `path` (creating its directory) and syncs it; returns its size. The
@@ -118,6 +183,37 @@ pub fn texts(df: &DataFrame, name: &str) -> anyhow::Result<Vec<Option<String>>> 
     Ok(s.str()?.iter().map(|v| v.map(str::to_owned)).collect())
 }
 
+/// The (value, count) items of each row of a list-of-structs column of integers.
+fn int_counts(df: &DataFrame, name: &str) -> anyhow::Result<Vec<Vec<(i64, i64)>>> {
+    let lists = df.column(name)?.as_materialized_series().list()?;
+    let mut rows = Vec::with_capacity(lists.len());
+    for row in lists.series_iter() {
+        let Some(items) = row else {
+            rows.push(Vec::new());
+            continue;
+        };
+        let items = items.struct_()?;
+        let value = items.field_by_name("value")?.cast(&DataType::Int64)?;
+        let count = items.field_by_name("count")?.cast(&DataType::Int64)?;
+        rows.push(value.i64()?.iter().zip(count.i64()?.iter()).filter_map(|(v, n)| Some((v?, n?))).collect());
+    }
+    Ok(rows)
+}
+
+/// The names in each row of a list-of-text (or categorical) column.
+fn names(df: &DataFrame, name: &str) -> anyhow::Result<Vec<Vec<String>>> {
+    let lists = df.column(name)?.as_materialized_series().list()?;
+    let mut rows = Vec::with_capacity(lists.len());
+    for row in lists.series_iter() {
+        let items = match row {
+            Some(items) => items.cast(&DataType::String)?.str()?.iter().flatten().map(str::to_owned).collect(),
+            None => Vec::new(),
+        };
+        rows.push(items);
+    }
+    Ok(rows)
+}
+
 /// The `daily` rows of a day file, by address.
 pub fn daily_rows(df: &DataFrame) -> anyhow::Result<BTreeMap<String, DayIp>> {
     let ip = texts(df, "ip")?;
@@ -130,7 +226,7 @@ pub fn daily_rows(df: &DataFrame) -> anyhow::Result<BTreeMap<String, DayIp>> {
         suspicious_categories().map(|c| Ok((c, count(c.as_str())?))).collect::<anyhow::Result<_>>()?;
     let first = ints(df, "first_seen")?;
     let last = ints(df, "last_seen")?;
-    let statuses = texts(df, "statuses")?;
+    let statuses = int_counts(df, "statuses")?;
     let mut rows = BTreeMap::new();
     for i in 0..df.height() {
         let n = |v: &Vec<Option<i64>>| v[i].unwrap_or(0) as u64;
@@ -147,11 +243,9 @@ pub fn daily_rows(df: &DataFrame) -> anyhow::Result<BTreeMap<String, DayIp>> {
         for (c, v) in &cats {
             d.by_category[c.index()] = n(v);
         }
-        for item in statuses[i].as_deref().unwrap_or_default().split(';').filter(|s| !s.is_empty()) {
-            if let Some((code, count)) = item.split_once(':') {
-                if let (Ok(code), Ok(count)) = (code.parse(), count.parse::<u64>()) {
-                    *d.statuses.entry(code).or_default() += count;
-                }
+        for &(code, count) in &statuses[i] {
+            if let (Ok(code), Ok(count)) = (u16::try_from(code), u64::try_from(count)) {
+                *d.statuses.entry(code).or_default() += count;
             }
         }
         rows.insert(ip[i].clone().unwrap_or_default(), d);
@@ -162,7 +256,7 @@ pub fn daily_rows(df: &DataFrame) -> anyhow::Result<BTreeMap<String, DayIp>> {
 /// A `daily` day file from rows by address.
 pub fn daily_frame(rows: &BTreeMap<String, DayIp>) -> anyhow::Result<DataFrame> {
     let r: Vec<(&String, &DayIp)> = rows.iter().collect();
-    let mut b = BatchBuilder::new()
+    let mut b = BatchBuilder::of(&columns::STORE_DAILY)
         .text("ip", r.iter().map(|(ip, _)| Some((*ip).clone())))
         .int("events", r.iter().map(|(_, d)| Some(d.events as i64)))
         .int("suspicious_events", r.iter().map(|(_, d)| Some(d.suspicious as i64)));
@@ -172,11 +266,11 @@ pub fn daily_frame(rows: &BTreeMap<String, DayIp>) -> anyhow::Result<DataFrame> 
     for c in suspicious_categories() {
         b = b.int(c.as_str(), r.iter().map(move |(_, d)| Some(d.by_category[c.index()] as i64)));
     }
-    let statuses = |d: &DayIp| d.statuses.iter().map(|(k, v)| format!("{k}:{v}")).collect::<Vec<_>>().join(";");
+    let statuses = |d: &DayIp| d.statuses.iter().map(|(k, v)| (i64::from(*k), *v as i64)).collect::<Vec<_>>();
     let batch = b
         .timestamp("first_seen", r.iter().map(|(_, d)| d.first))
         .timestamp("last_seen", r.iter().map(|(_, d)| d.last))
-        .text("statuses", r.iter().map(|(_, d)| Some(statuses(d)).filter(|s| !s.is_empty())))
+        .int_counts("statuses", r.iter().map(|(_, d)| statuses(d)))
         .build();
     Ok(to_dataframe(&batch)?)
 }
@@ -260,7 +354,7 @@ impl RequestRow {
 
 /// A day's `requests` file after a run: old and new rows, in time order.
 pub fn merge_requests(old: Option<DataFrame>, rows: &[RequestRow]) -> anyhow::Result<DataFrame> {
-    let batch = BatchBuilder::new()
+    let batch = BatchBuilder::of(&columns::STORE_REQUESTS)
         .timestamp("ts", rows.iter().map(|r| Some(r.ts)))
         .text("ip", rows.iter().map(|r| Some(r.ip.as_str())))
         .text("method", rows.iter().map(|r| Some(r.method.as_str())))
@@ -304,15 +398,10 @@ fn session_rows(df: &DataFrame) -> anyhow::Result<Vec<StoredSession>> {
     let start = ints(df, "start")?;
     let end = ints(df, "end")?;
     let events = ints(df, "events")?;
-    let cats = texts(df, "categories")?;
+    let cats = names(df, "categories")?;
     Ok((0..df.height())
         .map(|i| {
-            let mask = cats[i]
-                .as_deref()
-                .unwrap_or_default()
-                .split(';')
-                .filter_map(Category::from_name)
-                .fold(0u16, |m, c| m | 1 << c.index());
+            let mask = cats[i].iter().filter_map(|c| Category::from_name(c)).fold(0u16, |m, c| m | 1 << c.index());
             let s = Session {
                 start: start[i].unwrap_or(0),
                 end: end[i].unwrap_or(0),
@@ -325,16 +414,13 @@ fn session_rows(df: &DataFrame) -> anyhow::Result<Vec<StoredSession>> {
 }
 
 fn sessions_frame(rows: &[StoredSession]) -> anyhow::Result<DataFrame> {
-    let cats = |mask: u16| {
-        Category::ALL.iter().filter(|c| mask & (1 << c.index()) != 0).map(|c| c.as_str()).collect::<Vec<_>>().join(";")
-    };
-    let batch = BatchBuilder::new()
+    let batch = BatchBuilder::of(&columns::SESSIONS)
         .text("ip", rows.iter().map(|r| Some(r.ip.clone())))
         .timestamp("start", rows.iter().map(|r| Some(r.s.start)))
         .timestamp("end", rows.iter().map(|r| Some(r.s.end)))
         .int("duration_s", rows.iter().map(|r| Some((r.s.end - r.s.start) / 1_000_000)))
         .int("events", rows.iter().map(|r| Some(r.s.events as i64)))
-        .text("categories", rows.iter().map(|r| Some(cats(r.s.categories))))
+        .categories("categories", rows.iter().map(|r| category_names(r.s.categories)))
         .build();
     Ok(to_dataframe(&batch)?)
 }
@@ -400,4 +486,46 @@ pub fn merge_sessions(
 /// Day number of `YYYY-MM-DD`.
 pub fn parse_day(text: &str) -> i32 {
     crate::vocab::time::parse_when(text, 0).map(day_of).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An `ips` table an older scan wrote: escaped `value:count;...` text, days as text,
+    /// the old count's name; it reads as today's lists.
+    #[test]
+    fn old_text_lists_become_lists() {
+        let usernames = [Some(r"root:3;a\;b:2;example.org:443:1;back\\slash:4"), None];
+        let old = df!(
+            "days_active" => [Some(2i64), Some(0)],
+            "active_days" => [Some("2026-01-05;2026-01-06"), None],
+            "usernames" => usernames,
+            "statuses" => [Some("404:2;200:1"), Some("")],
+        )
+        .unwrap();
+        let new = upgrade(old).unwrap();
+        let names: Vec<&str> = new.get_column_names().iter().map(|n| n.as_str()).collect();
+        assert_eq!(names, ["active_day_count", "active_days", "usernames", "statuses"]);
+        for name in ["active_days", "usernames", "statuses"] {
+            let kind = match name {
+                "active_days" => columns::Kind::Dates,
+                "usernames" => columns::Kind::TextCounts,
+                _ => columns::Kind::IntCounts,
+            };
+            assert_eq!(new.column(name).unwrap().dtype(), &kind.dtype(), "{name}");
+        }
+        let cells = crate::output::frame::cells(&new).unwrap();
+        assert_eq!(cells[1][0].as_deref(), Some(r#"["2026-01-05","2026-01-06"]"#));
+        assert_eq!(cells[1][1].as_deref(), Some("[]"));
+        assert_eq!(
+            cells[2][0].as_deref(),
+            Some(
+                r#"[{"value":"root","count":3},{"value":"a;b","count":2},{"value":"example.org:443","count":1},{"value":"back\\slash","count":4}]"#
+            )
+        );
+        assert_eq!(int_counts(&new, "statuses").unwrap(), [vec![(404, 2), (200, 1)], vec![]]);
+        // Today's shape is left as it is.
+        assert_eq!(upgrade(new.clone()).unwrap(), new);
+    }
 }
