@@ -11,6 +11,7 @@
 //! twice.
 
 pub mod dns;
+pub mod fleet;
 pub mod ingest;
 pub mod ledger;
 pub mod period;
