@@ -199,6 +199,26 @@ pub enum HistoryAction {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Rewrite a store's or a fleet's day files as one file per table, server and month, for engines
+    /// that scan a fleet's years (DuckDB, Spark, Trino).
+    ///
+    /// Writes INTO/TABLE/server=NAME/month=YYYY-MM/data.parquet, each row with its `day`. Run again to
+    /// bring it up to date: only months with new or changed days are rewritten, and a month keeps the
+    /// days its store has pruned since. `knocklog query --data INTO` reads it too.
+    Compact {
+        /// A history store, or a fleet (server=NAME/ directories each holding a host's store).
+        dir: PathBuf,
+        /// Where the compacted tables go (a directory of their own).
+        #[arg(long, value_name = "DIR")]
+        into: PathBuf,
+        /// The server's name for a single store (its partition value); for a fleet, compact only this
+        /// server.
+        #[arg(long, value_name = "NAME")]
+        server: Option<String>,
+        /// Print what was done as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Drop the days older than --keep (relative to today, UTC).
     Prune {
         /// The history store.
@@ -224,7 +244,9 @@ pub struct QueryArgs {
 
     /// Where the tables are.
     ///
-    /// A scan's or report's --out directory (NAME.parquet files), or a history store (NAME/day=YYYY-MM-DD/*.parquet).
+    /// A scan's or report's --out directory (NAME.parquet files), a history store (NAME/day=YYYY-MM-DD/*.parquet),
+    /// a fleet of stores (server=NAME/..., read as one with a `server` column) or a compacted fleet
+    /// (`history compact`).
     #[arg(long, short, default_value = "knocklog-out")]
     pub data: PathBuf,
 

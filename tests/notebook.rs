@@ -1,9 +1,8 @@
-//! Notebook and fleet interop: Python reads the scan's Parquet and a history store
+//! Notebook interop: Python reads the scan's Parquet and a history store
 //! with polars, DuckDB and pandas/pyarrow (tests/notebook/read_outputs.py) and must
 //! count what `knocklog query` counts and see every column with the type `knocklog
 //! columns` gives it (lists as lists, no parser); the canned queries give the same rows
-//! in DuckDB as in polars SQL; two hosts' stores side by side (host=a/, host=b/) are
-//! one DuckDB dataset.
+//! in DuckDB as in polars SQL. (A fleet of stores: tests/fleet.rs.)
 
 use std::path::Path;
 use std::process::Command;
@@ -55,16 +54,13 @@ fn python_polars_and_duckdb_read_what_knocklog_wrote() {
         &["--timezone", "utc", "--allow-ip", "192.168,100.72", "--allow-user", "alice"],
     );
     let tmp = tempfile::tempdir().unwrap();
-    let fleet = tmp.path().join("fleet");
-    let (a, b) = (fleet.join("host=a"), fleet.join("host=b"));
-    std::fs::create_dir_all(&fleet).unwrap();
+    let a = tmp.path().join("stores").join("a");
+    std::fs::create_dir_all(a.parent().unwrap()).unwrap();
     history(&repo().join("sample-logs"), &a);
-    history(&repo().join("sample-logs/apache2"), &b);
     let o = Command::new("python3")
         .arg(repo().join("tests/notebook/read_outputs.py"))
         .arg(&run.out)
         .arg(&a)
-        .arg(&fleet)
         .arg(repo().join("queries"))
         .output()
         .expect("python3 (with polars, duckdb, pandas and pyarrow: .ci/run installs them)");
@@ -130,7 +126,4 @@ fn python_polars_and_duckdb_read_what_knocklog_wrote() {
     assert_eq!(py["polars_active_days"].as_array().unwrap().len() as u64, days);
     assert!(py["duckdb_session_categories"].as_array().unwrap().iter().any(|c| c == "probe"), "{py}");
     assert_eq!(py["store_daily_statuses"], "List(Struct({'value': Int64, 'count': Int64}))");
-
-    assert_eq!(py["fleet_events"]["a"], store_events);
-    assert_eq!(py["fleet_events"]["b"], count(&b, "SELECT COUNT(*) FROM events"));
 }

@@ -1,6 +1,6 @@
-//! `knocklog history info|verify|repair|prune DIR`: what a history store holds (days,
-//! sources, runs, size), whether its files match its manifest, repairing what does not,
-//! and dropping its oldest days.
+//! `knocklog history info|verify|repair|compact|prune DIR`: what a history store holds
+//! (days, sources, runs, size), whether its files match its manifest, repairing what does
+//! not, compacting a store or fleet into monthly files, and dropping its oldest days.
 
 use std::io::Write;
 
@@ -42,6 +42,7 @@ pub fn run(args: &HistoryArgs) -> anyhow::Result<u8> {
             }
             Ok(EXIT_OK)
         }
+        HistoryAction::Compact { dir, into, server, json } => compact(dir, into, server.as_deref(), *json),
         HistoryAction::Prune { dir, keep, dry_run } => {
             let days = parse_days(keep)?;
             let mut store = Store::open(dir, false)?;
@@ -138,4 +139,54 @@ fn info(store: &Store, json: bool) -> anyhow::Result<u8> {
     drop(out);
     eprintln!("knocklog: exit 2: the store is damaged (see DAMAGED above)");
     Ok(EXIT_INPUT_INCOMPLETE)
+}
+
+/// `history compact DIR --into INTO`: a fleet's servers (or the one `--server` names), or
+/// one store under the name `--server` gives it.
+fn compact(dir: &std::path::Path, into: &std::path::Path, only: Option<&str>, json: bool) -> anyhow::Result<u8> {
+    let servers = match crate::store::fleet::servers(dir)? {
+        Some(all) => {
+            let chosen: Vec<_> = all.into_iter().filter(|s| only.is_none_or(|name| s.name == name)).collect();
+            if chosen.is_empty() {
+                let name = for_terminal(only.unwrap_or_default());
+                return Err(
+                    UsageError(format!("--server {name}: no server=NAME directory of that name in the fleet")).into()
+                );
+            }
+            chosen
+        }
+        None => {
+            let Some(name) = only else {
+                return Err(UsageError(format!(
+                    "{}: a single store needs --server NAME, its name in the compacted tables",
+                    for_terminal(&dir.display().to_string())
+                ))
+                .into());
+            };
+            let server = crate::store::fleet::Server { name: name.to_owned(), dir: dir.to_owned() };
+            crate::store::fleet::check_name(&server.name).map_err(|e| UsageError(format!("--server: {e}")))?;
+            vec![server]
+        }
+    };
+    let done = crate::store::compact::compact(&servers, into)?;
+    if json {
+        println!("{}", serde_json::to_string(&done)?);
+        return Ok(EXIT_OK);
+    }
+    println!(
+        "{}: {} servers, {} month files written ({} already up to date) from {} day files, {} rows; {} month files in all for the stores' {} day files{}.",
+        for_terminal(&into.display().to_string()),
+        done.servers,
+        done.months_written,
+        done.months_unchanged,
+        done.day_files_read,
+        done.rows_written,
+        done.month_files,
+        done.day_files,
+        match done.days_archived {
+            0 => String::new(),
+            n => format!("; {n} days kept that the stores have pruned"),
+        }
+    );
+    Ok(EXIT_OK)
 }

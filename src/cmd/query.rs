@@ -17,15 +17,20 @@ pub fn run(args: &QueryArgs) -> anyhow::Result<u8> {
     let data = &args.data;
     if !data.is_dir() {
         return Err(UsageError(format!(
-            "--data {}: not a directory (give a scan's or report's --out, or a history store)",
+            "--data {}: not a directory (give a scan's or report's --out, a history store, or a fleet of them)",
             data.display()
         ))
         .into());
     }
-    // A scan's --out has a manifest.json too, of its own kind.
-    if data.join(crate::store::MANIFEST).is_file() && !crate::output::out_dir::is_output_set(data) {
-        // A history store: finish any interrupted run first, so every day is as committed.
-        // A store with a day file missing or changed would answer from the rest.
+    // A history store: finish any interrupted run first, so every day is as committed.
+    // A store with a day file missing or changed would answer from the rest. A fleet:
+    // the same for each of its servers' stores.
+    if let Some(servers) = crate::store::fleet::servers(data)? {
+        for server in servers {
+            crate::store::Store::open(&server.dir, false)?.ensure_whole()?;
+        }
+    } else if data.join(crate::store::MANIFEST).is_file() && !crate::output::out_dir::is_output_set(data) {
+        // (A scan's --out has a manifest.json too, of its own kind.)
         crate::store::Store::open(data, false)?.ensure_whole()?;
     }
     let mut tables = query::find_tables(data)?;

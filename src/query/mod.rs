@@ -27,7 +27,11 @@ pub struct Table {
 /// output: events, ips, sessions, usernames, daily, and whatever else is written there),
 /// and every subdirectory laid out as a hive-partitioned table (`NAME/day=.../*.parquet`,
 /// as a history store holds them). Sorted by name; a name found twice is an error.
+/// A fleet's tables are its servers' tables, each file keyed by its `server` too.
 pub fn find_tables(dir: &Path) -> anyhow::Result<Vec<Table>> {
+    if let Some(servers) = crate::store::fleet::servers(dir)? {
+        return fleet_tables(dir, &servers);
+    }
     let entries = std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))?;
     let mut tables: Vec<Table> = Vec::new();
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
@@ -56,6 +60,31 @@ pub fn find_tables(dir: &Path) -> anyhow::Result<Vec<Table>> {
             tables.push(Table { name, source: path, files });
         }
     }
+    Ok(tables)
+}
+
+/// The tables of every server of a fleet as one table each: a server's files carry
+/// `server=NAME` first among their partition keys, as if the fleet were one hive layout.
+fn fleet_tables(dir: &Path, servers: &[crate::store::fleet::Server]) -> anyhow::Result<Vec<Table>> {
+    let mut tables: Vec<Table> = Vec::new();
+    for server in servers {
+        for table in find_tables(&server.dir)? {
+            let key = (crate::store::fleet::KEY.to_owned(), server.name.clone());
+            let files = table
+                .files
+                .into_iter()
+                .map(|(path, keys)| (path, std::iter::once(key.clone()).chain(keys).collect::<Vec<_>>()));
+            match tables.iter_mut().find(|t| t.name == table.name) {
+                Some(t) => t.files.extend(files),
+                None => tables.push(Table {
+                    source: dir.join(format!("{}=*", crate::store::fleet::KEY)).join(&table.name),
+                    name: table.name,
+                    files: files.collect(),
+                }),
+            }
+        }
+    }
+    tables.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(tables)
 }
 
@@ -119,7 +148,7 @@ impl Table {
             }
             frames.push(df);
         }
-        stack(frames).with_context(|| format!("reading {}", self.source.display()))
+        crate::store::tables::stack_all(frames).with_context(|| format!("reading {}", self.source.display()))
     }
 
     /// The table's columns and their types, the union over its files' metadata, without
@@ -151,30 +180,6 @@ fn partition_value(key: &str, value: &str) -> Scalar {
     } else {
         Scalar::new(DataType::String, AnyValue::StringOwned(value.into()))
     }
-}
-
-/// Frames stacked into one, in order; a column missing from some frames is null there.
-fn stack(frames: Vec<DataFrame>) -> anyhow::Result<DataFrame> {
-    let mut schema = Schema::default();
-    for df in &frames {
-        for column in df.columns() {
-            if !schema.contains(column.name()) {
-                schema.insert(column.name().clone(), column.dtype().clone());
-            }
-        }
-    }
-    let names: Vec<PlSmallStr> = schema.iter_names().cloned().collect();
-    let mut all = DataFrame::empty();
-    for mut df in frames {
-        for (name, dtype) in schema.iter() {
-            if !df.schema().contains(name) {
-                df.with_column(Column::full_null(name.clone(), df.height(), dtype))?;
-            }
-        }
-        all.vstack_mut(&df.select(names.iter().cloned())?)?;
-    }
-    all.rechunk_mut();
-    Ok(all)
 }
 
 /// A SQL context holding the tables that `sql` names (a word of the query equal to a

@@ -35,11 +35,7 @@ pub fn servers(dir: &Path) -> anyhow::Result<Option<Vec<Server>>> {
             continue;
         };
         let path = entry.path();
-        anyhow::ensure!(
-            valid_name(name),
-            "{}: a server's name is letters, digits, '.', '-' and '_' (it is a partition value in every query)",
-            crate::vocab::text::for_terminal(&path.display().to_string())
-        );
+        check_name(name).with_context(|| crate::vocab::text::for_terminal(&path.display().to_string()))?;
         // A planted symlink would make the fleet read (and lock) a store elsewhere.
         let meta = std::fs::symlink_metadata(&path).with_context(|| format!("reading {}", path.display()))?;
         anyhow::ensure!(meta.is_dir(), "{}: a server of the fleet must be a directory, not a link", path.display());
@@ -55,11 +51,19 @@ pub fn servers(dir: &Path) -> anyhow::Result<Option<Vec<Server>>> {
     Ok((!servers.is_empty()).then_some(servers))
 }
 
-fn valid_name(name: &str) -> bool {
-    !name.is_empty()
+/// A server's name stands in paths and queries as a hive partition value: letters,
+/// digits, '.', '-' and '_', as in host names.
+pub fn check_name(name: &str) -> anyhow::Result<()> {
+    let valid = !name.is_empty()
         && name.len() <= 253
         && !name.starts_with('.')
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'));
+    anyhow::ensure!(
+        valid,
+        "server name {:?}: a server's name is letters, digits, '.', '-' and '_' (it is a partition value in every query)",
+        crate::vocab::text::for_terminal(name)
+    );
+    Ok(())
 }
 
 #[cfg(test)]
@@ -91,7 +95,7 @@ mod tests {
         assert!(e.contains("server=web-1") && e.contains("no knocklog history store"), "{e}");
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join("server=a b")).unwrap();
-        assert!(servers(dir.path()).unwrap_err().to_string().contains("a server's name"));
+        assert!(format!("{:#}", servers(dir.path()).unwrap_err()).contains("a server's name"));
         let dir = tempfile::tempdir().unwrap();
         let elsewhere = tempfile::tempdir().unwrap();
         std::fs::write(elsewhere.path().join(super::super::MANIFEST), "{}").unwrap();

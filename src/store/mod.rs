@@ -10,6 +10,7 @@
 //! One fixed file name per day means a reader globbing `*.parquet` never sees a day
 //! twice.
 
+pub mod compact;
 pub mod dns;
 pub mod fleet;
 pub mod ingest;

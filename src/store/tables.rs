@@ -304,6 +304,30 @@ fn stack(old: DataFrame, new: DataFrame) -> anyhow::Result<DataFrame> {
     Ok(old_aligned)
 }
 
+/// Frames stacked into one, in order; a column missing from some frames is null there.
+pub fn stack_all(frames: Vec<DataFrame>) -> anyhow::Result<DataFrame> {
+    let mut schema = Schema::default();
+    for df in &frames {
+        for column in df.columns() {
+            if !schema.contains(column.name()) {
+                schema.insert(column.name().clone(), column.dtype().clone());
+            }
+        }
+    }
+    let names: Vec<PlSmallStr> = schema.iter_names().cloned().collect();
+    let mut all = DataFrame::empty();
+    for mut df in frames {
+        for (name, dtype) in schema.iter() {
+            if !df.schema().contains(name) {
+                df.with_column(Column::full_null(name.clone(), df.height(), dtype))?;
+            }
+        }
+        all.vstack_mut(&df.select(names.iter().cloned())?)?;
+    }
+    all.rechunk_mut();
+    Ok(all)
+}
+
 /// A day's `events` file after a run: old and new events, in time order.
 pub fn merge_events(
     old: Option<DataFrame>,

@@ -1,10 +1,9 @@
 """Reads knocklog's outputs from Python as a notebook would, with polars, DuckDB and
-pandas/pyarrow: a scan's Parquet tables, a history store (hive layout) and a fleet of
-stores side by side (host=NAME/...). Prints what it counted, and the type each engine
-gives every column, as JSON; tests/notebook.rs compares it with `knocklog query` and
+pandas/pyarrow: a scan's Parquet tables and a history store (hive layout). Prints
+what it counted, and the type each engine gives every column, as JSON; tests/notebook.rs compares it with `knocklog query` and
 `knocklog columns --json` on the same data.
 
-usage: read_outputs.py SCAN_OUT STORE FLEET QUERIES_DIR
+usage: read_outputs.py SCAN_OUT STORE QUERIES_DIR
 """
 import glob
 import json
@@ -16,7 +15,7 @@ import pandas as pd
 import polars as pl
 import pyarrow.parquet as pq
 
-scan_out, store, fleet, queries = sys.argv[1:5]
+scan_out, store, queries = sys.argv[1:4]
 res = {}
 
 # polars: the scan's tables, and the store as one hive-partitioned dataset.
@@ -80,10 +79,4 @@ res["duckdb_session_categories"] = sorted(
 daily_store = pl.read_parquet(os.path.join(store, "daily", "*", "*.parquet"))
 res["store_daily_statuses"] = str(daily_store.schema["statuses"])
 
-# The fleet: several hosts' stores under host=NAME/ are one dataset.
-rows = con.execute(
-    f"SELECT host, count(*) FROM read_parquet('{fleet}/host=*/events/*/*.parquet', hive_partitioning = true) "
-    "GROUP BY host ORDER BY host"
-).fetchall()
-res["fleet_events"] = {host: n for host, n in rows}
 print(json.dumps(res))
