@@ -12,6 +12,7 @@
 
 pub mod dns;
 pub mod fleet;
+pub mod fleet_report;
 pub mod ingest;
 pub mod ledger;
 pub mod period;
