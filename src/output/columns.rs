@@ -350,6 +350,18 @@ pub static ATTACKERS: LazyLock<Vec<ColumnDoc>> = LazyLock::new(|| {
     ]
 });
 
+pub static SERVERS: LazyLock<Vec<ColumnDoc>> = LazyLock::new(|| {
+    vec![
+        col("ip", Text, "the address (a row of ips)"),
+        col("server", Category, "a server of the fleet that saw it (its server=NAME directory)"),
+        col("events", Int, "lines of it that server logged in the period"),
+        col("suspicious_events", Int, "of those, its suspicious lines that count against it"),
+        col("first_seen", Timestamp, "its first line on that server"),
+        col("last_seen", Timestamp, "its last line on that server"),
+        col("active_day_count", Int, "UTC days with a line of it on that server"),
+    ]
+});
+
 /// The store's `daily`: per day and address over every line.
 pub static STORE_DAILY: LazyLock<Vec<ColumnDoc>> = LazyLock::new(|| {
     let mut c = vec![
@@ -400,7 +412,7 @@ pub fn tables() -> Vec<TableDoc> {
         t(
             "events",
             Place::Out,
-            "one row per suspicious line (--all-events: every line with a remote address)",
+            "one row per suspicious line (--all-events: every line with a remote address); a fleet report's end with a text column server, the server that logged it",
             &EVENTS,
         ),
         t("ips", Place::Out, "one row per remote address, worst first", &IPS),
@@ -410,6 +422,12 @@ pub fn tables() -> Vec<TableDoc> {
         t("daily", Place::Out, "one row per UTC day and address", &DAILY),
         t("patterns", Place::Out, "one row per suggested attack pattern (scan only)", &PATTERNS),
         t("attackers", Place::Out, "one row per suspicious address of a report's period (report only)", &ATTACKERS),
+        t(
+            "servers",
+            Place::Out,
+            "one row per address of ips and server of the fleet that saw it (a fleet report only)",
+            &SERVERS,
+        ),
         t("events", Place::Store, "one row per suspicious line with a time, filed under its day", &EVENTS),
         t("daily", Place::Store, "one row per UTC day and address, over every line", &STORE_DAILY),
         t("sessions", Place::Store, "one row per burst, filed under the day it starts", &SESSIONS),
