@@ -11,6 +11,7 @@ mod detection;
 mod dns;
 mod enrich;
 mod explain_agrees;
+mod fleet_report;
 mod forwarding;
 mod gzip_trailing;
 mod history;
