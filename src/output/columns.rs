@@ -135,6 +135,8 @@ const fn col(name: &'static str, kind: Kind, about: &'static str) -> ColumnDoc {
 pub enum Place {
     /// A scan's or report's `--out` (`NAME.csv`, `NAME.parquet`).
     Out,
+    /// A fleet report's `--out` only (`report --history FLEET`), beside `Out`'s tables.
+    FleetOut,
     /// A history store (`NAME/day=YYYY-MM-DD/data.parquet`, or `dns.parquet`).
     Store,
 }
@@ -143,6 +145,7 @@ impl Place {
     pub fn as_str(self) -> &'static str {
         match self {
             Place::Out => "out",
+            Place::FleetOut => "fleet-out",
             Place::Store => "history",
         }
     }
@@ -412,7 +415,7 @@ pub fn tables() -> Vec<TableDoc> {
         t(
             "events",
             Place::Out,
-            "one row per suspicious line (--all-events: every line with a remote address); a fleet report's end with a text column server, the server that logged it",
+            "one row per suspicious line (--all-events: every line with a remote address); in a fleet report a last text column, server, names the server that logged it",
             &EVENTS,
         ),
         t("ips", Place::Out, "one row per remote address, worst first", &IPS),
@@ -422,12 +425,7 @@ pub fn tables() -> Vec<TableDoc> {
         t("daily", Place::Out, "one row per UTC day and address", &DAILY),
         t("patterns", Place::Out, "one row per suggested attack pattern (scan only)", &PATTERNS),
         t("attackers", Place::Out, "one row per suspicious address of a report's period (report only)", &ATTACKERS),
-        t(
-            "servers",
-            Place::Out,
-            "one row per address of ips and server of the fleet that saw it (a fleet report only)",
-            &SERVERS,
-        ),
+        t("servers", Place::FleetOut, "one row per address of ips and server of the fleet that saw it", &SERVERS),
         t("events", Place::Store, "one row per suspicious line with a time, filed under its day", &EVENTS),
         t("daily", Place::Store, "one row per UTC day and address, over every line", &STORE_DAILY),
         t("sessions", Place::Store, "one row per burst, filed under the day it starts", &SESSIONS),
