@@ -1,7 +1,8 @@
 //! The data dictionary (`knocklog columns`) against what is written: every column of
-//! every table a scan of sample-logs, a report (of its store and of a fleet of it) and a history store write is documented
-//! with its type, and no documented column is missing, in Parquet and in CSV; GUIDE.md
-//! holds the dictionary as `knocklog columns --markdown` prints it.
+//! every table a scan of sample-logs, a report (of its store, and of a fleet of it) and
+//! a history store write is documented with its type, and no documented column is
+//! missing, in Parquet and in CSV; GUIDE.md holds the dictionary as `knocklog columns
+//! --markdown` prints it.
 
 use std::collections::BTreeMap;
 use std::path::Path;

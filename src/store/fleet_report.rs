@@ -3,6 +3,7 @@
 //! one store's period is, plus what each server saw of each address and the sneak
 //! attackers only the whole fleet shows.
 
+use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -101,8 +102,8 @@ impl Merged {
         let Period { ips, mut events, by_ip } = period;
         for (ip, s) in ips {
             match self.stats.entry(ip) {
-                std::collections::btree_map::Entry::Occupied(mut e) => e.get_mut().merge(&s),
-                std::collections::btree_map::Entry::Vacant(e) => {
+                Entry::Occupied(mut e) => e.get_mut().merge(&s),
+                Entry::Vacant(e) => {
                     e.insert(s);
                 }
             }
