@@ -1,8 +1,8 @@
 //! Findings: what a run found, whatever it read — every assessed address, the event
 //! tally, suggested patterns and the blocklist, with where they came from. A scan of
 //! log files builds them (`Findings::from_scan`), so does a period of the history
-//! store (`store::period::findings`); `enrich` adds what the outside world says, and
-//! `output::write` writes them whole.
+//! store (`store::report::findings`) or of a fleet's (`store::fleet_report`); `enrich`
+//! adds what the outside world says, and `output::write` writes them whole.
 
 mod scan;
 
