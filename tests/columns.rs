@@ -1,7 +1,8 @@
 //! The data dictionary (`knocklog columns`) against what is written: every column of
-//! every table a scan of sample-logs, a report and a history store write is documented
-//! with its type, and no documented column is missing, in Parquet and in CSV; GUIDE.md
-//! holds the dictionary as `knocklog columns --markdown` prints it.
+//! every table a scan of sample-logs, a report (of its store, and of a fleet of it) and
+//! a history store write is documented with its type, and no documented column is
+//! missing, in Parquet and in CSV; GUIDE.md holds the dictionary as `knocklog columns
+//! --markdown` prints it.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -75,6 +76,19 @@ fn the_dictionary_matches_every_table_written() {
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // The same store as the one server of a fleet: its report adds the servers table.
+    let (fleet, fleet_weekly) = (tmp.path().join("fleet"), tmp.path().join("fleet-weekly"));
+    std::fs::create_dir(&fleet).unwrap();
+    std::fs::rename(&store, fleet.join("server=a")).unwrap();
+    let o = knocklog()
+        .args(["report", "--quiet", "--history"])
+        .arg(&fleet)
+        .args(["--since", "2025-01-01", "--until", "2027-01-01", "--out"])
+        .arg(&fleet_weekly)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let store = fleet.join("server=a");
 
     let mut checked = Vec::new();
     for ((table, place), columns) in &dict {
@@ -90,6 +104,11 @@ fn the_dictionary_matches_every_table_written() {
                 assert_eq!(csv_header(&csv), names, "{}", csv.display());
                 checked.push(format!("{table} in {}", dir.file_name().unwrap().to_string_lossy()));
             }
+        } else if place == "fleet-out" {
+            let parquet = fleet_weekly.join(format!("{table}.parquet"));
+            assert_eq!(&parquet_columns(&parquet, Place::FleetOut, table), columns, "{}", parquet.display());
+            assert_eq!(csv_header(&fleet_weekly.join(format!("{table}.csv"))), names, "{table}.csv");
+            checked.push(format!("{table} in fleet-weekly"));
         } else if let Some(day) = std::fs::read_dir(store.join(table)).ok().and_then(|mut d| d.next()) {
             let file = day.unwrap().path().join("data.parquet");
             assert_eq!(&parquet_columns(&file, Place::Store, table), columns, "{}", file.display());
@@ -111,6 +130,7 @@ fn the_dictionary_matches_every_table_written() {
         "ips in weekly",
         "patterns in out",
         "requests in the store",
+        "servers in fleet-weekly",
         "sessions in out",
         "sessions in the store",
         "sessions in weekly",
@@ -119,14 +139,19 @@ fn the_dictionary_matches_every_table_written() {
     ];
     assert_eq!(checked, expected, "every table written is checked (dns.parquet: store::dns's own test)");
     // Every file of --out that is a table is in the dictionary.
-    for dir in [&out, &weekly] {
+    for (dir, places) in [(&out, &["out"][..]), (&weekly, &["out"]), (&fleet_weekly, &["out", "fleet-out"])] {
         for entry in std::fs::read_dir(dir).unwrap().flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
             if let Some(table) = name.strip_suffix(".parquet").or(name.strip_suffix(".csv")) {
-                assert!(dict.contains_key(&(table.to_owned(), "out".to_owned())), "{name} is not in the dictionary");
+                let declared = places.iter().any(|p| dict.contains_key(&(table.to_owned(), (*p).to_owned())));
+                assert!(declared, "{name} is not in the dictionary");
             }
         }
     }
+    // A fleet report's events are a store report's with a last column, server.
+    let mut events: Vec<String> = dict[&("events".to_owned(), "out".to_owned())].iter().map(|c| c.0.clone()).collect();
+    events.push("server".to_owned());
+    assert_eq!(csv_header(&fleet_weekly.join("events.csv")), events);
 }
 
 #[test]

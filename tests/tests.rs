@@ -12,6 +12,7 @@ mod dns;
 mod enrich;
 mod explain_agrees;
 mod fleet_data;
+mod fleet_report;
 mod forwarding;
 mod gzip_trailing;
 mod history;

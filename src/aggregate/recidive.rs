@@ -37,6 +37,15 @@ impl BlockHistory {
     pub fn is_empty(&self) -> bool {
         self.days.is_empty()
     }
+
+    /// Adds another store's days (a fleet's servers, read as one).
+    pub fn merge(&mut self, other: BlockHistory) {
+        for (ip, days) in other.days {
+            for day in days {
+                self.add(&ip, day);
+            }
+        }
+    }
 }
 
 /// Where the earlier days end for an address: the first day of the period a report

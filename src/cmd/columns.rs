@@ -47,6 +47,7 @@ pub fn text(tables: &[&TableDoc]) -> String {
         }
         let place = match t.place {
             crate::output::columns::Place::Out => "in --out",
+            crate::output::columns::Place::FleetOut => "in a fleet report's --out",
             crate::output::columns::Place::Store => "in a history store",
         };
         out.push_str(&format!("{} ({place}): {}\n", t.name, t.row));
@@ -93,6 +94,7 @@ pub fn markdown(tables: &[&TableDoc]) -> String {
     for t in tables {
         let place = match t.place {
             crate::output::columns::Place::Out => "`--out`",
+            crate::output::columns::Place::FleetOut => "a fleet report's `--out`",
             crate::output::columns::Place::Store => "history store",
         };
         out.push_str(&format!("**`{}`** ({place}): {}\n\n", t.name, t.row));

@@ -244,6 +244,13 @@ pub struct VerdictInput {
     pub campaign_addresses: usize,
 }
 
+/// The sneak rule alone: events that show intent on at least `sneak_min_days` days,
+/// never more than `sneak_max_daily` of them on one. (A fleet report asks it of each
+/// server's share of an address as well as of the whole.)
+pub fn is_sneak(t: &Thresholds, intent: u64, intent_days: usize, max_daily_intent: u64) -> bool {
+    intent > 0 && intent_days >= t.sneak_min_days && max_daily_intent <= t.sneak_max_daily
+}
+
 /// (sneak, verdict) of one address.
 ///
 /// Noise (`Category::is_noise`) never makes `block` or a sneak attacker on its own:
@@ -256,7 +263,7 @@ pub fn verdict(t: &Thresholds, campaigns: &Campaigns, v: &VerdictInput) -> (bool
     if v.allowed_address || (v.suspicious == 0 && !v.behaviour && !in_campaign) {
         return (false, Verdict::None);
     }
-    let sneak = v.intent > 0 && v.intent_days >= t.sneak_min_days && v.max_daily_intent <= t.sneak_max_daily;
+    let sneak = is_sneak(t, v.intent, v.intent_days, v.max_daily_intent);
     let strikes = v.suspicious - v.allowed_user_failures.min(t.allowed_user_tolerance);
     let blocks = v.behaviour
         || (in_campaign && v.campaign_addresses >= campaigns.block_addresses)

@@ -1,14 +1,14 @@
 //! Findings: what a run found, whatever it read — every assessed address, the event
 //! tally, suggested patterns and the blocklist, with where they came from. A scan of
 //! log files builds them (`Findings::from_scan`), so does a period of the history
-//! store (`store::period::findings`); `enrich` adds what the outside world says, and
-//! `output::write` writes them whole.
+//! store (`store::report::findings`) or of a fleet's (`store::fleet_report`); `enrich`
+//! adds what the outside world says, and `output::write` writes them whole.
 
 mod scan;
 
 pub use scan::{Judging, ScanCounts};
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use polars::prelude::DataFrame;
@@ -81,8 +81,47 @@ pub struct PeriodOrigin {
     pub previous_events: BTreeMap<String, u64>,
     /// Addresses suspicious before the period, with the first day they were.
     pub first_suspicious_day: BTreeMap<String, i32>,
-    /// The period's events as the store holds them.
+    /// The period's events as the store holds them (a fleet's with a `server` column).
     pub events: DataFrame,
+    /// What each server saw, when the period is a fleet's (None for one store).
+    pub fleet: Option<Box<FleetOrigin>>,
+}
+
+/// A fleet's period: its servers, and per address what each of them saw.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FleetOrigin {
+    /// The servers' names, sorted.
+    pub servers: Vec<String>,
+    /// Per listed address (`Findings::ips`), its share on each server that saw it, in
+    /// server order.
+    pub sightings: BTreeMap<String, Vec<ServerSighting>>,
+    /// Sneak attackers over the fleet that no single server's share makes one: the
+    /// quiet returner that spreads its days over the servers.
+    pub spread_sneaks: BTreeSet<String>,
+}
+
+/// One server's share of an address over the period.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ServerSighting {
+    /// Index into `FleetOrigin::servers`.
+    pub server: usize,
+    pub events: u64,
+    pub suspicious_events: u64,
+    pub first_seen: Option<i64>,
+    pub last_seen: Option<i64>,
+    pub active_days: usize,
+}
+
+impl FleetOrigin {
+    /// The sightings of `ip` (none for an address no server saw).
+    pub fn of(&self, ip: &str) -> &[ServerSighting] {
+        self.sightings.get(ip).map_or(&[], Vec::as_slice)
+    }
+
+    /// Listed addresses that more than one server saw.
+    pub fn on_several_servers(&self) -> usize {
+        self.sightings.values().filter(|s| s.len() > 1).count()
+    }
 }
 
 /// A store period's figures, as its report shows them.
@@ -116,6 +155,8 @@ pub struct Change {
 /// One source file of the store's ledger.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SourceRead {
+    /// The fleet's server whose store read it (None for one store).
+    pub server: Option<String>,
     /// Where it was last read (attacker-influenced only through file names).
     pub path: String,
     pub lines: u64,

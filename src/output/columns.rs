@@ -135,6 +135,8 @@ const fn col(name: &'static str, kind: Kind, about: &'static str) -> ColumnDoc {
 pub enum Place {
     /// A scan's or report's `--out` (`NAME.csv`, `NAME.parquet`).
     Out,
+    /// A fleet report's `--out` only (`report --history FLEET`), beside `Out`'s tables.
+    FleetOut,
     /// A history store (`NAME/day=YYYY-MM-DD/data.parquet`, or `dns.parquet`).
     Store,
 }
@@ -143,6 +145,7 @@ impl Place {
     pub fn as_str(self) -> &'static str {
         match self {
             Place::Out => "out",
+            Place::FleetOut => "fleet-out",
             Place::Store => "history",
         }
     }
@@ -350,6 +353,18 @@ pub static ATTACKERS: LazyLock<Vec<ColumnDoc>> = LazyLock::new(|| {
     ]
 });
 
+pub static SERVERS: LazyLock<Vec<ColumnDoc>> = LazyLock::new(|| {
+    vec![
+        col("ip", Text, "the address (a row of ips)"),
+        col("server", Category, "a server of the fleet that saw it (its server=NAME directory)"),
+        col("events", Int, "lines of it that server logged in the period"),
+        col("suspicious_events", Int, "of those, its suspicious lines that count against it"),
+        col("first_seen", Timestamp, "its first line on that server"),
+        col("last_seen", Timestamp, "its last line on that server"),
+        col("active_day_count", Int, "UTC days with a line of it on that server"),
+    ]
+});
+
 /// The store's `daily`: per day and address over every line.
 pub static STORE_DAILY: LazyLock<Vec<ColumnDoc>> = LazyLock::new(|| {
     let mut c = vec![
@@ -400,7 +415,7 @@ pub fn tables() -> Vec<TableDoc> {
         t(
             "events",
             Place::Out,
-            "one row per suspicious line (--all-events: every line with a remote address)",
+            "one row per suspicious line (--all-events: every line with a remote address); in a fleet report a last text column, server, names the server that logged it",
             &EVENTS,
         ),
         t("ips", Place::Out, "one row per remote address, worst first", &IPS),
@@ -410,6 +425,7 @@ pub fn tables() -> Vec<TableDoc> {
         t("daily", Place::Out, "one row per UTC day and address", &DAILY),
         t("patterns", Place::Out, "one row per suggested attack pattern (scan only)", &PATTERNS),
         t("attackers", Place::Out, "one row per suspicious address of a report's period (report only)", &ATTACKERS),
+        t("servers", Place::FleetOut, "one row per address of ips and server of the fleet that saw it", &SERVERS),
         t("events", Place::Store, "one row per suspicious line with a time, filed under its day", &EVENTS),
         t("daily", Place::Store, "one row per UTC day and address, over every line", &STORE_DAILY),
         t("sessions", Place::Store, "one row per burst, filed under the day it starts", &SESSIONS),

@@ -151,7 +151,7 @@ pub fn period_json(findings: &Findings, period: &PeriodOrigin) -> serde_json::Va
         .iter()
         .map(|(c, n)| (c.as_str().to_owned(), json!({ "this": n.this, "previous": n.previous })))
         .collect();
-    json!({
+    let mut value = json!({
         "period": { "first_day": format_day(period.figures.days.0), "last_day": format_day(period.figures.days.1), "days_held": period.figures.days_held },
         "previous": { "first_day": format_day(period.figures.previous_days.0), "last_day": format_day(period.figures.previous_days.1) },
         "attackers": { "this": attackers, "previous": period.figures.attackers.previous, "new": attackers - returning, "returning": returning },
@@ -159,5 +159,14 @@ pub fn period_json(findings: &Findings, period: &PeriodOrigin) -> serde_json::Va
         "verdicts": { "block": verdicts.block, "watch": verdicts.watch, "sneak": verdicts.sneak },
         "campaigns": findings.campaigns.len(),
         "by_category": by_category,
-    })
+    });
+    if let Some(fleet) = &period.fleet {
+        value["servers"] = json!({
+            "count": fleet.servers.len(),
+            "names": fleet.servers,
+            "addresses_on_several": fleet.on_several_servers(),
+            "spread_sneaks": fleet.spread_sneaks.len(),
+        });
+    }
+    value
 }

@@ -12,7 +12,7 @@ use crate::aggregate::campaigns::Campaign;
 use crate::aggregate::ip_stats::{max_opt, min_opt, Suspicion};
 use crate::aggregate::sessions::Session;
 use crate::detect::policy::Policy;
-use crate::findings::PeriodOrigin;
+use crate::findings::{FleetOrigin, PeriodOrigin, ServerSighting};
 use crate::vocab::event::Category;
 use crate::vocab::event::{Event, LogKind, TextField};
 use crate::vocab::labels::{DnsName, Labels};
@@ -306,5 +306,21 @@ pub fn attackers_batch(ips: &[Assessed], period: &PeriodOrigin) -> Batch {
             rows.iter().map(|a| Some(period.previous_events.get(&a.ip).copied().unwrap_or(0) as i64)),
         )
         .int("previous_blocks", rows.iter().map(|a| Some(i64::from(a.previous_blocks))))
+        .build()
+}
+
+/// `servers`: one row per address of `ips` and server of the fleet that saw it, in
+/// `ips` order, its servers in name order.
+pub fn servers_batch(ips: &[Assessed], fleet: &FleetOrigin) -> Batch {
+    let rows: Vec<(&str, &ServerSighting)> =
+        ips.iter().flat_map(|a| fleet.of(&a.ip).iter().map(move |s| (a.ip.as_str(), s))).collect();
+    BatchBuilder::of(&columns::SERVERS)
+        .text("ip", rows.iter().map(|r| Some(r.0)))
+        .category("server", rows.iter().map(|r| Some(fleet.servers[r.1.server].as_str())))
+        .int("events", rows.iter().map(|r| Some(r.1.events as i64)))
+        .int("suspicious_events", rows.iter().map(|r| Some(r.1.suspicious_events as i64)))
+        .timestamp("first_seen", rows.iter().map(|r| r.1.first_seen))
+        .timestamp("last_seen", rows.iter().map(|r| r.1.last_seen))
+        .int("active_day_count", rows.iter().map(|r| Some(r.1.active_days as i64)))
         .build()
 }

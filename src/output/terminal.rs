@@ -483,13 +483,23 @@ pub fn print_period_summary(
         verdicts.watch,
         findings.blocklist.entries.len(),
     )?;
+    if let Some(fleet) = &period.fleet {
+        writeln!(
+            out,
+            "Across {} servers ({}): {} listed addresses seen on more than one, {} sneak attackers only over the fleet.",
+            fleet.servers.len(),
+            fleet.servers.join(", "),
+            fleet.on_several_servers(),
+            fleet.spread_sneaks.len()
+        )?;
+    }
     for p in written {
         writeln!(out, "Report: {}", for_terminal(&p.display().to_string()))?;
     }
     writeln!(
         out,
         "Tables: {}, events, blocklist files and report.json in {}",
-        super::write::PERIOD_TABLES.join(", "),
+        super::write::period_tables(period).join(", "),
         for_terminal(&out_dir.display().to_string())
     )?;
     Ok(())

@@ -10,17 +10,19 @@ use rayon::prelude::*;
 
 use super::blocklist::{write_all as write_blocklist, BlocklistSummary};
 use super::out_dir::OutputDir;
+use super::report::fleet::FleetView;
 use super::report::{self, HistoryView, ReportData};
 use super::summary::Summary;
 use super::table::Batch;
 use super::tables::usernames_batch;
 use super::tables::{
-    attackers_batch, campaigns_batch, daily_batch, events_batch, ips_batch, patterns_batch, sessions_batch,
+    attackers_batch, campaigns_batch, daily_batch, events_batch, ips_batch, patterns_batch, servers_batch,
+    sessions_batch,
 };
 use super::writer::{PendingTable, TableWriter};
 use super::{frame, terminal, timeline, Formats};
 use crate::aggregate::ip_stats::daily_rows;
-use crate::findings::{Findings, Origin, PeriodOrigin, ScanOrigin};
+use crate::findings::{Findings, FleetOrigin, Origin, PeriodOrigin, ScanOrigin};
 use crate::vocab::files::write_atomic;
 
 /// Where and how findings are written.
@@ -167,7 +169,7 @@ fn stage_period(
     staging: &Path,
 ) -> anyhow::Result<Vec<PathBuf>> {
     let ips = &findings.ips;
-    write_tables(staging, settings.formats, findings, &PERIOD_TABLES)?;
+    write_tables(staging, settings.formats, findings, period_tables(period))?;
     let mut events = if period.events.height() > 0 {
         period.events.clone()
     } else {
@@ -198,7 +200,9 @@ fn stage_period(
     write_blocklist(staging, &findings.blocklist, &findings.blocklist_settings, &findings.provenance)?;
 
     let attackers: Vec<_> = findings.suspicious().collect();
-    let view = HistoryView::of(period, &attackers);
+    let mut view = HistoryView::of(period, &attackers);
+    view.fleet =
+        period.fleet.as_deref().map(|f| FleetView::of(f, &attackers, &findings.campaigns, &findings.policy.thresholds));
     let data = ReportData::from_history(ips, &findings.tally, &findings.policy, view, settings.report_panels)
         .with_blocklist(&findings.blocklist.entries)
         .with_campaigns(&findings.campaigns)
@@ -215,6 +219,25 @@ pub const SCAN_TABLES: [&str; 6] = ["ips", "campaigns", "sessions", "usernames",
 
 /// The tables a store period's report writes besides `events`.
 pub const PERIOD_TABLES: [&str; 6] = ["ips", "campaigns", "daily", "sessions", "usernames", "attackers"];
+
+/// A fleet's report writes those and `servers`.
+pub const FLEET_TABLES: [&str; 7] = ["ips", "campaigns", "daily", "sessions", "usernames", "attackers", "servers"];
+
+/// The tables the report of `period` writes besides `events`.
+pub fn period_tables(period: &PeriodOrigin) -> &'static [&'static str] {
+    match period.fleet {
+        Some(_) => &FLEET_TABLES,
+        None => &PERIOD_TABLES,
+    }
+}
+
+/// The fleet of a fleet report's findings.
+fn fleet_of(findings: &Findings) -> Option<&FleetOrigin> {
+    match &findings.origin {
+        Origin::Period(period) => period.fleet.as_deref(),
+        Origin::Scan(_) => None,
+    }
+}
 
 /// Rows per batch of the per-address tables: a million attackers' `ips` table built
 /// whole (typed columns, its CSV text and its Parquet frame at once) took 700 MB.
@@ -242,6 +265,10 @@ fn for_each_batch(
         ("ips", _) => chunks.map(ips_batch).try_for_each(write),
         ("sessions", _) => chunks.map(sessions_batch).try_for_each(write),
         ("attackers", Origin::Period(period)) => chunks.map(|c| attackers_batch(c, period)).try_for_each(write),
+        ("servers", _) => {
+            let fleet = fleet_of(findings).expect("a servers table only for a fleet");
+            chunks.map(|c| servers_batch(c, fleet)).try_for_each(write)
+        }
         // Sorted by day across every address: the rows first, then batches of them.
         ("daily", _) => daily_rows(ips.iter().map(|a| (a.ip.as_str(), &a.stats)))
             .chunks(TABLE_BATCH_ROWS)
@@ -261,6 +288,7 @@ fn empty_table(findings: &Findings, name: &str) -> Batch {
         ("ips", _) => ips_batch(&[]),
         ("sessions", _) => sessions_batch(&[]),
         ("attackers", Origin::Period(period)) => attackers_batch(&[], period),
+        ("servers", _) => servers_batch(&[], fleet_of(findings).expect("a servers table only for a fleet")),
         ("daily", _) => daily_batch(&[]),
         ("usernames", _) => usernames_batch(&[], &findings.policy),
         ("patterns", _) => patterns_batch(&[]),

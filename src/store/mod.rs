@@ -13,6 +13,7 @@
 pub mod compact;
 pub mod dns;
 pub mod fleet;
+pub mod fleet_report;
 pub mod ingest;
 pub mod ledger;
 pub mod period;

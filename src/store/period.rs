@@ -46,6 +46,7 @@ impl Days {
 }
 
 /// What the store holds for a period.
+#[derive(Default)]
 pub struct Period {
     pub ips: Vec<(String, IpStats)>,
     /// The period's suspicious events, in time order (the `events` table's columns).
@@ -150,25 +151,7 @@ pub fn load(store: &Store, days: Days, policy: &Policy) -> anyhow::Result<Period
             frames.push(df);
         }
     }
-    let events = match frames.len() {
-        0 => DataFrame::empty(),
-        _ => {
-            // Days written before a column was added lack it: the period keeps the
-            // columns every day has, in the first day's order.
-            let names: Vec<_> = frames[0]
-                .get_column_names()
-                .into_iter()
-                .filter(|n| frames.iter().all(|f| f.column(n.as_str()).is_ok()))
-                .cloned()
-                .collect();
-            let mut all = frames.remove(0).select(names.iter().cloned())?;
-            for f in frames {
-                let aligned = f.select(names.iter().cloned())?;
-                all.vstack_mut(&aligned)?;
-            }
-            all.sort(["ts"], SortMultipleOptions::default().with_maintain_order(true))?
-        }
-    };
+    let events = stack_events(frames)?;
     // The requests the behaviour rules read, judged with the report's rules.
     for day in days_of(store, "requests", days) {
         if let Some(df) = read_day(dir, &store.manifest, "requests", &day)? {
@@ -213,6 +196,28 @@ pub fn load(store: &Store, days: Days, policy: &Policy) -> anyhow::Result<Period
     }
     ips.sort_by(|a, b| b.1.events.cmp(&a.1.events).then_with(|| a.0.cmp(&b.0)));
     Ok(Period { ips, events, by_ip })
+}
+
+/// Events frames (days, or a fleet's servers) as one, in time order: rows of equal
+/// time keep the frames' order. Days written before a column was added lack it: the
+/// whole keeps the columns every frame has, in the first frame's order.
+pub fn stack_events(mut frames: Vec<DataFrame>) -> anyhow::Result<DataFrame> {
+    frames.retain(|f| f.width() > 0);
+    if frames.is_empty() {
+        return Ok(DataFrame::empty());
+    }
+    let names: Vec<_> = frames[0]
+        .get_column_names()
+        .into_iter()
+        .filter(|n| frames.iter().all(|f| f.column(n.as_str()).is_ok()))
+        .cloned()
+        .collect();
+    let mut all = frames.remove(0).select(names.iter().cloned())?;
+    for f in frames {
+        let aligned = f.select(names.iter().cloned())?;
+        all.vstack_mut(&aligned)?;
+    }
+    Ok(all.sort(["ts"], SortMultipleOptions::default().with_maintain_order(true))?)
 }
 
 /// The report's tally of the period's events (`Period::events`): what `TallySink`

@@ -1,19 +1,49 @@
 //! A period of the store as findings (`knocklog report`): its addresses assessed as a
 //! scan's would be, its blocklist, and what the period before it and the days before
-//! it held (new vs returning attackers, the change on the previous period).
+//! it held (new vs returning attackers, the change on the previous period). Loading a
+//! store (`load`) and judging what was loaded (`judge`) are apart, so that a fleet's
+//! stores are judged as one.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use super::period::{self, Days};
+use super::period::{self, Days, Period};
 use super::tables::{parse_day, DayIp};
 use super::Store;
 use crate::aggregate::assess::{assess, Assessment};
 use crate::aggregate::blocklist::{self, BenignAddresses, BlocklistSettings};
-use crate::aggregate::recidive::{self, Cutoff};
+use crate::aggregate::recidive::{self, BlockHistory, Cutoff};
 use crate::detect::policy::Policy;
 use crate::findings::{Change, Findings, Origin, PeriodFigures, PeriodOrigin, Provenance, SourceRead};
 use crate::vocab::event::Category;
 use crate::vocab::time::{format_day, format_ts};
+
+/// What a store holds for a report of a period: the period itself and what came
+/// before it. A fleet's servers each load theirs, merged into one (`fleet_report`).
+#[derive(Default)]
+pub struct Loaded {
+    pub period: Period,
+    /// Per address, the `daily` rows of the period before, added up.
+    pub previous: BTreeMap<String, DayIp>,
+    pub first_suspicious_day: BTreeMap<String, i32>,
+    pub block_history: BlockHistory,
+    /// Days of the period the store holds (in any table).
+    pub days_held: BTreeSet<i32>,
+    pub sources: Vec<SourceRead>,
+}
+
+/// Loads `days` of `store` and what came before them, judging allowed-user failures
+/// with `policy`.
+pub fn load(store: &Store, days: Days, policy: &Policy) -> anyhow::Result<Loaded> {
+    let dir = store.dir.as_path();
+    Ok(Loaded {
+        period: period::load(store, days, policy)?,
+        previous: period::daily_totals(dir, store, days.previous())?,
+        first_suspicious_day: period::first_suspicious_day(dir, store, days.first)?,
+        block_history: period::block_history(dir, store, &policy.thresholds, days.first)?,
+        days_held: store.days().iter().map(|d| parse_day(d)).filter(|d| *d >= days.first && *d <= days.last).collect(),
+        sources: sources(store),
+    })
+}
 
 /// The findings of `days` of `store`, judged with `policy`; `generated` is when.
 pub fn findings(
@@ -23,20 +53,29 @@ pub fn findings(
     settings: &BlocklistSettings,
     generated: i64,
 ) -> anyhow::Result<Findings> {
-    let dir = store.dir.as_path();
-    let period = period::load(store, days, policy)?;
+    let loaded = load(store, days, policy)?;
+    judge(loaded, &store.dir.display().to_string(), days, policy, settings, generated)
+}
+
+/// The findings of what `loaded` holds of `days` (from `store`, a directory as given):
+/// its addresses assessed as a scan's would be, recidive and the blocklist.
+pub fn judge(
+    loaded: Loaded,
+    store: &str,
+    days: Days,
+    policy: &Policy,
+    settings: &BlocklistSettings,
+    generated: i64,
+) -> anyhow::Result<Findings> {
+    let Loaded { period, previous, first_suspicious_day, block_history, days_held, sources } = loaded;
     let previous_days = days.previous();
-    let previous = period::daily_totals(dir, store, previous_days)?;
-    let first_suspicious_day = period::first_suspicious_day(dir, store, days.first)?;
-    let days_held = store.days().iter().map(|d| parse_day(d)).filter(|d| *d >= days.first && *d <= days.last).count();
     let tally = period::tally(&period.events)?;
     let lines: u64 = period.ips.iter().map(|(_, s)| s.events).sum();
     // Addresses with traffic in the period that did not count against them: a
     // proposed range must not cover them (the period's, as a scan of its logs would).
     let benign = BenignAddresses::collect(&period.ips);
     let Assessment { mut ips, campaigns } = assess(period.ips, policy, false);
-    let history = period::block_history(dir, store, &policy.thresholds, days.first)?;
-    recidive::apply(&mut ips, &history, Cutoff::Day(days.first));
+    recidive::apply(&mut ips, &block_history, Cutoff::Day(days.first));
     let blocklist = blocklist::build(&ips, &benign, &policy.allow_ips, settings);
 
     let attackers = ips.iter().filter(|a| a.is_suspect());
@@ -50,12 +89,12 @@ pub fn findings(
     let first_ts = ips.iter().filter_map(|a| a.stats.first_seen).min();
     let last_ts = ips.iter().filter_map(|a| a.stats.last_seen).max();
     let figures = PeriodFigures {
-        store: store.dir.display().to_string(),
+        store: store.to_owned(),
         days: (days.first, days.last),
         previous_days: (previous_days.first, previous_days.last),
-        days_held,
+        days_held: days_held.len(),
         lines,
-        sources: sources(store),
+        sources,
         attackers: Change {
             this: attackers_now,
             previous: previous.values().filter(|d| d.suspicious > 0).count() as u64,
@@ -68,6 +107,7 @@ pub fn findings(
         previous_events: previous.iter().map(|(ip, d)| (ip.clone(), d.suspicious)).collect(),
         first_suspicious_day,
         events: period.events,
+        fleet: None,
     };
     Ok(Findings {
         origin: Origin::Period(Box::new(origin)),
@@ -102,6 +142,7 @@ fn sources(store: &Store) -> Vec<SourceRead> {
         .sources
         .iter()
         .map(|s| SourceRead {
+            server: None,
             path: s.path.clone(),
             lines: s.lines,
             bytes: s.bytes,

@@ -2,6 +2,7 @@
 //! model built from what the store holds, plus what a weekly reader wants on top: new
 //! vs returning attackers and the change against the previous period.
 
+use super::fleet::FleetView;
 use super::{capped, EventTally, ReportData, MAX_VISITORS};
 use crate::aggregate::assess::Assessed;
 use crate::detect::policy::{Policy, Verdict};
@@ -17,6 +18,8 @@ pub struct HistoryView {
     /// Before the cap.
     pub new_total: usize,
     pub returning_total: usize,
+    /// Each server's share, when the period is a fleet's.
+    pub fleet: Option<FleetView>,
 }
 
 /// One row of the `attackers` table.

@@ -7,6 +7,7 @@ mod campaigns;
 mod charts;
 pub mod escape;
 mod files;
+pub mod fleet;
 mod format;
 pub mod history;
 pub mod host;

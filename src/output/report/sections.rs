@@ -50,6 +50,9 @@ pub fn section(d: &ReportData) -> String {
     out.push_str(r#"<section class="knocklog">"#);
     header(&mut out, d);
     super::verdict::answer(&mut out, d);
+    if let Some(fleet) = d.history.as_ref().and_then(|h| h.fleet.as_ref()) {
+        super::fleet::section(&mut out, d, fleet);
+    }
     if let Some(h) = &d.history {
         super::weekly::section(&mut out, d, h);
     }
@@ -83,6 +86,9 @@ fn header(out: &mut String, d: &ReportData) {
         (None, None) => out.push_str("No timestamps were read."),
     }
     out.push_str(r#"</p><nav class="knocklog-nav">"#);
+    if d.history.as_ref().is_some_and(|h| h.fleet.is_some()) {
+        out.push_str(r##"<a href="#knocklog-servers">Across servers</a> "##);
+    }
     if d.history.is_some() {
         out.push_str(r##"<a href="#knocklog-weekly">This period</a> "##);
     }

@@ -568,3 +568,60 @@ fn the_answer_comes_first_and_the_files_last() {
     assert_eq!(page.matches("aria-label=\"Usernames tried\"").count(), 1, "one usernames table");
     assert!(!page.contains("Top usernames"));
 }
+
+#[test]
+fn a_fleet_report_shows_what_spans_servers_escaped() {
+    use crate::findings::{FleetOrigin, ServerSighting};
+    let probe = |ip: &'static str, day: i64| Line {
+        ip,
+        ts: day * DAY,
+        category: Category::Probe,
+        user: "",
+        path: "/.env",
+        agent: "",
+    };
+    let (ips, tally) = scan(&[probe(HOSTILE, 100), probe("198.51.100.7", 101), probe("198.51.100.8", 102)]);
+    let seen = |server: usize| ServerSighting {
+        server,
+        events: 1,
+        suspicious_events: 1,
+        active_days: 1,
+        ..Default::default()
+    };
+    let fleet = FleetOrigin {
+        servers: vec!["web-1".into(), "web-2".into()],
+        sightings: [
+            (HOSTILE.to_owned(), vec![seen(0), seen(1)]),
+            ("198.51.100.7".to_owned(), vec![seen(0)]),
+            ("198.51.100.8".to_owned(), vec![seen(1)]),
+        ]
+        .into(),
+        spread_sneaks: [HOSTILE.to_owned()].into(),
+    };
+    let campaign = |id: u32, members: &[&str]| Campaign {
+        id,
+        shared: crate::aggregate::campaigns::Shared::Paths,
+        evidence: "/.env".into(),
+        ips: members.iter().map(|m| (*m).to_owned()).collect(),
+        first_seen: 100 * DAY,
+        last_seen: 102 * DAY,
+        events: 2,
+    };
+    let campaigns = [campaign(1, &["198.51.100.7", "198.51.100.8"]), campaign(2, &["198.51.100.7"])];
+    let attackers: Vec<&Assessed> = ips.iter().collect();
+    let view = HistoryView {
+        fleet: Some(fleet::FleetView::of(&fleet, &attackers, &campaigns, &Thresholds::default())),
+        ..HistoryView::default()
+    };
+    let f = view.fleet.as_ref().unwrap();
+    assert_eq!(f.spread.iter().map(|r| r.ip.as_str()).collect::<Vec<_>>(), [HOSTILE], "one address on both");
+    assert_eq!(f.campaigns.len(), 1, "campaign 2 is on one server");
+    assert_eq!(
+        (f.campaigns[0].id, f.campaigns[0].servers.as_slice()),
+        (1, &["web-1".to_owned(), "web-2".to_owned()][..])
+    );
+    let page = render_page(&ReportData::from_history(&ips, &tally, &policy(), view, DEFAULT_PANELS));
+    assert!(page.contains(r##"<a href="#knocklog-campaign-1">1</a>"##) && page.contains("2 servers: web-1, web-2"));
+    assert!(page.contains("over 2 servers."), "the answer says how many servers");
+    assert!(!page.contains("<script>document") && !page.contains("<img"), "hostile addresses are escaped");
+}

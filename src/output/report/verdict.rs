@@ -29,6 +29,9 @@ pub fn answer(out: &mut String, d: &ReportData) {
         if t.sneak > 0 {
             let _ = write!(out, " ({} sneak attacker{})", count(t.sneak as u64), if t.sneak == 1 { "" } else { "s" });
         }
+        if let Some(fleet) = d.history.as_ref().and_then(|h| h.fleet.as_ref()) {
+            let _ = write!(out, " over {} servers", count(fleet.servers.len() as u64));
+        }
         out.push('.');
         match &d.history {
             Some(h) => {

@@ -24,13 +24,23 @@ fn days(d: (i32, i32)) -> String {
     format!("{} to {}", format::day(d.0), format::day(d.1))
 }
 
+/// `the history store <code>DIR</code>`, or `the fleet <code>DIR</code> (3 servers: ...)`.
+fn source_named(h: &HistoryView) -> String {
+    match &h.fleet {
+        Some(f) => {
+            format!("the fleet <code>{}</code> ({})", text(&h.figures.store), super::fleet::servers_named(&f.servers))
+        }
+        None => format!("the history store <code>{}</code>", text(&h.figures.store)),
+    }
+}
+
 /// Under the title: the period, the store, how much of the period it holds.
 pub fn period_line(out: &mut String, h: &HistoryView) {
+    let from = source_named(h);
     let _ = write!(
         out,
-        "{} (UTC days), from the history store <code>{}</code>: {} of {} days held",
+        "{} (UTC days), from {from}: {} of {} days held",
         days(h.figures.days),
-        text(&h.figures.store),
         count(h.figures.days_held as u64),
         count((h.figures.days.1 - h.figures.days.0 + 1) as u64)
     );
@@ -181,7 +191,8 @@ pub fn overview_figures(out: &mut String, d: &ReportData, h: &HistoryView) {
         count(h.figures.days_held as u64),
         format!("of {} in the period", count((h.figures.days.1 - h.figures.days.0 + 1) as u64)),
     );
-    figure("Sources", count(h.figures.sources.len() as u64), "log files the store read".into());
+    let read_by = if h.fleet.is_some() { "log files the servers' stores read" } else { "log files the store read" };
+    figure("Sources", count(h.figures.sources.len() as u64), read_by.into());
     figure("Lines with an address", count(h.figures.lines), "in the period".into());
     figure(
         "Suspicious events",
@@ -200,30 +211,35 @@ pub fn overview_figures(out: &mut String, d: &ReportData, h: &HistoryView) {
 /// The overview's list of sources: the store's ledger, in place of the files a scan read.
 pub fn sources(out: &mut String, h: &HistoryView) {
     out.push_str("<h3>Sources in the store</h3>");
+    let from = source_named(h);
     note(
         out,
         &format!(
-            "Computed from the history store <code>{}</code> alone, no log was read. The store keeps what it read of each source over all its runs, not per day: lines and bytes are the totals read so far, and lines without an address or a time are in no day.",
-            text(&h.figures.store)
+            "Computed from {from} alone, no log was read. The store keeps what it read of each source over all its runs, not per day: lines and bytes are the totals read so far, and lines without an address or a time are in no day."
         ),
     );
     if h.figures.sources.is_empty() {
         note(out, "The store has read no source yet.");
         return;
     }
-    table_start(
-        out,
-        "Sources in the store",
-        &[
-            ("Source (where last read)", Kind::Text),
-            ("Lines read", Kind::Num),
-            ("Bytes read", Kind::Num),
-            ("First read", Kind::Text),
-            ("Last read", Kind::Text),
-        ],
-    );
+    // A fleet's sources are each a server's: the same path is another file on each.
+    let fleet = h.fleet.is_some();
+    let mut columns = vec![
+        ("Source (where last read)", Kind::Text),
+        ("Lines read", Kind::Num),
+        ("Bytes read", Kind::Num),
+        ("First read", Kind::Text),
+        ("Last read", Kind::Text),
+    ];
+    if fleet {
+        columns.insert(0, ("Server", Kind::Text));
+    }
+    table_start(out, "Sources in the store", &columns);
     for s in h.figures.sources.iter().take(MAX_SOURCES) {
         out.push_str("<tr>");
+        if fleet {
+            td_text(out, s.server.as_deref().unwrap_or_default());
+        }
         td_text(out, &s.path);
         td_num(out, s.lines);
         td_num(out, s.bytes);
