@@ -8,7 +8,7 @@ use std::fmt::Write;
 
 use super::escape::{push_text, text};
 use super::format::count;
-use super::markup::{cap_note, heading, note, table_end, table_start, td_addr, verdict_badge, Kind};
+use super::markup::{cap_note, heading, note, table_end, table_start, td_addr, td_verdict_score, Kind};
 use super::ReportData;
 use crate::aggregate::assess::Assessed;
 use crate::aggregate::campaigns::Campaign;
@@ -168,13 +168,7 @@ fn addresses(out: &mut String, d: &ReportData, label: &str, rows: &[SpreadRow]) 
         td_addr(out, &r.ip, d.links.target(&r.ip));
         let names: Vec<String> = r.servers.iter().map(|(name, _)| name.clone()).collect();
         let _ = write!(out, r#"<td data-v="{}">{}</td>"#, names.len(), servers_named(&names));
-        let rank = match r.verdict {
-            Verdict::Block => 2,
-            Verdict::Watch => 1,
-            Verdict::None => 0,
-        };
-        let _ = write!(out, r#"<td data-v="{}">{}</td>"#, rank * 2 + r.sneak as u8, verdict_badge(r.verdict, r.sneak));
-        let _ = write!(out, r#"<td class="knocklog-num" data-v="{0}">{0:.0}</td>"#, r.score);
+        td_verdict_score(out, r.verdict, r.sneak, r.score);
         out.push_str(r#"<td class="knocklog-list">"#);
         for (i, (name, s)) in r.servers.iter().enumerate() {
             if i > 0 {

@@ -149,6 +149,18 @@ pub(super) fn categories_html(out: &mut String, stacked: bool, cats: impl Iterat
     out.push_str("</td>");
 }
 
+/// The verdict and score cells of an address's row, sorting block above watch above
+/// none, and a sneak attacker above the rest of its verdict.
+pub(super) fn td_verdict_score(out: &mut String, v: Verdict, sneak: bool, score: f64) {
+    let rank = match v {
+        Verdict::Block => 2,
+        Verdict::Watch => 1,
+        Verdict::None => 0,
+    };
+    let _ = write!(out, r#"<td data-v="{}">{}</td>"#, rank * 2 + sneak as u8, verdict_badge(v, sneak));
+    let _ = write!(out, r#"<td class="knocklog-num" data-v="{0}">{0:.0}</td>"#, score);
+}
+
 pub(super) fn verdict_badge(v: Verdict, sneak: bool) -> String {
     let mut s = format!(r#"<span class="knocklog-verdict knocklog-{0}">{0}</span>"#, v.as_str());
     if sneak {

@@ -12,10 +12,9 @@ use super::escape::{push_attr, push_text};
 use super::format::{self, count, percent};
 use super::markup::{
     cap_note, categories_html, heading, note, push_cut, table_end, table_start, td_addr, td_num, td_plain, td_text,
-    td_time, verdict_badge, Kind,
+    td_time, td_verdict_score, Kind,
 };
 use super::{ReportData, MAX_HEAT_ROWS, MAX_SUGGESTIONS};
-use crate::detect::policy::Verdict;
 use crate::vocab::event::Category;
 
 fn scan_figures(out: &mut String, d: &ReportData) {
@@ -206,13 +205,7 @@ fn access(out: &mut String, d: &ReportData) {
         if network {
             network_cell(out, labels);
         }
-        let rank = match v.verdict {
-            Verdict::Block => 2,
-            Verdict::Watch => 1,
-            Verdict::None => 0,
-        };
-        let _ = write!(out, r#"<td data-v="{}">{}</td>"#, rank * 2 + v.sneak as u8, verdict_badge(v.verdict, v.sneak));
-        let _ = write!(out, r#"<td class="knocklog-num" data-v="{0}">{0:.0}</td>"#, v.score);
+        td_verdict_score(out, v.verdict, v.sneak, v.score);
         td_num(out, v.suspicious_events);
         td_num(out, v.days_active as u64);
         td_time(out, v.first_seen);

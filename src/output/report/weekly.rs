@@ -10,11 +10,10 @@ use super::escape::{push_text, text};
 use super::format::{self, count, percent};
 use super::history::{AttackerRow, HistoryView};
 use super::markup::{
-    cap_note, heading, note, table_end, table_start, table_start_in, td_addr, td_num, td_plain, td_text, verdict_badge,
-    Kind,
+    cap_note, heading, note, table_end, table_start, table_start_in, td_addr, td_num, td_plain, td_text,
+    td_verdict_score, Kind,
 };
 use super::ReportData;
-use crate::detect::policy::Verdict;
 use crate::findings::Change;
 
 /// Sources listed in the overview at most.
@@ -155,13 +154,7 @@ fn attackers(out: &mut String, d: &ReportData, label: &str, rows: &[AttackerRow]
     for r in rows {
         out.push_str("<tr>");
         td_addr(out, &r.ip, d.links.target(&r.ip));
-        let rank = match r.verdict {
-            Verdict::Block => 2,
-            Verdict::Watch => 1,
-            Verdict::None => 0,
-        };
-        let _ = write!(out, r#"<td data-v="{}">{}</td>"#, rank * 2 + r.sneak as u8, verdict_badge(r.verdict, r.sneak));
-        let _ = write!(out, r#"<td class="knocklog-num" data-v="{0}">{0:.0}</td>"#, r.score);
+        td_verdict_score(out, r.verdict, r.sneak, r.score);
         td_num(out, r.suspicious_events);
         td_num(out, r.days_active as u64);
         if returning {
