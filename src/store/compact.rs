@@ -11,8 +11,6 @@
 //! reader can use and a next run that redoes what was not recorded.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs::File;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -69,7 +67,8 @@ pub struct Compacted {
 /// Compacts every server's store into `into`.
 pub fn compact(servers: &[Server], into: &Path) -> anyhow::Result<Compacted> {
     prepare(into, servers)?;
-    let _lock = lock(into)?;
+    // Two compactions never interleave.
+    let _lock = super::lock_dir(into)?;
     let ledger_path = into.join(LEDGER);
     let mut ledger: Ledger = match std::fs::read(&ledger_path) {
         Ok(bytes) => serde_json::from_slice(&bytes).with_context(|| format!("{}: damaged", ledger_path.display()))?,
@@ -221,18 +220,4 @@ fn prepare(into: &Path, servers: &[Server]) -> anyhow::Result<()> {
         );
     }
     Ok(())
-}
-
-/// An exclusive lock on `INTO/.lock`, so two compactions never interleave.
-fn lock(into: &Path) -> anyhow::Result<File> {
-    let path = into.join(".lock");
-    let lock = File::options()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC)
-        .open(&path)
-        .with_context(|| format!("opening {}", path.display()))?;
-    lock.lock().with_context(|| format!("locking {}", into.display()))?;
-    Ok(lock)
 }

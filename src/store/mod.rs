@@ -99,18 +99,7 @@ impl Store {
         } else if !dir.join(MANIFEST).is_file() {
             anyhow::bail!("{}: not a knocklog history store (no {MANIFEST})", dir.display());
         }
-        // Never through a symlink (a dangling one would make root create its target),
-        // and never blocking on a planted FIFO. The file is never written.
-        let lock = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC)
-            .open(dir.join(LOCK))
-            .with_context(|| format!("opening {}", dir.join(LOCK).display()))?;
-        // std's lock is flock(2) on Linux: advisory, exclusive, and released by the
-        // kernel when the process dies.
-        lock.lock().with_context(|| format!("locking {}", dir.display()))?;
+        let lock = lock_dir(dir)?;
         let manifest = match std::fs::read(dir.join(MANIFEST)) {
             Ok(bytes) => serde_json::from_slice(&bytes)
                 .with_context(|| format!("{}: damaged manifest", dir.join(MANIFEST).display()))?,
@@ -245,6 +234,23 @@ impl Store {
 }
 
 /// Makes a rename inside `dir` durable.
+/// An exclusive lock on `DIR/.lock`, waiting for its holder: released by the kernel
+/// when the process dies.
+pub fn lock_dir(dir: &Path) -> anyhow::Result<File> {
+    // Never through a symlink (a dangling one would make root create its target),
+    // and never blocking on a planted FIFO. The file is never written.
+    let lock = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC)
+        .open(dir.join(LOCK))
+        .with_context(|| format!("opening {}", dir.join(LOCK).display()))?;
+    // std's lock is flock(2) on Linux: advisory and exclusive.
+    lock.lock().with_context(|| format!("locking {}", dir.display()))?;
+    Ok(lock)
+}
+
 pub fn sync_dir(dir: &Path) -> anyhow::Result<()> {
     File::open(dir).and_then(|d| d.sync_all()).with_context(|| format!("syncing {}", dir.display()))
 }
