@@ -1,6 +1,12 @@
 //! The benchmark corpus: one access-log rotation, `files` files of `size / files` bytes,
 //! one day each, ending 2026-01-08. Lines are assembled from pre-rendered pieces into an
 //! 8 MiB buffer (no `format!` per line); a second thread gzips while the first generates.
+//!
+//! Two mixes: `attack` (the default) is a small site under heavy scanning, 40k clients
+//! and 6% of lines from 2,500 attackers; `site` is a busy site as the internet sees it,
+//! most lines and nearly all addresses benign (by default one client per 1,000 bytes of
+//! log, 30% of them IPv6, half of the visits from one-off visitors), 0.5% of lines from
+//! the same 2,500 attackers.
 
 use super::civil::{self, DAY, SEC};
 use super::rng::Rng;
@@ -11,8 +17,34 @@ use std::thread::{self, JoinHandle};
 use std::time::Instant;
 
 const CHUNK: usize = 8 << 20;
-const CLIENTS: usize = 40_000;
+const ATTACK_MIX_CLIENTS: usize = 40_000;
 const ATTACKERS: usize = 2_500;
+/// The owner's two addresses (home network and phone carrier), after clients and attackers.
+const OWNER_ADDRESSES: usize = 2;
+
+/// Who sends the lines of a corpus (see the module comment).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Mix {
+    Attack,
+    Site,
+}
+
+impl Mix {
+    /// Clients in the pool when `--clients` is not given: the site mix grows with the size.
+    pub fn default_clients(self, size: u64) -> usize {
+        match self {
+            Mix::Attack => ATTACK_MIX_CLIENTS,
+            Mix::Site => (size / 1000).clamp(1_000, 50_000_000) as usize,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Mix::Attack => "attack",
+            Mix::Site => "site",
+        }
+    }
+}
 
 const BROWSERS: [&str; 12] = [
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/143.0.0.0 Safari/537.36",
@@ -111,6 +143,7 @@ const EXTERNAL_REFERERS: [&str; 8] = [
 
 /// Everything a line is built from, rendered once.
 struct Pools {
+    mix: Mix,
     clients: Vec<Vec<u8>>,
     client_ua: Vec<u8>,
     attackers: Vec<Vec<u8>>,
@@ -134,13 +167,17 @@ fn public_ipv4(rng: &mut Rng) -> Vec<u8> {
 }
 
 impl Pools {
-    fn new(seed: u64) -> Pools {
+    fn new(seed: u64, mix: Mix, client_count: usize) -> Pools {
         let mut rng = Rng::new(seed ^ 0xB0B);
-        let mut clients = Vec::with_capacity(CLIENTS);
-        let mut client_ua = Vec::with_capacity(CLIENTS);
-        for i in 0..CLIENTS {
-            // ~3% of clients speak IPv6.
-            if i % 33 == 7 {
+        let mut clients = Vec::with_capacity(client_count);
+        let mut client_ua = Vec::with_capacity(client_count);
+        for i in 0..client_count {
+            if mix == Mix::Site && i % 10 < 3 {
+                // 30% IPv6, with privacy-extension interface identifiers.
+                let words: Vec<String> = (0..6).map(|_| format!("{:x}", rng.below(0x10000))).collect();
+                clients.push(format!("2001:db8:{}", words.join(":")).into_bytes());
+            } else if mix == Mix::Attack && i % 33 == 7 {
+                // ~3% of clients speak IPv6.
                 clients.push(
                     format!("2001:db8:{:x}:{:x}::{:x}", rng.below(0x10000), rng.below(0x10000), rng.range(1, 0x10000))
                         .into_bytes(),
@@ -210,7 +247,7 @@ impl Pools {
         .iter()
         .map(|p| p.as_bytes().to_vec())
         .collect();
-        Pools { clients, client_ua, attackers, attacker_ua, pages, assets, missing }
+        Pools { mix, clients, client_ua, attackers, attacker_ua, pages, assets, missing }
     }
 }
 
@@ -233,12 +270,30 @@ impl Clock {
     }
 }
 
-/// Appends one combined-format line (with its newline).
-fn line(out: &mut Vec<u8>, p: &Pools, rng: &mut Rng, stamp: &[u8]) {
+/// The share of lines (per mille) below which a roll is a browser, a crawler, the owner;
+/// the rest are attackers.
+fn thresholds(mix: Mix) -> (u64, u64, u64) {
+    match mix {
+        Mix::Attack => (905, 930, 940),
+        Mix::Site => (960, 985, 995),
+    }
+}
+
+/// Appends one combined-format line (with its newline); returns the number of the
+/// address that sent it (clients, then attackers, then the owner's two).
+fn line(out: &mut Vec<u8>, p: &Pools, rng: &mut Rng, stamp: &[u8]) -> usize {
+    let (browser, crawler, owner) = thresholds(p.mix);
     let roll = rng.below(1000);
-    if roll < 905 {
-        // A browser: 60% assets, 40% pages.
-        let client = rng.zipf(CLIENTS);
+    let address;
+    if roll < browser {
+        // A browser: 60% assets, 40% pages. On a busy site half the visits come from
+        // the long tail of one-off visitors.
+        let client = if p.mix == Mix::Site && rng.below(2) == 0 {
+            rng.below(p.clients.len() as u64) as usize
+        } else {
+            rng.zipf(p.clients.len())
+        };
+        address = client;
         out.extend_from_slice(&p.clients[client]);
         out.extend_from_slice(b" - -");
         out.extend_from_slice(stamp);
@@ -283,10 +338,11 @@ fn line(out: &mut Vec<u8>, p: &Pools, rng: &mut Rng, stamp: &[u8]) {
         }
         out.extend_from_slice(b"\" \"");
         out.extend_from_slice(ua.as_bytes());
-    } else if roll < 930 {
+    } else if roll < crawler {
         // Crawlers and feed readers, from a small pool of addresses.
         let bot = rng.below(BOTS.len() as u64) as usize;
-        out.extend_from_slice(&p.clients[CLIENTS - 1 - bot * 17 - rng.below(4) as usize]);
+        address = p.clients.len() - 1 - bot * 17 - rng.below(4) as usize;
+        out.extend_from_slice(&p.clients[address]);
         out.extend_from_slice(b" - -");
         out.extend_from_slice(stamp);
         let page = &p.pages[rng.zipf(p.pages.len())];
@@ -296,15 +352,18 @@ fn line(out: &mut Vec<u8>, p: &Pools, rng: &mut Rng, stamp: &[u8]) {
         push_decimal(out, page.1 as u64 + 260);
         out.extend_from_slice(b" \"-\" \"");
         out.extend_from_slice(BOTS[bot].as_bytes());
-    } else if roll < 940 {
+    } else if roll < owner {
         // The owner in /private/ with basic auth.
-        out.extend_from_slice(if roll < 935 { b"192.168.1.10 - alice" } else { b"100.72.14.201 - alice" });
+        let home = roll < (crawler + owner) / 2;
+        address = p.clients.len() + ATTACKERS + usize::from(!home);
+        out.extend_from_slice(if home { b"192.168.1.10 - alice" } else { b"100.72.14.201 - alice" });
         out.extend_from_slice(stamp);
         out.extend_from_slice(b"GET /private/notes/ HTTP/1.1\" 200 4690 \"-\" \"");
         out.extend_from_slice(BROWSERS[3].as_bytes());
     } else {
         // Attackers: scanners, exploit bots, brute forcers.
         let attacker = rng.zipf(ATTACKERS);
+        address = p.clients.len() + attacker;
         let (method, path, status, bytes) = PROBES[rng.below(PROBES.len() as u64) as usize];
         out.extend_from_slice(&p.attackers[attacker]);
         if status == 401 {
@@ -324,6 +383,7 @@ fn line(out: &mut Vec<u8>, p: &Pools, rng: &mut Rng, stamp: &[u8]) {
         out.extend_from_slice(SCANNER_UAS[p.attacker_ua[attacker] as usize].as_bytes());
     }
     out.extend_from_slice(b"\"\n");
+    address
 }
 
 type Compressor = (SyncSender<Vec<u8>>, JoinHandle<io::Result<()>>);
@@ -342,7 +402,20 @@ fn spawn_compressor(path: PathBuf) -> io::Result<Compressor> {
     Ok((sender, handle))
 }
 
-pub fn run(out: &Path, size: u64, files: u32, gzip: bool, seed: u64) -> io::Result<()> {
+/// What `run` writes: where, how much, and from whom.
+pub struct Request {
+    pub size: u64,
+    pub files: u32,
+    pub gzip: bool,
+    pub seed: u64,
+    pub mix: Mix,
+    /// Clients in the pool (`Mix::default_clients` when not given).
+    pub clients: Option<usize>,
+}
+
+pub fn run(out: &Path, request: &Request) -> io::Result<()> {
+    let Request { size, files, gzip, seed, mix, .. } = *request;
+    let client_count = request.clients.unwrap_or_else(|| mix.default_clients(size));
     let plain_dir = out.join("plain");
     let gz_dir = out.join("gz");
     fs::create_dir_all(&plain_dir)?;
@@ -353,7 +426,9 @@ pub fn run(out: &Path, size: u64, files: u32, gzip: bool, seed: u64) -> io::Resu
     // A half-written corpus must not look reusable.
     let _ = fs::remove_file(&stamp_path);
     let started = Instant::now();
-    let pools = Pools::new(seed);
+    let pools = Pools::new(seed, mix, client_count);
+    // Which addresses sent at least one line: the benchmark divides memory by their count.
+    let mut seen = vec![0u64; (client_count + ATTACKERS + OWNER_ADDRESSES).div_ceil(64)];
     let per_file = size.div_ceil(files as u64);
     let newest_day = civil::at(2026, 1, 8, 0, 0, 0) / SEC;
     let (mut total_bytes, mut total_lines) = (0u64, 0u64);
@@ -373,7 +448,8 @@ pub fn run(out: &Path, size: u64, files: u32, gzip: bool, seed: u64) -> io::Resu
                 break;
             }
             let second = day_start + (done as u128 * (DAY / SEC) as u128 / per_file as u128) as i64;
-            line(&mut buffer, &pools, &mut rng, clock.stamp(second));
+            let address = line(&mut buffer, &pools, &mut rng, clock.stamp(second));
+            seen[address / 64] |= 1 << (address % 64);
             total_lines += 1;
             if buffer.len() >= CHUNK {
                 written += flush(&mut file, &mut buffer, compressor.as_ref())?;
@@ -387,15 +463,22 @@ pub fn run(out: &Path, size: u64, files: u32, gzip: bool, seed: u64) -> io::Resu
         }
     }
     let seconds = started.elapsed().as_secs_f64();
+    let addresses: u64 = seen.iter().map(|word| u64::from(word.count_ones())).sum();
+    let mix_name = mix.name();
     fs::write(
         &stamp_path,
-        format!("size={size} files={files} gzip={gzip} seed={seed} bytes={total_bytes} lines={total_lines}\n"),
+        format!(
+            "size={size} files={files} gzip={gzip} seed={seed} mix={mix_name} clients={client_count} \
+             bytes={total_bytes} lines={total_lines} addresses={addresses}\n"
+        ),
     )?;
     eprintln!(
-        "knocklog-gen: {} files, {} bytes, {} lines in {:.2} s ({:.0} MB/s){}",
+        "knocklog-gen: {} files, {} bytes, {} lines from {} addresses ({} mix) in {:.2} s ({:.0} MB/s){}",
         files,
         total_bytes,
         total_lines,
+        addresses,
+        mix_name,
         seconds,
         total_bytes as f64 / 1e6 / seconds,
         if gzip { ", with gzip copies" } else { "" }

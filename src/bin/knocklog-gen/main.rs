@@ -48,6 +48,13 @@ enum Command {
         /// Seed of the random stream (same seed, same bytes).
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Who sends the lines: `attack`, a small site under heavy scanning (6% of lines
+        /// from attackers), or `site`, a busy site (nearly all addresses benign, many of them).
+        #[arg(long, value_enum, default_value_t = bench::Mix::Attack)]
+        mix: bench::Mix,
+        /// Distinct clients in the pool [default: 40000 for attack, one per 1000 bytes for site].
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(100..=50_000_000))]
+        clients: Option<u64>,
     },
     /// Regenerate src/detect/signatures/feed-*.txt from the vendored feeds beside them.
     Feeds {
@@ -61,8 +68,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result: Result<(), Box<dyn Error>> = match cli.command {
         Command::Sample { out } => sample::write_tree(&out).map_err(Into::into),
-        Command::Bench { out, size, files, gzip, seed } => {
-            bench::run(&out, size, files, gzip, seed).map_err(Into::into)
+        Command::Bench { out, size, files, gzip, seed, mix, clients } => {
+            let request = bench::Request { size, files, gzip, seed, mix, clients: clients.map(|n| n as usize) };
+            bench::run(&out, &request).map_err(Into::into)
         }
         Command::Feeds { root } => feeds::run(&root),
     };
