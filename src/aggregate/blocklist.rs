@@ -61,12 +61,14 @@ pub struct BenignAddresses {
 }
 
 impl BenignAddresses {
-    pub fn collect(rows: &[(String, IpStats)]) -> BenignAddresses {
-        let keys = rows
-            .iter()
-            .filter(|(_, s)| s.events > s.suspicion.as_ref().map_or(0, |x| x.events + x.weak))
-            .filter_map(|(ip, _)| ip.parse().ok().map(net::key_of))
-            .collect();
+    /// The rows' addresses with benign traffic, and the quiet addresses that have no row.
+    pub fn collect(rows: &[(String, IpStats)], quiet_keys: Vec<(bool, u128)>) -> BenignAddresses {
+        let mut keys = quiet_keys;
+        keys.extend(
+            rows.iter()
+                .filter(|(_, s)| s.events > s.suspicion.as_ref().map_or(0, |x| x.events + x.weak))
+                .filter_map(|(ip, _)| ip.parse().ok().map(net::key_of)),
+        );
         BenignAddresses::from_keys(keys)
     }
 

@@ -13,6 +13,7 @@ use super::behaviour::Windows;
 use super::bounded::{BoundedCounts, Tally};
 use super::crawlers::CrawlerClaim;
 use super::sessions::{self, Session};
+use super::tally::{Traffic, TrafficCount};
 use super::v4_index::V4Index;
 use crate::detect::behaviour::BehaviourRules;
 use crate::vocab::address::{canonical, AddrKey};
@@ -94,6 +95,13 @@ impl IpStats {
 
     pub fn suspicious_events(&self) -> u64 {
         self.suspicion.as_ref().map_or(0, |s| s.events)
+    }
+
+    /// Nothing the rules read: no suspicious line (weak ones included), no request a
+    /// behaviour rule counts, no crawler claim. Such an address can be neither judged nor
+    /// a campaign member, so a scan keeps only its counts (see `MergedIps`).
+    pub fn is_quiet(&self) -> bool {
+        self.suspicion.is_none() && self.behaviour.is_none() && self.crawler.is_none()
     }
 
     /// Counts `n` lines with HTTP status `status`: inline while there is room (and the
@@ -481,25 +489,61 @@ impl PartialIpTable {
     /// Every address under its canonical spelling, with its settled statistics, in no
     /// particular order (it depends on hashing and threads): `assess` puts the rows in
     /// their final order. Sorting here cost a serial pass over every row (30 ms for 42k
-    /// addresses) for an order that nothing downstream kept.
-    fn into_rows(self) -> Vec<(String, IpStats)> {
+    /// addresses) for an order that nothing downstream kept. Quiet addresses get a row
+    /// only with `keep_quiet`; the traffic counts them all.
+    fn into_merged(self, keep_quiet: bool) -> MergedIps {
+        use rayon::iter::Either;
         use rayon::prelude::*;
-        let PartialIpTable { stats, v4, v6, text } = self;
+        let PartialIpTable { mut stats, v4, v6, text } = self;
+        stats.par_iter_mut().for_each(IpStats::settle);
+        let traffic = stats
+            .par_iter()
+            .fold(TrafficCount::default, |mut count, s| {
+                count.add(s);
+                count
+            })
+            .reduce(TrafficCount::default, TrafficCount::merge)
+            .finish();
         let mut keys = vec![None; stats.len()];
         each_address(&v4, &v6, &text, |key, i| keys[i as usize] = Some(key));
-        keys.into_par_iter()
+        let (rows, quiet_keys): (Vec<(String, IpStats)>, Vec<(bool, u128)>) = keys
+            .into_par_iter()
             .zip(stats)
-            .map(|(key, mut stats)| {
-                let name = match key.expect("every slot has its address") {
-                    AddrKey::V4(a) => Ipv4Addr::from(a).to_string(),
-                    AddrKey::V6(a) => Ipv6Addr::from(a).to_string(),
-                    AddrKey::Text(t) => canonical(t),
-                };
-                stats.settle();
-                (name, stats)
+            .filter_map(|(key, stats)| {
+                let key = key.expect("every slot has its address");
+                if keep_quiet || !stats.is_quiet() {
+                    let name = match key {
+                        AddrKey::V4(a) => Ipv4Addr::from(a).to_string(),
+                        AddrKey::V6(a) => Ipv6Addr::from(a).to_string(),
+                        AddrKey::Text(t) => canonical(t),
+                    };
+                    return Some(Either::Left((name, stats)));
+                }
+                match key {
+                    AddrKey::V4(a) => Some(Either::Right((false, u128::from(a)))),
+                    AddrKey::V6(a) => Some(Either::Right((true, a))),
+                    // A host name is in no network a blocklist range could cover.
+                    AddrKey::Text(_) => None,
+                }
             })
-            .collect()
+            .partition_map(|either| either);
+        MergedIps { rows, traffic, quiet_keys }
     }
+}
+
+/// The addresses of a scan once the tables are merged: a row for each one the rules read
+/// something of (for each one with `--all-ips`), and of the quiet rest only what the
+/// findings need. A busy site's log holds hundreds of thousands of quiet addresses: a
+/// row costs about 300 bytes, a quiet key 32.
+#[derive(Debug, Default)]
+pub struct MergedIps {
+    /// One row per address kept, in no particular order.
+    pub rows: Vec<(String, IpStats)>,
+    /// Every address's lines, quiet ones included.
+    pub traffic: Traffic,
+    /// The quiet addresses without a row, as (IPv6, address) keys (IPv4 as IPv4,
+    /// mapped ones too; host names left out): benign evidence against blocklist ranges.
+    pub quiet_keys: Vec<(bool, u128)>,
 }
 
 /// Calls `f` with every address of a table's three maps and its position.
@@ -546,16 +590,22 @@ impl IpTable {
         self.table.is_empty()
     }
 
-    /// The final rows under canonical spellings, daily counts sorted by day, in no
-    /// particular order (see `assess` for the final one).
+    /// The final rows of every address under canonical spellings, daily counts sorted
+    /// by day, in no particular order (see `assess` for the final one).
     pub fn into_rows(self) -> Vec<(String, IpStats)> {
         self.merge_rows(Vec::new())
     }
 
-    /// This table and the worker threads' tables merged into the final rows (as
-    /// `into_rows`). The smaller tables are absorbed into the biggest one. Done
-    /// serially, merging and settling were a twentieth of a scan of 40k addresses.
+    /// This table and the worker threads' tables merged into the final rows of every
+    /// address (as `into_rows`).
     pub fn merge_rows(self, partials: Vec<PartialIpTable>) -> Vec<(String, IpStats)> {
+        self.merge(partials, true).rows
+    }
+
+    /// This table and the worker threads' tables merged: the smaller tables are absorbed
+    /// into the biggest one. Done serially, merging and settling were a twentieth of a
+    /// scan of 40k addresses.
+    pub fn merge(self, partials: Vec<PartialIpTable>, keep_quiet: bool) -> MergedIps {
         let mut tables = partials;
         tables.push(self.table);
         tables.sort_by_key(|t| std::cmp::Reverse(t.len()));
@@ -564,7 +614,7 @@ impl IpTable {
         for table in tables {
             merged.absorb(table);
         }
-        merged.into_rows()
+        merged.into_merged(keep_quiet)
     }
 }
 
@@ -631,6 +681,34 @@ mod tests {
         assert_eq!((s.events, s.daily.len(), s.sessions.len()), (3, 2, 2));
         assert_eq!(a[0].1.usernames_sorted(), [("admin", 1), ("root", 1)]);
         assert_eq!(Suspicion::top(&s.paths, 5), [("/private/", 3)]);
+    }
+
+    #[test]
+    fn quiet_addresses_leave_only_their_counts() {
+        const DAY: i64 = 86_400_000_000;
+        let table = || {
+            let mut p = PartialIpTable::default();
+            p.entry(b"192.0.2.1").record(Some(DAY), LogKind::Access, 200);
+            p.entry(b"2001:db8::1").record(Some(DAY), LogKind::Access, 304);
+            p.entry(b"host.example").record(Some(DAY), LogKind::Access, 200);
+            let loud = p.entry(b"198.51.100.7");
+            loud.record(Some(2 * DAY), LogKind::Access, 404);
+            loud.record_suspicious(&SuspiciousLine::bad_user(2 * DAY, "root"), 1_800_000_000);
+            p
+        };
+        let merged = IpTable::default().merge(vec![table()], false);
+        let rows: Vec<&str> = merged.rows.iter().map(|(ip, _)| ip.as_str()).collect();
+        assert_eq!(rows, ["198.51.100.7"]);
+        // The traffic counts every address; the quiet ones leave their keys, host names none.
+        assert_eq!((merged.traffic.addresses, &merged.traffic.daily[..]), (4, &[(1, 3), (2, 1)][..]));
+        assert_eq!(merged.traffic.status_classes, [0, 0, 2, 1, 1, 0]);
+        let mut keys = merged.quiet_keys;
+        keys.sort_unstable();
+        assert_eq!(keys, [(false, 0xC000_0201), (true, 0x2001_0db8_0000_0000_0000_0000_0000_0001)]);
+        // With --all-ips every address keeps its row, and the traffic is the same.
+        let all = IpTable::default().merge(vec![table()], true);
+        assert_eq!((all.rows.len(), all.quiet_keys.len()), (4, 0));
+        assert_eq!(all.traffic, merged.traffic);
     }
 
     #[test]

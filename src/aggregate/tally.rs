@@ -54,23 +54,51 @@ pub struct Traffic {
 impl Traffic {
     /// Sums the settled statistics of every address.
     pub fn of<'a>(ips: impl Iterator<Item = &'a crate::aggregate::IpStats>) -> Traffic {
-        let mut days: BTreeMap<i32, u64> = BTreeMap::new();
-        let mut t = Traffic::default();
-        for s in ips {
-            t.addresses += 1;
-            for &(d, n) in &s.daily {
-                *days.entry(d).or_default() += n;
-            }
-            let mut with_status = 0;
-            for &(status, n) in &s.statuses {
-                let class = usize::from(status / 100).clamp(1, 5);
-                t.status_classes[class] += n;
-                with_status += n;
-            }
-            t.status_classes[0] += s.events.saturating_sub(with_status);
+        let mut count = TrafficCount::default();
+        ips.for_each(|s| count.add(s));
+        count.finish()
+    }
+}
+
+/// `Traffic` being summed, in pieces that merge (one per thread of a parallel fold).
+#[derive(Debug, Default)]
+pub struct TrafficCount {
+    days: FxHashMap<i32, u64>,
+    status_classes: [u64; 6],
+    addresses: u64,
+}
+
+impl TrafficCount {
+    /// Adds one address's settled statistics.
+    pub fn add(&mut self, s: &crate::aggregate::IpStats) {
+        self.addresses += 1;
+        for &(d, n) in &s.daily {
+            *self.days.entry(d).or_default() += n;
         }
-        t.daily = days.into_iter().collect();
-        t
+        let mut with_status = 0;
+        for &(status, n) in &s.statuses {
+            let class = usize::from(status / 100).clamp(1, 5);
+            self.status_classes[class] += n;
+            with_status += n;
+        }
+        self.status_classes[0] += s.events.saturating_sub(with_status);
+    }
+
+    pub fn merge(mut self, other: TrafficCount) -> TrafficCount {
+        self.addresses += other.addresses;
+        for (a, b) in self.status_classes.iter_mut().zip(other.status_classes) {
+            *a += b;
+        }
+        for (d, n) in other.days {
+            *self.days.entry(d).or_default() += n;
+        }
+        self
+    }
+
+    pub fn finish(self) -> Traffic {
+        let mut daily: Vec<(i32, u64)> = self.days.into_iter().collect();
+        daily.sort_unstable();
+        Traffic { daily, status_classes: self.status_classes, addresses: self.addresses }
     }
 }
 

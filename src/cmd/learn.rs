@@ -32,7 +32,7 @@ pub fn run(args: &LearnCmdArgs) -> anyhow::Result<u8> {
     // Learning is what this command is for: --no-learn cannot switch it off. Learning
     // weighs the suspicious addresses only.
     config.options.learn = true;
-    config.all_ips = false;
+    config.options.all_ips = false;
     let target = accept_target(args, &config)?;
     let Some(discovery) = logs_to_read(&config) else { return Ok(EXIT_INPUT_INCOMPLETE) };
     let pool = worker_pool(config.threads)?;

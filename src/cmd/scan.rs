@@ -90,10 +90,10 @@ fn check_crawlers(
     use crate::enrich::crawlers::{check, dns_candidates, DnsAnswers};
     let ranges = config.enrich.labels.ranges.as_ref();
     let (Some(dns), Some(run)) = (&config.enrich.dns, dns_run) else {
-        return Ok(check(&counts.ips, ranges, DnsAnswers::NotAsked));
+        return Ok(check(&counts.ips.rows, ranges, DnsAnswers::NotAsked));
     };
-    let (names, _) = crate::enrich::dns::two_way_all(&dns_candidates(&counts.ips), dns, run.cache())?;
-    Ok(check(&counts.ips, ranges, DnsAnswers::Names(&names)))
+    let (names, _) = crate::enrich::dns::two_way_all(&dns_candidates(&counts.ips.rows), dns, run.cache())?;
+    Ok(check(&counts.ips.rows, ranges, DnsAnswers::Names(&names)))
 }
 
 /// What reading the logs gave: the counts to judge, the events table finishing in the

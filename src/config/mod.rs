@@ -167,7 +167,6 @@ pub struct ScanConfig {
     /// The attack pattern files, from the flags and knocklog.toml (`learn --accept`
     /// appends to the first).
     pub attack_patterns: Vec<PathBuf>,
-    pub all_ips: bool,
     pub enrich: EnrichConfig,
     /// Add what is new to this history store (`--history`).
     pub history: Option<PathBuf>,
@@ -185,7 +184,7 @@ impl ScanConfig {
     pub fn judging(&self, generated: i64) -> Judging<'_> {
         Judging {
             policy: &self.options.policy,
-            all_ips: self.all_ips,
+            all_ips: self.options.all_ips,
             learn: &self.learn,
             blocklist: &self.blocklist,
             generated,
@@ -259,7 +258,6 @@ impl ScanConfig {
             paths: args.paths.clone(),
             classifier,
             attack_patterns: detect.attack_patterns.clone(),
-            all_ips: args.all_ips,
             output: output_settings(
                 &args.out,
                 args.format,
@@ -283,6 +281,7 @@ impl ScanConfig {
                     (None, Some(year)) => YearAnchor::Newest(year),
                     (None, None) => YearAnchor::FileTimes,
                 },
+                all_ips: args.all_ips,
             },
             enrich,
             history: args.history.clone(),

@@ -8,9 +8,10 @@ use crate::aggregate::assess::{assess, Assessment};
 use crate::aggregate::blocklist::{self, BenignAddresses, BlocklistSettings};
 use crate::aggregate::crawlers::{self, ClaimCheck};
 use crate::aggregate::file_stats::time_span;
+use crate::aggregate::ip_stats::MergedIps;
 use crate::aggregate::recidive::{self, BlockHistory, Cutoff};
 use crate::aggregate::tally::EventTally;
-use crate::aggregate::{FileStats, IpStats};
+use crate::aggregate::FileStats;
 use crate::detect::policy::Policy;
 use crate::input::Skipped;
 use crate::learn::shapes::ShapeTable;
@@ -21,8 +22,8 @@ use rustc_hash::FxHashMap;
 pub struct ScanCounts {
     pub files: Vec<FileStats>,
     pub skipped: Vec<Skipped>,
-    /// One row per address, in no particular order.
-    pub ips: Vec<(String, IpStats)>,
+    /// The addresses: rows in no particular order, and the counts of the quiet ones.
+    pub ips: MergedIps,
     pub learned: ShapeTable,
     pub tally: EventTally,
     pub elapsed: Duration,
@@ -46,9 +47,10 @@ pub struct Judging<'a> {
 impl Findings {
     /// Runs on the current rayon pool.
     pub fn from_scan(counts: ScanCounts, how: &Judging) -> Findings {
-        let ScanCounts { files, skipped, mut ips, learned, mut tally, elapsed } = counts;
-        // Before `assess` drops the benign addresses: all of the traffic, for the report.
-        tally.traffic = crate::aggregate::tally::Traffic::of(ips.iter().map(|(_, s)| s));
+        let ScanCounts { files, skipped, ips, learned, mut tally, elapsed } = counts;
+        let MergedIps { rows: mut ips, traffic, quiet_keys } = ips;
+        // All of the traffic, quiet addresses included, for the report.
+        tally.traffic = traffic;
         let mut crawler_checks = std::collections::BTreeMap::new();
         if let Some(checks) = how.crawler_checks {
             crawlers::apply(&mut ips, checks);
@@ -58,7 +60,8 @@ impl Findings {
         }
         // Before `assess` drops them: the addresses whose traffic did not count against
         // them, which a proposed blocklist range must not cover.
-        let (benign, evidence) = rayon::join(|| BenignAddresses::collect(&ips), || Evidence::take(&ips, learned));
+        let (benign, evidence) =
+            rayon::join(|| BenignAddresses::collect(&ips, quiet_keys), || Evidence::take(&ips, learned));
         let Assessment { mut ips, campaigns } = assess(ips, how.policy, how.all_ips);
         if let Some(history) = how.block_history {
             recidive::apply(&mut ips, history, Cutoff::FirstSeen);

@@ -41,8 +41,10 @@ impl Default for LearnOptions {
 #[derive(Debug, Default)]
 pub struct Evidence {
     shapes: ShapeTable,
-    /// Addresses none of whose lines counted against them.
-    benign: FxHashSet<AddrId>,
+    /// Addresses some of whose lines counted against them. Every other address that
+    /// sent a line is benign: kept this way round, the set is the size of the attack,
+    /// not of the site's audience (most of whose addresses get no row; see `MergedIps`).
+    suspicious: FxHashSet<AddrId>,
 }
 
 /// What an address is to learning.
@@ -62,8 +64,8 @@ fn id_of(ip: &str) -> AddrId {
 impl Evidence {
     pub fn take(ips: &[(String, IpStats)], mut shapes: ShapeTable) -> Evidence {
         shapes.finish();
-        let benign = ips.iter().filter(|(_, s)| s.suspicious_events() == 0).map(|(ip, _)| id_of(ip)).collect();
-        Evidence { shapes, benign }
+        let suspicious = ips.iter().filter(|(_, s)| s.suspicious_events() > 0).map(|(ip, _)| id_of(ip)).collect();
+        Evidence { shapes, suspicious }
     }
 
     /// Lines whose shape was dropped by the per-thread cap (reported, not hidden).
@@ -76,7 +78,7 @@ impl Evidence {
         let attackers: FxHashSet<AddrId> =
             assessed.iter().filter(|a| a.verdict >= opts.learn_from).map(|a| id_of(&a.ip)).collect();
         let role = |id: &AddrId| {
-            if self.benign.contains(id) {
+            if !self.suspicious.contains(id) {
                 Role::Benign
             } else if attackers.contains(id) {
                 Role::Attacker
@@ -357,6 +359,7 @@ mod tests {
         for (i, reqs) in attackers.iter().enumerate() {
             let ip = format!("10.0.0.{i}");
             record(&mut ev.shapes, &ip, reqs);
+            ev.suspicious.insert(id_of(&ip));
             assessed.push(Assessed {
                 ip,
                 stats: IpStats::default(),
@@ -374,7 +377,6 @@ mod tests {
         for (i, reqs) in benign.iter().enumerate() {
             let ip = format!("10.1.0.{i}");
             record(&mut ev.shapes, &ip, reqs);
-            ev.benign.insert(id_of(&ip));
         }
         ev.shapes.finish();
         ev.suggest(&assessed, opts)

@@ -18,7 +18,8 @@ use std::time::{Duration, Instant, SystemTime};
 
 use rayon::prelude::*;
 
-use crate::aggregate::{FileStats, IpStats};
+use crate::aggregate::ip_stats::MergedIps;
+use crate::aggregate::FileStats;
 use crate::detect::policy::Policy;
 use crate::detect::{Classifier, Judge};
 use crate::input::journal::JournalKeys;
@@ -54,12 +55,15 @@ pub struct ScanOptions {
     pub max_line: usize,
     /// Where the years of yearless syslog stamps come from (`--year`, `--year-of-newest`).
     pub years: YearAnchor,
+    /// Keep a row for every address, quiet ones too (`--all-ips`).
+    pub all_ips: bool,
 }
 
 pub struct ScanOutcome<S> {
     pub files: Vec<FileStats>,
-    /// One row per address, in no particular order (`assess` orders them).
-    pub ips: Vec<(String, IpStats)>,
+    /// The addresses: rows in no particular order (`assess` orders them), and the
+    /// counts of the quiet ones.
+    pub ips: MergedIps,
     pub sink: S,
     pub elapsed: Duration,
     /// The unjudged request shapes, for learning.
@@ -171,7 +175,7 @@ pub fn scan_file_spans<S: EventSink + Send>(
         fs.first_ts = first.map(format_ts);
         fs.last_ts = last.map(format_ts);
     }
-    let (ips, learned) = tables.merge(std::mem::take(&mut collector.ips));
+    let (ips, learned) = tables.merge(std::mem::take(&mut collector.ips), opts.all_ips);
     Ok(ScanOutcome { files: stats, ips, sink: collector.into_sink(), elapsed: started.elapsed(), learned })
 }
 

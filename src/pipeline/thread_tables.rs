@@ -5,7 +5,8 @@
 
 use std::sync::Mutex;
 
-use crate::aggregate::{IpStats, IpTable, PartialIpTable};
+use crate::aggregate::ip_stats::MergedIps;
+use crate::aggregate::{IpTable, PartialIpTable};
 use crate::learn::shapes::ShapeTable;
 
 /// What one worker thread counts into.
@@ -35,8 +36,9 @@ impl ThreadTables {
     }
 
     /// The workers' tables and the collector's (lines attributed after the fact)
-    /// merged: the final per-address rows, and every shape learned.
-    pub fn merge(self, collected: IpTable) -> (Vec<(String, IpStats)>, ShapeTable) {
+    /// merged: the final per-address rows (quiet addresses' too with `keep_quiet`), and
+    /// every shape learned.
+    pub fn merge(self, collected: IpTable, keep_quiet: bool) -> (MergedIps, ShapeTable) {
         let mut workers: Vec<WorkerTables> =
             self.slots.into_iter().map(|m| m.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner())).collect();
         // Largest address table first, the order the address tables are merged in.
@@ -47,6 +49,6 @@ impl ThreadTables {
         for table in shapes {
             learned.merge(table);
         }
-        (collected.merge_rows(ips), learned)
+        (collected.merge(ips, keep_quiet), learned)
     }
 }

@@ -73,7 +73,7 @@ pub fn judge(
     let lines: u64 = period.ips.iter().map(|(_, s)| s.events).sum();
     // Addresses with traffic in the period that did not count against them: a
     // proposed range must not cover them (the period's, as a scan of its logs would).
-    let benign = BenignAddresses::collect(&period.ips);
+    let benign = BenignAddresses::collect(&period.ips, Vec::new());
     let Assessment { mut ips, campaigns } = assess(period.ips, policy, false);
     recidive::apply(&mut ips, &block_history, Cutoff::Day(days.first));
     let blocklist = blocklist::build(&ips, &benign, &policy.allow_ips, settings);

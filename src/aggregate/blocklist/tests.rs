@@ -48,7 +48,7 @@ struct Built {
 fn build_from(clients: &[Client], allow: &[&str], settings: &BlocklistSettings) -> Built {
     let allow = AllowList::new(allow.iter().map(|b| Block::parse(b).unwrap()).collect());
     let rows: Vec<(String, IpStats)> = clients.iter().map(|c| (c.ip.clone(), stats(c))).collect();
-    let benign = BenignAddresses::collect(&rows);
+    let benign = BenignAddresses::collect(&rows, Vec::new());
     let assessed: Vec<Assessed> = rows
         .into_iter()
         .zip(clients)
