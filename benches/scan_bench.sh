@@ -1,15 +1,26 @@
 #!/usr/bin/env bash
 # scan_bench.sh: end-to-end throughput of `knocklog scan` on a >= 1 GB access-log
 # rotation (plain and gzipped), next to the floor set by cat/wc/zcat and, when they are
-# installed, rhit and goaccess. Prints median seconds, lines/s, MB/s, CPU time, peak RSS and the
-# ratios the project quotes (2 threads vs 1, gz vs zcat, knocklog vs rhit/goaccess).
+# installed, the peers (GoAccess, lnav, fail2ban-regex, CrowdSec, rhit). Prints median
+# seconds, lines/s, MB/s, CPU time and CPU per line, the kernel's share of it, peak RSS
+# and RSS per distinct address, and the ratios the project quotes (2 threads vs 1, gz vs
+# zcat, knocklog vs each peer).
+#
+# The peers are one to three orders of magnitude slower, so they (and knocklog beside
+# them) read a slice of the corpus, its first PEER_LINES lines: their ratio to knocklog
+# compares runs over the same lines.
 #
 # Environment (all optional):
+#   MIX=attack          knocklog-gen's mix: attack (a small site under heavy scanning) or
+#                       site (a busy site: nearly every address benign, ~1 per 1000 bytes)
 #   SIZE=1GB            corpus size (knocklog-gen units: 200MB, 1GB, 2GiB ...)
 #   FILES=8             number of rotated files
-#   BENCH_DIR=/tmp/knocklog-bench   where the corpus lives (reused when it matches)
+#   BENCH_DIR=/tmp/knocklog-bench   where the corpus lives (reused when it matches;
+#                       the site mix defaults to /tmp/knocklog-bench-site)
 #   RUNS=5              rounds of timed runs, one run of every command each (the
 #                       median per command is reported)
+#   PEER_LINES=400000   lines in the slice the peers read
+#   PEER_RUNS=3         rounds for the peers and for knocklog on the slice
 #   FORMAT=both         knocklog --format: csv | parquet | both
 #   CARGO_TARGET_DIR    honoured for the release build (default: target)
 #   KNOCKLOG, KNOCKLOG_GEN   use these binaries instead of the ones just built
@@ -19,10 +30,17 @@
 # warm-cache number: the corpus is read (untimed) before every timed run, so all tools see it hot.
 set -euo pipefail
 
+MIX=${MIX:-attack}
 SIZE=${SIZE:-1GB}
 FILES=${FILES:-8}
-BENCH_DIR=${BENCH_DIR:-/tmp/knocklog-bench}
+case "$MIX" in
+attack) BENCH_DIR=${BENCH_DIR:-/tmp/knocklog-bench} ;;
+site) BENCH_DIR=${BENCH_DIR:-/tmp/knocklog-bench-site} ;;
+*) printf 'MIX must be attack or site, not %s\n' "$MIX" >&2; exit 1 ;;
+esac
 RUNS=${RUNS:-5}
+PEER_LINES=${PEER_LINES:-400000}
+PEER_RUNS=${PEER_RUNS:-3}
 FORMAT=${FORMAT:-both}
 
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -48,7 +66,7 @@ KNOCKLOG_GEN=${KNOCKLOG_GEN:-$target_dir/release/knocklog-gen}
 # --- corpus -----------------------------------------------------------------------------
 plain_dir="$BENCH_DIR/plain"
 gz_dir="$BENCH_DIR/gz"
-request="SIZE=$SIZE FILES=$FILES"
+request="SIZE=$SIZE FILES=$FILES MIX=$MIX"
 if [[ -f "$BENCH_DIR/knocklog-gen.stamp" && "$(cat "$BENCH_DIR/.request" 2>/dev/null)" == "$request" ]]; then
     say "== reusing corpus in $BENCH_DIR ($(cat "$BENCH_DIR/knocklog-gen.stamp"))"
 else
@@ -58,7 +76,7 @@ else
     fi
     say "== generating $SIZE in $FILES files into $BENCH_DIR (plain + gz)"
     rm -rf "$plain_dir" "$gz_dir"
-    "$KNOCKLOG_GEN" bench --out "$BENCH_DIR" --size "$SIZE" --files "$FILES" --gzip
+    "$KNOCKLOG_GEN" bench --out "$BENCH_DIR" --size "$SIZE" --files "$FILES" --mix "$MIX" --gzip
     printf '%s' "$request" >"$BENCH_DIR/.request"
 fi
 mapfile -t plain_files < <(find "$plain_dir" -type f -name 'access.log*' | sort -V)
@@ -82,12 +100,20 @@ warm() {
 say "== warming the page cache (one cat of both sets), counting lines"
 warm
 lines=$(cat "${plain_files[@]}" | wc -l)
+# Distinct addresses that sent a line, as the generator counted them (older stamps lack it).
+addresses=$(sed -n 's/.* addresses=\([0-9]*\).*/\1/p' "$BENCH_DIR/knocklog-gen.stamp")
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# The peers' slice: the oldest lines first, as they were written.
+slice_dir="$work/slice"
+mkdir -p "$slice_dir"
+{ cat "${plain_files[@]}" || true; } | head -n "$PEER_LINES" >"$slice_dir/access.log"
+slice_lines=$(wc -l <"$slice_dir/access.log")
+slice_bytes=$(stat -c %s "$slice_dir/access.log")
 
 # --- timing -----------------------------------------------------------------------------
-declare -A median=() cpu_median=() rss_kb=() skipped=()
+declare -A median=() cpu_median=() sys_median=() rss_kb=() skipped=() lines_of=() bytes_of=()
 order=()
 
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -136,15 +162,17 @@ bench() {
 # RUNS rounds, each running every command once, in order: on a shared host whose speed
 # drifts over minutes, a ratio of two medians is only fair when both commands ran in
 # the same minutes. The median of each command's runs is kept.
-# Slow peers (goaccess: a minute a run) get rounds of their own afterwards: the runs
-# right after a minute of goaccess were slower on this host (knocklog plain: 2.48,
-# 2.14, 1.92, 1.81 s in a row, against 1.7 s before it), which is the host recovering,
-# not the next command.
+# The peers (and knocklog on their slice) get PEER_RUNS rounds of their own afterwards:
+# the runs right after a minute of goaccess were slower on this host (knocklog plain:
+# 2.48, 2.14, 1.92, 1.81 s in a row, against 1.7 s before it), which is the host
+# recovering, not the next command.
 run_rounds() {
-    local pass round i start end
+    local pass round i start end rounds
     for pass in fast slow; do
-        for ((round = 1; round <= RUNS; round++)); do
-            say "-- $pass round $round of $RUNS"
+        rounds=$RUNS
+        [[ $pass == slow ]] && rounds=$PEER_RUNS
+        for ((round = 1; round <= rounds; round++)); do
+            say "-- $pass round $round of $rounds"
             for i in "${!timed[@]}"; do
                 [[ "${is_slow[${timed[$i]}]:+slow}" == "${pass/fast/}" ]] || continue
                 [[ -z "${skipped[${timed[$i]}]:-}" ]] || continue
@@ -157,6 +185,7 @@ run_rounds() {
                 if [[ -x /usr/bin/time ]]; then
                     /usr/bin/time -f '%U %S' -o "$work/cpu" bash -c "${cmd_of[${timed[$i]}]}" >/dev/null
                     awk '{ printf "%.2f\n", $1 + $2 }' "$work/cpu" >>"$work/cpu.$i"
+                    awk '{ printf "%.2f\n", $2 }' "$work/cpu" >>"$work/sys.$i"
                 else
                     bash -c "${cmd_of[${timed[$i]}]}" >/dev/null
                 fi
@@ -169,6 +198,7 @@ run_rounds() {
         [[ -z "${skipped[${timed[$i]}]:-}" ]] || continue
         median[${timed[$i]}]=$(median_of <"$work/times.$i")
         [[ -s "$work/cpu.$i" ]] && cpu_median[${timed[$i]}]=$(median_of <"$work/cpu.$i")
+        [[ -s "$work/sys.$i" ]] && sys_median[${timed[$i]}]=$(median_of <"$work/sys.$i")
         if [[ -n "${wants_rss[${timed[$i]}]}" ]]; then
             warm
             rss_kb[${timed[$i]}]=$(peak_rss "${cmd_of[${timed[$i]}]}")
@@ -207,15 +237,46 @@ for spec in "knocklog -j1 plain:1:$plain_dir:" "knocklog -j2 plain:2:$plain_dir:
     fi
 done
 
-if have rhit; then
-    bench "rhit plain" "rhit --silent-load --color no --length 0 $(q "$plain_dir")> /dev/null" rss
+# --- the peers, on the slice ---------------------------------------------------------------
+slice="$slice_dir/access.log"
+peer() { # peer NAME CMD: a slow row over the slice
+    lines_of[$1]=$slice_lines
+    bytes_of[$1]=$slice_bytes
+    bench "$1" "$2" rss slow
+}
+if [[ -n "$knocklog_ok" ]]; then
+    peer "knocklog -j2 slice" "$(knocklog_cmd 2 "$slice_dir" "")"
 else
-    skip "rhit plain" "rhit not installed"
+    skip "knocklog -j2 slice" "$knocklog_why"
 fi
 if have goaccess; then
-    bench "goaccess plain" "goaccess $(q "${plain_files[@]}")--log-format=COMBINED --no-global-config -o $(q "$work/goaccess.json")> /dev/null" rss slow
+    peer "goaccess slice" "goaccess $(q "$slice")--log-format=COMBINED --no-global-config --no-progress -o $(q "$work/goaccess.json")> /dev/null"
 else
-    skip "goaccess plain" "goaccess not installed"
+    skip "goaccess slice" "goaccess not installed"
+fi
+# lnav parses every line into its access_log table to answer the query.
+if have lnav; then
+    peer "lnav slice" "lnav -n -c $(q ';SELECT count(*), count(DISTINCT c_ip) FROM access_log') $(q "$slice")> /dev/null"
+else
+    skip "lnav slice" "lnav not installed"
+fi
+# fail2ban's filter for web scanners in access logs (Debian's path, or F2B_FILTER).
+f2b_filter=${F2B_FILTER:-/etc/fail2ban/filter.d/nginx-botsearch.conf}
+if have fail2ban-regex && [[ -f "$f2b_filter" ]]; then
+    peer "fail2ban-regex slice" "fail2ban-regex $(q "$slice" "$f2b_filter")> /dev/null"
+else
+    skip "fail2ban-regex slice" "fail2ban-regex or $f2b_filter not installed"
+fi
+# CrowdSec's replay mode (-dsn, -no-api) with its nginx parser from the hub.
+if have crowdsec && have cscli && cscli parsers list 2>/dev/null | grep -q 'nginx-logs'; then
+    peer "crowdsec slice" "crowdsec -dsn $(q "file://$slice") -type nginx -no-api > /dev/null"
+else
+    skip "crowdsec slice" "crowdsec with the crowdsecurity/nginx-logs parser not installed"
+fi
+if have rhit; then
+    peer "rhit slice" "rhit --silent-load --color no --length 0 $(q "$slice")> /dev/null"
+else
+    skip "rhit slice" "rhit not installed"
 fi
 
 run_rounds
@@ -225,26 +286,35 @@ cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null ||
 echo
 echo "knocklog scan benchmark — $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "machine : $(nproc) cores, ${cpu:-unknown CPU}, $(uname -sr)"
-echo "timing  : median of $RUNS runs, in rounds (every command once per round; goaccess in rounds of its own after), warm page cache"
+echo "timing  : median of $RUNS runs, in rounds (every command once per round; the slice rows in $PEER_RUNS rounds of their own after), warm page cache"
 printf 'corpus  : %s, %d files, %d lines, %.1f MB plain, %.1f MB gz (%.1fx)\n' \
     "$BENCH_DIR" "${#plain_files[@]}" "$lines" "$(awk -v b="$plain_bytes" 'BEGIN { print b / 1e6 }')" \
     "$(awk -v b="$gz_bytes" 'BEGIN { print b / 1e6 }')" "$(awk -v p="$plain_bytes" -v g="$gz_bytes" 'BEGIN { print p / g }')"
+printf 'slice   : the first %d lines (%.1f MB) of the plain files, read by the peers and "knocklog -j2 slice"\n' \
+    "$slice_lines" "$(awk -v b="$slice_bytes" 'BEGIN { print b / 1e6 }')"
+echo "mix     : $MIX, ${addresses:-an unknown number of} distinct addresses"
 echo "knocklog: --format $FORMAT; MB/s and lines/s count uncompressed data for the gz rows too"
-echo "cpu     : median user+system seconds; cores = cpu / wall (a one-thread scan still writes its events table on a thread of its own)"
+echo "cpu     : median user+system seconds; µs/line = cpu per line; kernel = system share of cpu; cores = cpu / wall"
+echo "          (a one-thread scan still writes its events table on a thread of its own)"
+echo "memory  : peak RSS, and per distinct address for the rows over the whole corpus (RSS / addresses)"
 echo
-printf '%-18s %10s %14s %10s %8s %6s %12s\n' "command" "median s" "lines/s" "MB/s" "cpu s" "cores" "peak RSS"
-printf '%-18s %10s %14s %10s %8s %6s %12s\n' "-------" "--------" "-------" "----" "-----" "-----" "--------"
+row_format='%-20s %9s %12s %8s %8s %8s %7s %6s %10s %8s\n'
+# (µ is two bytes: printf pads by bytes)
+printf "${row_format/\%8s \%7s/%9s %7s}" "command" "median s" "lines/s" "MB/s" "cpu s" "µs/line" "kernel" "cores" "peak RSS" "B/addr"
+printf "$row_format" "-------" "--------" "-------" "----" "-----" "-------" "------" "-----" "--------" "------"
 for name in "${order[@]}"; do
     if [[ -n "${skipped[$name]:-}" ]]; then
-        printf '%-18s %10s   (%s)\n' "$name" "-" "${skipped[$name]}"
+        printf '%-20s %9s   (%s)\n' "$name" "-" "${skipped[$name]}"
         continue
     fi
-    s=${median[$name]}
-    rss="-"
-    [[ -n "${rss_kb[$name]:-}" ]] && rss=$(awk -v k="${rss_kb[$name]}" 'BEGIN { printf "%.0f MiB", k / 1024 }')
-    awk -v n="$name" -v s="$s" -v c="${cpu_median[$name]:-}" -v l="$lines" -v b="$plain_bytes" -v r="$rss" \
-        'BEGIN { cpu = c == "" ? "-" : sprintf("%.2f", c); cores = c == "" ? "-" : sprintf("%.2f", c / s);
-                 printf "%-18s %10.3f %14.0f %10.1f %8s %6s %12s\n", n, s, l / s, b / 1e6 / s, cpu, cores, r }'
+    awk -v n="$name" -v s="${median[$name]}" -v c="${cpu_median[$name]:-}" -v k="${sys_median[$name]:-}" \
+        -v l="${lines_of[$name]:-$lines}" -v b="${bytes_of[$name]:-$plain_bytes}" -v r="${rss_kb[$name]:-}" \
+        -v a="$([[ -z "${lines_of[$name]:-}" ]] && echo "${addresses:-}")" -v f="$row_format" \
+        'BEGIN { have_cpu = c != "" && c > 0
+                 printf f, n, sprintf("%.3f", s), sprintf("%.0f", l / s), sprintf("%.1f", b / 1e6 / s),
+                     have_cpu ? sprintf("%.2f", c) : "-", have_cpu ? sprintf("%.3f", c * 1e6 / l) : "-",
+                     have_cpu && k != "" ? sprintf("%.0f%%", 100 * k / c) : "-", have_cpu ? sprintf("%.2f", c / s) : "-",
+                     r == "" ? "-" : sprintf("%.0f MiB", r / 1024), r == "" || a == "" ? "-" : sprintf("%.0f", r * 1024 / a) }'
 done
 
 ratio() { # ratio LABEL NUMERATOR DENOMINATOR [TIMES]: NUMERATOR/DENOMINATOR of the medians in TIMES (median: wall time, the default; cpu_median)
@@ -252,9 +322,9 @@ ratio() { # ratio LABEL NUMERATOR DENOMINATOR [TIMES]: NUMERATOR/DENOMINATOR of 
     local -n values=${4:-median}
     local a=${values[$2]:-} b=${values[$3]:-}
     if [[ -n "$a" && -n "$b" ]]; then
-        awk -v l="$label" -v a="$a" -v b="$b" 'BEGIN { printf "  %-54s %6.2fx\n", l, a / b }'
+        awk -v l="$label" -v a="$a" -v b="$b" 'BEGIN { printf "  %-64s %6.2fx\n", l, a / b }'
     else
-        printf '  %-54s %7s\n' "$label" "n/a"
+        printf '  %-64s %7s\n' "$label" "n/a"
     fi
 }
 echo
@@ -265,5 +335,6 @@ ratio "knocklog gz (2 threads) / zcat, time (lower=better)" "knocklog -j2 gz" "z
 ratio "knocklog plain (2 thr.) / cat, time (lower=better)" "knocklog -j2 plain" "cat plain"
 ratio "learning on / off, time (lower=better)" "knocklog -j2 plain" "knocklog -j2 no learn"
 ratio "detection on / off (rules+events+stats), time" "knocklog -j2 plain" "knocklog -j2 no rules"
-ratio "speedup, knocklog plain over rhit (higher=better)" "rhit plain" "knocklog -j2 plain"
-ratio "speedup, knocklog plain over goaccess (higher=better)" "goaccess plain" "knocklog -j2 plain"
+for peer_name in goaccess lnav fail2ban-regex crowdsec rhit; do
+    ratio "speedup, knocklog over $peer_name on the slice (higher=better)" "$peer_name slice" "knocklog -j2 slice"
+done
