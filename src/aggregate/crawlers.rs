@@ -81,7 +81,7 @@ pub fn apply(ips: &mut [(String, IpStats)], checks: &FxHashMap<String, ClaimChec
         }
         let lines = u64::from(claim.lines);
         // The days are known only when every line of the address made the claim.
-        let daily = if lines == stats.events { stats.daily.clone() } else { Vec::new() };
+        let daily: Vec<(i32, u64)> = if lines == stats.events { stats.daily().collect() } else { Vec::new() };
         let s: &mut Suspicion = stats.suspicion.get_or_insert_with(Default::default);
         s.by_category[Category::FakeCrawler.index()] += lines;
         s.events += lines;

@@ -35,9 +35,9 @@ pub struct IpStats {
     pub first_seen: Option<i64>,
     pub last_seen: Option<i64>,
     statuses_now: [(u16, u32); 4],
-    /// (UTC day number, events). Complete only after `settle`; while counting, the
-    /// current day lives in `day_now`.
-    pub daily: Vec<(i32, u64)>,
+    /// Events per UTC day, read through `daily`. Complete only after `settle`; while
+    /// counting, the current day lives in `day_now`.
+    days: Vec<DayCount>,
     /// (HTTP status, count). Complete only after `settle`; the first few statuses are
     /// counted inline for the same reason.
     pub statuses: Vec<(u16, u64)>,
@@ -64,7 +64,7 @@ impl IpStats {
                 self.day_now.1 += 1;
             } else {
                 if self.day_now.1 > 0 {
-                    add_count(&mut self.daily, self.day_now.0, self.day_now.1);
+                    add_day(&mut self.days, self.day_now.0, self.day_now.1);
                 }
                 self.day_now = (day, 1);
             }
@@ -122,11 +122,11 @@ impl IpStats {
         add_count(&mut self.statuses, status, n);
     }
 
-    /// Moves the inline counters into `daily` and `statuses` and sorts them, and the
+    /// Moves the inline counters into `days` and `statuses` and sorts them, and the
     /// suspicious days too.
     pub fn settle(&mut self) {
         if self.day_now.1 > 0 {
-            add_count(&mut self.daily, self.day_now.0, self.day_now.1);
+            add_day(&mut self.days, self.day_now.0, self.day_now.1);
             self.day_now = (0, 0);
         }
         for slot in std::mem::take(&mut self.statuses_now) {
@@ -134,7 +134,7 @@ impl IpStats {
                 add_count(&mut self.statuses, slot.0, slot.1 as u64);
             }
         }
-        self.daily.sort_unstable();
+        self.days.sort_unstable();
         self.statuses.sort_unstable();
         if let Some(s) = &mut self.suspicion {
             s.daily.sort_unstable();
@@ -156,8 +156,9 @@ impl IpStats {
         self.first_seen = min_opt(self.first_seen, other.first_seen);
         self.last_seen = max_opt(self.last_seen, other.last_seen);
         let other_day_now = Some(other.day_now).filter(|d| d.1 > 0);
-        for &(day, n) in other.daily.iter().chain(other_day_now.iter()) {
-            add_count(&mut self.daily, day, n);
+        let other_days = other.days.iter().map(|d| (d.day, u64::from(d.events)));
+        for (day, n) in other_days.chain(other_day_now) {
+            add_day(&mut self.days, day, n);
         }
         let other_inline = other.statuses_now.iter().filter(|s| s.0 != 0).map(|&(status, n)| (status, u64::from(n)));
         for (status, n) in other.statuses.iter().copied().chain(other_inline) {
@@ -176,9 +177,19 @@ impl IpStats {
         CrawlerClaim::merge(&mut self.crawler, other.crawler);
     }
 
+    /// (UTC day, events), in day order (after `settle`).
+    pub fn daily(&self) -> impl Iterator<Item = (i32, u64)> + '_ {
+        self.days.chunk_by(|a, b| a.day == b.day).map(|run| (run[0].day, run.iter().map(|d| u64::from(d.events)).sum()))
+    }
+
+    /// Counts `n` events on UTC day `day` (for statistics rebuilt from stored days).
+    pub fn add_day(&mut self, day: i32, n: u64) {
+        add_day(&mut self.days, day, n);
+    }
+
     /// Distinct UTC days with activity (after `settle`).
     pub fn days_active(&self) -> usize {
-        self.daily.len()
+        self.daily().count()
     }
 
     /// Usernames tried in suspicious lines, sorted by name, with counts.
@@ -187,6 +198,38 @@ impl IpStats {
         let mut v: Vec<(&str, u64)> = s.usernames.iter().map(|(u, t)| (u.as_str(), t.count)).collect();
         v.sort_unstable();
         v
+    }
+}
+
+/// Events of one UTC day of an address: eight bytes where a `(i32, u64)` took sixteen.
+/// A busy site's returning visitors hold one per day they came, and over 40 days of a
+/// million addresses these were most of a scan's memory. A day past `u32::MAX` events
+/// continues in a further entry of the same day (`IpStats::daily` sums them).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+struct DayCount {
+    day: i32,
+    events: u32,
+}
+
+/// Adds `n` events to `day`: into its entry with room (most often the last one), and
+/// into new entries of the same day for what does not fit.
+fn add_day(days: &mut Vec<DayCount>, day: i32, mut n: u64) {
+    let has_room = |d: &DayCount| d.day == day && d.events < u32::MAX;
+    let at = match days.last() {
+        Some(last) if has_room(last) => Some(days.len() - 1),
+        _ => days.iter().rposition(has_room),
+    };
+    if let Some(at) = at {
+        let entry = &mut days[at];
+        let added = n.min(u64::from(u32::MAX - entry.events));
+        entry.events += added as u32;
+        n -= added;
+    }
+    while n > 0 {
+        let added = n.min(u64::from(u32::MAX));
+        super::reserve_first(days);
+        days.push(DayCount { day, events: added as u32 });
+        n -= added;
     }
 }
 
@@ -620,8 +663,7 @@ impl IpTable {
 
 /// Daily rows (day, ip, events) sorted by day then address.
 pub fn daily_rows<'a>(ips: impl Iterator<Item = (&'a str, &'a IpStats)>) -> Vec<(i32, &'a str, u64)> {
-    let mut rows: Vec<(i32, &str, u64)> =
-        ips.flat_map(|(ip, s)| s.daily.iter().map(move |&(d, n)| (d, ip, n))).collect();
+    let mut rows: Vec<(i32, &str, u64)> = ips.flat_map(|(ip, s)| s.daily().map(move |(d, n)| (d, ip, n))).collect();
     rows.sort_unstable();
     rows
 }
@@ -681,6 +723,21 @@ mod tests {
         assert_eq!((s.events, s.daily.len(), s.sessions.len()), (3, 2, 2));
         assert_eq!(a[0].1.usernames_sorted(), [("admin", 1), ("root", 1)]);
         assert_eq!(Suspicion::top(&s.paths, 5), [("/private/", 3)]);
+    }
+
+    #[test]
+    fn a_day_past_four_billion_events_is_counted_whole() {
+        let mut a = IpStats::default();
+        a.add_day(3, 2);
+        a.add_day(5, u64::from(u32::MAX) + 10);
+        a.add_day(5, 3);
+        let mut b = IpStats::default();
+        b.add_day(5, u64::from(u32::MAX));
+        a.merge(&b);
+        a.settle();
+        let big = 2 * u64::from(u32::MAX) + 13;
+        assert_eq!(a.daily().collect::<Vec<_>>(), [(3, 2), (5, big)]);
+        assert_eq!(a.days_active(), 2);
     }
 
     #[test]

@@ -72,7 +72,7 @@ impl TrafficCount {
     /// Adds one address's settled statistics.
     pub fn add(&mut self, s: &crate::aggregate::IpStats) {
         self.addresses += 1;
-        for &(d, n) in &s.daily {
+        for (d, n) in s.daily() {
             *self.days.entry(d).or_default() += n;
         }
         let mut with_status = 0;

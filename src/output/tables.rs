@@ -107,7 +107,7 @@ pub fn ips_batch(ips: &[Assessed]) -> Batch {
         .timestamp("first_seen", ips.iter().map(|a| a.stats.first_seen))
         .timestamp("last_seen", ips.iter().map(|a| a.stats.last_seen))
         .int("active_day_count", ips.iter().map(|a| Some(a.stats.days_active() as i64)))
-        .dates("active_days", ips.iter().map(|a| a.stats.daily.iter().map(|d| d.0)))
+        .dates("active_days", ips.iter().map(|a| a.stats.daily().map(|d| d.0)))
         .int("events", ips.iter().map(|a| Some(a.stats.events as i64)))
         .int("suspicious_events", ips.iter().map(|a| Some(a.stats.suspicious_events() as i64)))
         .int("access_events", kind(LogKind::Access))

@@ -135,7 +135,7 @@ pub fn load(store: &Store, days: Days, policy: &Policy) -> anyhow::Result<Period
             }
             s.first_seen = s.first_seen.into_iter().chain(d.first).min();
             s.last_seen = s.last_seen.into_iter().chain(d.last).max();
-            s.daily.push((day_no, d.events));
+            s.add_day(day_no, d.events);
             for (code, n) in &d.statuses {
                 match s.statuses.iter_mut().find(|(c, _)| c == code) {
                     Some(e) => e.1 += n,
