@@ -239,6 +239,40 @@ fn attack_log(count: u32) -> String {
     log
 }
 
+/// A visitor that did nothing a rule reads keeps no row of its own (a busy site has
+/// hundreds of thousands), yet still stops a range that would cover it from being
+/// proposed; `--all-ips` gives it its row.
+#[test]
+fn a_quiet_visitor_keeps_no_row_but_stops_a_range_over_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let with_visitor = dir.path().join("with-visitor");
+    let without = dir.path().join("without");
+    for d in [&with_visitor, &without] {
+        std::fs::create_dir(d).unwrap();
+    }
+    let mut log = attack_log(4);
+    std::fs::write(without.join("access.log"), &log).unwrap();
+    log += &access("198.51.100.60", 58, "/blog/", 200, "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0");
+    std::fs::write(with_visitor.join("access.log"), &log).unwrap();
+    // 198.51.100.0/24 is a documentation range, left out of blocklists unless asked.
+    let base = ["--timezone", "utc", "--blocklist-include-special"];
+    let ranges = |run: &crate::util::Run| {
+        let b = run.summary()["blocklist"].clone();
+        (b["ranges_proposed"].clone(), b["ranges_rejected"].as_u64())
+    };
+    let alone = scan(&[&without], &base);
+    assert_eq!(ranges(&alone), (serde_json::json!(["198.51.100.0/24"]), Some(0)));
+    let run = scan(&[&with_visitor], &base);
+    assert_eq!(ranges(&run), (serde_json::json!([]), Some(1)));
+    let ips: Vec<String> = run.table("ips").into_iter().map(|r| r["ip"].clone()).collect();
+    assert!(!ips.iter().any(|ip| ip == "198.51.100.60" || ip == "203.0.113.5"), "{ips:?}");
+    assert_eq!(ips.len(), 4, "{ips:?}");
+    let all = scan(&[&with_visitor], &[&base[..], &["--all-ips"]].concat());
+    assert_eq!(ranges(&all), (serde_json::json!([]), Some(1)));
+    let ips: Vec<String> = all.table("ips").into_iter().map(|r| r["ip"].clone()).collect();
+    assert!(ips.iter().any(|ip| ip == "198.51.100.60") && ips.len() == 6, "{ips:?}");
+}
+
 #[test]
 fn a_labelled_range_is_listed_whole_on_evidence_or_when_asked() {
     let dir = tempfile::tempdir().unwrap();
