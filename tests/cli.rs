@@ -200,6 +200,29 @@ fn usage_errors_exit_1_with_the_reason_last() {
     }
 }
 
+/// A reader that stops early (`knocklog query ... | head`) ends the run quietly: exit 0,
+/// nothing on stderr, no panic, whichever command was writing.
+#[test]
+fn a_reader_that_stops_early_ends_the_run_quietly() {
+    let run = crate::util::scan(&[&repo().join("sample-logs")], &[]);
+    let data = run.out.to_str().unwrap();
+    let commands: [&[&str]; 4] = [
+        &["completions", "bash"],
+        &["man"],
+        &["columns", "--markdown"],
+        &["query", "--data", data, "--sql", "SELECT * FROM events"],
+    ];
+    for args in commands {
+        let mut child = knocklog().args(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        // Closed before the child writes a byte: its first write meets a broken pipe.
+        drop(child.stdout.take());
+        let output = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(stderr.is_empty(), "{args:?}: {stderr}");
+    }
+}
+
 /// The README's first command, exactly as written there (lines of its first sh block
 /// that do not start with `#`), run from the repository: it must succeed and write the
 /// outputs the README promises.

@@ -64,13 +64,27 @@ pub fn main() -> ExitCode {
 
 /// The exit code for a run that ended with `e`, after saying why as the last line.
 fn exit_on_error(e: &anyhow::Error) -> u8 {
-    if e.downcast_ref::<UsageError>().is_some() || e.downcast_ref::<UnusableOutDir>().is_some() {
+    // Whoever read the output stopped reading (`knocklog query ... | head`): the run
+    // ends there quietly, as ripgrep and git do, not with an error about a pipe.
+    if e.chain().any(is_broken_pipe) {
+        EXIT_OK
+    } else if e.downcast_ref::<UsageError>().is_some() || e.downcast_ref::<UnusableOutDir>().is_some() {
         stop(EXIT_USAGE, &for_terminal(&e.to_string()))
     } else if e.downcast_ref::<OutputsNotWritten>().is_some() {
         stop(EXIT_OUTPUT_FAILED, &for_terminal(&format!("{e:#}")))
     } else {
         stop(EXIT_INPUT_INCOMPLETE, &format!("error: {}", for_terminal(&format!("{e:#}"))))
     }
+}
+
+/// An output pipe closed by its reader, however the writer wrapped it (the csv crate's
+/// error does not name its cause as a source).
+fn is_broken_pipe(cause: &(dyn std::error::Error + 'static)) -> bool {
+    let io = cause.downcast_ref::<std::io::Error>().or_else(|| match cause.downcast_ref::<csv::Error>()?.kind() {
+        csv::ErrorKind::Io(io) => Some(io),
+        _ => None,
+    });
+    io.is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
 /// 2 when `damaged` files could not be read whole (each was named on stderr above;
