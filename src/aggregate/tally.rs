@@ -51,16 +51,8 @@ pub struct Traffic {
     pub addresses: u64,
 }
 
-impl Traffic {
-    /// Sums the settled statistics of every address.
-    pub fn of<'a>(ips: impl Iterator<Item = &'a crate::aggregate::IpStats>) -> Traffic {
-        let mut count = TrafficCount::default();
-        ips.for_each(|s| count.add(s));
-        count.finish()
-    }
-}
-
-/// `Traffic` being summed, in pieces that merge (one per thread of a parallel fold).
+/// `Traffic` being summed from settled per-address statistics, in pieces that merge (one
+/// per thread of a parallel fold; see `PartialIpTable::into_merged`).
 #[derive(Debug, Default)]
 pub struct TrafficCount {
     days: FxHashMap<i32, u64>,
