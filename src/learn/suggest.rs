@@ -36,8 +36,9 @@ impl Default for LearnOptions {
     }
 }
 
-/// The scan's request shapes and, per address, whether it stayed benign: taken out of
-/// the scan before the assessment drops the addresses that did nothing suspicious.
+/// The scan's request shapes and which addresses did something suspicious (every other
+/// one stayed benign): taken out of the scan before the assessment drops the addresses
+/// that did nothing suspicious.
 #[derive(Debug, Default)]
 pub struct Evidence {
     shapes: ShapeTable,
