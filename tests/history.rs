@@ -590,3 +590,34 @@ fn day_files_of_the_old_shape_read_and_merge_as_new_ones() {
     };
     assert_eq!(report(&old, &tmp.path().join("old-week")), report(&new, &tmp.path().join("new-week")));
 }
+
+/// The lines that become no event are counted for the store by the workers, the others
+/// by the sink that sees their events. With --all-events every line is an event: the
+/// store must come out the same either way, over the sample logs (sshd lines attributed
+/// by pid, lines without a time, invalid UTF-8) and a busy site's mix (IPv6, 404s and
+/// POSTs the behaviour rules read, several threads).
+#[test]
+fn the_workers_count_the_lines_without_events_as_their_events_would_have() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("site");
+    let status = Command::new(env!("CARGO_BIN_EXE_knocklog-gen"))
+        .args(["bench", "--mix", "site", "--files", "2", "--size", "4MB", "--out"])
+        .arg(&site)
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let snapshot_with = |name: &str, extra: &[&str]| {
+        let store = tmp.path().join(name).join("store");
+        for logs in [repo().join("sample-logs"), site.clone()] {
+            let args = [&["--timezone", "utc", "--threads", "2"], extra].concat();
+            let o = history_scan_output(&logs, &store, &args);
+            assert!(matches!(o.status.code(), Some(0 | 2)), "{}", String::from_utf8_lossy(&o.stderr));
+        }
+        snapshot(&store)
+    };
+    let counted = snapshot_with("counted", &[]);
+    let from_events = snapshot_with("events", &["--all-events"]);
+    assert!(counted.contains("== requests ") && counted.contains("== daily "), "{counted}");
+    assert!(counted == from_events, "the stores differ");
+}

@@ -439,6 +439,18 @@ pub struct PartialIpTable {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Slot(u32);
 
+impl Slot {
+    /// The slot's position in its table (see `PartialIpTable::slot_names`).
+    pub fn index(self) -> u32 {
+        self.0
+    }
+
+    #[cfg(test)]
+    pub fn at(index: u32) -> Slot {
+        Slot(index)
+    }
+}
+
 impl PartialIpTable {
     #[inline]
     pub fn entry(&mut self, raw_ip: &[u8]) -> &mut IpStats {
@@ -555,12 +567,7 @@ impl PartialIpTable {
             .filter_map(|(key, stats)| {
                 let key = key.expect("every slot has its address");
                 if keep_quiet || !stats.is_quiet() {
-                    let name = match key {
-                        AddrKey::V4(a) => Ipv4Addr::from(a).to_string(),
-                        AddrKey::V6(a) => Ipv6Addr::from(a).to_string(),
-                        AddrKey::Text(t) => canonical(t),
-                    };
-                    return Some(Either::Left((name, stats)));
+                    return Some(Either::Left((canonical_name(key), stats)));
                 }
                 match key {
                     AddrKey::V4(a) => Some(Either::Right((false, u128::from(a)))),
@@ -571,6 +578,24 @@ impl PartialIpTable {
             })
             .partition_map(|either| either);
         MergedIps { rows, traffic, quiet_keys }
+    }
+}
+
+impl PartialIpTable {
+    /// The canonical spelling of the address in each slot, by slot.
+    pub fn slot_names(&self) -> Vec<String> {
+        use rayon::prelude::*;
+        let mut keys = vec![AddrKey::V4(0); self.stats.len()];
+        each_address(&self.v4, &self.v6, &self.text, |key, i| keys[i as usize] = key);
+        keys.into_par_iter().map(canonical_name).collect()
+    }
+}
+
+fn canonical_name(key: AddrKey) -> String {
+    match key {
+        AddrKey::V4(a) => Ipv4Addr::from(a).to_string(),
+        AddrKey::V6(a) => Ipv6Addr::from(a).to_string(),
+        AddrKey::Text(t) => canonical(t),
     }
 }
 

@@ -10,6 +10,7 @@ pub mod bounded;
 pub mod campaigns;
 pub mod crawlers;
 pub mod file_stats;
+pub mod history_lines;
 pub mod ip_stats;
 pub mod recidive;
 pub mod sessions;

@@ -115,9 +115,9 @@ fn read_logs(config: &ScanConfig, discovery: &Discovery, out: &OutputDir) -> any
     let gap = config.options.policy.thresholds.session_gap_micros();
     let history = config.history.as_deref().map(|dir| HistoryRun::begin(dir, &discovery.files, gap)).transpose()?;
     let spans = history.as_ref().map_or(&[][..], |h| h.spans());
-    let opts = ScanOptions { all_events: config.options.all_events || history.is_some(), ..config.options.clone() };
+    let opts = ScanOptions { history: history.is_some(), ..config.options.clone() };
     // The report's tally sees exactly what the events table gets; the store sees every
-    // line's event.
+    // event, and the workers' counts of the other lines.
     let sink = HistorySink::new(
         TallySink::new(events).with_rules(rules.clone()),
         config.options.all_events,
@@ -128,12 +128,12 @@ fn read_logs(config: &ScanConfig, discovery: &Discovery, out: &OutputDir) -> any
     if let Some(bar) = progress {
         bar.finish();
     }
-    let ScanOutcome { files, ips, sink, elapsed, learned } = outcome?;
+    let ScanOutcome { files, ips, sink, elapsed, learned, history: lines } = outcome?;
     let (events, collected) = sink.into_parts();
     let (events, tally) = events.into_parts();
     let events = events.finish_in_background()?;
     let added = match history {
-        Some(h) => Some(h.commit(&discovery.files, &files, collected, &source_files, &rules)?),
+        Some(h) => Some(h.commit(&discovery.files, &files, collected, lines, &source_files, &rules)?),
         None => None,
     };
     let skipped = discovery.skipped.clone();

@@ -282,6 +282,8 @@ impl ScanConfig {
                     (None, None) => YearAnchor::FileTimes,
                 },
                 all_ips: args.all_ips,
+                // Set by the scan once the store is open.
+                history: false,
             },
             enrich,
             history: args.history.clone(),

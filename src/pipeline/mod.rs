@@ -18,6 +18,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use rayon::prelude::*;
 
+use crate::aggregate::history_lines::HistoryLines;
 use crate::aggregate::ip_stats::MergedIps;
 use crate::aggregate::FileStats;
 use crate::detect::policy::Policy;
@@ -57,6 +58,10 @@ pub struct ScanOptions {
     pub years: YearAnchor,
     /// Keep a row for every address, quiet ones too (`--all-ips`).
     pub all_ips: bool,
+    /// Count what `--history` keeps of every line: the lines that become no event are
+    /// counted by the workers, and the sink sees every line that does (the lines the
+    /// collector attributes by sshd pid become events).
+    pub history: bool,
 }
 
 pub struct ScanOutcome<S> {
@@ -68,6 +73,8 @@ pub struct ScanOutcome<S> {
     pub elapsed: Duration,
     /// The unjudged request shapes, for learning.
     pub learned: crate::learn::shapes::ShapeTable,
+    /// With `ScanOptions::history`, what the store keeps of the lines that became no event.
+    pub history: HistoryLines,
 }
 
 /// The part of a file to read: all of it by default; a history scan resumes after the
@@ -113,7 +120,7 @@ pub fn scan_file_spans<S: EventSink + Send>(
 
     let tables = ThreadTables::new(rayon::current_num_threads());
     let judge = Judge::new(classifier, &opts.policy);
-    let mut collector = Collector::new(stats, sink, opts.all_events, judge);
+    let mut collector = Collector::new(stats, sink, opts.all_events || opts.history, judge);
     collector.line_starts = spans.iter().map(|s| s.lines_before).collect();
     let shared = SharedCollector::new(collector);
     // Journals are read first, gathering the keys of their auth entries; the text logs
@@ -145,6 +152,7 @@ pub fn scan_file_spans<S: EventSink + Send>(
                             since: opts.since,
                             until: opts.until,
                             all_events: opts.all_events,
+                            history: opts.history,
                             journal_keys,
                             learn: opts.learn,
                             bytes_read: &opts.bytes_read,
@@ -175,8 +183,8 @@ pub fn scan_file_spans<S: EventSink + Send>(
         fs.first_ts = first.map(format_ts);
         fs.last_ts = last.map(format_ts);
     }
-    let (ips, learned) = tables.merge(std::mem::take(&mut collector.ips), opts.all_ips);
-    Ok(ScanOutcome { files: stats, ips, sink: collector.into_sink(), elapsed: started.elapsed(), learned })
+    let (ips, learned, history) = tables.merge(std::mem::take(&mut collector.ips), opts.all_ips);
+    Ok(ScanOutcome { files: stats, ips, sink: collector.into_sink(), elapsed: started.elapsed(), learned, history })
 }
 
 fn initial_stats(f: &LogFile) -> FileStats {

@@ -5,6 +5,7 @@
 
 use std::sync::Mutex;
 
+use crate::aggregate::history_lines::{HistoryLines, WorkerHistory};
 use crate::aggregate::ip_stats::MergedIps;
 use crate::aggregate::{IpTable, PartialIpTable};
 use crate::learn::shapes::ShapeTable;
@@ -15,6 +16,8 @@ pub struct WorkerTables {
     pub ips: PartialIpTable,
     /// The thread's unjudged request shapes, for learning (per shape, not per address).
     pub learn: ShapeTable,
+    /// The thread's counts for `--history` of the lines that are no event.
+    pub history: WorkerHistory,
 }
 
 pub struct ThreadTables {
@@ -36,11 +39,19 @@ impl ThreadTables {
     }
 
     /// The workers' tables and the collector's (lines attributed after the fact)
-    /// merged: the final per-address rows (quiet addresses' too with `keep_quiet`), and
-    /// every shape learned.
-    pub fn merge(self, collected: IpTable, keep_quiet: bool) -> (MergedIps, ShapeTable) {
+    /// merged: the final per-address rows (quiet addresses' too with `keep_quiet`),
+    /// every shape learned, and the counts for `--history`.
+    pub fn merge(self, collected: IpTable, keep_quiet: bool) -> (MergedIps, ShapeTable, HistoryLines) {
         let mut workers: Vec<WorkerTables> =
             self.slots.into_iter().map(|m| m.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner())).collect();
+        // The history counts name addresses by the slots of their own thread's table:
+        // spelled out before the address tables merge.
+        let mut history = HistoryLines::default();
+        for t in &mut workers {
+            if !t.history.is_empty() {
+                history.absorb(std::mem::take(&mut t.history), t.ips.slot_names());
+            }
+        }
         // Largest address table first, the order the address tables are merged in.
         workers.sort_by_key(|t| std::cmp::Reverse(t.ips.len()));
         let (ips, shapes): (Vec<PartialIpTable>, Vec<ShapeTable>) =
@@ -49,6 +60,6 @@ impl ThreadTables {
         for table in shapes {
             learned.merge(table);
         }
-        (collected.merge(ips, keep_quiet), learned)
+        (collected.merge(ips, keep_quiet), learned, history)
     }
 }

@@ -8,14 +8,15 @@ use super::pam_pairing::{Answered, Waiting, WaitingPam};
 use super::thread_tables::WorkerTables;
 use crate::aggregate::crawlers::CrawlerClaim;
 use crate::aggregate::file_stats::{LineCounts, NoAddressPrograms, UnparsedExample, UnparsedShapes, UNPARSED_EXAMPLES};
-use crate::aggregate::ip_stats::SuspiciousLine;
+use crate::aggregate::history_lines::{RequestRow, WorkerHistory};
+use crate::aggregate::ip_stats::{Slot, SuspiciousLine};
 use crate::detect::policy::{Decision, Mode};
 use crate::detect::{sshd_pam_role, SshdPamRole};
 use crate::detect::{Hit, Judge};
 use crate::input::journal::JournalKeys;
 use crate::input::years::YearPlan;
 use crate::parse::{self, util::is_blank};
-use crate::vocab::address::AddrKey;
+use crate::vocab::address::{canonical, AddrKey};
 use crate::vocab::event::Category;
 use crate::vocab::event::{ClientSource, Event, EventTag, Format, LogKind, ParsedLine};
 use crate::vocab::progress::BytesRead;
@@ -34,6 +35,8 @@ pub struct FileCtx<'a> {
     pub since: Option<i64>,
     pub until: Option<i64>,
     pub all_events: bool,
+    /// Count what `--history` keeps of the lines that become no event.
+    pub history: bool,
     /// The journal entries read before this text file: a line repeating one is skipped.
     pub journal_keys: Option<&'a JournalKeys>,
     /// Count unjudged requests for learning (off with `--no-learn`).
@@ -359,6 +362,28 @@ fn scan_line(ctx: &FileCtx, out: &mut ChunkOutput, tables: &mut WorkerTables, ah
     }
     if ctx.all_events || suspicious {
         out.events.push(build_event(ctx.file, kind, out.counts.lines, ts, parsed, ip, Some(&decision)));
+    } else if ctx.history {
+        count_for_history(ctx.file, &mut tables.history, slot, kind, ts, parsed, ip);
+    }
+}
+
+/// Counts a line that becomes no event into what `--history` keeps of it (the store
+/// takes the events' share from the events themselves).
+fn count_for_history(
+    file: u32,
+    history: &mut WorkerHistory,
+    slot: Slot,
+    kind: LogKind,
+    ts: Option<i64>,
+    parsed: &ParsedLine,
+    ip: &[u8],
+) {
+    let Some(ts) = ts else { return history.count_untimed() };
+    history.count(file, ts, slot, kind, parsed.status);
+    if RequestRow::wanted(kind, parsed.method, parsed.status) {
+        // Spelled as the events table spells them (see `Event::from_parsed`).
+        let (ip, method) = (canonical(ip), lossless(parsed.method));
+        history.request(RequestRow::new(file, ts, ip, method, &lossless(parsed.path), parsed.status));
     }
 }
 

@@ -1,6 +1,7 @@
 //! One `scan --history` run: the ledger plan (what to read of each file), a sink that
-//! sees every line's event on its way to the --out tables, and the commit that merges
-//! the new rows into the day partitions they belong to.
+//! sees every event on its way to the --out tables (the workers count the lines that
+//! become none, see `aggregate::history_lines`), and the commit that merges the new
+//! rows into the day partitions they belong to.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -9,8 +10,9 @@ use anyhow::Context;
 use rustc_hash::FxHashMap;
 
 use super::ledger::{self, Plan};
-use super::tables::{self, DayIp, RequestRow};
+use super::tables::{self, DayIp};
 use super::{Manifest, Run, Store};
+use crate::aggregate::history_lines::{HistoryLines, RequestRow};
 use crate::aggregate::sessions::Session;
 use crate::aggregate::FileStats;
 use crate::input::LogFile;
@@ -18,6 +20,7 @@ use crate::pipeline::ReadSpan;
 use crate::vocab::event::Category;
 use crate::vocab::event::Event;
 use crate::vocab::event::EventSink;
+use crate::vocab::event::TextField;
 use crate::vocab::time::{day_of, format_day, format_ts, MICROS_PER_SEC};
 
 /// What a run reads and collects for the store.
@@ -58,19 +61,32 @@ impl HistoryRun {
         files: &[LogFile],
         stats: &[FileStats],
         collected: Collected,
+        lines: HistoryLines,
         source_files: &[String],
         rules: &[(String, Category)],
     ) -> anyhow::Result<Added> {
         let (trusted, dropped) = self.plan.verify(files, stats);
         let mut added = Added { notes: std::mem::take(&mut self.plan.notes), dropped, ..Default::default() };
         let run = self.store.manifest.runs.iter().map(|r| r.id).max().unwrap_or(0) + 1;
-        let Collected { daily, events, untimed, requests } = collected;
+        let Collected { daily, events, untimed, mut requests } = collected;
+        let HistoryLines { names, rows, requests: line_requests, untimed: line_untimed } = lines;
+        let untimed = untimed + line_untimed;
+        requests.extend(line_requests);
 
         let mut new_daily: BTreeMap<i32, BTreeMap<String, DayIp>> = BTreeMap::new();
         for ((file, day, ip), d) in daily {
             if trusted[file as usize] {
                 new_daily.entry(day).or_default().entry(ip).or_default().add(&d);
             }
+        }
+        for row in rows.into_iter().filter(|r| trusted[r.file as usize]) {
+            let day = new_daily.entry(row.day).or_default();
+            let name = &names[row.name as usize];
+            let counts = match day.get_mut(name) {
+                Some(counts) => counts,
+                None => day.entry(name.clone()).or_default(),
+            };
+            counts.add_lines(row.kind, row.status, row.lines);
         }
         let mut new_events: BTreeMap<i32, Vec<Event>> = BTreeMap::new();
         let mut sessions: BTreeMap<String, Vec<Session>> = BTreeMap::new();
@@ -114,8 +130,9 @@ impl HistoryRun {
         for r in requests.into_iter().filter(|r| trusted[r.file as usize]) {
             new_requests.entry(day_of(r.ts)).or_default().push(r);
         }
-        for (day, rows) in new_requests {
+        for (day, mut rows) in new_requests {
             touched.insert(day);
+            RequestRow::sort(&mut rows);
             let old = tables::read_day(&dir, &self.store.manifest, "requests", &format_day(day))?;
             let mut df = tables::merge_requests(old, &rows)?;
             put(&mut next, "requests", day, &mut df)?;
@@ -152,8 +169,8 @@ impl HistoryRun {
     }
 }
 
-/// What the sink gathered: per (file, day, address) counts over every line, the
-/// suspicious events, the requests the behaviour rules read, and lines without a
+/// What the sink gathered of the events it saw: per (file, day, address) counts, the
+/// suspicious events, the requests the behaviour rules read, and events without a
 /// usable time.
 #[derive(Default)]
 pub struct Collected {
@@ -164,7 +181,7 @@ pub struct Collected {
 }
 
 /// Passes the events the --out tables want on to them (the suspicious ones, or all with
-/// --all-events) and collects what the store needs from every line.
+/// --all-events) and collects what the store needs of every event.
 pub struct HistorySink<W> {
     out: W,
     all_events: bool,
@@ -200,8 +217,9 @@ impl<W: EventSink> EventSink for HistorySink<W> {
             if e.category.is_suspicious() {
                 c.events.push(e.clone());
             }
-            if let Some(r) = RequestRow::of(e, ts) {
-                c.requests.push(r);
+            let method = e.text(TextField::Method);
+            if RequestRow::wanted(e.log_kind, method.as_bytes(), e.status) && !e.ip().is_empty() {
+                c.requests.push(RequestRow::new(e.file, ts, e.ip().to_owned(), method.to_owned(), e.path(), e.status));
             }
         }
         let kept: Vec<Event> =

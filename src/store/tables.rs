@@ -13,13 +13,14 @@ use anyhow::Context;
 use polars::prelude::*;
 
 use super::{Manifest, Store};
+use crate::aggregate::history_lines::{DayLines, RequestRow};
 use crate::aggregate::sessions::{self, Session};
 use crate::output::columns;
 use crate::output::parquet_out::{to_column, to_dataframe};
 use crate::output::table::{BatchBuilder, Values};
 use crate::output::tables::{category_names, events_batch};
 use crate::vocab::event::Category;
-use crate::vocab::event::{Event, LogKind, TextField};
+use crate::vocab::event::{Event, LogKind};
 use crate::vocab::time::{day_of, format_day};
 
 /// One address on one day, over every line that named it.
@@ -48,6 +49,17 @@ impl DayIp {
         if e.category.is_suspicious() {
             self.by_category[e.category.index()] += 1;
             self.suspicious += u64::from(e.counts);
+        }
+    }
+
+    /// Adds `lines` lines of one kind and status that are no event (so not suspicious).
+    pub fn add_lines(&mut self, kind: LogKind, status: u16, lines: DayLines) {
+        self.events += lines.lines;
+        self.by_kind[kind.index()] += lines.lines;
+        self.first = min_opt(self.first, Some(lines.first));
+        self.last = max_opt(self.last, Some(lines.last));
+        if status != 0 {
+            *self.statuses.entry(status).or_default() += lines.lines;
         }
     }
 
@@ -341,39 +353,6 @@ pub fn merge_events(
         None => new,
     };
     Ok(all.sort(["ts"], SortMultipleOptions::default().with_maintain_order(true))?)
-}
-
-/// A row of the `requests` table: an access line a behaviour rule may count (a
-/// 400/403/404 answer or a POST), kept whatever the rules' settings so that a report
-/// can judge the period with its own (see `aggregate::behaviour`).
-#[derive(Clone, Debug, PartialEq)]
-pub struct RequestRow {
-    pub file: u32,
-    pub ts: i64,
-    pub ip: String,
-    pub method: String,
-    /// Without its query string (the rules ignore it).
-    pub path: String,
-    pub status: u16,
-}
-
-impl RequestRow {
-    pub fn of(e: &Event, ts: i64) -> Option<RequestRow> {
-        let method = e.text(TextField::Method);
-        let wanted = matches!(e.status, 400 | 403 | 404) || method.eq_ignore_ascii_case("POST");
-        if e.log_kind != LogKind::Access || !wanted || e.ip().is_empty() {
-            return None;
-        }
-        let path = e.path().split('?').next().unwrap_or_default();
-        Some(RequestRow {
-            file: e.file,
-            ts,
-            ip: e.ip().to_owned(),
-            method: method.to_owned(),
-            path: path.to_owned(),
-            status: e.status,
-        })
-    }
 }
 
 /// A day's `requests` file after a run: old and new rows, in time order.

@@ -1,0 +1,182 @@
+//! What `--history` keeps of the lines that do not become events: line counts per
+//! (file, day, address, kind, status), the requests the behaviour rules read, and the
+//! lines without a usable time. Each worker counts into its own table, keyed by the
+//! address's slot in its own address table: integers only, so a benign line costs one
+//! small hash lookup instead of an event built, queued, replayed and keyed by its
+//! address text (that made a first `--history` run 3x a plain scan).
+
+use rustc_hash::FxHashMap;
+
+use super::ip_stats::Slot;
+use crate::vocab::event::LogKind;
+use crate::vocab::time::day_of;
+
+/// A row of the store's `requests` table: an access line a behaviour rule may count (a
+/// 400/403/404 answer or a POST), kept whatever the rules' settings so that a report
+/// can judge the period with its own (see `aggregate::behaviour`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RequestRow {
+    pub file: u32,
+    pub ts: i64,
+    pub ip: String,
+    pub method: String,
+    /// Without its query string (the rules ignore it).
+    pub path: String,
+    pub status: u16,
+}
+
+impl RequestRow {
+    /// True for a line the rules read: an access line with a 400, 403 or 404, or a POST.
+    pub fn wanted(kind: LogKind, method: &[u8], status: u16) -> bool {
+        kind == LogKind::Access && (matches!(status, 400 | 403 | 404) || method.eq_ignore_ascii_case(b"POST"))
+    }
+
+    /// The row of a wanted line; `path` loses its query string.
+    pub fn new(file: u32, ts: i64, ip: String, method: String, path: &str, status: u16) -> Self {
+        let path = path.split('?').next().unwrap_or_default().to_owned();
+        RequestRow { file, ts, ip, method, path, status }
+    }
+
+    /// A total order (time first), so that rows gathered by several threads are stored
+    /// the same way whatever thread counted which.
+    pub fn sort(rows: &mut [RequestRow]) {
+        rows.sort_unstable_by(|a, b| {
+            (a.ts, &a.ip, &a.method, &a.path, a.status, a.file)
+                .cmp(&(b.ts, &b.ip, &b.method, &b.path, b.status, b.file))
+        });
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct DayKey {
+    file: u32,
+    day: i32,
+    slot: u32,
+    kind: u8,
+    status: u16,
+}
+
+/// Lines of one (file, day, address, kind, status), and the first and last of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DayLines {
+    pub lines: u64,
+    pub first: i64,
+    pub last: i64,
+}
+
+/// One worker's counts, keyed by its own address slots.
+#[derive(Debug, Default)]
+pub struct WorkerHistory {
+    days: FxHashMap<DayKey, DayLines>,
+    requests: Vec<RequestRow>,
+    untimed: u64,
+}
+
+impl WorkerHistory {
+    #[inline]
+    pub fn count(&mut self, file: u32, ts: i64, slot: Slot, kind: LogKind, status: u16) {
+        let key = DayKey { file, day: day_of(ts), slot: slot.index(), kind: kind.index() as u8, status };
+        self.days
+            .entry(key)
+            .and_modify(|d| {
+                d.lines += 1;
+                d.first = d.first.min(ts);
+                d.last = d.last.max(ts);
+            })
+            .or_insert(DayLines { lines: 1, first: ts, last: ts });
+    }
+
+    pub fn request(&mut self, row: RequestRow) {
+        self.requests.push(row);
+    }
+
+    pub fn count_untimed(&mut self) {
+        self.untimed += 1;
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.days.is_empty() && self.requests.is_empty() && self.untimed == 0
+    }
+}
+
+/// One count of the merged tables: `name` indexes `HistoryLines::names`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DayRow {
+    pub file: u32,
+    pub day: i32,
+    pub name: u32,
+    pub kind: LogKind,
+    pub status: u16,
+    pub lines: DayLines,
+}
+
+/// Every worker's counts, under the canonical spelling of each address. A thread's
+/// rows of one address are not summed with another thread's here: the store adds them
+/// into its day rows anyway.
+#[derive(Debug, Default)]
+pub struct HistoryLines {
+    pub names: Vec<String>,
+    pub rows: Vec<DayRow>,
+    pub requests: Vec<RequestRow>,
+    pub untimed: u64,
+}
+
+impl HistoryLines {
+    /// Adds a worker's counts; `names[slot]` is the canonical spelling of the address in
+    /// that slot of the worker's address table.
+    pub fn absorb(&mut self, worker: WorkerHistory, names: Vec<String>) {
+        let offset = self.names.len() as u32;
+        self.names.extend(names);
+        self.rows.extend(worker.days.into_iter().map(|(k, lines)| DayRow {
+            file: k.file,
+            day: k.day,
+            name: offset + k.slot,
+            kind: LogKind::ALL[k.kind as usize],
+            status: k.status,
+            lines,
+        }));
+        self.requests.extend(worker.requests);
+        self.untimed += worker.untimed;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_of_one_key_add_up_and_keep_their_first_and_last_time() {
+        let mut w = WorkerHistory::default();
+        let day = 86_400_000_000i64;
+        for ts in [day + 5, day + 1, day + 9] {
+            w.count(2, ts, Slot::at(0), LogKind::Access, 200);
+        }
+        w.count(2, day + 3, Slot::at(0), LogKind::Access, 404);
+        w.count(2, 2 * day, Slot::at(1), LogKind::Auth, 0);
+        w.count_untimed();
+        let mut all = HistoryLines::default();
+        all.absorb(w, vec!["192.0.2.1".into(), "2001:db8::1".into()]);
+        let mut rows = all.rows.clone();
+        rows.sort_by_key(|r| (r.day, r.name, r.status));
+        let summary: Vec<_> =
+            rows.iter().map(|r| (r.day, all.names[r.name as usize].as_str(), r.status, r.lines)).collect();
+        assert_eq!(
+            summary,
+            [
+                (1, "192.0.2.1", 200, DayLines { lines: 3, first: day + 1, last: day + 9 }),
+                (1, "192.0.2.1", 404, DayLines { lines: 1, first: day + 3, last: day + 3 }),
+                (2, "2001:db8::1", 0, DayLines { lines: 1, first: 2 * day, last: 2 * day }),
+            ]
+        );
+        assert_eq!(all.untimed, 1);
+    }
+
+    #[test]
+    fn only_the_requests_the_rules_read_are_kept_without_their_query() {
+        assert!(!RequestRow::wanted(LogKind::Access, b"GET", 200));
+        assert!(RequestRow::wanted(LogKind::Access, b"GET", 404));
+        assert!(RequestRow::wanted(LogKind::Access, b"post", 200));
+        assert!(!RequestRow::wanted(LogKind::Error, b"GET", 404));
+        assert_eq!(RequestRow::new(0, 1, "192.0.2.1".into(), "GET".into(), "/a?b=c", 404).path, "/a");
+    }
+}
