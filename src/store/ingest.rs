@@ -7,12 +7,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use anyhow::Context;
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::ledger::{self, Plan};
 use super::tables::{self, DayIp};
-use super::{Manifest, Run, Store};
-use crate::aggregate::history_lines::{HistoryLines, RequestRow};
+use super::{Run, Store};
+use crate::aggregate::history_lines::{DayRow, HistoryLines, RequestRow};
 use crate::aggregate::sessions::Session;
 use crate::aggregate::FileStats;
 use crate::input::LogFile;
@@ -73,20 +74,14 @@ impl HistoryRun {
         let untimed = untimed + line_untimed;
         requests.extend(line_requests);
 
-        let mut new_daily: BTreeMap<i32, BTreeMap<String, DayIp>> = BTreeMap::new();
+        let mut new_daily: BTreeMap<i32, NewDaily> = BTreeMap::new();
         for ((file, day, ip), d) in daily {
             if trusted[file as usize] {
-                new_daily.entry(day).or_default().entry(ip).or_default().add(&d);
+                new_daily.entry(day).or_default().from_events.push((ip, d));
             }
         }
         for row in rows.into_iter().filter(|r| trusted[r.file as usize]) {
-            let day = new_daily.entry(row.day).or_default();
-            let name = &names[row.name as usize];
-            let counts = match day.get_mut(name) {
-                Some(counts) => counts,
-                None => day.entry(name.clone()).or_default(),
-            };
-            counts.add_lines(row.kind, row.status, row.lines);
+            new_daily.entry(row.day).or_default().lines.push(row);
         }
         let mut new_events: BTreeMap<i32, Vec<Event>> = BTreeMap::new();
         let mut sessions: BTreeMap<String, Vec<Session>> = BTreeMap::new();
@@ -98,50 +93,62 @@ impl HistoryRun {
             }
             new_events.entry(day_of(ts)).or_default().push(e);
         }
-        added.events = new_events.values().map(|v| v.len() as u64).sum();
-        added.lines = files.iter().enumerate().filter(|(i, _)| trusted[*i]).map(|(i, _)| stats[i].counts.lines).sum();
-
-        let mut next = self.store.manifest.clone();
-        self.plan.advance(files, stats, &trusted, &mut next.sources, run);
-        let dir = self.store.dir.clone();
-        let mut touched: BTreeSet<i32> = BTreeSet::new();
-        let put = |next: &mut Manifest, table: &str, day: i32, df: &mut polars::prelude::DataFrame| {
-            let day = format_day(day);
-            let pending = Store::pending_path(table, &day, run);
-            let bytes = tables::write_parquet(&dir.join(&pending), df)?;
-            let rows = df.height() as u64;
-            next.tables.entry(table.to_owned()).or_default().insert(day.clone(), super::DayFile { rows, bytes, run });
-            next.renames.push((pending, Store::day_path(table, &day)));
-            anyhow::Ok(())
-        };
-        for (day, rows) in new_daily {
-            touched.insert(day);
-            let old = tables::read_day(&dir, &self.store.manifest, "daily", &format_day(day))?;
-            let mut df = tables::merge_daily(old, rows)?;
-            put(&mut next, "daily", day, &mut df)?;
-        }
-        for (day, evs) in new_events {
-            touched.insert(day);
-            let old = tables::read_day(&dir, &self.store.manifest, "events", &format_day(day))?;
-            let mut df = tables::merge_events(old, evs, source_files, rules)?;
-            put(&mut next, "events", day, &mut df)?;
-        }
         let mut new_requests: BTreeMap<i32, Vec<RequestRow>> = BTreeMap::new();
         for r in requests.into_iter().filter(|r| trusted[r.file as usize]) {
             new_requests.entry(day_of(r.ts)).or_default().push(r);
         }
-        for (day, mut rows) in new_requests {
-            touched.insert(day);
-            RequestRow::sort(&mut rows);
-            let old = tables::read_day(&dir, &self.store.manifest, "requests", &format_day(day))?;
-            let mut df = tables::merge_requests(old, &rows)?;
-            put(&mut next, "requests", day, &mut df)?;
+        added.events = new_events.values().map(|v| v.len() as u64).sum();
+        added.lines = files.iter().enumerate().filter(|(i, _)| trusted[*i]).map(|(i, _)| stats[i].counts.lines).sum();
+
+        let mut touched: BTreeSet<i32> = BTreeSet::new();
+        let mut jobs: Vec<(&str, i32, DayJob)> = Vec::new();
+        jobs.extend(new_daily.into_iter().map(|(day, d)| ("daily", day, DayJob::Daily(d))));
+        jobs.extend(new_events.into_iter().map(|(day, e)| ("events", day, DayJob::Events(e))));
+        jobs.extend(new_requests.into_iter().map(|(day, r)| ("requests", day, DayJob::Requests(r))));
+        touched.extend(jobs.iter().map(|(_, day, _)| *day));
+
+        // Every day file is read, merged and written on its own: in parallel, sessions
+        // (merged across days) beside them.
+        let (dir, old) = (&self.store.dir, &self.store.manifest);
+        let write = |table: &str, day: i32, df: &mut polars::prelude::DataFrame| {
+            let day = format_day(day);
+            let pending = Store::pending_path(table, &day, run);
+            let bytes = tables::write_parquet(&dir.join(&pending), df)?;
+            let file = super::DayFile { rows: df.height() as u64, bytes, run };
+            anyhow::Ok(Written { table: table.to_owned(), rename: (pending, Store::day_path(table, &day)), day, file })
+        };
+        let (days, session_days) = rayon::join(
+            || {
+                jobs.into_par_iter()
+                    .map(|(table, day, job)| {
+                        let stored = tables::read_day(dir, old, table, &format_day(day))?;
+                        let mut df = match job {
+                            DayJob::Daily(d) => tables::merge_daily(stored, d.counts(&names))?,
+                            DayJob::Events(events) => tables::merge_events(stored, events, source_files, rules)?,
+                            DayJob::Requests(mut rows) => {
+                                RequestRow::sort(&mut rows);
+                                tables::merge_requests(stored, &rows)?
+                            }
+                        };
+                        write(table, day, &mut df)
+                    })
+                    .collect::<anyhow::Result<Vec<Written>>>()
+            },
+            || {
+                let merged = tables::merge_sessions(dir, old, sessions, self.session_gap)?;
+                merged
+                    .into_iter()
+                    .map(|(day, mut df)| write("sessions", day, &mut df))
+                    .collect::<anyhow::Result<Vec<_>>>()
+            },
+        );
+        let mut next = self.store.manifest.clone();
+        self.plan.advance(files, stats, &trusted, &mut next.sources, run);
+        for w in days?.into_iter().chain(session_days?) {
+            next.tables.entry(w.table).or_default().insert(w.day, w.file);
+            next.renames.push(w.rename);
         }
-        if !sessions.is_empty() {
-            for (day, mut df) in tables::merge_sessions(&dir, &self.store.manifest, sessions, self.session_gap)? {
-                put(&mut next, "sessions", day, &mut df)?;
-            }
-        }
+        let dir = self.store.dir.clone();
         added.days = touched.len();
         if added.lines > 0 || next.sources != self.store.manifest.sources {
             next.runs.push(Run {
@@ -167,6 +174,49 @@ impl HistoryRun {
         }
         Ok(added)
     }
+}
+
+/// The new `daily` counts of one day: from the events the sink saw, and the workers'
+/// counts of the other lines.
+#[derive(Default)]
+struct NewDaily {
+    from_events: Vec<(String, DayIp)>,
+    lines: Vec<DayRow>,
+}
+
+impl NewDaily {
+    /// The day's counts by address (`names` spells the workers' addresses).
+    fn counts(self, names: &[String]) -> BTreeMap<String, DayIp> {
+        let mut counts: BTreeMap<String, DayIp> = BTreeMap::new();
+        for (ip, d) in self.from_events {
+            counts.entry(ip).or_default().add(&d);
+        }
+        for row in self.lines {
+            let name = &names[row.name as usize];
+            let day = match counts.get_mut(name) {
+                Some(day) => day,
+                None => counts.entry(name.clone()).or_default(),
+            };
+            day.add_lines(row.kind, row.status, row.lines);
+        }
+        counts
+    }
+}
+
+/// One table's new rows of one day.
+enum DayJob {
+    Daily(NewDaily),
+    Events(Vec<Event>),
+    Requests(Vec<RequestRow>),
+}
+
+/// A day file written under its pending name, for the manifest.
+struct Written {
+    table: String,
+    day: String,
+    file: super::DayFile,
+    /// (pending path, day file path)
+    rename: (String, String),
 }
 
 /// What the sink gathered of the events it saw: per (file, day, address) counts, the

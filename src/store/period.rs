@@ -72,19 +72,26 @@ pub fn daily_totals(dir: &Path, store: &Store, days: Days) -> anyhow::Result<BTr
     Ok(total)
 }
 
-/// Calls `f(day, address, row)` for every `daily` row of the days before `before`,
-/// in day order.
+/// Calls `f(day, address, row)` for every `daily` row of the days before `before` with
+/// at least `min_suspicious` counted suspicious events, in day order. Most rows are
+/// benign visitors': they are left out before they become rows (on a busy site, turning
+/// them all into rows was most of a --history scan's read-back).
 fn each_earlier_row(
     dir: &Path,
     store: &Store,
     before: i32,
+    min_suspicious: u64,
     mut f: impl FnMut(i32, String, DayIp),
 ) -> anyhow::Result<()> {
     let all = Days { first: i32::MIN / 2, last: before - 1 };
     for day in days_of(store, "daily", all) {
         let d = super::tables::parse_day(&day);
         if let Some(df) = read_day(dir, &store.manifest, "daily", &day)? {
-            for (ip, row) in daily_rows(&df)? {
+            let wanted: BooleanChunked = ints(&df, "suspicious_events")?
+                .into_iter()
+                .map(|n| Some(u64::try_from(n.unwrap_or(0)).unwrap_or(0) >= min_suspicious))
+                .collect();
+            for (ip, row) in daily_rows(&df.filter(&wanted)?)? {
                 f(d, ip, row);
             }
         }
@@ -97,7 +104,7 @@ fn each_earlier_row(
 /// judged alone: sneak attackers and campaigns span days, and are judged now.)
 pub fn block_history(dir: &Path, store: &Store, thresholds: &Thresholds, before: i32) -> anyhow::Result<BlockHistory> {
     let mut history = BlockHistory::default();
-    each_earlier_row(dir, store, before, |day, ip, row| {
+    each_earlier_row(dir, store, before, thresholds.block_strikes, |day, ip, row| {
         let intent = Category::ALL.iter().any(|c| c.is_suspicious() && !c.is_noise() && row.by_category[c.index()] > 0);
         if intent && row.suspicious >= thresholds.block_strikes {
             history.add(&ip, day);
@@ -110,7 +117,7 @@ pub fn block_history(dir: &Path, store: &Store, thresholds: &Thresholds, before:
 /// the days before `before`.
 pub fn first_suspicious_day(dir: &Path, store: &Store, before: i32) -> anyhow::Result<BTreeMap<String, i32>> {
     let mut first = BTreeMap::new();
-    each_earlier_row(dir, store, before, |day, ip, row| {
+    each_earlier_row(dir, store, before, 1, |day, ip, row| {
         if row.suspicious > 0 {
             first.entry(ip).or_insert(day);
         }
