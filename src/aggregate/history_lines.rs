@@ -7,7 +7,10 @@
 
 use rustc_hash::FxHashMap;
 
+use rayon::prelude::*;
+
 use super::ip_stats::Slot;
+use crate::vocab::address::AddrKey;
 use crate::vocab::event::LogKind;
 use crate::vocab::time::day_of;
 
@@ -110,11 +113,13 @@ pub struct DayRow {
     pub lines: DayLines,
 }
 
-/// Every worker's counts, under the canonical spelling of each address. A thread's
-/// rows of one address are not summed with another thread's here: the store adds them
-/// into its day rows anyway.
+/// Every worker's counts, naming addresses by their place in `names`. A thread's rows
+/// of one address are not summed with another thread's here: the store adds them up
+/// day by day.
 #[derive(Debug, Default)]
 pub struct HistoryLines {
+    /// Each address once, canonically spelled, in text order: rows sorted by `name`
+    /// are sorted by address, as the store's day files are.
     pub names: Vec<String>,
     pub rows: Vec<DayRow>,
     pub requests: Vec<RequestRow>,
@@ -122,21 +127,53 @@ pub struct HistoryLines {
 }
 
 impl HistoryLines {
-    /// Adds a worker's counts; `names[slot]` is the canonical spelling of the address in
-    /// that slot of the worker's address table.
-    pub fn absorb(&mut self, worker: WorkerHistory, names: Vec<String>) {
-        let offset = self.names.len() as u32;
-        self.names.extend(names);
-        self.rows.extend(worker.days.into_iter().map(|(k, lines)| DayRow {
-            file: k.file,
-            day: k.day,
-            name: offset + k.slot,
-            kind: LogKind::ALL[k.kind as usize],
-            status: k.status,
-            lines,
-        }));
-        self.requests.extend(worker.requests);
-        self.untimed += worker.untimed;
+    /// Gathers the workers' counts; `keys[slot]` is the address in that slot of the
+    /// worker's address table.
+    pub fn gather<'t>(workers: Vec<(WorkerHistory, Vec<AddrKey<'t>>)>) -> HistoryLines {
+        // Each address gets one place, found by its key (integers, for IP addresses):
+        // spelling and sorting then happen once per address, not once per thread.
+        let mut place: FxHashMap<AddrKey<'t>, u32> = FxHashMap::default();
+        let mut unique: Vec<AddrKey<'t>> = Vec::new();
+        let slot_places: Vec<Vec<u32>> = workers
+            .iter()
+            .map(|(_, keys)| {
+                keys.iter()
+                    .map(|&key| {
+                        *place.entry(key).or_insert_with(|| {
+                            unique.push(key);
+                            unique.len() as u32 - 1
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
+        drop(place);
+        let spelled: Vec<String> = unique.into_par_iter().map(AddrKey::canonical).collect();
+        let mut order: Vec<u32> = (0..spelled.len() as u32).collect();
+        order.par_sort_unstable_by(|&a, &b| spelled[a as usize].cmp(&spelled[b as usize]));
+        // Two keys may share a spelling (a host name written as an address): one name.
+        let mut rank = vec![0u32; spelled.len()];
+        let mut names: Vec<String> = Vec::with_capacity(spelled.len());
+        for &i in &order {
+            if names.last() != Some(&spelled[i as usize]) {
+                names.push(spelled[i as usize].clone());
+            }
+            rank[i as usize] = names.len() as u32 - 1;
+        }
+        let mut all = HistoryLines { names, ..Default::default() };
+        for ((worker, _), places) in workers.into_iter().zip(slot_places) {
+            all.rows.extend(worker.days.into_iter().map(|(k, lines)| DayRow {
+                file: k.file,
+                day: k.day,
+                name: rank[places[k.slot as usize] as usize],
+                kind: LogKind::ALL[k.kind as usize],
+                status: k.status,
+                lines,
+            }));
+            all.requests.extend(worker.requests);
+            all.untimed += worker.untimed;
+        }
+        all
     }
 }
 
@@ -154,8 +191,14 @@ mod tests {
         w.count(2, day + 3, Slot::at(0), LogKind::Access, 404);
         w.count(2, 2 * day, Slot::at(1), LogKind::Auth, 0);
         w.count_untimed();
-        let mut all = HistoryLines::default();
-        all.absorb(w, vec!["192.0.2.1".into(), "2001:db8::1".into()]);
+        let mut other = WorkerHistory::default();
+        other.count(3, day + 7, Slot::at(0), LogKind::Access, 200);
+        let text = AddrKey::Text(b"host.example");
+        other.count(3, day + 8, Slot::at(1), LogKind::Access, 200);
+        // Thread 2's slot 0 is thread 1's slot 1: one name, whichever thread counted.
+        let v6 = AddrKey::of(b"2001:db8::1");
+        let all = HistoryLines::gather(vec![(w, vec![AddrKey::V4(0xC000_0201), v6]), (other, vec![v6, text])]);
+        assert_eq!(all.names, ["192.0.2.1", "2001:db8::1", "host.example"]);
         let mut rows = all.rows.clone();
         rows.sort_by_key(|r| (r.day, r.name, r.status));
         let summary: Vec<_> =
@@ -165,6 +208,8 @@ mod tests {
             [
                 (1, "192.0.2.1", 200, DayLines { lines: 3, first: day + 1, last: day + 9 }),
                 (1, "192.0.2.1", 404, DayLines { lines: 1, first: day + 3, last: day + 3 }),
+                (1, "2001:db8::1", 200, DayLines { lines: 1, first: day + 7, last: day + 7 }),
+                (1, "host.example", 200, DayLines { lines: 1, first: day + 8, last: day + 8 }),
                 (2, "2001:db8::1", 0, DayLines { lines: 1, first: 2 * day, last: 2 * day }),
             ]
         );

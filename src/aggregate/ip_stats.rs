@@ -7,8 +7,6 @@ use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap;
 
-use std::net::{Ipv4Addr, Ipv6Addr};
-
 use super::behaviour::Windows;
 use super::bounded::{BoundedCounts, Tally};
 use super::crawlers::CrawlerClaim;
@@ -16,7 +14,7 @@ use super::sessions::{self, Session};
 use super::tally::{Traffic, TrafficCount};
 use super::v4_index::V4Index;
 use crate::detect::behaviour::BehaviourRules;
-use crate::vocab::address::{canonical, AddrKey};
+use crate::vocab::address::AddrKey;
 use crate::vocab::event::Category;
 use crate::vocab::event::LogKind;
 use crate::vocab::time::day_of;
@@ -567,7 +565,7 @@ impl PartialIpTable {
             .filter_map(|(key, stats)| {
                 let key = key.expect("every slot has its address");
                 if keep_quiet || !stats.is_quiet() {
-                    return Some(Either::Left((canonical_name(key), stats)));
+                    return Some(Either::Left((key.canonical(), stats)));
                 }
                 match key {
                     AddrKey::V4(a) => Some(Either::Right((false, u128::from(a)))),
@@ -582,20 +580,11 @@ impl PartialIpTable {
 }
 
 impl PartialIpTable {
-    /// The canonical spelling of the address in each slot, by slot.
-    pub fn slot_names(&self) -> Vec<String> {
-        use rayon::prelude::*;
+    /// The address in each slot, by slot.
+    pub fn slot_keys(&self) -> Vec<AddrKey<'_>> {
         let mut keys = vec![AddrKey::V4(0); self.stats.len()];
         each_address(&self.v4, &self.v6, &self.text, |key, i| keys[i as usize] = key);
-        keys.into_par_iter().map(canonical_name).collect()
-    }
-}
-
-fn canonical_name(key: AddrKey) -> String {
-    match key {
-        AddrKey::V4(a) => Ipv4Addr::from(a).to_string(),
-        AddrKey::V6(a) => Ipv6Addr::from(a).to_string(),
-        AddrKey::Text(t) => canonical(t),
+        keys
     }
 }
 

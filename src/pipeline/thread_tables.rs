@@ -45,13 +45,10 @@ impl ThreadTables {
         let mut workers: Vec<WorkerTables> =
             self.slots.into_iter().map(|m| m.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner())).collect();
         // The history counts name addresses by the slots of their own thread's table:
-        // spelled out before the address tables merge.
-        let mut history = HistoryLines::default();
-        for t in &mut workers {
-            if !t.history.is_empty() {
-                history.absorb(std::mem::take(&mut t.history), t.ips.slot_names());
-            }
-        }
+        // named before the address tables merge.
+        let counted = workers.iter_mut().filter(|t| !t.history.is_empty());
+        let history =
+            HistoryLines::gather(counted.map(|t| (std::mem::take(&mut t.history), t.ips.slot_keys())).collect());
         // Largest address table first, the order the address tables are merged in.
         workers.sort_by_key(|t| std::cmp::Reverse(t.ips.len()));
         let (ips, shapes): (Vec<PartialIpTable>, Vec<ShapeTable>) =

@@ -185,20 +185,29 @@ struct NewDaily {
 }
 
 impl NewDaily {
-    /// The day's counts by address (`names` spells the workers' addresses).
-    fn counts(self, names: &[String]) -> BTreeMap<String, DayIp> {
-        let mut counts: BTreeMap<String, DayIp> = BTreeMap::new();
+    /// The day's counts by address, in address order (`names` spells the workers'
+    /// addresses in that order, so sorting by their place sorts by address).
+    fn counts(self, names: &[String]) -> Vec<(String, DayIp)> {
+        let mut from_events: BTreeMap<String, DayIp> = BTreeMap::new();
         for (ip, d) in self.from_events {
-            counts.entry(ip).or_default().add(&d);
+            from_events.entry(ip).or_default().add(&d);
         }
-        for row in self.lines {
-            let name = &names[row.name as usize];
-            let day = match counts.get_mut(name) {
-                Some(day) => day,
-                None => counts.entry(name.clone()).or_default(),
-            };
-            day.add_lines(row.kind, row.status, row.lines);
+        let mut from_events = from_events.into_iter().peekable();
+        let mut lines = self.lines;
+        lines.sort_unstable_by_key(|r| r.name);
+        let mut counts: Vec<(String, DayIp)> = Vec::with_capacity(lines.len() + from_events.len());
+        for group in lines.chunk_by(|a, b| a.name == b.name) {
+            let name = &names[group[0].name as usize];
+            while let Some(earlier) = from_events.next_if(|(ip, _)| ip < name) {
+                counts.push(earlier);
+            }
+            let mut day = from_events.next_if(|(ip, _)| ip == name).map(|(_, d)| d).unwrap_or_default();
+            for row in group {
+                day.add_lines(row.kind, row.status, row.lines);
+            }
+            counts.push((name.clone(), day));
         }
+        counts.extend(from_events);
         counts
     }
 }

@@ -265,11 +265,10 @@ pub fn daily_rows(df: &DataFrame) -> anyhow::Result<BTreeMap<String, DayIp>> {
     Ok(rows)
 }
 
-/// A `daily` day file from rows by address.
-pub fn daily_frame(rows: &BTreeMap<String, DayIp>) -> anyhow::Result<DataFrame> {
-    let r: Vec<(&String, &DayIp)> = rows.iter().collect();
+/// A `daily` day file from rows by address, in address order.
+pub fn daily_frame(r: &[(String, DayIp)]) -> anyhow::Result<DataFrame> {
     let mut b = BatchBuilder::of(&columns::STORE_DAILY)
-        .text("ip", r.iter().map(|(ip, _)| Some((*ip).clone())))
+        .text("ip", r.iter().map(|(ip, _)| Some(ip.clone())))
         .int("events", r.iter().map(|(_, d)| Some(d.events as i64)))
         .int("suspicious_events", r.iter().map(|(_, d)| Some(d.suspicious as i64)));
     for (k, name) in LogKind::ALL.iter().zip(["access_events", "error_events", "auth_events", "syslog_events"]) {
@@ -287,16 +286,15 @@ pub fn daily_frame(rows: &BTreeMap<String, DayIp>) -> anyhow::Result<DataFrame> 
     Ok(to_dataframe(&batch)?)
 }
 
-/// A day's `daily` file after a run: the old rows plus the new counts.
-pub fn merge_daily(old: Option<DataFrame>, new: BTreeMap<String, DayIp>) -> anyhow::Result<DataFrame> {
-    let mut rows = match &old {
-        Some(df) => daily_rows(df)?,
-        None => BTreeMap::new(),
-    };
+/// A day's `daily` file after a run: the old rows plus the new counts (`new` in
+/// address order, as the file is written).
+pub fn merge_daily(old: Option<DataFrame>, new: Vec<(String, DayIp)>) -> anyhow::Result<DataFrame> {
+    let Some(old) = old else { return daily_frame(&new) };
+    let mut rows = daily_rows(&old)?;
     for (ip, d) in new {
         rows.entry(ip).or_default().add(&d);
     }
-    daily_frame(&rows)
+    daily_frame(&rows.into_iter().collect::<Vec<_>>())
 }
 
 /// Stacks `new` under `old`, adding columns either lacks as nulls (a newer knocklog

@@ -7,7 +7,7 @@ use std::net::{IpAddr, Ipv6Addr};
 
 /// A remote address as a hash key: IPv4 and IPv6 as integers (one key per address,
 /// however it was spelled), anything else as the exact bytes written.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum AddrKey<'a> {
     V4(u32),
     V6(u128),
@@ -29,6 +29,15 @@ impl<'a> AddrKey<'a> {
             }
         }
         AddrKey::Text(raw)
+    }
+
+    /// The address's canonical spelling (see `canonical`).
+    pub fn canonical(self) -> String {
+        match self {
+            AddrKey::V4(a) => std::net::Ipv4Addr::from(a).to_string(),
+            AddrKey::V6(a) => Ipv6Addr::from(a).to_string(),
+            AddrKey::Text(t) => canonical(t),
+        }
     }
 }
 
