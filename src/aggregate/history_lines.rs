@@ -5,9 +5,10 @@
 //! small hash lookup instead of an event built, queued, replayed and keyed by its
 //! address text (that made a first `--history` run 3x a plain scan).
 
-use rustc_hash::FxHashMap;
+use std::collections::BTreeMap;
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use super::ip_stats::Slot;
 use crate::vocab::address::AddrKey;
@@ -106,7 +107,6 @@ impl WorkerHistory {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DayRow {
     pub file: u32,
-    pub day: i32,
     pub name: u32,
     pub kind: LogKind,
     pub status: u16,
@@ -121,7 +121,8 @@ pub struct HistoryLines {
     /// Each address once, canonically spelled, in text order: rows sorted by `name`
     /// are sorted by address, as the store's day files are.
     pub names: Vec<String>,
-    pub rows: Vec<DayRow>,
+    /// The rows of each UTC day.
+    pub days: BTreeMap<i32, Vec<DayRow>>,
     pub requests: Vec<RequestRow>,
     pub untimed: u64,
 }
@@ -162,14 +163,11 @@ impl HistoryLines {
         }
         let mut all = HistoryLines { names, ..Default::default() };
         for ((worker, _), places) in workers.into_iter().zip(slot_places) {
-            all.rows.extend(worker.days.into_iter().map(|(k, lines)| DayRow {
-                file: k.file,
-                day: k.day,
-                name: rank[places[k.slot as usize] as usize],
-                kind: LogKind::ALL[k.kind as usize],
-                status: k.status,
-                lines,
-            }));
+            for (k, lines) in worker.days {
+                let name = rank[places[k.slot as usize] as usize];
+                let row = DayRow { file: k.file, name, kind: LogKind::ALL[k.kind as usize], status: k.status, lines };
+                all.days.entry(k.day).or_default().push(row);
+            }
             all.requests.extend(worker.requests);
             all.untimed += worker.untimed;
         }
@@ -199,10 +197,11 @@ mod tests {
         let v6 = AddrKey::of(b"2001:db8::1");
         let all = HistoryLines::gather(vec![(w, vec![AddrKey::V4(0xC000_0201), v6]), (other, vec![v6, text])]);
         assert_eq!(all.names, ["192.0.2.1", "2001:db8::1", "host.example"]);
-        let mut rows = all.rows.clone();
-        rows.sort_by_key(|r| (r.day, r.name, r.status));
+        let mut rows: Vec<(i32, DayRow)> =
+            all.days.iter().flat_map(|(&day, rows)| rows.iter().map(move |&r| (day, r))).collect();
+        rows.sort_by_key(|(day, r)| (*day, r.name, r.status));
         let summary: Vec<_> =
-            rows.iter().map(|r| (r.day, all.names[r.name as usize].as_str(), r.status, r.lines)).collect();
+            rows.iter().map(|(day, r)| (*day, all.names[r.name as usize].as_str(), r.status, r.lines)).collect();
         assert_eq!(
             summary,
             [

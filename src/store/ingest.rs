@@ -70,7 +70,7 @@ impl HistoryRun {
         let mut added = Added { notes: std::mem::take(&mut self.plan.notes), dropped, ..Default::default() };
         let run = self.store.manifest.runs.iter().map(|r| r.id).max().unwrap_or(0) + 1;
         let Collected { daily, events, untimed, mut requests } = collected;
-        let HistoryLines { names, rows, requests: line_requests, untimed: line_untimed } = lines;
+        let HistoryLines { names, days: line_days, requests: line_requests, untimed: line_untimed } = lines;
         let untimed = untimed + line_untimed;
         requests.extend(line_requests);
 
@@ -80,8 +80,11 @@ impl HistoryRun {
                 new_daily.entry(day).or_default().from_events.push((ip, d));
             }
         }
-        for row in rows.into_iter().filter(|r| trusted[r.file as usize]) {
-            new_daily.entry(row.day).or_default().lines.push(row);
+        for (day, mut rows) in line_days {
+            rows.retain(|r| trusted[r.file as usize]);
+            if !rows.is_empty() {
+                new_daily.entry(day).or_default().lines = rows;
+            }
         }
         let mut new_events: BTreeMap<i32, Vec<Event>> = BTreeMap::new();
         let mut sessions: BTreeMap<String, Vec<Session>> = BTreeMap::new();
