@@ -149,24 +149,38 @@ impl HistoryLines {
             })
             .collect();
         drop(place);
-        let spelled: Vec<String> = unique.into_par_iter().map(AddrKey::canonical).collect();
+        let mut spelled: Vec<String> = unique.into_par_iter().map(AddrKey::canonical).collect();
         let mut order: Vec<u32> = (0..spelled.len() as u32).collect();
         order.par_sort_unstable_by(|&a, &b| spelled[a as usize].cmp(&spelled[b as usize]));
         // Two keys may share a spelling (a host name written as an address): one name.
         let mut rank = vec![0u32; spelled.len()];
         let mut names: Vec<String> = Vec::with_capacity(spelled.len());
         for &i in &order {
-            if names.last() != Some(&spelled[i as usize]) {
-                names.push(spelled[i as usize].clone());
+            let name = std::mem::take(&mut spelled[i as usize]);
+            if names.last() != Some(&name) {
+                names.push(name);
             }
             rank[i as usize] = names.len() as u32 - 1;
         }
+        // Each worker's rows are put in days on a thread of their own (millions of
+        // rows on a busy site), then the days joined.
+        let per_worker: Vec<(BTreeMap<i32, Vec<DayRow>>, WorkerHistory)> = workers
+            .into_par_iter()
+            .zip(slot_places)
+            .map(|((mut worker, _), places)| {
+                let mut days: BTreeMap<i32, Vec<DayRow>> = BTreeMap::new();
+                for (k, lines) in std::mem::take(&mut worker.days) {
+                    let name = rank[places[k.slot as usize] as usize];
+                    let kind = LogKind::ALL[k.kind as usize];
+                    days.entry(k.day).or_default().push(DayRow { file: k.file, name, kind, status: k.status, lines });
+                }
+                (days, worker)
+            })
+            .collect();
         let mut all = HistoryLines { names, ..Default::default() };
-        for ((worker, _), places) in workers.into_iter().zip(slot_places) {
-            for (k, lines) in worker.days {
-                let name = rank[places[k.slot as usize] as usize];
-                let row = DayRow { file: k.file, name, kind: LogKind::ALL[k.kind as usize], status: k.status, lines };
-                all.days.entry(k.day).or_default().push(row);
+        for (days, worker) in per_worker {
+            for (day, mut rows) in days {
+                all.days.entry(day).or_default().append(&mut rows);
             }
             all.requests.extend(worker.requests);
             all.untimed += worker.untimed;
