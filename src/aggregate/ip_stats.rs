@@ -438,7 +438,7 @@ pub struct PartialIpTable {
 pub struct Slot(u32);
 
 impl Slot {
-    /// The slot's position in its table (see `PartialIpTable::slot_names`).
+    /// The slot's position in its table (see `PartialIpTable::slot_keys`).
     pub fn index(self) -> u32 {
         self.0
     }
@@ -504,6 +504,13 @@ impl PartialIpTable {
     #[inline]
     pub fn at(&mut self, slot: Slot) -> &mut IpStats {
         &mut self.stats[slot.0 as usize]
+    }
+
+    /// The address in each slot, by slot.
+    pub fn slot_keys(&self) -> Vec<AddrKey<'_>> {
+        let mut keys = vec![AddrKey::V4(0); self.stats.len()];
+        each_address(&self.v4, &self.v6, &self.text, |key, i| keys[i as usize] = key);
+        keys
     }
 
     pub fn len(&self) -> usize {
@@ -576,15 +583,6 @@ impl PartialIpTable {
             })
             .partition_map(|either| either);
         MergedIps { rows, traffic, quiet_keys }
-    }
-}
-
-impl PartialIpTable {
-    /// The address in each slot, by slot.
-    pub fn slot_keys(&self) -> Vec<AddrKey<'_>> {
-        let mut keys = vec![AddrKey::V4(0); self.stats.len()];
-        each_address(&self.v4, &self.v6, &self.text, |key, i| keys[i as usize] = key);
-        keys
     }
 }
 

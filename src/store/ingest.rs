@@ -138,6 +138,10 @@ impl HistoryRun {
                     .collect::<anyhow::Result<Vec<Written>>>()
             },
             || {
+                // Merging reads every stored sessions day: only when there is a session to merge.
+                if sessions.is_empty() {
+                    return Ok(Vec::new());
+                }
                 let merged = tables::merge_sessions(dir, old, sessions, self.session_gap)?;
                 merged
                     .into_iter()
@@ -275,7 +279,7 @@ impl<W: EventSink> EventSink for HistorySink<W> {
                 continue;
             };
             let key = (e.file, day_of(ts), e.ip().to_owned());
-            c.daily.entry(key).or_default().record(e);
+            c.daily.entry(key).or_default().record(e, ts);
             if e.category.is_suspicious() {
                 c.events.push(e.clone());
             }

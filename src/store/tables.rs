@@ -38,21 +38,16 @@ pub struct DayIp {
 }
 
 impl DayIp {
-    pub fn record(&mut self, e: &Event) {
-        self.events += 1;
-        self.by_kind[e.log_kind.index()] += 1;
-        self.first = min_opt(self.first, e.ts);
-        self.last = max_opt(self.last, e.ts);
-        if e.status != 0 {
-            *self.statuses.entry(e.status).or_default() += 1;
-        }
+    /// Counts an event at `ts` (its time).
+    pub fn record(&mut self, e: &Event, ts: i64) {
+        self.add_lines(e.log_kind, e.status, DayLines { lines: 1, first: ts, last: ts });
         if e.category.is_suspicious() {
             self.by_category[e.category.index()] += 1;
             self.suspicious += u64::from(e.counts);
         }
     }
 
-    /// Adds `lines` lines of one kind and status that are no event (so not suspicious).
+    /// Adds `lines` lines of one kind and status (their suspicious share is counted apart).
     pub fn add_lines(&mut self, kind: LogKind, status: u16, lines: DayLines) {
         self.events += lines.lines;
         self.by_kind[kind.index()] += lines.lines;
