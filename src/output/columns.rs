@@ -224,14 +224,19 @@ fn per_category() -> impl Iterator<Item = ColumnDoc> {
     })
 }
 
+/// The column of a per-kind count.
+pub fn kind_column(k: LogKind) -> &'static str {
+    match k {
+        LogKind::Access => "access_events",
+        LogKind::Error => "error_events",
+        LogKind::Auth => "auth_events",
+        LogKind::Syslog => "syslog_events",
+    }
+}
+
 fn per_kind(what: &'static str) -> impl Iterator<Item = ColumnDoc> {
     LogKind::ALL.into_iter().map(move |k| ColumnDoc {
-        name: match k {
-            LogKind::Access => "access_events",
-            LogKind::Error => "error_events",
-            LogKind::Auth => "auth_events",
-            LogKind::Syslog => "syslog_events",
-        },
+        name: kind_column(k),
         kind: Int,
         about: format!("{what} in {} logs", k.as_str()).into(),
     })

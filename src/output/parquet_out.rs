@@ -84,9 +84,8 @@ pub fn to_column(c: &super::table::Column) -> PolarsResult<polars::prelude::Colu
             counted(name, value, counts, ends)?
         }
         Values::IntCounts(v) => {
-            let value = Series::new("value".into(), v.items().iter().map(|i| i.0).collect::<Vec<_>>());
-            let counts: Vec<i64> = v.items().iter().map(|i| i.1).collect();
-            counted(name, value, &counts, v.ends())?
+            let (values, counts) = v.items().iter().copied().unzip();
+            int_counts(name, values, counts, v.ends())?
         }
         Values::Dates(v) => {
             let days = Int32Chunked::from_slice("".into(), v.items()).into_date().into_series();
@@ -96,6 +95,12 @@ pub fn to_column(c: &super::table::Column) -> PolarsResult<polars::prelude::Colu
     };
     debug_assert_eq!(series.dtype(), &c.values.kind().dtype(), "{}", c.name);
     Ok(series.into_column())
+}
+
+/// An `IntCounts` column from its parts: row i holds the (value, count) items up to
+/// `ends[i]`.
+pub fn int_counts(name: PlSmallStr, values: Vec<i64>, counts: Vec<i64>, ends: &[usize]) -> PolarsResult<Series> {
+    counted(name, Int64Chunked::from_vec("value".into(), values).into_series(), &counts, ends)
 }
 
 /// A list column of `{value, count}` structs: row i holds the items up to `ends[i]`.

@@ -126,7 +126,10 @@ impl HistoryRun {
                     .map(|(table, day, job)| {
                         let stored = tables::read_day(dir, old, table, &format_day(day))?;
                         let mut df = match job {
-                            DayJob::Daily(d) => tables::merge_daily(stored, d.counts(&names))?,
+                            DayJob::Daily(mut d) => {
+                                let (counts, at_most) = d.counts(&names);
+                                tables::merge_daily(stored, counts, at_most)?
+                            }
                             DayJob::Events(events) => tables::merge_events(stored, events, source_files, rules)?,
                             DayJob::Requests(mut rows) => {
                                 RequestRow::sort(&mut rows);
@@ -193,29 +196,34 @@ struct NewDaily {
 
 impl NewDaily {
     /// The day's counts by address, in address order (`names` spells the workers'
-    /// addresses in that order, so sorting by their place sorts by address).
-    fn counts(self, names: &[String]) -> Vec<(String, DayIp)> {
-        let mut from_events: BTreeMap<String, DayIp> = BTreeMap::new();
-        for (ip, d) in self.from_events {
-            from_events.entry(ip).or_default().add(&d);
+    /// addresses in that order, so sorting by their place sorts by address), made one
+    /// at a time as the day file takes them; and how many there are at most.
+    fn counts<'a>(&'a mut self, names: &'a [String]) -> (impl Iterator<Item = (&'a str, DayIp)> + 'a, usize) {
+        let NewDaily { from_events, lines } = self;
+        let mut summed: BTreeMap<&str, DayIp> = BTreeMap::new();
+        for (ip, d) in from_events.iter() {
+            summed.entry(ip).or_default().add(d);
         }
-        let mut from_events = from_events.into_iter().peekable();
-        let mut lines = self.lines;
+        let at_most = lines.len() + summed.len();
         lines.sort_unstable_by_key(|r| r.name);
-        let mut counts: Vec<(String, DayIp)> = Vec::with_capacity(lines.len() + from_events.len());
-        for group in lines.chunk_by(|a, b| a.name == b.name) {
-            let name = &names[group[0].name as usize];
-            while let Some(earlier) = from_events.next_if(|(ip, _)| ip < name) {
-                counts.push(earlier);
+        let mut from_events = summed.into_iter().peekable();
+        let mut groups = lines.chunk_by(|a, b| a.name == b.name).peekable();
+        let counts = std::iter::from_fn(move || {
+            let name = groups.peek().map(|group| names[group[0].name as usize].as_str());
+            match (from_events.peek(), name) {
+                (Some(&(ip, _)), Some(name)) if ip < name => from_events.next(),
+                (_, Some(name)) => {
+                    let group = groups.next()?;
+                    let mut day = from_events.next_if(|&(ip, _)| ip == name).map(|(_, d)| d).unwrap_or_default();
+                    for row in group {
+                        day.add_lines(row.kind, row.status, row.lines);
+                    }
+                    Some((name, day))
+                }
+                (_, None) => from_events.next(),
             }
-            let mut day = from_events.next_if(|(ip, _)| ip == name).map(|(_, d)| d).unwrap_or_default();
-            for row in group {
-                day.add_lines(row.kind, row.status, row.lines);
-            }
-            counts.push((name.clone(), day));
-        }
-        counts.extend(from_events);
-        counts
+        });
+        (counts, at_most)
     }
 }
 

@@ -34,7 +34,9 @@ pub struct DayIp {
     pub by_category: [u64; Category::ALL.len()],
     pub first: Option<i64>,
     pub last: Option<i64>,
-    pub statuses: BTreeMap<u16, u64>,
+    /// (HTTP status, lines), sorted by status: a few per address, so a sorted vector
+    /// (a B-tree map cost a node per row of a day's hundreds of thousands).
+    pub statuses: Vec<(u16, u64)>,
 }
 
 impl DayIp {
@@ -54,7 +56,14 @@ impl DayIp {
         self.first = min_opt(self.first, Some(lines.first));
         self.last = max_opt(self.last, Some(lines.last));
         if status != 0 {
-            *self.statuses.entry(status).or_default() += lines.lines;
+            self.add_status(status, lines.lines);
+        }
+    }
+
+    fn add_status(&mut self, status: u16, lines: u64) {
+        match self.statuses.binary_search_by_key(&status, |s| s.0) {
+            Ok(i) => self.statuses[i].1 += lines,
+            Err(i) => self.statuses.insert(i, (status, lines)),
         }
     }
 
@@ -69,8 +78,8 @@ impl DayIp {
         }
         self.first = min_opt(self.first, o.first);
         self.last = max_opt(self.last, o.last);
-        for (s, n) in &o.statuses {
-            *self.statuses.entry(*s).or_default() += n;
+        for &(status, n) in &o.statuses {
+            self.add_status(status, n);
         }
     }
 }
@@ -252,7 +261,7 @@ pub fn daily_rows(df: &DataFrame) -> anyhow::Result<BTreeMap<String, DayIp>> {
         }
         for &(code, count) in &statuses[i] {
             if let (Ok(code), Ok(count)) = (u16::try_from(code), u64::try_from(count)) {
-                *d.statuses.entry(code).or_default() += count;
+                d.add_status(code, count);
             }
         }
         rows.insert(ip[i].clone().unwrap_or_default(), d);
@@ -260,36 +269,115 @@ pub fn daily_rows(df: &DataFrame) -> anyhow::Result<BTreeMap<String, DayIp>> {
     Ok(rows)
 }
 
-/// A `daily` day file from rows by address, in address order.
-pub fn daily_frame(r: &[(String, DayIp)]) -> anyhow::Result<DataFrame> {
-    let mut b = BatchBuilder::of(&columns::STORE_DAILY)
-        .text("ip", r.iter().map(|(ip, _)| Some(ip.clone())))
-        .int("events", r.iter().map(|(_, d)| Some(d.events as i64)))
-        .int("suspicious_events", r.iter().map(|(_, d)| Some(d.suspicious as i64)));
-    for (k, name) in LogKind::ALL.iter().zip(["access_events", "error_events", "auth_events", "syslog_events"]) {
-        b = b.int(name, r.iter().map(|(_, d)| Some(d.by_kind[k.index()] as i64)));
-    }
-    for c in suspicious_categories() {
-        b = b.int(c.as_str(), r.iter().map(move |(_, d)| Some(d.by_category[c.index()] as i64)));
-    }
-    let statuses = |d: &DayIp| d.statuses.iter().map(|(k, v)| (i64::from(*k), *v as i64)).collect::<Vec<_>>();
-    let batch = b
-        .timestamp("first_seen", r.iter().map(|(_, d)| d.first))
-        .timestamp("last_seen", r.iter().map(|(_, d)| d.last))
-        .int_counts("statuses", r.iter().map(|(_, d)| statuses(d)))
-        .build();
-    Ok(to_dataframe(&batch)?)
+/// A `daily` day file built column by column, a row per address in address order: a
+/// busy site's day has hundreds of thousands of rows, and going through a batch of
+/// optional cells cost more than encoding the file.
+struct DailyColumns {
+    ip: StringChunkedBuilder,
+    events: Vec<i64>,
+    suspicious: Vec<i64>,
+    by_kind: [Vec<i64>; LogKind::ALL.len()],
+    /// One column per suspicious category, in `suspicious_categories` order.
+    by_category: Vec<Vec<i64>>,
+    first: Vec<Option<i64>>,
+    last: Vec<Option<i64>>,
+    status_values: Vec<i64>,
+    status_counts: Vec<i64>,
+    /// Where each row's statuses end in the two above.
+    status_ends: Vec<usize>,
 }
 
-/// A day's `daily` file after a run: the old rows plus the new counts (`new` in
-/// address order, as the file is written).
-pub fn merge_daily(old: Option<DataFrame>, new: Vec<(String, DayIp)>) -> anyhow::Result<DataFrame> {
-    let Some(old) = old else { return daily_frame(&new) };
-    let mut rows = daily_rows(&old)?;
-    for (ip, d) in new {
-        rows.entry(ip).or_default().add(&d);
+impl DailyColumns {
+    fn with_capacity(rows: usize) -> Self {
+        let column = || Vec::with_capacity(rows);
+        DailyColumns {
+            ip: StringChunkedBuilder::new("ip".into(), rows),
+            events: column(),
+            suspicious: column(),
+            by_kind: std::array::from_fn(|_| column()),
+            by_category: suspicious_categories().map(|_| column()).collect(),
+            first: Vec::with_capacity(rows),
+            last: Vec::with_capacity(rows),
+            status_values: column(),
+            status_counts: column(),
+            status_ends: Vec::with_capacity(rows),
+        }
     }
-    daily_frame(&rows.into_iter().collect::<Vec<_>>())
+
+    fn push(&mut self, ip: &str, d: &DayIp) {
+        self.ip.append_value(ip);
+        self.events.push(d.events as i64);
+        self.suspicious.push(d.suspicious as i64);
+        for (column, k) in self.by_kind.iter_mut().zip(LogKind::ALL) {
+            column.push(d.by_kind[k.index()] as i64);
+        }
+        for (column, c) in self.by_category.iter_mut().zip(suspicious_categories()) {
+            column.push(d.by_category[c.index()] as i64);
+        }
+        self.first.push(d.first);
+        self.last.push(d.last);
+        for &(status, n) in &d.statuses {
+            self.status_values.push(i64::from(status));
+            self.status_counts.push(n as i64);
+        }
+        self.status_ends.push(self.status_values.len());
+    }
+
+    fn finish(self) -> anyhow::Result<DataFrame> {
+        let height = self.events.len();
+        let int = |name: &'static str, v: Vec<i64>| Int64Chunked::from_vec(name.into(), v).into_column();
+        let time = |name: &'static str, v: Vec<Option<i64>>| {
+            Int64Chunked::from_iter_options(name.into(), v.into_iter())
+                .into_datetime(TimeUnit::Microseconds, Some(TimeZone::UTC))
+                .into_column()
+        };
+        let mut out =
+            vec![self.ip.finish().into_column(), int("events", self.events), int("suspicious_events", self.suspicious)];
+        out.extend(LogKind::ALL.into_iter().zip(self.by_kind).map(|(k, v)| int(columns::kind_column(k), v)));
+        out.extend(suspicious_categories().zip(self.by_category).map(|(c, v)| int(c.as_str(), v)));
+        out.push(time("first_seen", self.first));
+        out.push(time("last_seen", self.last));
+        let statuses = crate::output::parquet_out::int_counts(
+            "statuses".into(),
+            self.status_values,
+            self.status_counts,
+            &self.status_ends,
+        )?;
+        out.push(statuses.into_column());
+        // The columns as declared, whatever is added to either side later.
+        let declared = columns::STORE_DAILY.iter().map(|doc| (doc.name, doc.kind.dtype()));
+        anyhow::ensure!(
+            out.iter().map(|c| (c.name().as_str(), c.dtype().clone())).eq(declared),
+            "the daily columns built differ from their declaration"
+        );
+        Ok(DataFrame::new(height, out)?)
+    }
+}
+
+/// A day's `daily` file after a run: the stored rows (if any) plus the new counts
+/// (`new` in address order, as the file is written; `new_at_most` of them).
+pub fn merge_daily<'a>(
+    old: Option<DataFrame>,
+    new: impl Iterator<Item = (&'a str, DayIp)>,
+    new_at_most: usize,
+) -> anyhow::Result<DataFrame> {
+    let old = old.map(|df| daily_rows(&df)).transpose()?.unwrap_or_default();
+    // Capacity beyond the rows made costs address space only: no page is touched.
+    let mut columns = DailyColumns::with_capacity(new_at_most + old.len());
+    let mut old = old.into_iter().peekable();
+    for (ip, mut d) in new {
+        while let Some((earlier, o)) = old.next_if(|(o, _)| o.as_str() < ip) {
+            columns.push(&earlier, &o);
+        }
+        if let Some((_, o)) = old.next_if(|(o, _)| o == ip) {
+            d.add(&o);
+        }
+        columns.push(ip, &d);
+    }
+    for (ip, o) in old {
+        columns.push(&ip, &o);
+    }
+    columns.finish()
 }
 
 /// Stacks `new` under `old`, adding columns either lacks as nulls (a newer knocklog
@@ -336,19 +424,27 @@ pub fn stack_all(frames: Vec<DataFrame>) -> anyhow::Result<DataFrame> {
 /// A day's `events` file after a run: old and new events, in time order.
 pub fn merge_events(
     old: Option<DataFrame>,
-    events: Vec<Event>,
+    mut events: Vec<Event>,
     source_files: &[String],
     rules: &[(String, Category)],
 ) -> anyhow::Result<DataFrame> {
+    events.sort_by_key(|e| e.ts);
     let new = to_dataframe(&events_batch(&events, source_files, rules))?;
-    let all = match old {
-        Some(old) => stack(old, new)?,
-        None => new,
-    };
-    Ok(all.sort(["ts"], SortMultipleOptions::default().with_maintain_order(true))?)
+    stack_in_time_order(old, new)
 }
 
-/// A day's `requests` file after a run: old and new rows, in time order.
+/// `new` (in time order) under the stored rows of its day, all in time order, ties in
+/// that order. A new day is not sorted again: polars' stable sort of a frame was a
+/// twentieth of a busy site's first `--history` run.
+fn stack_in_time_order(old: Option<DataFrame>, new: DataFrame) -> anyhow::Result<DataFrame> {
+    match old {
+        Some(old) => Ok(stack(old, new)?.sort(["ts"], SortMultipleOptions::default().with_maintain_order(true))?),
+        None => Ok(new),
+    }
+}
+
+/// A day's `requests` file after a run: old and new rows (`rows` sorted by
+/// `RequestRow::sort`), in time order.
 pub fn merge_requests(old: Option<DataFrame>, rows: &[RequestRow]) -> anyhow::Result<DataFrame> {
     let batch = BatchBuilder::of(&columns::STORE_REQUESTS)
         .timestamp("ts", rows.iter().map(|r| Some(r.ts)))
@@ -357,12 +453,7 @@ pub fn merge_requests(old: Option<DataFrame>, rows: &[RequestRow]) -> anyhow::Re
         .text("path", rows.iter().map(|r| Some(r.path.as_str())))
         .int("status", rows.iter().map(|r| Some(i64::from(r.status))))
         .build();
-    let new = to_dataframe(&batch)?;
-    let all = match old {
-        Some(old) => stack(old, new)?,
-        None => new,
-    };
-    Ok(all.sort(["ts"], SortMultipleOptions::default().with_maintain_order(true))?)
+    stack_in_time_order(old, to_dataframe(&batch)?)
 }
 
 /// The rows of a `requests` day file (`file` is not stored: 0).
@@ -487,6 +578,32 @@ pub fn parse_day(text: &str) -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn day(lines: &[(u16, u64)], first: i64) -> DayIp {
+        let mut d = DayIp::default();
+        for &(status, n) in lines {
+            d.add_lines(LogKind::Access, status, DayLines { lines: n, first, last: first + 1 });
+        }
+        d
+    }
+
+    /// A day read again: the stored rows and the new ones interleave in address order,
+    /// an address in both is summed (statuses by code), and every column is declared.
+    #[test]
+    fn a_day_merges_its_stored_rows_in_address_order() {
+        let stored = merge_daily(None, [("10.0.0.2", day(&[(200, 2), (404, 1)], 50))].into_iter(), 1).unwrap();
+        let new = [("10.0.0.1", day(&[(200, 1)], 10)), ("10.0.0.2", day(&[(404, 3), (301, 1)], 20))];
+        let merged = merge_daily(Some(stored), new.into_iter(), 2).unwrap();
+        let rows: Vec<(String, DayIp)> = daily_rows(&merged).unwrap().into_iter().collect();
+        assert_eq!(texts(&merged, "ip").unwrap(), [Some("10.0.0.1".to_owned()), Some("10.0.0.2".to_owned())]);
+        assert_eq!(rows[0].1, day(&[(200, 1)], 10));
+        let both = &rows[1].1;
+        assert_eq!((both.events, both.by_kind[LogKind::Access.index()]), (7, 7));
+        assert_eq!((both.first, both.last), (Some(20), Some(51)));
+        assert_eq!(both.statuses, [(200, 2), (301, 1), (404, 4)]);
+        let names: Vec<&str> = merged.get_column_names().iter().map(|n| n.as_str()).collect();
+        assert!(names.iter().copied().eq(columns::STORE_DAILY.iter().map(|c| c.name)), "{names:?}");
+    }
 
     /// An `ips` table an older scan wrote: escaped `value:count;...` text, days as text,
     /// the old count's name; it reads as today's lists.
