@@ -120,11 +120,64 @@ pub struct DayRow {
 pub struct HistoryLines {
     /// Each address once, canonically spelled, in text order: rows sorted by `name`
     /// are sorted by address, as the store's day files are.
-    pub names: Vec<String>,
+    pub names: Names,
     /// The rows of each UTC day.
     pub days: BTreeMap<i32, Vec<DayRow>>,
     pub requests: Vec<RequestRow>,
     pub untimed: u64,
+}
+
+/// Spellings of addresses in one buffer, in text order. The store reads a day's rows in
+/// that order, so it reads the buffer front to back (a `String` each, scattered over the
+/// heap, cost a cache miss per row).
+#[derive(Debug, Default)]
+pub struct Names {
+    text: String,
+    /// Where each spelling ends in `text`.
+    ends: Vec<usize>,
+}
+
+impl Names {
+    fn with_capacity(names: usize, bytes: usize) -> Self {
+        Names { text: String::with_capacity(bytes), ends: Vec::with_capacity(names) }
+    }
+
+    fn push(&mut self, name: &str) {
+        self.text.push_str(name);
+        self.ends.push(self.text.len());
+    }
+
+    /// The spelling of the `i`th address.
+    pub fn get(&self, i: u32) -> &str {
+        let i = i as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start..self.ends[i]]
+    }
+
+    fn last(&self) -> Option<&str> {
+        self.len().checked_sub(1).map(|i| self.get(i as u32))
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        (0..self.len() as u32).map(|i| self.get(i))
+    }
+}
+
+/// The first 16 bytes of `s` as a big-endian integer (zero-padded): integers ordered as
+/// the texts are, where they differ in those bytes.
+fn text_prefix(s: &str) -> u128 {
+    let mut bytes = [0u8; 16];
+    let n = s.len().min(16);
+    bytes[..n].copy_from_slice(&s.as_bytes()[..n]);
+    u128::from_be_bytes(bytes)
 }
 
 impl HistoryLines {
@@ -149,19 +202,23 @@ impl HistoryLines {
             })
             .collect();
         drop(place);
-        let mut spelled: Vec<String> = unique.into_par_iter().map(AddrKey::canonical).collect();
-        let mut order: Vec<u32> = (0..spelled.len() as u32).collect();
-        order.par_sort_unstable_by(|&a, &b| spelled[a as usize].cmp(&spelled[b as usize]));
+        let spelled: Vec<String> = unique.into_par_iter().map(AddrKey::canonical).collect();
+        // Sorted by the first 16 bytes as an integer, the text only where those tie: a
+        // comparison of two spellings is two cache misses (900 k addresses, 0.3 s).
+        let mut order: Vec<(u128, u32)> = spelled.iter().zip(0..).map(|(s, i)| (text_prefix(s), i)).collect();
+        order
+            .par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| spelled[a.1 as usize].cmp(&spelled[b.1 as usize])));
         // Two keys may share a spelling (a host name written as an address): one name.
         let mut rank = vec![0u32; spelled.len()];
-        let mut names: Vec<String> = Vec::with_capacity(spelled.len());
-        for &i in &order {
-            let name = std::mem::take(&mut spelled[i as usize]);
-            if names.last() != Some(&name) {
+        let mut names = Names::with_capacity(spelled.len(), spelled.iter().map(String::len).sum());
+        for &(_, i) in &order {
+            let name = spelled[i as usize].as_str();
+            if names.last() != Some(name) {
                 names.push(name);
             }
             rank[i as usize] = names.len() as u32 - 1;
         }
+        drop(spelled);
         // Each worker's rows are put in days on a thread of their own (millions of
         // rows on a busy site), then the days joined.
         let per_worker: Vec<(BTreeMap<i32, Vec<DayRow>>, WorkerHistory)> = workers
@@ -210,12 +267,11 @@ mod tests {
         // Thread 2's slot 0 is thread 1's slot 1: one name, whichever thread counted.
         let v6 = AddrKey::of(b"2001:db8::1");
         let all = HistoryLines::gather(vec![(w, vec![AddrKey::V4(0xC000_0201), v6]), (other, vec![v6, text])]);
-        assert_eq!(all.names, ["192.0.2.1", "2001:db8::1", "host.example"]);
+        assert!(all.names.iter().eq(["192.0.2.1", "2001:db8::1", "host.example"]), "{:?}", all.names);
         let mut rows: Vec<(i32, DayRow)> =
             all.days.iter().flat_map(|(&day, rows)| rows.iter().map(move |&r| (day, r))).collect();
         rows.sort_by_key(|(day, r)| (*day, r.name, r.status));
-        let summary: Vec<_> =
-            rows.iter().map(|(day, r)| (*day, all.names[r.name as usize].as_str(), r.status, r.lines)).collect();
+        let summary: Vec<_> = rows.iter().map(|(day, r)| (*day, all.names.get(r.name), r.status, r.lines)).collect();
         assert_eq!(
             summary,
             [
@@ -227,6 +283,23 @@ mod tests {
             ]
         );
         assert_eq!(all.untimed, 1);
+    }
+
+    /// Names sort as their texts do, also where the first 16 bytes tie or one is a
+    /// prefix of another.
+    #[test]
+    fn names_are_in_text_order_past_their_first_bytes() {
+        let texts = ["2001:db8:aaaa:bbbb::2", "2001:db8:aaaa:bbbb::10", "2001:db8:aaaa:bbb::1", "10.0.0.1", "9.0.0.1"];
+        let keys: Vec<AddrKey> = texts.iter().map(|t| AddrKey::of(t.as_bytes())).collect();
+        let mut worker = WorkerHistory::default();
+        for slot in 0..keys.len() as u32 {
+            worker.count(0, 1, Slot::at(slot), LogKind::Access, 200);
+        }
+        let all = HistoryLines::gather(vec![(worker, keys)]);
+        let mut sorted: Vec<String> = texts.iter().map(|t| crate::vocab::address::canonical(t.as_bytes())).collect();
+        sorted.sort();
+        assert!(all.names.iter().eq(sorted.iter().map(String::as_str)), "{:?}", all.names);
+        assert_eq!(all.names.len(), 5);
     }
 
     #[test]

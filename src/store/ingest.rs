@@ -13,7 +13,7 @@ use rustc_hash::FxHashMap;
 use super::ledger::{self, Plan};
 use super::tables::{self, DayIp};
 use super::{Run, Store};
-use crate::aggregate::history_lines::{DayRow, HistoryLines, RequestRow};
+use crate::aggregate::history_lines::{DayRow, HistoryLines, Names, RequestRow};
 use crate::aggregate::sessions::Session;
 use crate::aggregate::FileStats;
 use crate::input::LogFile;
@@ -198,7 +198,7 @@ impl NewDaily {
     /// The day's counts by address, in address order (`names` spells the workers'
     /// addresses in that order, so sorting by their place sorts by address), made one
     /// at a time as the day file takes them; and how many there are at most.
-    fn counts<'a>(&'a mut self, names: &'a [String]) -> (impl Iterator<Item = (&'a str, DayIp)> + 'a, usize) {
+    fn counts<'a>(&'a mut self, names: &'a Names) -> (impl Iterator<Item = (&'a str, DayIp)> + 'a, usize) {
         let NewDaily { from_events, lines } = self;
         let mut summed: BTreeMap<&str, DayIp> = BTreeMap::new();
         for (ip, d) in from_events.iter() {
@@ -209,12 +209,14 @@ impl NewDaily {
         let mut from_events = summed.into_iter().peekable();
         let mut groups = lines.chunk_by(|a, b| a.name == b.name).peekable();
         let counts = std::iter::from_fn(move || {
-            let name = groups.peek().map(|group| names[group[0].name as usize].as_str());
+            let name = groups.peek().map(|group| names.get(group[0].name));
             match (from_events.peek(), name) {
                 (Some(&(ip, _)), Some(name)) if ip < name => from_events.next(),
                 (_, Some(name)) => {
                     let group = groups.next()?;
-                    let mut day = from_events.next_if(|&(ip, _)| ip == name).map(|(_, d)| d).unwrap_or_default();
+                    // Peeked, not `next_if`: that moves each day's counts out and back.
+                    let same = from_events.peek().is_some_and(|&(ip, _)| ip == name);
+                    let mut day = same.then(|| from_events.next()).flatten().map(|(_, d)| d).unwrap_or_default();
                     for row in group {
                         day.add_lines(row.kind, row.status, row.lines);
                     }

@@ -365,12 +365,15 @@ pub fn merge_daily<'a>(
     // Capacity beyond the rows made costs address space only: no page is touched.
     let mut columns = DailyColumns::with_capacity(new_at_most + old.len());
     let mut old = old.into_iter().peekable();
+    // Peeked, not `next_if`: that moves each row's counts out and back.
     for (ip, mut d) in new {
-        while let Some((earlier, o)) = old.next_if(|(o, _)| o.as_str() < ip) {
-            columns.push(&earlier, &o);
-        }
-        if let Some((_, o)) = old.next_if(|(o, _)| o == ip) {
-            d.add(&o);
+        while let Some((earlier, o)) = old.peek().filter(|(o, _)| o.as_str() <= ip) {
+            if earlier == ip {
+                d.add(o);
+            } else {
+                columns.push(earlier, o);
+            }
+            old.next();
         }
         columns.push(ip, &d);
     }
