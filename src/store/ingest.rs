@@ -206,25 +206,14 @@ impl NewDaily {
         }
         let at_most = lines.len() + summed.len();
         lines.sort_unstable_by_key(|r| r.name);
-        let mut from_events = summed.into_iter().peekable();
-        let mut groups = lines.chunk_by(|a, b| a.name == b.name).peekable();
-        let counts = std::iter::from_fn(move || {
-            let name = groups.peek().map(|group| names.get(group[0].name));
-            match (from_events.peek(), name) {
-                (Some(&(ip, _)), Some(name)) if ip < name => from_events.next(),
-                (_, Some(name)) => {
-                    let group = groups.next()?;
-                    // Peeked, not `next_if`: that moves each day's counts out and back.
-                    let same = from_events.peek().is_some_and(|&(ip, _)| ip == name);
-                    let mut day = same.then(|| from_events.next()).flatten().map(|(_, d)| d).unwrap_or_default();
-                    for row in group {
-                        day.add_lines(row.kind, row.status, row.lines);
-                    }
-                    Some((name, day))
-                }
-                (_, None) => from_events.next(),
+        let from_lines = lines.chunk_by(|a, b| a.name == b.name).map(|group| {
+            let mut day = DayIp::default();
+            for row in group {
+                day.add_lines(row.kind, row.status, row.lines);
             }
+            (names.get(group[0].name), day)
         });
+        let counts = tables::sum_in_address_order(from_lines, summed.into_iter());
         (counts, at_most)
     }
 }

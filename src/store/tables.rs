@@ -364,23 +364,39 @@ pub fn merge_daily<'a>(
     let old = old.map(|df| daily_rows(&df)).transpose()?.unwrap_or_default();
     // Capacity beyond the rows made costs address space only: no page is touched.
     let mut columns = DailyColumns::with_capacity(new_at_most + old.len());
-    let mut old = old.into_iter().peekable();
-    // Peeked, not `next_if`: that moves each row's counts out and back.
-    for (ip, mut d) in new {
-        while let Some((earlier, o)) = old.peek().filter(|(o, _)| o.as_str() <= ip) {
-            if earlier == ip {
-                d.add(o);
-            } else {
-                columns.push(earlier, o);
-            }
-            old.next();
-        }
+    let stored = old.iter().map(|(ip, d)| (ip.as_str(), d.clone()));
+    // The new names borrowed for as short as the stored ones: one item type for both.
+    let new = new.map(|(ip, d)| (ip as &str, d));
+    for (ip, d) in sum_in_address_order(new, stored) {
         columns.push(ip, &d);
     }
-    for (ip, o) in old {
-        columns.push(&ip, &o);
-    }
     columns.finish()
+}
+
+/// Two runs of day counts in address order as one, an address in both added up.
+pub fn sum_in_address_order<'a>(
+    a: impl Iterator<Item = (&'a str, DayIp)>,
+    b: impl Iterator<Item = (&'a str, DayIp)>,
+) -> impl Iterator<Item = (&'a str, DayIp)> {
+    use std::cmp::Ordering;
+    let (mut a, mut b) = (a.peekable(), b.peekable());
+    std::iter::from_fn(move || {
+        let order = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) => x.0.cmp(y.0),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => return None,
+        };
+        match order {
+            Ordering::Less => a.next(),
+            Ordering::Greater => b.next(),
+            Ordering::Equal => {
+                let (ip, mut d) = a.next()?;
+                d.add(&b.next()?.1);
+                Some((ip, d))
+            }
+        }
+    })
 }
 
 /// Stacks `new` under `old`, adding columns either lacks as nulls (a newer knocklog
