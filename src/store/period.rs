@@ -7,8 +7,10 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use polars::prelude::*;
+use rayon::prelude::*;
 
-use super::tables::{daily_rows, ints, read_day, request_rows, texts, DayIp};
+use super::tables::{daily_rows, ints, read_day, read_day_columns, request_rows, suspicion_columns, suspicion_rows};
+use super::tables::{texts, DayIp};
 use super::Store;
 use crate::aggregate::ip_stats::SuspiciousLine;
 use crate::aggregate::recidive::BlockHistory;
@@ -73,9 +75,11 @@ pub fn daily_totals(dir: &Path, store: &Store, days: Days) -> anyhow::Result<BTr
 }
 
 /// Calls `f(day, address, row)` for every `daily` row of the days before `before` with
-/// at least `min_suspicious` counted suspicious events, in day order. Most rows are
-/// benign visitors': they are left out before they become rows (on a busy site, turning
-/// them all into rows was most of a --history scan's read-back).
+/// at least `min_suspicious` counted suspicious events, in day order; a row holds only
+/// its suspicious counts (`tables::suspicion_rows`). Most rows are benign visitors':
+/// only the columns of suspicion are read, and the rows below `min_suspicious` left out
+/// before they become rows (on a busy site, reading every column of every row was most
+/// of a --history scan's read-back). The days are read side by side.
 fn each_earlier_row(
     dir: &Path,
     store: &Store,
@@ -84,16 +88,23 @@ fn each_earlier_row(
     mut f: impl FnMut(i32, String, DayIp),
 ) -> anyhow::Result<()> {
     let all = Days { first: i32::MIN / 2, last: before - 1 };
-    for day in days_of(store, "daily", all) {
-        let d = super::tables::parse_day(&day);
-        if let Some(df) = read_day(dir, &store.manifest, "daily", &day)? {
+    let columns = suspicion_columns();
+    let days: Vec<(i32, Vec<(String, DayIp)>)> = days_of(store, "daily", all)
+        .into_par_iter()
+        .map(|day| {
+            let Some(df) = read_day_columns(dir, &store.manifest, "daily", &day, &columns)? else {
+                return Ok((0, Vec::new()));
+            };
             let wanted: BooleanChunked = ints(&df, "suspicious_events")?
                 .into_iter()
                 .map(|n| Some(u64::try_from(n.unwrap_or(0)).unwrap_or(0) >= min_suspicious))
                 .collect();
-            for (ip, row) in daily_rows(&df.filter(&wanted)?)? {
-                f(d, ip, row);
-            }
+            Ok((super::tables::parse_day(&day), suspicion_rows(&df.filter(&wanted)?)?))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    for (day, rows) in days {
+        for (ip, row) in rows {
+            f(day, ip, row);
         }
     }
     Ok(())

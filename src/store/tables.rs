@@ -104,6 +104,31 @@ pub fn read_day(dir: &Path, m: &Manifest, table: &str, day: &str) -> anyhow::Res
     read_parquet(&dir.join(Store::day_path(table, day))).map(Some)
 }
 
+/// Reads `columns` of one day file of `table`, if the manifest has it: the others are
+/// not decoded (a busy site's `daily` day is hundreds of thousands of rows of 25
+/// columns, and reading them all back was most of a `--history` scan's read-back). A
+/// column an older file lacks is left out; its counts are zero.
+pub fn read_day_columns(
+    dir: &Path,
+    m: &Manifest,
+    table: &str,
+    day: &str,
+    columns: &[&str],
+) -> anyhow::Result<Option<DataFrame>> {
+    if !m.tables.get(table).is_some_and(|t| t.contains_key(day)) {
+        return Ok(None);
+    }
+    let path = dir.join(Store::day_path(table, day));
+    let read = || {
+        let file = File::open(&path).with_context(|| format!("opening {}", path.display()))?;
+        let mut reader = ParquetReader::new(file);
+        let schema = reader.schema()?;
+        let present = columns.iter().filter(|c| schema.contains(c)).map(|c| c.to_string()).collect();
+        anyhow::Ok(reader.with_columns(Some(present)).finish()?)
+    };
+    read().with_context(|| format!("reading {}", path.display())).map(Some)
+}
+
 /// Reads a Parquet table (a day file, or a table of `--out`), in today's column names
 /// and types.
 pub fn read_parquet(path: &Path) -> anyhow::Result<DataFrame> {
@@ -267,6 +292,36 @@ pub fn daily_rows(df: &DataFrame) -> anyhow::Result<BTreeMap<String, DayIp>> {
         rows.insert(ip[i].clone().unwrap_or_default(), d);
     }
     Ok(rows)
+}
+
+/// The columns of a `daily` day file that say how suspicious each address was.
+pub fn suspicion_columns() -> Vec<&'static str> {
+    ["ip", "suspicious_events"].into_iter().chain(suspicious_categories().map(Category::as_str)).collect()
+}
+
+/// The rows of `df` (`suspicion_columns` of a `daily` day) in file order, with only
+/// their suspicious counts: `suspicious` and `by_category`.
+pub fn suspicion_rows(df: &DataFrame) -> anyhow::Result<Vec<(String, DayIp)>> {
+    let ip = texts(df, "ip")?;
+    let count = |name: &str| -> anyhow::Result<Vec<Option<i64>>> {
+        if df.schema().contains(name) {
+            ints(df, name)
+        } else {
+            Ok(vec![None; df.height()])
+        }
+    };
+    let suspicious = count("suspicious_events")?;
+    let cats: Vec<(Category, Vec<Option<i64>>)> =
+        suspicious_categories().map(|c| Ok((c, count(c.as_str())?))).collect::<anyhow::Result<_>>()?;
+    let n = |v: Option<i64>| u64::try_from(v.unwrap_or(0)).unwrap_or(0);
+    let rows = (0..df.height()).map(|i| {
+        let mut d = DayIp { suspicious: n(suspicious[i]), ..Default::default() };
+        for (c, v) in &cats {
+            d.by_category[c.index()] = n(v[i]);
+        }
+        (ip[i].clone().unwrap_or_default(), d)
+    });
+    Ok(rows.collect())
 }
 
 /// A `daily` day file built column by column, a row per address in address order: a
@@ -626,6 +681,33 @@ mod tests {
 
     /// An `ips` table an older scan wrote: escaped `value:count;...` text, days as text,
     /// the old count's name; it reads as today's lists.
+    /// The read-back decodes only the columns of suspicion; a category column an older
+    /// file lacks counts zero.
+    #[test]
+    fn suspicion_is_read_back_alone_and_a_missing_category_counts_zero() {
+        let mut attacker = day(&[(404, 3)], 10);
+        attacker.suspicious = 3;
+        attacker.by_category[Category::Probe.index()] = 2;
+        attacker.by_category[Category::ScannerAgent.index()] = 1;
+        let rows = [("10.0.0.1", attacker), ("10.0.0.2", day(&[(200, 1)], 5))];
+        let mut df = merge_daily(None, rows.into_iter(), 2).unwrap().drop(Category::ScannerAgent.as_str()).unwrap();
+        let store = tempfile::tempdir().unwrap();
+        write_parquet(&store.path().join(Store::day_path("daily", "2026-01-05")), &mut df).unwrap();
+        let mut m = Manifest::default();
+        let file = super::super::DayFile { rows: 2, bytes: 0, run: 1 };
+        m.tables.entry("daily".into()).or_default().insert("2026-01-05".into(), file);
+        let read = read_day_columns(store.path(), &m, "daily", "2026-01-05", &suspicion_columns()).unwrap().unwrap();
+        assert!(!read.schema().contains("statuses") && !read.schema().contains("events"));
+        let back = suspicion_rows(&read).unwrap();
+        assert_eq!(back.iter().map(|(ip, _)| ip.as_str()).collect::<Vec<_>>(), ["10.0.0.1", "10.0.0.2"]);
+        let first = &back[0].1;
+        assert_eq!((first.suspicious, first.events), (3, 0));
+        assert_eq!(first.by_category[Category::Probe.index()], 2);
+        assert_eq!(first.by_category[Category::ScannerAgent.index()], 0);
+        assert_eq!(back[1].1, DayIp::default());
+        assert!(read_day_columns(store.path(), &m, "daily", "2026-01-06", &suspicion_columns()).unwrap().is_none());
+    }
+
     #[test]
     fn old_text_lists_become_lists() {
         let usernames = [Some(r"root:3;a\;b:2;example.org:443:1;back\\slash:4"), None];
