@@ -297,8 +297,11 @@ impl ReportData {
         let last = files.iter().filter_map(|f| f.last_micros).max();
         let period = first.zip(last);
 
-        let visitors: Vec<VisitorRow> = suspicious.iter().map(|a| visitor_row(a, &policy.behaviour)).collect();
-        totals.visitors = visitors.len();
+        // Rows only for the addresses the report lists (worst first): a scan of a million
+        // scanners built a row for each and kept 500.
+        let visitors: Vec<VisitorRow> =
+            suspicious.iter().take(MAX_VISITORS).map(|a| visitor_row(a, &policy.behaviour)).collect();
+        totals.visitors = suspicious.len();
 
         let usernames = username_rows(&suspicious, tally, policy);
         totals.usernames = usernames.len();
@@ -308,9 +311,8 @@ impl ReportData {
         totals.agent_groups = agent_groups.len();
         let (all_sessions, sessions) = session_rows(&suspicious);
         totals.sessions = all_sessions;
-        let heat = heat_rows(&suspicious);
-        totals.heat_rows = heat.len();
-        let visitors = capped(visitors, MAX_VISITORS);
+        let (heat_rows_found, heat) = heat_rows(&suspicious, MAX_HEAT_ROWS);
+        totals.heat_rows = heat_rows_found;
         let panel_count = panels.min(visitors.len());
         let links = Links::of(&visitors, panel_count);
         let panels = suspicious.iter().take(panel_count).map(|a| Panel::of(a, &tally.trails)).collect();
@@ -327,7 +329,7 @@ impl ReportData {
             paths: capped(paths, MAX_TOP),
             agents: capped(agent_groups, MAX_TOP),
             sessions,
-            heat: capped(heat, MAX_HEAT_ROWS),
+            heat,
             blocklist: None,
             suggestions: None,
             campaigns: Vec::new(),
@@ -560,28 +562,37 @@ fn session_rows(ips: &[&Assessed]) -> (usize, Vec<SessionRow>) {
 }
 
 /// Addresses seen on more than one day, highest score first (then the sneak attackers,
-/// days and events): the returners a per-day view misses.
-fn heat_rows(ips: &[&Assessed]) -> Vec<HeatRow> {
+/// days and events): the returners a per-day view misses. How many there are, and the
+/// rows of the first `cap` (only those are built).
+fn heat_rows(ips: &[&Assessed], cap: usize) -> (usize, Vec<HeatRow>) {
     let mut rows: Vec<(&Assessed, &Suspicion)> = ips
         .iter()
         .filter_map(|a| a.stats.suspicion.as_deref().map(|s| (*a, s)))
         .filter(|(_, s)| s.daily.len() > 1)
         .collect();
-    rows.sort_by(|a, b| {
+    let worst_first = |a: &(&Assessed, &Suspicion), b: &(&Assessed, &Suspicion)| {
         b.0.score
             .total_cmp(&a.0.score)
             .then(b.0.sneak.cmp(&a.0.sneak))
             .then(b.1.daily.len().cmp(&a.1.daily.len()))
             .then(b.1.events.cmp(&a.1.events))
             .then_with(|| a.0.ip.cmp(&b.0.ip))
-    });
-    rows.into_iter()
+    };
+    let found = rows.len();
+    if found > cap {
+        rows.select_nth_unstable_by(cap, worst_first);
+        rows.truncate(cap);
+    }
+    rows.sort_by(worst_first);
+    let rows = rows
+        .into_iter()
         .map(|(a, s)| {
             let mut cells = s.daily.clone();
             cells.sort_unstable();
             HeatRow { ip: a.ip.clone(), sneak: a.sneak, verdict: a.verdict, score: a.score, cells }
         })
-        .collect()
+        .collect();
+    (found, rows)
 }
 
 #[cfg(test)]

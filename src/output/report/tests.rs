@@ -544,6 +544,39 @@ fn long_periods_switch_to_weeks_and_months() {
     }
 }
 
+/// Over the cap, the heat map shows the best-scored returning addresses, in order.
+#[test]
+fn the_heat_map_keeps_the_worst_returners() {
+    let extra = 40;
+    let lines: Vec<Line> = (0..(MAX_HEAT_ROWS + extra))
+        .flat_map(|i| {
+            let ip: &'static str = Box::leak(format!("10.1.{}.{}", i / 200, i % 200).into_boxed_str());
+            // Scores in no order of the addresses: 1 to 50 lines a day.
+            let per_day = 1 + (i * 37) % 50;
+            (0..2 * per_day).map(move |n| Line {
+                ip,
+                ts: (100 + (n % 2) as i64) * DAY + n as i64,
+                category: Category::Probe,
+                user: "",
+                path: "/x",
+                agent: "",
+            })
+        })
+        .collect();
+    let (ips, tally) = scan(&lines);
+    let d = ReportData::from_scan(&[], &ips, &tally, &policy(), 10);
+    assert_eq!((d.heat.len(), d.totals.heat_rows), (MAX_HEAT_ROWS, MAX_HEAT_ROWS + extra));
+    assert!(d.heat.windows(2).all(|w| w[0].score >= w[1].score), "heat rows by score");
+    // The rows picked from the addresses in any order are the first rows of them all.
+    let ip_of = |rows: &[HeatRow]| rows.iter().map(|h| h.ip.clone()).collect::<Vec<_>>();
+    let mut refs: Vec<&Assessed> = ips.iter().collect();
+    let (_, all) = super::heat_rows(&refs, usize::MAX);
+    assert_eq!(ip_of(&d.heat), ip_of(&all[..MAX_HEAT_ROWS]));
+    refs.reverse();
+    let (found, picked) = super::heat_rows(&refs, MAX_HEAT_ROWS);
+    assert_eq!((found, ip_of(&picked)), (MAX_HEAT_ROWS + extra, ip_of(&all[..MAX_HEAT_ROWS])));
+}
+
 #[test]
 fn the_answer_comes_first_and_the_files_last() {
     let page = render_page(&sample());
