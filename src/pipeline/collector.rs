@@ -179,11 +179,13 @@ impl<'p, S: EventSink> Collector<'p, S> {
 /// everything queued. With --threads 1 all parsing and replaying runs on one thread
 /// (the events table is written on its own, see `EventsWriter`).
 ///
-/// Results that arrive ahead of their turn wait in the collector; a worker whose result
-/// is ahead while too many events wait (with --all-events or --history every line is
-/// one) waits for the collector to catch up instead of parsing further, so memory
-/// follows the window, not the file. The worker holding the turn never waits, and a
-/// time limit guards against waiting on a turn nobody is working on.
+/// Results that arrive ahead of their turn wait in the collector, and results queued
+/// while another worker replays wait for it; a worker whose result is not replayed yet
+/// while too many events wait, in either place, waits for the collector to catch up
+/// instead of parsing further, so memory follows the window, not the file (a scan where
+/// every line is an event is as fast as its sink, and the results queued behind a slow
+/// sink held a quarter of a scanner storm's memory). The worker replaying never waits,
+/// and a time limit guards against waiting on a turn nobody is working on.
 pub struct SharedCollector<'p, S> {
     queue: std::sync::Mutex<Vec<ChunkMessage>>,
     collector: std::sync::Mutex<Collector<'p, S>>,
@@ -191,6 +193,10 @@ pub struct SharedCollector<'p, S> {
     progress: std::sync::Condvar,
     /// The collector's `waiting_events`, readable without its lock.
     waiting_events: std::sync::atomic::AtomicUsize,
+    /// Events of the results in `queue`.
+    queued_events: std::sync::atomic::AtomicUsize,
+    /// The most events queued and waiting at once, as submitters saw them.
+    peak_held_events: std::sync::atomic::AtomicUsize,
     /// `MAX_WAITING_EVENTS` (smaller in tests).
     max_waiting: usize,
 }
@@ -212,12 +218,20 @@ impl<'p, S: EventSink> SharedCollector<'p, S> {
             collector: std::sync::Mutex::new(collector),
             progress: std::sync::Condvar::new(),
             waiting_events: std::sync::atomic::AtomicUsize::new(0),
+            queued_events: std::sync::atomic::AtomicUsize::new(0),
+            peak_held_events: std::sync::atomic::AtomicUsize::new(0),
         }
     }
 
     pub fn submit(&self, msg: ChunkMessage) {
         let key = (msg.file, msg.chunk);
-        lock(&self.queue).push(msg);
+        let events = msg.events();
+        {
+            let mut queue = lock(&self.queue);
+            queue.push(msg);
+            self.queued_events.fetch_add(events, Ordering::Relaxed);
+        }
+        self.peak_held_events.fetch_max(self.held_events(), Ordering::Relaxed);
         loop {
             {
                 let Ok(mut collector) = self.collector.try_lock() else {
@@ -227,7 +241,11 @@ impl<'p, S: EventSink> SharedCollector<'p, S> {
                 };
                 let _replaying = Replaying::enter();
                 loop {
-                    let batch = std::mem::take(&mut *lock(&self.queue));
+                    let batch = {
+                        let mut queue = lock(&self.queue);
+                        self.queued_events.store(0, Ordering::Relaxed);
+                        std::mem::take(&mut *queue)
+                    };
                     if batch.is_empty() {
                         break;
                     }
@@ -243,16 +261,22 @@ impl<'p, S: EventSink> SharedCollector<'p, S> {
                 break;
             }
         }
-        if self.waiting_events.load(Ordering::Relaxed) > self.max_waiting && !Replaying::here() {
+        if self.held_events() > self.max_waiting && !Replaying::here() {
             self.wait_for_turn(key);
         }
+    }
+
+    /// Events of the results not replayed yet: out of turn, or queued.
+    fn held_events(&self) -> usize {
+        self.waiting_events.load(Ordering::Relaxed) + self.queued_events.load(Ordering::Relaxed)
     }
 
     /// Waits while chunk `key` has not been replayed and too many events wait.
     fn wait_for_turn(&self, key: (u32, u32)) {
         let started = std::time::Instant::now();
         let mut collector = lock(&self.collector);
-        while collector.next <= key && collector.waiting_events > self.max_waiting && started.elapsed() < MAX_WAIT {
+        let held = |c: &Collector<'p, S>| c.waiting_events + self.queued_events.load(Ordering::Relaxed);
+        while collector.next <= key && held(&collector) > self.max_waiting && started.elapsed() < MAX_WAIT {
             collector = match self.progress.wait_timeout(collector, std::time::Duration::from_millis(20)) {
                 Ok((c, _)) => c,
                 Err(poisoned) => poisoned.into_inner().0,
@@ -370,6 +394,53 @@ mod tests {
         // Without waiting, the even worker would run 20 chunks (60 events) ahead.
         assert!(collector.peak_waiting_events <= 9, "{} events waited", collector.peak_waiting_events);
         assert_eq!(collector.into_sink().0, (1..=3 * u64::from(CHUNKS)).collect::<Vec<_>>());
+    }
+
+    /// A sink slower than the workers.
+    #[derive(Default)]
+    struct Slow(Vec<u64>);
+
+    impl EventSink for Slow {
+        fn write(&mut self, events: Vec<Event>) -> anyhow::Result<()> {
+            std::thread::sleep(std::time::Duration::from_millis(3));
+            self.0.extend(events.iter().map(|e| e.line_no));
+            Ok(())
+        }
+    }
+
+    /// Behind a slow sink, a worker's results in their turn queue up while another
+    /// worker replays: the worker waits for them once the window is full, instead of
+    /// queueing the whole file (before, every chunk of this test was held at once).
+    #[test]
+    fn results_queued_behind_a_slow_sink_are_held_to_the_window() {
+        let policy = Policy {
+            mode: Mode::Standard,
+            allow_ips: AllowList::new(Vec::new()),
+            trusted_proxies: Default::default(),
+            allow_users: Default::default(),
+            thresholds: Thresholds::default(),
+            behaviour: Default::default(),
+        };
+        let classifier = Classifier::new(false, &[], &[]).unwrap();
+        let collector =
+            Collector::new(vec![FileStats::default()], Slow::default(), true, Judge::new(&classifier, &policy));
+        let shared = SharedCollector::with_window(collector, 1);
+        const CHUNKS: u32 = 30;
+        std::thread::scope(|s| {
+            let shared = &shared;
+            // Chunk 0's replay is slow; meanwhile the other worker hands in the rest.
+            s.spawn(move || shared.submit(three_events(0, false)));
+            s.spawn(move || {
+                for chunk in 1..CHUNKS {
+                    shared.submit(three_events(chunk, chunk + 1 == CHUNKS));
+                }
+            });
+        });
+        let peak = shared.peak_held_events.load(Ordering::Relaxed);
+        let collector = shared.into_inner();
+        assert!(collector.is_complete());
+        assert_eq!(collector.into_sink().0, (1..=3 * u64::from(CHUNKS)).collect::<Vec<_>>());
+        assert!(peak <= 9, "{peak} events held at once");
     }
 
     /// What a thread runs while its sink writes (standing in for the chunk jobs rayon
