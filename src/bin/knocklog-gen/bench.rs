@@ -6,7 +6,9 @@
 //! and 6% of lines from 2,500 attackers; `site` is a busy site as the internet sees it,
 //! most lines and nearly all addresses benign (by default one client per 1,000 bytes of
 //! log, 30% of them IPv6, half of the visits from one-off visitors), 0.5% of lines from
-//! the same 2,500 attackers.
+//! the same 2,500 attackers; `storm` is a scanner storm, every line a probe from one
+//! of many short-lived addresses (by default one per 330 bytes of log, about three
+//! probes each; 30% IPv6, sixteen to a /64 as rotating scanners use them).
 
 use super::civil::{self, DAY, SEC};
 use super::rng::Rng;
@@ -27,6 +29,7 @@ const OWNER_ADDRESSES: usize = 2;
 pub enum Mix {
     Attack,
     Site,
+    Storm,
 }
 
 impl Mix {
@@ -35,6 +38,7 @@ impl Mix {
         match self {
             Mix::Attack => ATTACK_MIX_CLIENTS,
             Mix::Site => (size / 1000).clamp(1_000, 50_000_000) as usize,
+            Mix::Storm => (size / 330).clamp(1_000, 50_000_000) as usize,
         }
     }
 
@@ -42,6 +46,7 @@ impl Mix {
         match self {
             Mix::Attack => "attack",
             Mix::Site => "site",
+            Mix::Storm => "storm",
         }
     }
 }
@@ -171,7 +176,22 @@ impl Pools {
         let mut rng = Rng::new(seed ^ 0xB0B);
         let mut clients = Vec::with_capacity(client_count);
         let mut client_ua = Vec::with_capacity(client_count);
+        let mut storm_net = String::new();
         for i in 0..client_count {
+            if mix == Mix::Storm {
+                // Scanners: sixteen addresses to a /64 for the IPv6 30%, random IPv4 else.
+                if i % 10 < 3 {
+                    if storm_net.is_empty() || i % 160 == 0 {
+                        let words: Vec<String> = (0..3).map(|_| format!("{:x}", rng.below(0x10000))).collect();
+                        storm_net = format!("2a0{:x}:{}", rng.range(1, 16), words.join(":"));
+                    }
+                    clients.push(format!("{storm_net}::{:x}", rng.range(1, 0x10000)).into_bytes());
+                } else {
+                    clients.push(public_ipv4(&mut rng));
+                }
+                client_ua.push(rng.below(SCANNER_UAS.len() as u64) as u8);
+                continue;
+            }
             if mix == Mix::Site && i % 10 < 3 {
                 // 30% IPv6, with privacy-extension interface identifiers.
                 let words: Vec<String> = (0..6).map(|_| format!("{:x}", rng.below(0x10000))).collect();
@@ -276,12 +296,17 @@ fn thresholds(mix: Mix) -> (u64, u64, u64) {
     match mix {
         Mix::Attack => (905, 930, 940),
         Mix::Site => (960, 985, 995),
+        // Every line an attacker's (`storm_line`).
+        Mix::Storm => (0, 0, 0),
     }
 }
 
 /// Appends one combined-format line (with its newline); returns the number of the
 /// address that sent it (clients, then attackers, then the owner's two).
 fn line(out: &mut Vec<u8>, p: &Pools, rng: &mut Rng, stamp: &[u8]) -> usize {
+    if p.mix == Mix::Storm {
+        return storm_line(out, p, rng, stamp);
+    }
     let (browser, crawler, owner) = thresholds(p.mix);
     let roll = rng.below(1000);
     let address;
@@ -364,26 +389,36 @@ fn line(out: &mut Vec<u8>, p: &Pools, rng: &mut Rng, stamp: &[u8]) -> usize {
         // Attackers: scanners, exploit bots, brute forcers.
         let attacker = rng.zipf(ATTACKERS);
         address = p.clients.len() + attacker;
-        let (method, path, status, bytes) = PROBES[rng.below(PROBES.len() as u64) as usize];
-        out.extend_from_slice(&p.attackers[attacker]);
-        if status == 401 {
-            out.extend_from_slice(b" - admin");
-        } else {
-            out.extend_from_slice(b" - -");
-        }
-        out.extend_from_slice(stamp);
-        out.extend_from_slice(method.as_bytes());
-        out.push(b' ');
-        out.extend_from_slice(path.as_bytes());
-        out.extend_from_slice(b" HTTP/1.1\" ");
-        push_decimal(out, status as u64);
-        out.push(b' ');
-        push_decimal(out, bytes as u64);
-        out.extend_from_slice(b" \"-\" \"");
+        probe_line(out, &p.attackers[attacker], stamp, PROBES[rng.below(PROBES.len() as u64) as usize]);
         out.extend_from_slice(SCANNER_UAS[p.attacker_ua[attacker] as usize].as_bytes());
     }
     out.extend_from_slice(b"\"\n");
     address
+}
+
+/// A line of the storm mix: a probe from any of the pool's scanners, picked uniformly.
+fn storm_line(out: &mut Vec<u8>, p: &Pools, rng: &mut Rng, stamp: &[u8]) -> usize {
+    let scanner = rng.below(p.clients.len() as u64) as usize;
+    probe_line(out, &p.clients[scanner], stamp, PROBES[rng.below(PROBES.len() as u64) as usize]);
+    out.extend_from_slice(SCANNER_UAS[p.client_ua[scanner] as usize].as_bytes());
+    out.extend_from_slice(b"\"\n");
+    scanner
+}
+
+/// A probe's line up to its user agent: `address - user [time] "request" status bytes "-" "`.
+fn probe_line(out: &mut Vec<u8>, address: &[u8], stamp: &[u8], probe: (&str, &str, u16, u32)) {
+    let (method, path, status, bytes) = probe;
+    out.extend_from_slice(address);
+    out.extend_from_slice(if status == 401 { b" - admin" } else { b" - -" });
+    out.extend_from_slice(stamp);
+    out.extend_from_slice(method.as_bytes());
+    out.push(b' ');
+    out.extend_from_slice(path.as_bytes());
+    out.extend_from_slice(b" HTTP/1.1\" ");
+    push_decimal(out, status as u64);
+    out.push(b' ');
+    push_decimal(out, bytes as u64);
+    out.extend_from_slice(b" \"-\" \"");
 }
 
 type Compressor = (SyncSender<Vec<u8>>, JoinHandle<io::Result<()>>);

@@ -49,10 +49,12 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
         /// Who sends the lines: `attack`, a small site under heavy scanning (6% of lines
-        /// from attackers), or `site`, a busy site (nearly all addresses benign, many of them).
+        /// from attackers), `site`, a busy site (nearly all addresses benign, many of them),
+        /// or `storm`, a scanner storm (every line a probe, a few from each of many addresses).
         #[arg(long, value_enum, default_value_t = bench::Mix::Attack)]
         mix: bench::Mix,
-        /// Distinct clients in the pool [default: 40000 for attack, one per 1000 bytes for site].
+        /// Distinct clients in the pool [default: 40000 for attack, one per 1000 bytes for
+        /// site, one scanner per 330 bytes for storm].
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(100..=50_000_000))]
         clients: Option<u64>,
     },
