@@ -213,12 +213,12 @@ pub fn build(ips: &[Assessed], benign: &BenignAddresses, allow: &AllowList, sett
             _ => joined.push((v6, lo, hi)),
         }
     }
+    debug_assert!(list.ranges.windows(2).all(|w| (w[0].v6, w[0].last()) < (w[1].v6, w[1].first())));
     for (v6, lo, hi) in joined {
         for piece in net::cidrs(v6, lo, hi) {
             let from = members.partition_point(|m| (m.v6, m.addr) < (v6, piece.first()));
             let to = members.partition_point(|m| (m.v6, m.addr) <= (v6, piece.last()));
-            let ranges: Vec<Net> = list.ranges.iter().filter(|r| r.overlaps(&piece)).copied().collect();
-            let mut e = entry(piece, &members[from..to], &ranges, settings);
+            let mut e = entry(piece, &members[from..to], overlapping(&list.ranges, &piece), settings);
             let mut labelled: Vec<usize> =
                 label_nets.iter().filter(|(n, _)| n.overlaps(&piece)).map(|(_, i)| *i).collect();
             labelled.dedup();
@@ -231,6 +231,16 @@ pub fn build(ips: &[Assessed], benign: &BenignAddresses, allow: &AllowList, sett
         }
     }
     list
+}
+
+/// The ranges of `ranges` that overlap `piece`. The proposed ranges are sorted and
+/// disjoint (one prefix per family, from a sorted map), so those are one run of them,
+/// found by halving: a storm of a million scanners has that many pieces and tens of
+/// thousands of ranges, and testing every range for every piece took seconds.
+fn overlapping<'r>(ranges: &'r [Net], piece: &Net) -> &'r [Net] {
+    let from = ranges.partition_point(|r| (r.v6, r.last()) < (piece.v6, piece.first()));
+    let to = ranges.partition_point(|r| (r.v6, r.first()) <= (piece.v6, piece.last()));
+    &ranges[from..to.max(from)]
 }
 
 /// The address of a listed-verdict client, or why it must not be listed.

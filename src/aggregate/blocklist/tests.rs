@@ -378,3 +378,28 @@ fn property_the_list_covers_exactly_what_the_rules_allow() {
 fn special_ranges_blocking(r: &Net, settings: &BlocklistSettings) -> bool {
     net::special_ranges().any(|(n, class)| n.overlaps(r) && !(settings.include_special && class.can_include()))
 }
+
+/// The ranges overlapping a piece, found by halving, are those testing every range finds.
+#[test]
+fn overlapping_ranges_are_found_by_halving() {
+    let net = |s: &str| Net::parse(s).unwrap();
+    let ranges: Vec<Net> =
+        ["10.0.1.0/24", "10.0.3.0/24", "10.0.4.0/24", "2001:db8:0:1::/64", "2001:db8:0:7::/64"].map(net).to_vec();
+    let pieces = [
+        "10.0.0.0/16",
+        "10.0.3.7",
+        "10.0.2.0/24",
+        "10.0.4.0/23",
+        "9.255.255.255",
+        "11.0.0.0/8",
+        "0.0.0.0/0",
+        "2001:db8::/48",
+        "2001:db8:0:7::5",
+        "2001:db8:0:2::/63",
+        "::/0",
+    ];
+    for piece in pieces.map(net) {
+        let tested: Vec<Net> = ranges.iter().filter(|r| r.overlaps(&piece)).copied().collect();
+        assert_eq!(overlapping(&ranges, &piece), tested, "{piece}");
+    }
+}
