@@ -183,8 +183,8 @@ impl<'p, S: EventSink> Collector<'p, S> {
 /// while another worker replays wait for it; a worker whose result is not replayed yet
 /// while too many events wait, in either place, waits for the collector to catch up
 /// instead of parsing further, so memory follows the window, not the file (a scan where
-/// every line is an event is as fast as its sink, and the results queued behind a slow
-/// sink held a quarter of a scanner storm's memory). The worker replaying never waits,
+/// every line is an event is as fast as its sink; counting only the results out of turn,
+/// those queued behind a slow sink were unbounded). The worker replaying never waits,
 /// and a time limit guards against waiting on a turn nobody is working on.
 pub struct SharedCollector<'p, S> {
     queue: std::sync::Mutex<Vec<ChunkMessage>>,
@@ -410,7 +410,7 @@ mod tests {
 
     /// Behind a slow sink, a worker's results in their turn queue up while another
     /// worker replays: the worker waits for them once the window is full, instead of
-    /// queueing the whole file (before, every chunk of this test was held at once).
+    /// queueing the whole file (before, 87 of this test's 90 events were held at once).
     #[test]
     fn results_queued_behind_a_slow_sink_are_held_to_the_window() {
         let policy = Policy {
