@@ -11,12 +11,14 @@
 # compares runs over the same lines.
 #
 # Environment (all optional):
-#   MIX=attack          knocklog-gen's mix: attack (a small site under heavy scanning) or
+#   MIX=attack          knocklog-gen's mix: attack (a small site under heavy scanning),
 #                       site (a busy site: nearly every address benign, ~1 per 1000 bytes)
+#                       or storm (every line a probe, ~1 scanner per 330 bytes)
 #   SIZE=1GB            corpus size (knocklog-gen units: 200MB, 1GB, 2GiB ...)
 #   FILES=8             number of rotated files
 #   BENCH_DIR=/tmp/knocklog-bench   where the corpus lives (reused when it matches;
-#                       the site mix defaults to /tmp/knocklog-bench-site)
+#                       the site and storm mixes default to /tmp/knocklog-bench-site
+#                       and /tmp/knocklog-bench-storm)
 #   RUNS=5              rounds of timed runs, one run of every command each (the
 #                       median per command is reported)
 #   PEER_LINES=400000   lines in the slice the peers read
@@ -36,7 +38,8 @@ FILES=${FILES:-8}
 case "$MIX" in
 attack) BENCH_DIR=${BENCH_DIR:-/tmp/knocklog-bench} ;;
 site) BENCH_DIR=${BENCH_DIR:-/tmp/knocklog-bench-site} ;;
-*) printf 'MIX must be attack or site, not %s\n' "$MIX" >&2; exit 1 ;;
+storm) BENCH_DIR=${BENCH_DIR:-/tmp/knocklog-bench-storm} ;;
+*) printf 'MIX must be attack, site or storm, not %s\n' "$MIX" >&2; exit 1 ;;
 esac
 RUNS=${RUNS:-5}
 PEER_LINES=${PEER_LINES:-400000}

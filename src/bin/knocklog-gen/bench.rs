@@ -7,8 +7,9 @@
 //! most lines and nearly all addresses benign (by default one client per 1,000 bytes of
 //! log, 30% of them IPv6, half of the visits from one-off visitors), 0.5% of lines from
 //! the same 2,500 attackers; `storm` is a scanner storm, every line a probe from one
-//! of many short-lived addresses (by default one per 330 bytes of log, about three
-//! probes each; 30% IPv6, sixteen to a /64 as rotating scanners use them).
+//! of many short-lived addresses (by default one per 330 bytes of log, two or three
+//! probes each, anywhere in the files; 30% IPv6, sixteen to a /64 as rotating scanners
+//! use them).
 
 use super::civil::{self, DAY, SEC};
 use super::rng::Rng;
