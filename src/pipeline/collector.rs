@@ -344,6 +344,17 @@ mod tests {
         }
     }
 
+    fn standard_policy() -> Policy {
+        Policy {
+            mode: Mode::Standard,
+            allow_ips: AllowList::new(Vec::new()),
+            trusted_proxies: Default::default(),
+            allow_users: Default::default(),
+            thresholds: Thresholds::default(),
+            behaviour: Default::default(),
+        }
+    }
+
     /// Chunk `chunk` of file 0: three lines, each an event.
     fn three_events(chunk: u32, last: bool) -> ChunkMessage {
         let mut output = ChunkOutput::default();
@@ -360,14 +371,7 @@ mod tests {
     /// waits out the time limit.
     #[test]
     fn a_worker_ahead_waits_and_everything_arrives_in_order() {
-        let policy = Policy {
-            mode: Mode::Standard,
-            allow_ips: AllowList::new(Vec::new()),
-            trusted_proxies: Default::default(),
-            allow_users: Default::default(),
-            thresholds: Thresholds::default(),
-            behaviour: Default::default(),
-        };
+        let policy = standard_policy();
         let classifier = Classifier::new(false, &[], &[]).unwrap();
         let stats = vec![FileStats::default()];
         let collector = Collector::new(stats, Lines::default(), true, Judge::new(&classifier, &policy));
@@ -413,14 +417,7 @@ mod tests {
     /// queueing the whole file (before, 87 of this test's 90 events were held at once).
     #[test]
     fn results_queued_behind_a_slow_sink_are_held_to_the_window() {
-        let policy = Policy {
-            mode: Mode::Standard,
-            allow_ips: AllowList::new(Vec::new()),
-            trusted_proxies: Default::default(),
-            allow_users: Default::default(),
-            thresholds: Thresholds::default(),
-            behaviour: Default::default(),
-        };
+        let policy = standard_policy();
         let classifier = Classifier::new(false, &[], &[]).unwrap();
         let collector =
             Collector::new(vec![FileStats::default()], Slow::default(), true, Judge::new(&classifier, &policy));
@@ -468,14 +465,7 @@ mod tests {
     /// for the collector: only that thread could release it. Before, the scan hung.
     #[test]
     fn a_chunk_handed_in_during_a_replay_on_the_same_thread_does_not_wait() {
-        let policy: &'static Policy = Box::leak(Box::new(Policy {
-            mode: Mode::Standard,
-            allow_ips: AllowList::new(Vec::new()),
-            trusted_proxies: Default::default(),
-            allow_users: Default::default(),
-            thresholds: Thresholds::default(),
-            behaviour: Default::default(),
-        }));
+        let policy: &'static Policy = Box::leak(Box::new(standard_policy()));
         let classifier: &'static Classifier = Box::leak(Box::new(Classifier::new(false, &[], &[]).unwrap()));
         let stolen = Stolen::default();
         let sink = Stealing { lines: Vec::new(), stolen: stolen.clone() };

@@ -33,6 +33,11 @@ struct Line {
     agent: &'static str,
 }
 
+/// A probe of `/x` from `ip` at `ts`.
+fn probe(ip: &'static str, ts: i64) -> Line {
+    Line { ip, ts, category: Category::Probe, user: "", path: "/x", agent: "" }
+}
+
 /// Feeds lines through the same accounting the scan does: per-IP statistics and the
 /// event tally.
 fn scan(lines: &[Line]) -> (Vec<Assessed>, EventTally) {
@@ -521,14 +526,7 @@ fn long_periods_switch_to_weeks_and_months() {
         let lines: Vec<Line> = (0..(MAX_HEAT_ROWS + 3))
             .flat_map(|i| {
                 let ip: &'static str = Box::leak(format!("10.0.{}.{}", i / 200, i % 200).into_boxed_str());
-                [0, span].map(move |d| Line {
-                    ip,
-                    ts: (100 + d) * DAY,
-                    category: Category::Probe,
-                    user: "",
-                    path: "/x",
-                    agent: "",
-                })
+                [0, span].map(move |d| probe(ip, (100 + d) * DAY))
             })
             .collect();
         let (ips, tally) = scan(&lines);
@@ -553,14 +551,7 @@ fn the_heat_map_keeps_the_worst_returners() {
             let ip: &'static str = Box::leak(format!("10.1.{}.{}", i / 200, i % 200).into_boxed_str());
             // Scores in no order of the addresses: 1 to 50 lines a day.
             let per_day = 1 + (i * 37) % 50;
-            (0..2 * per_day).map(move |n| Line {
-                ip,
-                ts: (100 + (n % 2) as i64) * DAY + n as i64,
-                category: Category::Probe,
-                user: "",
-                path: "/x",
-                agent: "",
-            })
+            (0..2 * per_day).map(move |n| probe(ip, (100 + (n % 2) as i64) * DAY + n as i64))
         })
         .collect();
     let (ips, tally) = scan(&lines);
