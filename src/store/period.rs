@@ -78,7 +78,7 @@ pub fn daily_totals(dir: &Path, store: &Store, days: Days) -> anyhow::Result<BTr
 /// at least `min_suspicious` counted suspicious events, in day order; a row holds only
 /// its suspicious counts (`tables::suspicion_rows`). Most rows are benign visitors':
 /// only the columns of suspicion are read, and the rows below `min_suspicious` left out
-/// before they become rows (on a busy site, reading every column of every row was most
+/// before they become rows (on a busy site, decoding every column of every row was half
 /// of a --history scan's read-back). The days are read side by side.
 fn each_earlier_row(
     dir: &Path,
