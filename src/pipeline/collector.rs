@@ -274,9 +274,10 @@ impl<'p, S: EventSink> SharedCollector<'p, S> {
     /// Waits while chunk `key` has not been replayed and too many events wait.
     fn wait_for_turn(&self, key: (u32, u32)) {
         let started = std::time::Instant::now();
+        // Under the collector's lock its `waiting_events` is the one stored after the
+        // last replay, so `held_events` reads it.
         let mut collector = lock(&self.collector);
-        let held = |c: &Collector<'p, S>| c.waiting_events + self.queued_events.load(Ordering::Relaxed);
-        while collector.next <= key && held(&collector) > self.max_waiting && started.elapsed() < MAX_WAIT {
+        while collector.next <= key && self.held_events() > self.max_waiting && started.elapsed() < MAX_WAIT {
             collector = match self.progress.wait_timeout(collector, std::time::Duration::from_millis(20)) {
                 Ok((c, _)) => c,
                 Err(poisoned) => poisoned.into_inner().0,

@@ -89,20 +89,20 @@ fn each_earlier_row(
 ) -> anyhow::Result<()> {
     let all = Days { first: i32::MIN / 2, last: before - 1 };
     let columns = suspicion_columns();
-    let days: Vec<(i32, Vec<(String, DayIp)>)> = days_of(store, "daily", all)
+    let days: Vec<Option<(i32, Vec<(String, DayIp)>)>> = days_of(store, "daily", all)
         .into_par_iter()
         .map(|day| {
             let Some(df) = read_day_columns(dir, &store.manifest, "daily", &day, &columns)? else {
-                return Ok((0, Vec::new()));
+                return Ok(None);
             };
             let wanted: BooleanChunked = ints(&df, "suspicious_events")?
                 .into_iter()
                 .map(|n| Some(u64::try_from(n.unwrap_or(0)).unwrap_or(0) >= min_suspicious))
                 .collect();
-            Ok((super::tables::parse_day(&day), suspicion_rows(&df.filter(&wanted)?)?))
+            Ok(Some((super::tables::parse_day(&day), suspicion_rows(&df.filter(&wanted)?)?)))
         })
         .collect::<anyhow::Result<_>>()?;
-    for (day, rows) in days {
+    for (day, rows) in days.into_iter().flatten() {
         for (ip, row) in rows {
             f(day, ip, row);
         }

@@ -98,15 +98,20 @@ fn suspicious_categories() -> impl Iterator<Item = Category> {
 
 /// Reads one day file of `table`, if the manifest has it.
 pub fn read_day(dir: &Path, m: &Manifest, table: &str, day: &str) -> anyhow::Result<Option<DataFrame>> {
-    if !m.tables.get(table).is_some_and(|t| t.contains_key(day)) {
+    if !holds_day(m, table, day) {
         return Ok(None);
     }
     read_parquet(&dir.join(Store::day_path(table, day))).map(Some)
 }
 
+/// True when the manifest has a file of `table` for `day`.
+fn holds_day(m: &Manifest, table: &str, day: &str) -> bool {
+    m.tables.get(table).is_some_and(|t| t.contains_key(day))
+}
+
 /// Reads `columns` of one day file of `table`, if the manifest has it: the others are
 /// not decoded (a busy site's `daily` day is hundreds of thousands of rows of 25
-/// columns, and reading them all back was most of a `--history` scan's read-back). A
+/// columns, and decoding them all was half of a `--history` scan's read-back). A
 /// column an older file lacks is left out; its counts are zero.
 pub fn read_day_columns(
     dir: &Path,
@@ -115,7 +120,7 @@ pub fn read_day_columns(
     day: &str,
     columns: &[&str],
 ) -> anyhow::Result<Option<DataFrame>> {
-    if !m.tables.get(table).is_some_and(|t| t.contains_key(day)) {
+    if !holds_day(m, table, day) {
         return Ok(None);
     }
     let path = dir.join(Store::day_path(table, day));
