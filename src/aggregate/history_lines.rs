@@ -51,7 +51,7 @@ impl RequestRow {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct DayKey {
     file: u32,
     day: i32,
@@ -68,10 +68,35 @@ pub struct DayLines {
     pub last: i64,
 }
 
-/// One worker's counts, keyed by its own address slots.
+/// A count and the place of its address's previous count (0: none).
+#[derive(Clone, Copy, Debug)]
+struct DayEntry {
+    key: DayKey,
+    next: u32,
+    lines: DayLines,
+}
+
+/// How many of an address's newest counts a line looks through before it starts a
+/// new one. Lines of an address mostly come together (one day, a few statuses), so the
+/// count sought is nearly always the newest; a key that fell further back gets a second
+/// entry, summed with the first when the day is stored.
+const CHAIN_LOOK: usize = 8;
+
+/// Counts are kept in blocks of this many: a block once filled never moves (a vector
+/// of hundreds of MB grown by doubling is copied each time).
+const BLOCK: usize = 1 << 16;
+
+/// One worker's counts, keyed by its own address slots. Each address's counts are a
+/// chain, newest first, through blocks filled in line order: a line costs a look at its
+/// address's newest counts, where a hash map of every (file, day, address, kind,
+/// status) cost a cache miss, a probe and its rehashing per line (on a busy site, with
+/// 1.8 lines per address and day, nearly one entry per line).
 #[derive(Debug, Default)]
 pub struct WorkerHistory {
-    days: FxHashMap<DayKey, DayLines>,
+    /// Per slot, the place of its newest count (1-based; 0: none).
+    heads: Vec<u32>,
+    blocks: Vec<Vec<DayEntry>>,
+    entries: usize,
     requests: Vec<RequestRow>,
     untimed: u64,
 }
@@ -80,14 +105,58 @@ impl WorkerHistory {
     #[inline]
     pub fn count(&mut self, file: u32, ts: i64, slot: Slot, kind: LogKind, status: u16) {
         let key = DayKey { file, day: day_of(ts), slot: slot.index(), kind: kind.index() as u8, status };
-        self.days
-            .entry(key)
-            .and_modify(|d| {
+        let s = slot.index() as usize;
+        if s >= self.heads.len() {
+            self.heads.resize((s + 1).max(self.heads.len() * 2), 0);
+        }
+        let mut place = self.heads[s];
+        for _ in 0..CHAIN_LOOK {
+            let Some(entry) = self.entry_mut(place) else { break };
+            if entry.key == key {
+                let d = &mut entry.lines;
                 d.lines += 1;
                 d.first = d.first.min(ts);
                 d.last = d.last.max(ts);
-            })
-            .or_insert(DayLines { lines: 1, first: ts, last: ts });
+                return;
+            }
+            place = entry.next;
+        }
+        self.push(key, DayLines { lines: 1, first: ts, last: ts });
+    }
+
+    fn entry_mut(&mut self, place: u32) -> Option<&mut DayEntry> {
+        let i = (place as usize).checked_sub(1)?;
+        self.blocks.get_mut(i / BLOCK)?.get_mut(i % BLOCK)
+    }
+
+    fn push(&mut self, key: DayKey, lines: DayLines) {
+        let head = &mut self.heads[key.slot as usize];
+        if self.blocks.last().is_none_or(|b| b.len() == BLOCK) {
+            self.blocks.push(Vec::with_capacity(BLOCK));
+        }
+        let block = self.blocks.last_mut().expect("a block with room was just made");
+        block.push(DayEntry { key, next: *head, lines });
+        self.entries += 1;
+        // Past four billion counts (200 GB of them) a count is kept but not chained:
+        // the next line of its key starts another, summed with it when stored.
+        *head = u32::try_from(self.entries).unwrap_or(0);
+    }
+
+    /// How many counts each day has.
+    fn rows_per_day(&self) -> BTreeMap<i32, usize> {
+        let mut days: BTreeMap<i32, usize> = BTreeMap::new();
+        for entry in self.blocks.iter().flatten() {
+            // Counts come in line order: most follow one of the same day.
+            *days.entry(entry.key.day).or_default() += 1;
+        }
+        days
+    }
+
+    /// Every count, in the order they were made.
+    fn drain(&mut self) -> impl Iterator<Item = DayEntry> {
+        self.heads = Vec::new();
+        self.entries = 0;
+        std::mem::take(&mut self.blocks).into_iter().flatten()
     }
 
     pub fn request(&mut self, row: RequestRow) {
@@ -99,7 +168,7 @@ impl WorkerHistory {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.days.is_empty() && self.requests.is_empty() && self.untimed == 0
+        self.entries == 0 && self.requests.is_empty() && self.untimed == 0
     }
 }
 
@@ -186,8 +255,10 @@ impl HistoryLines {
     pub fn gather<'t>(workers: Vec<(WorkerHistory, Vec<AddrKey<'t>>)>) -> HistoryLines {
         // Each address gets one place, found by its key (integers, for IP addresses):
         // spelling and sorting then happen once per address, not once per thread.
-        let mut place: FxHashMap<AddrKey<'t>, u32> = FxHashMap::default();
-        let mut unique: Vec<AddrKey<'t>> = Vec::new();
+        // At least the largest table's addresses are distinct: sized for them at once.
+        let most = workers.iter().map(|(_, keys)| keys.len()).max().unwrap_or(0);
+        let mut place: FxHashMap<AddrKey<'t>, u32> = FxHashMap::with_capacity_and_hasher(most, Default::default());
+        let mut unique: Vec<AddrKey<'t>> = Vec::with_capacity(most);
         let slot_places: Vec<Vec<u32>> = workers
             .iter()
             .map(|(_, keys)| {
@@ -220,16 +291,22 @@ impl HistoryLines {
         }
         drop(spelled);
         // Each worker's rows are put in days on a thread of their own (millions of
-        // rows on a busy site), then the days joined.
+        // rows on a busy site), each day's vector sized by a first count (grown by
+        // doubling, they were copied and faulted in again and again), then the days
+        // joined: a day one worker alone counted is moved, not copied.
         let per_worker: Vec<(BTreeMap<i32, Vec<DayRow>>, WorkerHistory)> = workers
             .into_par_iter()
             .zip(slot_places)
             .map(|((mut worker, _), places)| {
                 let mut days: BTreeMap<i32, Vec<DayRow>> = BTreeMap::new();
-                for (k, lines) in std::mem::take(&mut worker.days) {
+                for (day, rows) in worker.rows_per_day() {
+                    days.insert(day, Vec::with_capacity(rows));
+                }
+                for DayEntry { key: k, lines, .. } in worker.drain() {
                     let name = rank[places[k.slot as usize] as usize];
                     let kind = LogKind::ALL[k.kind as usize];
-                    days.entry(k.day).or_default().push(DayRow { file: k.file, name, kind, status: k.status, lines });
+                    let row = DayRow { file: k.file, name, kind, status: k.status, lines };
+                    days.get_mut(&k.day).expect("every day was counted").push(row);
                 }
                 (days, worker)
             })
@@ -237,7 +314,12 @@ impl HistoryLines {
         let mut all = HistoryLines { names, ..Default::default() };
         for (days, worker) in per_worker {
             for (day, mut rows) in days {
-                all.days.entry(day).or_default().append(&mut rows);
+                match all.days.entry(day) {
+                    std::collections::btree_map::Entry::Vacant(e) => {
+                        e.insert(rows);
+                    }
+                    std::collections::btree_map::Entry::Occupied(mut e) => e.get_mut().append(&mut rows),
+                }
             }
             all.requests.extend(worker.requests);
             all.untimed += worker.untimed;
@@ -283,6 +365,53 @@ mod tests {
             ]
         );
         assert_eq!(all.untimed, 1);
+    }
+
+    /// An address whose lines cycle through more statuses than a line looks back over
+    /// gets a second count of a key: none of its lines is lost, and each key's first
+    /// and last time survive the split.
+    #[test]
+    fn counts_past_the_look_back_are_kept_in_further_rows() {
+        let mut w = WorkerHistory::default();
+        let statuses: Vec<u16> = (0..CHAIN_LOOK as u16 + 4).map(|i| 200 + i).collect();
+        for round in 0..3i64 {
+            for (i, &status) in statuses.iter().enumerate() {
+                w.count(0, round * 100 + i as i64, Slot::at(0), LogKind::Access, status);
+            }
+        }
+        w.count(0, 1_000, Slot::at(1), LogKind::Access, 200);
+        let all = HistoryLines::gather(vec![(w, vec![AddrKey::V4(1), AddrKey::V4(2)])]);
+        let rows = &all.days[&0];
+        assert!(rows.len() > statuses.len() + 1, "the cycle outran the look-back: {} rows", rows.len());
+        let mut summed: BTreeMap<(u32, u16), DayLines> = BTreeMap::new();
+        for r in rows {
+            let d = summed.entry((r.name, r.status)).or_insert(DayLines { lines: 0, first: i64::MAX, last: i64::MIN });
+            d.lines += r.lines.lines;
+            d.first = d.first.min(r.lines.first);
+            d.last = d.last.max(r.lines.last);
+        }
+        for (i, &status) in statuses.iter().enumerate() {
+            let i = i as i64;
+            assert_eq!(summed[&(0, status)], DayLines { lines: 3, first: i, last: 200 + i }, "status {status}");
+        }
+        assert_eq!(summed[&(1, 200)], DayLines { lines: 1, first: 1_000, last: 1_000 });
+        assert_eq!(summed.len(), statuses.len() + 1);
+    }
+
+    /// Counts made in one block are found again from the next.
+    #[test]
+    fn counts_are_found_across_blocks() {
+        let mut w = WorkerHistory::default();
+        let slots = BLOCK as u32 + 10;
+        for pass in 0..2 {
+            for slot in 0..slots {
+                w.count(0, pass, Slot::at(slot), LogKind::Access, 200);
+            }
+        }
+        assert_eq!(w.entries, slots as usize, "each slot's second line found its first count");
+        let keys: Vec<AddrKey> = (0..slots).map(AddrKey::V4).collect();
+        let all = HistoryLines::gather(vec![(w, keys)]);
+        assert!(all.days[&0].iter().all(|r| r.lines == DayLines { lines: 2, first: 0, last: 1 }));
     }
 
     /// Names sort as their texts do, also where the first 16 bytes tie or one is a
