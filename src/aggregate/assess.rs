@@ -51,8 +51,7 @@ const TRIP_WEIGHT: f64 = 10.0;
 pub fn assess(ips: Vec<(String, IpStats)>, policy: &Policy, all: bool) -> Assessment {
     let rules = &policy.behaviour;
     let allowed_of = |ip: &str| policy.mode != Mode::User && policy.allow_ips.contains(AddrKey::of(ip.as_bytes()));
-    let campaigns =
-        campaigns::find(ips.iter().filter(|(ip, _)| !allowed_of(ip)).map(|(ip, s)| (ip.as_str(), s)), &rules.campaigns);
+    let campaigns = campaigns::find(&ips, |ip| !allowed_of(ip), &rules.campaigns);
     // (id, size) of each member's campaign; largest first, so an address in two
     // campaigns keeps the larger one.
     let mut member_of: rustc_hash::FxHashMap<String, (u32, usize)> = Default::default();
