@@ -96,7 +96,6 @@ pub struct WorkerHistory {
     /// Per slot, the place of its newest count (1-based; 0: none).
     heads: Vec<u32>,
     blocks: Vec<Vec<DayEntry>>,
-    entries: usize,
     requests: Vec<RequestRow>,
     untimed: u64,
 }
@@ -134,20 +133,32 @@ impl WorkerHistory {
         if self.blocks.last().is_none_or(|b| b.len() == BLOCK) {
             self.blocks.push(Vec::with_capacity(BLOCK));
         }
+        let full_blocks = self.blocks.len() - 1;
         let block = self.blocks.last_mut().expect("a block with room was just made");
         block.push(DayEntry { key, next: *head, lines });
-        self.entries += 1;
+        let counts = full_blocks * BLOCK + block.len();
         // Past four billion counts (200 GB of them) a count is kept but not chained:
         // the next line of its key starts another, summed with it when stored.
-        *head = u32::try_from(self.entries).unwrap_or(0);
+        *head = u32::try_from(counts).unwrap_or(0);
     }
 
     /// How many counts each day has.
     fn rows_per_day(&self) -> BTreeMap<i32, usize> {
         let mut days: BTreeMap<i32, usize> = BTreeMap::new();
-        for entry in self.blocks.iter().flatten() {
-            // Counts come in line order: most follow one of the same day.
-            *days.entry(entry.key.day).or_default() += 1;
+        // Counts come in line order, so days come in runs: one map lookup a run.
+        let mut run: Option<(i32, usize)> = None;
+        for day in self.blocks.iter().flatten().map(|e| e.key.day) {
+            match &mut run {
+                Some((d, n)) if *d == day => *n += 1,
+                _ => {
+                    if let Some((d, n)) = run.replace((day, 1)) {
+                        *days.entry(d).or_default() += n;
+                    }
+                }
+            }
+        }
+        if let Some((d, n)) = run {
+            *days.entry(d).or_default() += n;
         }
         days
     }
@@ -155,7 +166,6 @@ impl WorkerHistory {
     /// Every count, in the order they were made.
     fn drain(&mut self) -> impl Iterator<Item = DayEntry> {
         self.heads = Vec::new();
-        self.entries = 0;
         std::mem::take(&mut self.blocks).into_iter().flatten()
     }
 
@@ -168,7 +178,7 @@ impl WorkerHistory {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.entries == 0 && self.requests.is_empty() && self.untimed == 0
+        self.blocks.is_empty() && self.requests.is_empty() && self.untimed == 0
     }
 }
 
@@ -408,7 +418,11 @@ mod tests {
                 w.count(0, pass, Slot::at(slot), LogKind::Access, 200);
             }
         }
-        assert_eq!(w.entries, slots as usize, "each slot's second line found its first count");
+        assert_eq!(
+            w.blocks.iter().map(Vec::len).sum::<usize>(),
+            slots as usize,
+            "each slot's second line found its first count"
+        );
         let keys: Vec<AddrKey> = (0..slots).map(AddrKey::V4).collect();
         let all = HistoryLines::gather(vec![(w, keys)]);
         assert!(all.days[&0].iter().all(|r| r.lines == DayLines { lines: 2, first: 0, last: 1 }));

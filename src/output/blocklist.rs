@@ -398,8 +398,8 @@ pub fn iptables(out: &mut impl Write, list: &Blocklist, s: &BlocklistSettings, f
 mod tests {
     use super::*;
 
-    /// A full disk while a blocklist is written is an error naming nothing half-written:
-    /// the first failure is kept and writing stops.
+    /// A full disk under a renderer: the first failure is kept (write_all reports it with
+    /// the file's name) and nothing more is written.
     #[test]
     fn a_write_error_under_a_renderer_is_kept() {
         let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
